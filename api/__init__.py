@@ -1,0 +1,1 @@
+"""FastAPI service: routers, request/response schemas, auth dependencies; serves frontend_static/."""

@@ -1,0 +1,1 @@
+"""The `capsched` command line: thin commands that parse, call one app service, and format."""

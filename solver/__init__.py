@@ -1,0 +1,1 @@
+"""Pure optimisation: Problem -> Solution (shared/docs/MODEL.md). Standard library + OR-Tools only."""
