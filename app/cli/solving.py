@@ -1,3 +1,147 @@
-"""Command registered on the `capsched` CLI (see app/cli/main.py)."""
+"""`capsched solve`: a MODEL.md problem JSON, or a project list (CSV/XLSX) with a horizon and caps."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, invalid_input_exits
+from app.cli.main import cli
+from app.portfolio import ProjectRecord
+
+console = Console(highlight=False)
+
+_SCHEDULE_SUFFIXES = {".json", ".csv", ".xlsx"}
+_GANTT_SUFFIXES = {".html", ".png", ".svg", ".pdf", ".json"}
+
+
+@cli.command("solve")
+def solve_command(
+    source: Path = typer.Argument(..., help="problem.json (MODEL.md) or a project list .csv/.xlsx"),
+    out: Path = typer.Option(..., "--out", "-o", help="solution .json, or schedule .csv/.xlsx"),
+    time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, help="seconds for the solver"),
+    workers: int = typer.Option(2, "--workers", min=1, help="CP-SAT search workers"),
+    years: str | None = typer.Option(None, "--years", help="horizon FIRST-LAST (project list only)"),
+    budget_flat: int | None = typer.Option(None, "--budget-flat", help="the same cap every year, 万元"),
+    budget: str | None = typer.Option(None, "--budget", help="caps per year: 2021=12000,2022=9000,…"),
+    carryover: bool = typer.Option(False, "--carryover", help="unspent money stays available later"),
+    emit_problem: Path | None = typer.Option(None, "--emit-problem", help="also write the MODEL.md problem"),
+    gantt: Path | None = typer.Option(None, "--gantt", help="funding Gantt chart .html/.png/.svg/.pdf"),
+    lang: str = typer.Option("zh", "--lang", help="chart and table language: zh or en"),
+) -> None:
+    """Schedule a portfolio: a feasible annual funding plan with the least weighted slippage."""
+    from app import scheduling
+
+    _check_suffix(out, _SCHEDULE_SUFFIXES, "--out")
+    if gantt is not None:
+        _check_suffix(gantt, _GANTT_SUFFIXES, "--gantt")
+    if budget_flat is not None and budget is not None:
+        raise fail("give either --budget-flat or --budget, not both")
+    with invalid_input_exits():
+        if source.suffix.lower() == ".json":
+            if years or budget_flat is not None or budget or carryover:
+                raise fail("--years/--budget/--carryover apply to a project list; a problem.json has its own")
+            loaded = scheduling.LoadedProblem(
+                scheduling.load_problem_json(source), (), "from the problem file"
+            )
+        else:
+            span = scheduling.parse_years(years) if years else None
+            loaded = scheduling.load_portfolio_problem(
+                source, years=span, budget_flat=budget_flat, budget_spec=budget, carryover=carryover
+            )
+    if emit_problem is not None:
+        _write_json(emit_problem, loaded.problem.to_json())
+    with console.status(f"solving {len(loaded.problem.projects)} projects (≤ {time_limit:g} s)…"):
+        solution = scheduling.solve_loaded(loaded, time_limit=time_limit, workers=workers)
+    result = solution.to_json()
+    _print_summary(result, loaded.records, loaded.budget_note)
+    _write_outputs(result, loaded.records, out=out, gantt=gantt, lang=lang)
+    raise typer.Exit(EXIT_OK if result["status"] in {"OPTIMAL", "FEASIBLE"} else EXIT_NO_SCHEDULE)
+
+
+def _check_suffix(path: Path, allowed: set[str], option: str) -> None:
+    if path.suffix.lower() not in allowed:
+        raise fail(f"{option} {path.name}: the file must end in {', '.join(sorted(allowed))}")
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _write_outputs(
+    result: dict, records: tuple[ProjectRecord, ...], *, out: Path, gantt: Path | None, lang: str
+) -> None:
+    from app import export
+
+    suffix = out.suffix.lower()
+    if suffix == ".json":
+        _write_json(out, result)
+    elif suffix == ".csv":
+        out.write_bytes(export.schedule_csv(result, records, lang=lang))
+    else:
+        out.write_bytes(export.schedule_xlsx(result, records, lang=lang))
+    console.print(f"wrote {out}")
+    if gantt is not None:
+        from app import charts
+
+        try:
+            figure = charts.funding_gantt(result, records, lang=lang)
+            gantt.write_bytes(export.figure_bytes(figure, gantt.suffix.lower().lstrip(".")))
+        except export.ExportUnavailable as exc:
+            raise fail(f"{exc} (the schedule itself was written to {out})") from None
+        console.print(f"wrote {gantt}")
+
+
+def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note: str) -> None:
+    names = {r.code: r for r in records}
+    status = result["status"]
+    colour = {"OPTIMAL": "green", "FEASIBLE": "yellow"}.get(status, "red")
+    console.print(
+        f"[bold {colour}]{status}[/]  weighted slippage {result['objective']}  bound {result['bound']}"
+        f"  {result['solve_seconds']:.2f} s  budget: {budget_note}"
+    )
+    if result["projects"]:
+        console.print(_projects_table(result, names))
+        console.print(_years_table(result))
+    for message in result["diagnostics"]["messages"]:
+        console.print(f"[red]•[/] {message}", soft_wrap=True)
+    shortfall = result["diagnostics"].get("shortfall")
+    if shortfall:
+        gaps = ", ".join(f"{year} 年缺 {amount} 万元" for year, amount in sorted(shortfall.items()) if amount)
+        console.print(f"[bold red]shortfall:[/] {gaps}")
+
+
+def _projects_table(result: dict, names: dict[str, ProjectRecord]) -> Table:
+    table = Table(title="projects", title_justify="left")
+    for column in ("code", "name", "★", "start", "end", "plan end", "slip"):
+        table.add_column(
+            column, justify="right" if column in {"start", "end", "plan end", "slip"} else "left"
+        )
+    for item in result["projects"]:
+        record = names.get(item["id"])
+        slip = item["slippage"]
+        table.add_row(
+            item["id"],
+            record.name if record else "",
+            "★" if record and record.star else "",
+            str(item["start"]) if item["scheduled"] else "deferred",
+            str(item["end"]) if item["scheduled"] else "",
+            str(record.planned_end) if record else "",
+            f"[red]+{slip}[/]" if slip else ("0" if item["scheduled"] else ""),
+        )
+    return table
+
+
+def _years_table(result: dict) -> Table:
+    table = Table(title="spend vs cap (万元)", title_justify="left")
+    for column in ("year", "cap", "spend", "headroom"):
+        table.add_column(column, justify="right")
+    for year in result["years"]:
+        table.add_row(
+            str(year["year"]), str(year["budget"]), str(year["spend"]), str(year["budget"] - year["spend"])
+        )
+    return table

@@ -1,0 +1,45 @@
+"""One place that turns a user's mistake into a plain message and an exit code (never a traceback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK = 0
+EXIT_FILE_ERRORS = 1
+EXIT_INVALID = 2
+EXIT_NO_SCHEDULE = 3
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
+    """Print `message` on stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def invalid_input_exits() -> Iterator[None]:
+    """Run a command body; any invalid-input error becomes its message and exit code 2."""
+    from app.budgets import BudgetSpecError
+    from app.importer import ProjectListError, UnreadableFileError
+    from app.problem_builder import PlanningError
+    from app.scheduling import ProblemFileError
+    from solver import ProblemError
+
+    try:
+        yield
+    except ProjectListError as exc:
+        for row_error in exc.errors:
+            err_console.print(f"  {row_error}", soft_wrap=True)
+        raise fail(f"the project list has {len(exc.errors)} error(s); nothing was scheduled") from None
+    except (ProblemError, PlanningError, BudgetSpecError, UnreadableFileError, ProblemFileError) as exc:
+        raise fail(str(exc)) from None
+    except FileNotFoundError as exc:
+        raise fail(f"no such file: {exc.filename}") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise fail(f"cannot read {exc.filename}: {exc.strerror}") from None
