@@ -1,0 +1,436 @@
+"""Read a project list (CSV in UTF-8 / UTF-8-BOM / GB18030-GBK, or XLSX) into validated ProjectRecords.
+
+`read_projects` is pure: it returns every record, or raises `ProjectListError` carrying *all* the
+problems of the file, so a caller stores a list only when it is wholly valid. A file that cannot be read
+as a table at all raises `UnreadableFileError`.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first project is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.portfolio import COLUMNS, ProjectRecord
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("code", "name", "category", "planned_start", "planned_end", "cost_wan")
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # plausible build years
+
+# Header spellings accepted besides the column names themselves (compared after _header_key).
+_ALIASES: dict[str, str] = {
+    "项目编号": "code",
+    "编号": "code",
+    "序号": "code",
+    "项目名称": "name",
+    "名称": "name",
+    "项目细类": "category",
+    "细类": "category",
+    "类别": "category",
+    "建设地址": "location",
+    "地址": "location",
+    "建设地点": "location",
+    "建设性质": "nature",
+    "性质": "nature",
+    "建筑面积": "floor_area_m2",
+    "总建筑面积": "floor_area_m2",
+    "新建建筑面积": "floor_area_m2",
+    "购置面积": "purchase_area_m2",
+    "占地面积": "land_area_mu",
+    "开工年份": "planned_start",
+    "开始年份": "planned_start",
+    "计划开工": "planned_start",
+    "完工年份": "planned_end",
+    "竣工年份": "planned_end",
+    "计划完工": "planned_end",
+    "★": "star",
+    "十四五期间完工": "star",
+    "项目进展情况": "status",
+    "进展情况": "status",
+    "项目责任单位": "responsible_unit",
+    "责任单位": "responsible_unit",
+    "总投资": "cost_wan",
+    "投资": "cost_wan",
+    "估算投资": "cost_wan",
+    "投资依据": "cost_basis",
+    "估算依据": "cost_basis",
+    "已完成投资": "spent_wan",
+    "累计完成投资": "spent_wan",
+    "新增学位": "seats_added",
+    "学位来源": "seats_source",
+}
+
+_TRUE = {"true", "yes", "y", "1", "★", "是", "√", "t"}
+_FALSE = {"false", "no", "n", "0", "否", "", "f"}
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
+_DELIMITERS = (",", "\t", ";")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in a project list. `row` is the spreadsheet row (header = 1); None for the whole file."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.row is None else f"row {self.row}: {self.message}"
+
+
+class ProjectListError(Exception):
+    """The file is a table, but some rows or columns are wrong. `errors` lists every problem found."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors: list[RowError] = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class UnreadableFileError(Exception):
+    """The file cannot be read as a project list at all (missing, empty, binary, no usable header)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """Totals shown after a successful import (CLI and API)."""
+
+    count: int
+    star_count: int
+    floor_area_m2: float
+    purchase_area_m2: float
+    cost_wan: int
+    estimated_cost_wan: int  # the part of cost_wan whose cost_basis says "estimate"
+    costs_are_estimates: bool  # True when any cost is an estimate (label totals 估算)
+    first_year: int | None
+    last_year: int | None
+
+
+def summarize(records: Iterable[ProjectRecord]) -> ImportSummary:
+    """Count projects and ★ projects and add up areas and costs."""
+    records = list(records)
+    costs = [r.cost_wan or 0 for r in records]
+    estimated = sum(c for r, c in zip(records, costs, strict=True) if r.cost_is_estimate)
+    starts = [r.planned_start for r in records if r.planned_start is not None]
+    ends = [r.planned_end for r in records if r.planned_end is not None]
+    return ImportSummary(
+        count=len(records),
+        star_count=sum(r.star for r in records),
+        floor_area_m2=sum(r.floor_area_m2 or 0 for r in records),
+        purchase_area_m2=sum(r.purchase_area_m2 or 0 for r in records),
+        cost_wan=sum(costs),
+        estimated_cost_wan=estimated,
+        costs_are_estimates=any(r.cost_is_estimate for r in records),
+        first_year=min(starts, default=None),
+        last_year=max(ends, default=None),
+    )
+
+
+def read_projects(source: Path | bytes, *, filename: str | None = None) -> list[ProjectRecord]:
+    """Read and validate a whole project list; raise ProjectListError with every problem, or UnreadableFileError."""
+    data, filename = _load(source, filename)
+    table = _read_table(data, filename)
+    header, rows = table[0], table[1:]
+    columns, errors = _map_header(header)
+    records: list[ProjectRecord] = []
+    first_row_of_code: dict[str, int] = {}
+    for offset, cells in enumerate(rows):
+        row_number = offset + 2  # header is row 1
+        if not any(cells):
+            continue  # blank line, as spreadsheets leave at the end
+        values = _row_values(columns, cells)
+        record, row_errors = _parse_row(row_number, values, len(cells), len(header))
+        errors.extend(row_errors)
+        code = values.get("code", "")
+        if code:
+            if code in first_row_of_code:
+                errors.append(
+                    RowError(
+                        row_number, "code", f"code {code} is already used on row {first_row_of_code[code]}"
+                    )
+                )
+            else:
+                first_row_of_code[code] = row_number
+        if record is not None:
+            records.append(record)
+    if not first_row_of_code and not errors:
+        errors.append(RowError(None, None, "the file has a header but no project rows"))
+    if errors:
+        raise ProjectListError(errors)
+    return records
+
+
+# --- reading bytes into a table of strings ------------------------------------------------------------
+
+
+def _load(source: Path | bytes, filename: str | None) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), filename
+    path = Path(source)
+    if not path.exists():
+        raise UnreadableFileError(f"file not found: {path}")
+    if path.is_dir():
+        raise UnreadableFileError(f"{path} is a folder, not a CSV or XLSX file")
+    try:
+        return path.read_bytes(), filename or path.name
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _read_table(data: bytes, filename: str | None) -> list[list[str]]:
+    """Turn file bytes into rows of stripped strings, the first being the header."""
+    if not data.strip():
+        raise UnreadableFileError("the file is empty")
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if data.startswith(_OLE_MAGIC) or suffix == ".xls":
+        raise UnreadableFileError(
+            "this is an old Excel .xls file; save it as .xlsx or as CSV (UTF-8) and import that"
+        )
+    if data.startswith(_ZIP_MAGIC) or suffix in {".xlsx", ".xlsm"}:
+        table = _read_xlsx(data)
+    else:
+        table = _read_csv(_decode(data))
+    while table and not any(table[0]):
+        table.pop(0)  # leading blank lines before the header
+    if not table:
+        raise UnreadableFileError("the file has no header row")
+    return table
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    import openpyxl  # imported here: only XLSX files need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise UnreadableFileError(f"not a readable XLSX workbook ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data:
+        raise UnreadableFileError("this looks like a binary file, not a CSV or XLSX project list")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError("cannot decode the file as UTF-8 or GBK/GB18030 text; save it as CSV (UTF-8)")
+
+
+def _read_csv(text: str) -> list[list[str]]:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    if _control_characters(text):
+        raise UnreadableFileError("this looks like a binary file, not a CSV or XLSX project list")
+    try:
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise UnreadableFileError(f"cannot read the file as CSV: {exc}") from exc
+
+
+def _control_characters(text: str) -> bool:
+    """True when the text holds control characters no spreadsheet export writes."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text[:20000])
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a user typed: 2022.0 → "2022", None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- header ---------------------------------------------------------------------------------------------
+
+
+def _header_key(cell: str) -> str:
+    """Normalise a header cell: NFKC, no spaces, no unit in brackets, lower case."""
+    key = unicodedata.normalize("NFKC", cell).strip().lstrip("\ufeff")
+    key = re.sub(r"\(.*?\)|\[.*?\]", "", key)  # 总投资（万元） → 总投资 (after NFKC the brackets are ASCII)
+    return re.sub(r"[\s\"“”]", "", key).lower()
+
+
+def _map_header(header: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
+    """Map each known column to its position; unknown and repeated columns are errors; missing required
+    columns make the file unreadable (no row could be checked)."""
+    columns: dict[str, int] = {}
+    errors: list[RowError] = []
+    unknown: list[str] = []
+    for position, cell in enumerate(header):
+        if not cell:
+            continue
+        key = _header_key(cell)
+        column = key if key in COLUMNS else _ALIASES.get(key)
+        if column is None:
+            unknown.append(cell)
+            errors.append(
+                RowError(
+                    1, cell, f"unknown column '{cell}' in the header (known columns: {', '.join(COLUMNS)})"
+                )
+            )
+        elif column in columns:
+            errors.append(RowError(1, column, f"column {column} appears twice in the header ('{cell}')"))
+        else:
+            columns[column] = position
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        hint = f"; unknown columns found: {', '.join(repr(u) for u in unknown)}" if unknown else ""
+        raise UnreadableFileError(
+            f"the header (row 1) lacks the required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}{hint}. The first row must name the columns: {', '.join(COLUMNS)}"
+        )
+    return columns, errors
+
+
+def _row_values(columns: dict[str, int], cells: Sequence[str]) -> dict[str, str]:
+    return {c: (cells[i] if i < len(cells) else "") for c, i in columns.items()}
+
+
+# --- one row --------------------------------------------------------------------------------------------
+
+
+class _RowParser:
+    """Collects the values of one row and every problem with them."""
+
+    def __init__(self, row: int, values: dict[str, str]) -> None:
+        self.row, self.values, self.errors = row, values, []
+
+    def error(self, column: str | None, message: str) -> None:
+        self.errors.append(RowError(self.row, column, message))
+
+    def text(self, column: str, *, required: bool = False) -> str | None:
+        value = self.values.get(column, "")
+        if not value:
+            if required:
+                self.error(column, f"{column} is missing")
+            return None
+        return value
+
+    def number(
+        self,
+        column: str,
+        convert: Callable[[str], float | int | None],
+        *,
+        required: bool = False,
+        describe: str = "a number",
+    ) -> Any:
+        raw = self.text(column, required=required)
+        if raw is None:
+            return None
+        value = convert(raw)
+        if value is None:
+            self.error(column, f"{column} '{raw}' is not {describe}")
+        return value
+
+
+def _to_float(raw: str) -> float | None:
+    cleaned = unicodedata.normalize("NFKC", raw).replace(",", "").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _to_int(raw: str) -> int | None:
+    value = _to_float(raw)
+    return int(value) if value is not None and value.is_integer() else None
+
+
+def _parse_row(
+    row: int, values: dict[str, str], width: int, header_width: int
+) -> tuple[ProjectRecord | None, list[RowError]]:
+    p = _RowParser(row, values)
+    code = p.text("code", required=True)
+    name = p.text("name", required=True)
+    category = p.text("category", required=True)
+    start = p.number("planned_start", _to_int, required=True, describe="a year")
+    end = p.number("planned_end", _to_int, required=True, describe="a year")
+    cost = p.number("cost_wan", _to_int, required=True, describe="a whole number of 万元")
+    spent = p.number("spent_wan", _to_int, describe="a whole number of 万元")
+    seats = p.number("seats_added", _to_int, describe="a whole number")
+    areas = {c: p.number(c, _to_float) for c in ("floor_area_m2", "purchase_area_m2", "land_area_mu")}
+    star = _parse_star(p)
+
+    plausible = True
+    for column, year in (("planned_start", start), ("planned_end", end)):
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            p.error(column, f"{column} {year} is not a plausible year ({FIRST_YEAR}–{LAST_YEAR})")
+            plausible = False
+    if plausible and start is not None and end is not None and end < start:
+        p.error("planned_end", f"planned_end {end} is before planned_start {start}")
+    if cost is not None and cost <= 0:
+        p.error("cost_wan", f"cost_wan {cost} must be greater than 0")
+    for column, value in (("spent_wan", spent), ("seats_added", seats), *areas.items()):
+        if value is not None and value < 0:
+            p.error(column, f"{column} {_show(value)} must not be negative")
+    if spent is not None and cost is not None and cost > 0 and spent > cost:
+        p.error("spent_wan", f"spent_wan {spent} is more than cost_wan {cost}")
+    if width > header_width and any(values.values()):
+        p.error(None, f"the row has {width} cells but the header names only {header_width} columns")
+
+    if p.errors:
+        return None, p.errors
+    record = ProjectRecord(
+        code=code,
+        name=name,
+        category=category,
+        location=p.text("location"),
+        nature=p.text("nature"),
+        floor_area_m2=areas["floor_area_m2"],
+        purchase_area_m2=areas["purchase_area_m2"],
+        land_area_mu=areas["land_area_mu"],
+        planned_start=start,
+        planned_end=end,
+        star=star,
+        status=p.text("status"),
+        responsible_unit=p.text("responsible_unit"),
+        cost_wan=cost,
+        cost_basis=p.text("cost_basis"),
+        spent_wan=spent or 0,
+        seats_added=seats,
+        seats_source=p.text("seats_source"),
+    )
+    return record, []
+
+
+def _parse_star(p: _RowParser) -> bool:
+    raw = p.values.get("star", "")
+    key = unicodedata.normalize("NFKC", raw).strip().lower()
+    if key in _TRUE:
+        return True
+    if key not in _FALSE:
+        p.error("star", f"star '{raw}' is not one of true/false, ★/blank, 是/否, 1/0")
+    return False
+
+
+def _show(value: float | int) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
