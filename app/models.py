@@ -1,0 +1,315 @@
+"""Database tables and their API schemas, one family per entity (full-stack FastAPI template shape).
+
+`XBase` holds the fields a person sets, `XCreate` / `XUpdate` are request bodies, `X(table=True)` is the
+row, `XPublic` is what the API returns (rows are never returned directly). Money is in 万元 (`_wan`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import model_validator
+from sqlmodel import Field, SQLModel
+
+from app.portfolio import ESTIMATE_PREFIX
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(**kw: Any) -> Any:
+    return Field(sa_type=sa.DateTime(timezone=True), **kw)
+
+
+def _json(*, nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_column=sa.Column(sa.JSON, nullable=nullable), **kw)
+
+
+class Role(StrEnum):
+    FINANCE = "finance"  # budgets, scenarios, runs, imports: everything
+    OWNER = "owner"  # edits the projects of its own responsible unit; reads everything
+    VIEWER = "viewer"  # reads and exports
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+# ---------------------------------------------------------------- portfolio
+
+
+class PortfolioBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class PortfolioCreate(PortfolioBase):
+    pass
+
+
+class Portfolio(PortfolioBase, table=True):
+    __tablename__ = "portfolio"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class PortfolioPublic(PortfolioBase):
+    id: int
+    created_at: datetime
+    project_count: int
+
+
+# ---------------------------------------------------------------- project (columns of data/projects.csv)
+
+
+class ProjectBase(SQLModel):
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=300)
+    category: str = Field(min_length=1, max_length=100)
+    location: str | None = Field(default=None, max_length=300)
+    nature: str | None = Field(default=None, max_length=100)
+    floor_area_m2: float | None = Field(default=None, ge=0)
+    purchase_area_m2: float | None = Field(default=None, ge=0)
+    land_area_mu: float | None = Field(default=None, ge=0)
+    planned_start: int | None = Field(default=None, ge=1900, le=2200)
+    planned_end: int | None = Field(default=None, ge=1900, le=2200)
+    star: bool = False
+    status: str | None = Field(default=None, max_length=100)
+    responsible_unit: str | None = Field(default=None, max_length=200)
+    cost_wan: int | None = Field(default=None, ge=0)
+    cost_basis: str | None = Field(default=None, max_length=300)
+    spent_wan: int = Field(default=0, ge=0)
+    seats_added: int | None = Field(default=None, ge=0)
+    seats_source: str | None = Field(default=None, max_length=300)
+
+
+class ProjectCreate(ProjectBase):
+    @model_validator(mode="after")
+    def _years_in_order(self) -> ProjectCreate:
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValueError(f"planned_end {self.planned_end} is before planned_start {self.planned_start}")
+        return self
+
+
+class ProjectUpdate(SQLModel):
+    """Any subset of the fields, plus the `version` the editor last read (a stale one gets 409)."""
+
+    version: int = Field(ge=1)
+    code: str | None = Field(default=None, min_length=1, max_length=40)
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    category: str | None = Field(default=None, min_length=1, max_length=100)
+    location: str | None = Field(default=None, max_length=300)
+    nature: str | None = Field(default=None, max_length=100)
+    floor_area_m2: float | None = Field(default=None, ge=0)
+    purchase_area_m2: float | None = Field(default=None, ge=0)
+    land_area_mu: float | None = Field(default=None, ge=0)
+    planned_start: int | None = Field(default=None, ge=1900, le=2200)
+    planned_end: int | None = Field(default=None, ge=1900, le=2200)
+    star: bool | None = None
+    status: str | None = Field(default=None, max_length=100)
+    responsible_unit: str | None = Field(default=None, max_length=200)
+    cost_wan: int | None = Field(default=None, ge=0)
+    cost_basis: str | None = Field(default=None, max_length=300)
+    spent_wan: int | None = Field(default=None, ge=0)
+    seats_added: int | None = Field(default=None, ge=0)
+    seats_source: str | None = Field(default=None, max_length=300)
+
+
+class Project(ProjectBase, table=True):
+    __tablename__ = "project"
+    __table_args__ = (sa.UniqueConstraint("portfolio_id", "code", name="uq_project_portfolio_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
+    version: int = Field(default=1)
+    # field name -> the version at which it last changed; names what changed when an edit is stale
+    changed_in: dict[str, int] = _json(default_factory=dict)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+    @property
+    def cost_is_estimate(self) -> bool:
+        return (self.cost_basis or "").strip().lower().startswith(ESTIMATE_PREFIX)
+
+
+class ProjectPublic(ProjectBase):
+    id: int
+    portfolio_id: int
+    version: int
+    cost_is_estimate: bool
+    updated_at: datetime
+
+
+class ImportSummary(SQLModel):
+    """What an import did: rows read, projects created, updated (changed fields) and left unchanged."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int = 0
+
+
+# ---------------------------------------------------------------- scenario
+
+
+def check_budget(first_year: int, last_year: int, budget: dict[str, int]) -> None:
+    """Raise ValueError in plain words unless `budget` has one cap ≥ 0 for every year of the horizon."""
+    if last_year < first_year:
+        raise ValueError(f"last_year {last_year} is before first_year {first_year}")
+    if last_year - first_year > 50:
+        raise ValueError("the horizon may span at most 51 years")
+    horizon = {str(y) for y in range(first_year, last_year + 1)}
+    missing = sorted(horizon - budget.keys())
+    extra = sorted(budget.keys() - horizon)
+    if missing:
+        raise ValueError(f"budget has no cap for year(s) {', '.join(missing)}")
+    if extra:
+        raise ValueError(f"budget names year(s) {', '.join(extra)} outside {first_year}–{last_year}")
+    negative = sorted(y for y, cap in budget.items() if cap < 0)
+    if negative:
+        raise ValueError(f"budget cap is negative for year(s) {', '.join(negative)}")
+
+
+class ScenarioBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    first_year: int = Field(ge=1900, le=2200)
+    last_year: int = Field(ge=1900, le=2200)
+    budget: dict[str, int] = _json(description='annual cap in 万元 for every year: {"2021": 12000, …}')
+    carryover: bool = False
+    star_deadline: int | None = Field(default=2025, ge=1900, le=2200, description="★ projects end by then")
+    overrides: dict[str, dict[str, Any]] = _json(
+        default_factory=dict, description='per project code, e.g. {"WX-04": {"deferrable": false}}'
+    )
+    time_limit: float | None = Field(default=None, gt=0, description="seconds a run may search")
+
+
+class ScenarioCreate(ScenarioBase):
+    @model_validator(mode="after")
+    def _budget_covers_horizon(self) -> ScenarioCreate:
+        check_budget(self.first_year, self.last_year, self.budget)
+        return self
+
+
+class ScenarioUpdate(SQLModel):
+    """Any subset of the fields, plus the `version` the editor last read (a stale one gets 409)."""
+
+    version: int = Field(ge=1)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    first_year: int | None = Field(default=None, ge=1900, le=2200)
+    last_year: int | None = Field(default=None, ge=1900, le=2200)
+    budget: dict[str, int] | None = None
+    carryover: bool | None = None
+    star_deadline: int | None = Field(default=None, ge=1900, le=2200)
+    overrides: dict[str, dict[str, Any]] | None = None
+    time_limit: float | None = Field(default=None, gt=0)
+
+
+class Scenario(ScenarioBase, table=True):
+    __tablename__ = "scenario"
+    __table_args__ = (sa.UniqueConstraint("portfolio_id", "name", name="uq_scenario_portfolio_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
+    version: int = Field(default=1)
+    changed_in: dict[str, int] = _json(default_factory=dict)
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class ScenarioPublic(ScenarioBase):
+    id: int
+    portfolio_id: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------- run
+
+
+class RunCreate(SQLModel):
+    time_limit: float | None = Field(default=None, gt=0, description="seconds; default: the scenario's")
+
+
+class RunProgress(SQLModel):
+    elapsed: float
+    objective: int | None = None
+    bound: int | None = None
+
+
+class Run(SQLModel, table=True):
+    __tablename__ = "run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id", index=True, ondelete="CASCADE")
+    status: str = Field(default=RunStatus.QUEUED, max_length=20, index=True)
+    time_limit: float
+    progress: dict[str, Any] | None = _json(nullable=True, default=None)
+    created_at: datetime = _when(default_factory=utcnow)
+    started_at: datetime | None = _when(default=None)
+    finished_at: datetime | None = _when(default=None)
+    # solver stats, copied out of the solution for listing
+    solver_status: str | None = Field(default=None, max_length=20)
+    objective: int | None = None
+    bound: int | None = None
+    solve_seconds: float | None = None
+    problem: dict[str, Any] = _json()  # the exact MODEL.md Problem JSON solved
+    solution: dict[str, Any] | None = _json(nullable=True, default=None)  # MODEL.md Solution JSON
+    error: str | None = Field(default=None, max_length=4000)
+    started_by: str = Field(max_length=100)
+
+
+class RunPublic(SQLModel):
+    id: int
+    scenario_id: int
+    status: RunStatus
+    progress: RunProgress | None
+    result: dict[str, Any] | None = Field(description="MODEL.md Solution JSON once the run has one")
+    error: str | None
+    started_by: str
+    time_limit: float
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    solver_status: str | None
+    objective: int | None
+    bound: int | None
+    solve_seconds: float | None
+
+
+# ---------------------------------------------------------------- user
+
+
+class UserBase(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+    role: Role
+    unit: str | None = Field(default=None, max_length=200, description="responsible unit (owners)")
+
+
+class User(UserBase, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    role: str = Field(max_length=20)
+    token_id: str = Field(max_length=16, index=True)  # public first characters of the token, for lookup
+    token_hash: str = Field(max_length=64)  # sha256 hex of the whole token
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class UserPublic(UserBase):
+    id: int

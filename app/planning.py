@@ -1,0 +1,186 @@
+"""Run a scenario: database rows -> solver.Problem -> solve -> a stored Run.
+
+The only module that imports both `solver` and `sqlmodel` (STYLE.md). A run is created `queued` with the
+exact Problem JSON it will solve (so later edits to projects or budgets do not change it), then solved by
+`execute_run` — in the API's background pool (app/runs.py) or inline (`run_scenario`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy import update as sql_update
+from sqlmodel import Session
+
+from app import projects, scenarios
+from app.errors import InvalidInput
+from app.models import Run, RunStatus, Scenario, utcnow
+from app.problem_builder import PlanningError, ScenarioOptions, build_problem
+from solver import Problem, ProblemError, Progress, Solution, solve, verify
+
+PROGRESS_EVERY_SECONDS = 0.5  # at most this often a progress report is written to the run row
+
+
+def scenario_options(scenario: Scenario) -> ScenarioOptions:
+    """The scenario row as the problem builder's options (budget keys are years as strings in JSON)."""
+    return ScenarioOptions(
+        first_year=scenario.first_year,
+        last_year=scenario.last_year,
+        budget={int(year): cap for year, cap in scenario.budget.items()},
+        carryover=scenario.carryover,
+        star_deadline=scenario.star_deadline,
+        overrides=scenario.overrides,
+    )
+
+
+def build_scenario_problem(*, session: Session, scenario_id: int) -> Problem:
+    """The MODEL.md problem of a scenario over its portfolio's current projects; InvalidInput if impossible."""
+    scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
+    if not rows:
+        raise InvalidInput("the portfolio has no projects to schedule", [(("portfolio",), "no projects")])
+    try:
+        return build_problem([projects.as_record(row) for row in rows], scenario_options(scenario))
+    except PlanningError as err:
+        raise InvalidInput(str(err), [(("project", err.code, err.field), err.message)]) from err
+    except ProblemError as err:
+        raise InvalidInput(str(err), [(("project", err.project_id or "", err.field), err.message)]) from err
+
+
+def create_run(*, session: Session, scenario_id: int, started_by: str, time_limit: float) -> Run:
+    """A queued run of the scenario, holding the exact problem it will solve."""
+    problem = build_scenario_problem(session=session, scenario_id=scenario_id)
+    run = Run(
+        scenario_id=scenario_id, time_limit=time_limit, problem=problem.to_json(), started_by=started_by
+    )
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def _claim(engine: Engine, run_id: int) -> dict[str, Any] | None:
+    """Move the run from queued to running; its problem JSON, or None if it was cancelled meanwhile."""
+    with Session(engine) as session:
+        claimed = session.execute(
+            sql_update(Run)
+            .where(Run.id == run_id, Run.status == RunStatus.QUEUED)
+            .values(status=RunStatus.RUNNING, started_at=utcnow(), progress={"elapsed": 0.0})
+        )
+        session.commit()
+        if claimed.rowcount != 1:
+            return None
+        run = session.get(Run, run_id)
+        return dict(run.problem)
+
+
+def _progress_writer(engine: Engine, run_id: int):
+    last = 0.0
+
+    def report(progress: Progress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < PROGRESS_EVERY_SECONDS:
+            return
+        last = now
+        values = {
+            "elapsed": round(progress.elapsed, 3),
+            "objective": progress.objective,
+            "bound": progress.bound,
+        }
+        with Session(engine) as session:
+            session.execute(
+                sql_update(Run)
+                .where(Run.id == run_id, Run.status == RunStatus.RUNNING)
+                .values(progress=values)
+            )
+            session.commit()
+
+    return report
+
+
+def _store(engine: Engine, run_id: int, solution: Solution, status: RunStatus, error: str | None) -> None:
+    with Session(engine) as session:
+        session.execute(
+            sql_update(Run)
+            .where(Run.id == run_id)
+            .values(
+                status=status,
+                finished_at=utcnow(),
+                solution=solution.to_json(),
+                solver_status=str(solution.status),
+                objective=solution.objective,
+                bound=solution.bound,
+                solve_seconds=round(solution.solve_seconds, 3),
+                progress={
+                    "elapsed": round(solution.solve_seconds, 3),
+                    "objective": solution.objective,
+                    "bound": solution.bound,
+                },
+                error=error,
+            )
+        )
+        session.commit()
+
+
+def execute_run(
+    *, engine: Engine, run_id: int, workers: int = 2, stop: threading.Event | None = None
+) -> RunStatus | None:
+    """Solve a queued run and store its verified result; None if it was no longer queued.
+
+    Holds no database transaction while solving. A stop request ends the search early: the run is
+    `cancelled`, keeping the best schedule found so far.
+    """
+    problem_json = _claim(engine, run_id)
+    if problem_json is None:
+        return None
+    problem = Problem.from_json(problem_json)
+    with Session(engine) as session:
+        time_limit = session.get(Run, run_id).time_limit
+    solution = solve(
+        problem, time_limit=time_limit, workers=workers, progress=_progress_writer(engine, run_id), stop=stop
+    )
+    violations = verify(problem, solution)
+    if violations:
+        mark_failed(
+            engine=engine, run_id=run_id, reason="the schedule breaks the rules: " + "; ".join(violations)
+        )
+        return RunStatus.FAILED
+    status = RunStatus.CANCELLED if stop is not None and stop.is_set() else RunStatus.DONE
+    _store(
+        engine, run_id, solution, status, "cancelled while solving" if status is RunStatus.CANCELLED else None
+    )
+    return status
+
+
+def mark_failed(*, engine: Engine, run_id: int, reason: str) -> None:
+    """Record that a run failed and why (it keeps any earlier result)."""
+    with Session(engine) as session:
+        session.execute(
+            sql_update(Run)
+            .where(Run.id == run_id)
+            .values(status=RunStatus.FAILED, error=reason[:4000], finished_at=utcnow())
+        )
+        session.commit()
+
+
+def run_scenario(
+    *, session: Session, scenario_id: int, started_by: str, time_limit: float = 10.0, workers: int = 2
+) -> Run:
+    """Create a run of the scenario and solve it here and now (CLI and scripts); the stored Run."""
+    run = create_run(session=session, scenario_id=scenario_id, started_by=started_by, time_limit=time_limit)
+    execute_run(engine=session.get_bind(), run_id=run.id, workers=workers)
+    session.refresh(run)
+    return run
+
+
+def seconds_since(moment: datetime) -> float:
+    """Seconds from `moment` to now (SQLite hands back naive UTC datetimes)."""
+    now = utcnow()
+    if moment.tzinfo is None:
+        now = now.replace(tzinfo=None)
+    return max(0.0, (now - moment).total_seconds())

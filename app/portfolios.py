@@ -1,0 +1,63 @@
+"""Portfolios: a named set of projects (one plan)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.errors import Conflict, NotFound
+from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project
+
+
+def _public(portfolio: Portfolio, project_count: int) -> PortfolioPublic:
+    return PortfolioPublic.model_validate(portfolio, update={"project_count": project_count})
+
+
+def list_portfolios(*, session: Session) -> list[PortfolioPublic]:
+    """Every portfolio with its number of projects, oldest first."""
+    counts = dict(
+        session.exec(select(Project.portfolio_id, func.count()).group_by(Project.portfolio_id)).all()
+    )
+    rows = session.exec(select(Portfolio).order_by(Portfolio.id)).all()
+    return [_public(p, counts.get(p.id, 0)) for p in rows]
+
+
+def get(*, session: Session, portfolio_id: int) -> Portfolio:
+    """The portfolio, or NotFound."""
+    portfolio = session.get(Portfolio, portfolio_id)
+    if portfolio is None:
+        raise NotFound("portfolio", portfolio_id)
+    return portfolio
+
+
+def get_public(*, session: Session, portfolio_id: int) -> PortfolioPublic:
+    portfolio = get(session=session, portfolio_id=portfolio_id)
+    count = session.exec(select(func.count()).where(Project.portfolio_id == portfolio_id)).one()
+    return _public(portfolio, count)
+
+
+def find_by_name(*, session: Session, name: str) -> Portfolio | None:
+    return session.exec(select(Portfolio).where(Portfolio.name == name)).first()
+
+
+def create(*, session: Session, data: PortfolioCreate) -> PortfolioPublic:
+    """A new, empty portfolio; a name already in use is a Conflict."""
+    name = data.name.strip()
+    if find_by_name(session=session, name=name) is not None:
+        raise Conflict(f"a portfolio named {name!r} already exists", ["name"])
+    portfolio = Portfolio(name=name, description=data.description)
+    session.add(portfolio)
+    try:
+        session.commit()
+    except IntegrityError as err:
+        session.rollback()
+        raise Conflict(f"a portfolio named {name!r} already exists", ["name"]) from err
+    session.refresh(portfolio)
+    return _public(portfolio, 0)
+
+
+def delete(*, session: Session, portfolio_id: int) -> None:
+    """Remove a portfolio with its projects, scenarios and runs."""
+    session.delete(get(session=session, portfolio_id=portfolio_id))
+    session.commit()

@@ -1,0 +1,208 @@
+"""Projects of a portfolio: add, edit with optimistic concurrency (`version`), remove, import a list.
+
+Who may write: finance any project; an owner only projects whose responsible_unit is its own unit
+(before and after the edit); viewers nothing (the API stops them earlier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app import importer, portfolios
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
+from app.models import ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User, utcnow
+from app.portfolio import COLUMNS, ProjectRecord
+
+_REQUIRED = ("code", "name", "category", "star", "spent_wan")
+
+
+def check_may_write(*, user: User, unit: str | None) -> None:
+    """NotAllowed unless `user` may write a project of responsible unit `unit`."""
+    if user.role == Role.FINANCE:
+        return
+    if user.role == Role.OWNER and user.unit and unit == user.unit:
+        return
+    if user.role == Role.OWNER:
+        raise NotAllowed(
+            f"owner {user.name} may only change projects of its own unit {user.unit!r}, "
+            f"not of {unit or 'no unit'!r}"
+        )
+    raise NotAllowed(f"user {user.name} has role {user.role} and may not change projects")
+
+
+def as_record(project: Project) -> ProjectRecord:
+    """The row as the plain record the importer, problem builder, charts and exports share."""
+    return ProjectRecord(**{column: getattr(project, column) for column in COLUMNS})
+
+
+def list_projects(*, session: Session, portfolio_id: int) -> list[Project]:
+    """The portfolio's projects in the order they were added (the file's order after an import)."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    return list(
+        session.exec(select(Project).where(Project.portfolio_id == portfolio_id).order_by(Project.id))
+    )
+
+
+def get(*, session: Session, project_id: int) -> Project:
+    """The project, or NotFound."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound("project", project_id)
+    return project
+
+
+def _code_taken(session: Session, portfolio_id: int, code: str) -> Conflict:
+    return Conflict(f"portfolio {portfolio_id} already has a project with code {code!r}", ["code"])
+
+
+def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: User) -> Project:
+    """Add one project; its code must be new in the portfolio."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    check_may_write(user=user, unit=data.responsible_unit)
+    taken = select(Project).where(Project.portfolio_id == portfolio_id, Project.code == data.code)
+    if session.exec(taken).first() is not None:
+        raise _code_taken(session, portfolio_id, data.code)
+    project = Project(**data.model_dump(), portfolio_id=portfolio_id)
+    session.add(project)
+    try:
+        session.commit()
+    except IntegrityError as err:
+        session.rollback()
+        raise _code_taken(session, portfolio_id, data.code) from err
+    session.refresh(project)
+    return project
+
+
+def _changes(project: Project, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if getattr(project, name) != value}
+
+
+def _check_merged(project: Project, changes: Mapping[str, Any]) -> None:
+    nulled = [name for name in _REQUIRED if name in changes and changes[name] is None]
+    if nulled:
+        raise InvalidInput(
+            f"{', '.join(nulled)} cannot be empty", [(("body", name), "cannot be empty") for name in nulled]
+        )
+    start = changes.get("planned_start", project.planned_start)
+    end = changes.get("planned_end", project.planned_end)
+    if start and end and end < start:
+        raise InvalidInput(
+            f"planned_end {end} is before planned_start {start}",
+            [(("body", "planned_end"), f"{end} is before planned_start {start}")],
+        )
+
+
+def _stale(session: Session, project_id: int, yours: int) -> StaleVersion:
+    session.rollback()
+    current = get(session=session, project_id=project_id)
+    session.refresh(current)
+    fields = sorted(name for name, version in current.changed_in.items() if version > yours)
+    return StaleVersion("project", current.code, yours, current.version, fields)
+
+
+def _write(session: Session, project: Project, changes: Mapping[str, Any], yours: int) -> bool:
+    """Compare-and-set: apply `changes` only if the row is still at version `yours`."""
+    version = yours + 1
+    changed_in = {**project.changed_in, **dict.fromkeys(changes, version)}
+    result = session.execute(
+        sql_update(Project)
+        .where(Project.id == project.id, Project.version == yours)
+        .values(**changes, version=version, changed_in=changed_in, updated_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User) -> Project:
+    """Edit a project. A `version` other than the stored one is a StaleVersion naming what changed since."""
+    project = get(session=session, project_id=project_id)
+    check_may_write(user=user, unit=project.responsible_unit)
+    if data.version != project.version:
+        raise _stale(session, project_id, data.version)
+    changes = _changes(project, data.model_dump(exclude_unset=True, exclude={"version"}))
+    if not changes:
+        return project
+    _check_merged(project, changes)
+    if "responsible_unit" in changes:
+        check_may_write(user=user, unit=changes["responsible_unit"])
+    try:
+        written = _write(session, project, changes, data.version)
+        if not written:
+            raise _stale(session, project_id, data.version)
+        session.commit()
+    except IntegrityError as err:
+        session.rollback()
+        raise _code_taken(session, project.portfolio_id, changes.get("code", project.code)) from err
+    session.refresh(project)
+    return project
+
+
+def delete(*, session: Session, project_id: int, user: User) -> None:
+    """Remove a project."""
+    project = get(session=session, project_id=project_id)
+    check_may_write(user=user, unit=project.responsible_unit)
+    session.delete(project)
+    session.commit()
+
+
+def import_file(
+    *,
+    session: Session,
+    portfolio_id: int,
+    source: Path | bytes,
+    filename: str | None = None,
+    replace: bool = False,
+) -> ImportSummary:
+    """Read a project list with the CLI's validator and merge it into the portfolio by code (all or nothing).
+
+    Raises the importer's ProjectListError (every row error) or UnreadableFileError before storing anything.
+    With `replace`, projects whose code is not in the file are removed.
+    """
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    records = importer.read_projects(source, filename=filename)
+    summary = merge_records(session=session, portfolio_id=portfolio_id, records=records, replace=replace)
+    session.commit()
+    return summary
+
+
+def merge_records(
+    *, session: Session, portfolio_id: int, records: Sequence[ProjectRecord], replace: bool = False
+) -> ImportSummary:
+    """Add new codes, update changed projects (bumping their version), optionally remove missing ones.
+
+    Does not commit: the caller makes it part of one transaction.
+    """
+    mine = select(Project).where(Project.portfolio_id == portfolio_id).with_for_update()
+    existing = {p.code: p for p in session.exec(mine)}
+    created = updated = unchanged = 0
+    for record in records:
+        values = {column: getattr(record, column) for column in COLUMNS}
+        project = existing.pop(record.code, None)
+        if project is None:
+            session.add(Project(**values, portfolio_id=portfolio_id))
+            created += 1
+            continue
+        changes = _changes(project, values)
+        if not changes:
+            unchanged += 1
+            continue
+        for name, value in changes.items():
+            setattr(project, name, value)
+        project.version += 1
+        project.changed_in = {**project.changed_in, **dict.fromkeys(changes, project.version)}
+        project.updated_at = utcnow()
+        updated += 1
+    deleted = 0
+    if replace:
+        for project in existing.values():
+            session.delete(project)
+            deleted += 1
+    session.flush()
+    return ImportSummary(
+        rows=len(records), created=created, updated=updated, unchanged=unchanged, deleted=deleted
+    )

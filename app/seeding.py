@@ -1,0 +1,46 @@
+"""First start: the seed portfolio (data/projects.csv) and its default scenario, loaded once."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app import importer, projects, resources
+from app.models import Portfolio, Scenario, ScenarioCreate
+from app.problem_builder import default_scenario_options
+
+SEED_PORTFOLIO_NAME = "巫溪县教育十四五重大项目"
+SEED_DESCRIPTION = "巫溪县教育事业发展“十四五”规划（巫溪府发〔2022〕14号）专栏4 重大项目"
+DEFAULT_SCENARIO_NAME = "默认情景"
+
+
+def default_scenario() -> ScenarioCreate:
+    """The default scenario of the seed portfolio (see README "The default scenario")."""
+    options = default_scenario_options()
+    return ScenarioCreate(
+        name=DEFAULT_SCENARIO_NAME,
+        first_year=options.first_year,
+        last_year=options.last_year,
+        budget={str(year): cap for year, cap in sorted(options.budget.items())},
+        carryover=options.carryover,
+        star_deadline=options.star_deadline,
+        overrides={code: dict(fields) for code, fields in options.overrides.items()},
+    )
+
+
+def seed_if_empty(*, session: Session) -> Portfolio | None:
+    """Load the seed portfolio and its default scenario into a database without portfolios, in one transaction.
+
+    Returns the new portfolio, or None when the database already had one (nothing is touched), so deleting
+    or renaming the seed later is respected.
+    """
+    if session.exec(select(Portfolio)).first() is not None:
+        return None
+    records = importer.read_projects(resources.seed_portfolio_csv())
+    portfolio = Portfolio(name=SEED_PORTFOLIO_NAME, description=SEED_DESCRIPTION)
+    session.add(portfolio)
+    session.flush()
+    projects.merge_records(session=session, portfolio_id=portfolio.id, records=records)
+    session.add(Scenario(**default_scenario().model_dump(), portfolio_id=portfolio.id))
+    session.commit()
+    session.refresh(portfolio)
+    return portfolio
