@@ -1,12 +1,364 @@
-"""The CP-SAT model of MODEL.md (being written)."""
+"""The CP-SAT model of MODEL.md and the one entry point, `solve`.
+
+Formulation (kept small for thousands of projects): every project has a start boolean per year of its
+feasible window (solver/windows.py) and, without a profile, an end boolean per year of its end window, an
+"active" boolean per year (started by t and not ended before t, so activity is one contiguous run) and an
+integer draw per year tied to activity by the annual bounds. A profile project needs no end, activity or
+draw variables: its draws are fixed multiples of its start booleans. `scheduled` is the sum of the start
+booleans (the constant 1 when the project must be scheduled). Precedence is "started by t ⇒ predecessor
+ended by t − 1" for every t, which also stops successors of a deferred project. Caps bind a per-year spend
+variable, cumulatively with carryover. The objective puts each project's weighted slippage directly on its
+end booleans.
+
+OR-Tools names stay in this module; statuses are mapped onto SolveStatus in `_status`.
+"""
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from solver.problem import Problem
-from solver.solution import Progress, Solution
+from ortools.sat.python import cp_model
+
+from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
+from solver.greedy import greedy_schedule
+from solver.problem import Problem, Project
+from solver.solution import Progress, ProjectSchedule, Solution, SolveStatus, YearSpend
+from solver.verify import VerificationError, verify
+from solver.windows import Window, project_windows, structural_messages
+
+SEED = 20240601  # fixed: the same input and options give the same search
+STOP_POLL_SECONDS = 0.05  # how often a cancel request is checked while CP-SAT searches
+
+
+@dataclass(slots=True)
+class _ProjectVars:
+    """The CP variables of one project. `scheduled` is 0/1 constant or a boolean variable."""
+
+    project: Project
+    window: Window
+    scheduled: cp_model.IntVar | int
+    starts: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    ends: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+    active: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+    draws: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+
+    def started_by(self, year: int) -> cp_model.LinearExprT:
+        return sum(v for s, v in self.starts.items() if s <= year)
+
+    def ended_by(self, year: int) -> cp_model.LinearExprT:
+        if self.project.profile is not None:
+            d = len(self.project.profile)
+            return sum(v for s, v in self.starts.items() if s + d - 1 <= year)
+        return sum(v for e, v in self.ends.items() if e <= year)
+
+    def end_terms(self) -> list[tuple[int, cp_model.IntVar]]:
+        """(end year, literal) pairs: exactly one is true when the project is scheduled."""
+        if self.project.profile is not None:
+            d = len(self.project.profile)
+            return [(s + d - 1, v) for s, v in self.starts.items()]
+        return list(self.ends.items())
+
+    def draw_terms(self) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
+        """year → [(coefficient, variable)] whose sum is the project's draw that year."""
+        terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+        if self.project.profile is not None:
+            for s, v in self.starts.items():
+                for k, amount in enumerate(self.project.profile):
+                    if amount:
+                        terms.setdefault(s + k, []).append((amount, v))
+        else:
+            for t, x in self.draws.items():
+                terms.setdefault(t, []).append((1, x))
+        return terms
+
+
+@dataclass(slots=True)
+class _Model:
+    """The CP model and its variable holder."""
+
+    problem: Problem
+    model: cp_model.CpModel
+    projects: dict[str, _ProjectVars]
+    spend: dict[int, cp_model.IntVar]
+    extra: dict[int, cp_model.IntVar]  # elastic money per year (empty unless elastic)
+    slippage: cp_model.LinearExprT = 0
+    deferral: cp_model.LinearExprT = 0
+
+
+# ---------------------------------------------------------------- model, one function per rule family
+
+
+def _add_windows(m: _Model, windows: dict[str, Window]) -> None:
+    """Start (and end) booleans over each project's feasible window; `scheduled` = Σ starts = Σ ends."""
+    for project in m.problem.projects:
+        w, pid = windows[project.id], project.id
+        if not w.open:  # cannot be scheduled: deferred (an infeasible `must` never reaches the model)
+            m.projects[pid] = _ProjectVars(project, w, 0)
+            continue
+        scheduled = 1 if w.must else m.model.new_bool_var(f"{pid}_scheduled")
+        pv = _ProjectVars(project, w, scheduled)
+        pv.starts = {s: m.model.new_bool_var(f"{pid}_start_{s}") for s in range(w.start_lo, w.start_hi + 1)}
+        m.model.add(sum(pv.starts.values()) == scheduled)
+        if project.profile is None:
+            pv.ends = {e: m.model.new_bool_var(f"{pid}_end_{e}") for e in range(w.end_lo, w.end_hi + 1)}
+            m.model.add(sum(pv.ends.values()) == scheduled)
+        m.projects[pid] = pv
+
+
+def _add_activity(m: _Model) -> None:
+    """Non-profile projects: active in t ⇔ started by t and not ended before t; duration within bounds."""
+    for pid, pv in m.projects.items():
+        if pv.project.profile is not None or not pv.starts:
+            continue
+        w = pv.window
+        for t in range(w.start_lo, w.end_hi + 1):
+            a = m.model.new_bool_var(f"{pid}_active_{t}")
+            m.model.add(a == pv.started_by(t) - pv.ended_by(t - 1))
+            pv.active[t] = a
+        # An end before the start would make some year's activity −1; the least duration rules out e = s − 1.
+        years = sum(pv.active.values())
+        m.model.add(years >= w.min_dur * pv.scheduled)
+        m.model.add(years <= w.max_dur * pv.scheduled)
+
+
+def _add_annual_draws(m: _Model) -> None:
+    """Non-profile projects: min_annual ≤ x_t ≤ max_annual in active years, 0 otherwise; Σ x_t = cost."""
+    caps = _draw_caps(m.problem)
+    for pid, pv in m.projects.items():
+        if pv.project.profile is not None or not pv.starts:
+            continue
+        p, w = pv.project, pv.window
+        lo = p.min_annual_or_default()
+        hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
+        for t, a in pv.active.items():
+            x = m.model.new_int_var(0, max(0, min(hi, caps[t])), f"{pid}_draw_{t}")
+            m.model.add(x >= lo * a)
+            m.model.add(x <= hi * a)
+            pv.draws[t] = x
+        m.model.add(sum(pv.draws.values()) == p.cost * pv.scheduled)
+
+
+def _draw_caps(problem: Problem) -> dict[int, int]:
+    """The most any one project can draw in a year: its cap, or with carryover all caps so far."""
+    caps, total = {}, 0
+    for t in problem.years:
+        total += problem.budget[t]
+        caps[t] = total if problem.carryover else problem.budget[t]
+    return caps
+
+
+def _add_precedence(m: _Model) -> None:
+    """s_j ≥ e_i + 1: for every t, j started by t ⇒ i ended by t − 1 (so a deferred i defers j)."""
+    for pv in m.projects.values():
+        for pred in pv.project.after:
+            pred_vars = m.projects[pred]
+            for t in pv.starts:
+                m.model.add(pv.started_by(t) <= pred_vars.ended_by(t - 1))
+
+
+def _add_budget_caps(m: _Model, *, elastic: bool) -> None:
+    """spend_t = Σ draws; spend_t ≤ B_t (+ extra_t when elastic), or cumulatively with carryover."""
+    problem = m.problem
+    terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {t: [] for t in problem.years}
+    for pv in m.projects.values():
+        for t, pairs in pv.draw_terms().items():
+            terms[t].extend(pairs)
+    total_cost = sum(p.cost for p in problem.projects)
+    cum_cap = 0
+    cum_spend: cp_model.LinearExprT = 0
+    for t in problem.years:
+        spend = m.model.new_int_var(0, total_cost, f"spend_{t}")
+        m.model.add(
+            spend == cp_model.LinearExpr.weighted_sum([v for _, v in terms[t]], [c for c, _ in terms[t]])
+        )
+        m.spend[t] = spend
+        cap: cp_model.LinearExprT = problem.budget[t]
+        if elastic:
+            m.extra[t] = m.model.new_int_var(0, total_cost, f"extra_money_{t}")
+            cap = cap + m.extra[t]
+        cum_cap = cum_cap + cap
+        cum_spend = cum_spend + spend
+        m.model.add(cum_spend <= cum_cap if problem.carryover else spend <= cap)
+
+
+def _objective_terms(m: _Model) -> None:
+    """Weighted slippage on the end literals; defer_penalty on not-scheduled."""
+    slip_vars, slip_coefs, penalty = [], [], 0
+    defer_vars, defer_coefs = [], []
+    for pv in m.projects.values():
+        p = pv.project
+        for end, lit in pv.end_terms():
+            cost = p.weight * max(0, end - p.planned_end)
+            if cost:
+                slip_vars.append(lit)
+                slip_coefs.append(cost)
+        if isinstance(pv.scheduled, int):
+            penalty += p.defer_penalty * (1 - pv.scheduled)
+        elif p.defer_penalty:
+            defer_vars.append(pv.scheduled)
+            defer_coefs.append(-p.defer_penalty)
+            penalty += p.defer_penalty
+    m.slippage = cp_model.LinearExpr.weighted_sum(slip_vars, slip_coefs)
+    m.deferral = cp_model.LinearExpr.weighted_sum(defer_vars, defer_coefs) + penalty
+
+
+def _build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False) -> _Model:
+    """The whole model. Windows first: every other rule refers to the start/end booleans they create."""
+    m = _Model(problem, cp_model.CpModel(), {}, {}, {})
+    _add_windows(m, windows)
+    _add_activity(m)
+    _add_annual_draws(m)
+    _add_precedence(m)
+    _add_budget_caps(m, elastic=elastic)
+    _objective_terms(m)
+    return m
+
+
+def _finish_early(m: _Model) -> cp_model.LinearExprT:
+    """Tie-break: Σ over projects of years from the horizon's start to the end (H + 1 when deferred)."""
+    h = m.problem.horizon_years
+    vars_, coefs, constant = [], [], 0
+    for pv in m.projects.values():
+        for end, lit in pv.end_terms():
+            vars_.append(lit)
+            coefs.append(end - m.problem.first_year + 1 - (h + 1))
+        constant += h + 1  # deferred unless an end literal is true
+    return cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant
+
+
+# ---------------------------------------------------------------- hints, statuses, extraction
+
+
+def _add_hint(m: _Model, hint: Solution) -> None:
+    """Warm start from a schedule (old hints cleared first): starts, ends, activity and draws."""
+    m.model.clear_hints()
+    by_id = {p.id: p for p in hint.projects}
+    for pid, pv in m.projects.items():
+        sched = by_id.get(pid)
+        on = sched is not None and sched.scheduled and sched.start is not None and sched.end is not None
+        if not isinstance(pv.scheduled, int):
+            m.model.add_hint(pv.scheduled, on)
+        for s, v in pv.starts.items():
+            m.model.add_hint(v, on and s == sched.start)
+        for e, v in pv.ends.items():
+            m.model.add_hint(v, on and e == sched.end)
+        for t, v in pv.active.items():
+            m.model.add_hint(v, on and sched.start <= t <= sched.end)
+        for t, v in pv.draws.items():
+            m.model.add_hint(v, sched.funding.get(t, 0) if on else 0)
+
+
+def _status(cp_status: int, has_solution: bool) -> SolveStatus:
+    """CP-SAT's status → ours (the only place OR-Tools statuses are read)."""
+    if cp_status == cp_model.OPTIMAL:
+        return SolveStatus.OPTIMAL
+    if cp_status == cp_model.FEASIBLE or has_solution:
+        return SolveStatus.FEASIBLE
+    if cp_status == cp_model.INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    if cp_status == cp_model.MODEL_INVALID:
+        raise RuntimeError("CP-SAT rejected the model as invalid (a solver bug)")
+    return SolveStatus.UNKNOWN
+
+
+def _extract(m: _Model, values: list[int]) -> tuple[ProjectSchedule, ...]:
+    """The schedule from CP-SAT's solution vector."""
+    out = []
+    for pid, pv in m.projects.items():
+        p = pv.project
+        start = next((s for s, v in pv.starts.items() if values[v.index]), None)
+        if start is None:
+            out.append(ProjectSchedule(pid, False, None, None, None, {}))
+            continue
+        if p.profile is not None:
+            end = start + len(p.profile) - 1
+            funding = {start + k: amount for k, amount in enumerate(p.profile)}
+        else:
+            end = next(e for e, v in pv.ends.items() if values[v.index])
+            funding = {t: values[pv.draws[t].index] for t in range(start, end + 1)}
+        out.append(ProjectSchedule(pid, True, start, end, max(0, end - p.planned_end), funding))
+    return tuple(out)
+
+
+def _years(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> tuple[YearSpend, ...]:
+    spend = dict.fromkeys(problem.years, 0)
+    for p in projects:
+        for t, amount in p.funding.items():
+            spend[t] += amount
+    return tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
+
+
+def objective_of(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> int:
+    """MODEL.md's objective of a schedule: weighted slippage plus penalties of deferred projects."""
+    total = 0
+    for sched in projects:
+        p = problem.project(sched.id)
+        total += p.weight * (sched.slippage or 0) if sched.scheduled else p.defer_penalty
+    return total
+
+
+# ---------------------------------------------------------------- running CP-SAT
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution and honours a cancel request."""
+
+    def __init__(
+        self, started: float, progress: Callable[[Progress], None] | None, stop: threading.Event | None
+    ):
+        super().__init__()
+        self._started, self._progress, self._stop = started, progress, stop
+
+    def on_solution_callback(self) -> None:
+        if self._stop is not None and self._stop.is_set():
+            self.stop_search()
+            return
+        if self._progress is not None:
+            bound = math.ceil(self.best_objective_bound - 1e-6)
+            self._progress(Progress(time.monotonic() - self._started, round(self.objective_value), bound))
+
+
+def _run(
+    model: cp_model.CpModel,
+    *,
+    time_limit: float,
+    workers: int,
+    stop: threading.Event | None,
+    callback: _Callback | None = None,
+) -> tuple[cp_model.CpSolver, int]:
+    """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = SEED
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(STOP_POLL_SECONDS):
+            if stop is not None and stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, name="cpsat-stop-watcher", daemon=True)
+    if stop is not None:
+        if stop.is_set():
+            return solver, cp_model.UNKNOWN
+        watcher.start()
+    try:
+        status = solver.solve(model, callback) if callback is not None else solver.solve(model)
+    finally:
+        done.set()
+        if stop is not None:
+            watcher.join()
+    return solver, status
+
+
+def _bound(solver: cp_model.CpSolver) -> int:
+    return math.ceil(solver.best_objective_bound - 1e-6)
 
 
 def solve(
@@ -18,5 +370,116 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
 ) -> Solution:
-    """Schedule `problem` (MODEL.md). Not yet implemented."""
-    raise NotImplementedError("solver.solve is being written")
+    """Schedule `problem` per MODEL.md within `time_limit` seconds (model building included).
+
+    Returns OPTIMAL / FEASIBLE with a verified schedule, INFEASIBLE with diagnostics, or UNKNOWN. The
+    greedy schedule is the default warm start, and the answer is never worse than it. When the primary
+    objective is proven optimal and time remains, a second solve with the objective fixed picks, among the
+    optimal schedules, the one finishing earliest (Σ end years; a deferred project counts as after the
+    horizon). With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
+    started = time.monotonic()
+    windows = project_windows(problem)
+    structural = structural_messages(problem, windows)
+    if structural:
+        return _no_schedule(
+            problem, SolveStatus.INFEASIBLE, None, started, structural_diagnostics(structural)
+        )
+    baseline = greedy_schedule(problem)
+    m = _build(problem, windows)
+    m.model.minimize(m.slippage + m.deferral)
+    warm = hint if hint is not None and hint.status.has_schedule else baseline
+    if warm.status.has_schedule:
+        _add_hint(m, warm)
+    callback = _Callback(started, progress, stop)
+    remaining = time_limit - (time.monotonic() - started)
+    solver, cp_status = _run(m.model, time_limit=remaining, workers=workers, stop=stop, callback=callback)
+    has_solution = cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    status = _status(cp_status, has_solution)
+    if status == SolveStatus.INFEASIBLE:
+        remaining = max(1.0, time_limit - (time.monotonic() - started))
+        diagnostics = _infeasible(problem, windows, time_limit=remaining, workers=workers, stop=stop)
+        return _no_schedule(problem, status, None, started, diagnostics)
+    bound = _bound(solver) if cp_status != cp_model.UNKNOWN else None
+    if not has_solution:
+        if baseline.status.has_schedule:  # CP-SAT found nothing in time: the greedy schedule still stands
+            return _finish(problem, baseline.projects, SolveStatus.FEASIBLE, bound, started)
+        return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
+    values = list(solver.response_proto.solution)
+    objective = round(solver.objective_value)
+    if status == SolveStatus.OPTIMAL:
+        values = _tie_break(m, values, objective, time_limit - (time.monotonic() - started), workers, stop)
+        bound = objective
+    projects = _extract(m, values)
+    if baseline.status.has_schedule and baseline.objective is not None and baseline.objective < objective:
+        projects = (
+            baseline.projects
+        )  # cannot happen with the hint accepted, but never return worse than greedy
+    return _finish(problem, projects, status, bound, started)
+
+
+def _tie_break(
+    m: _Model, values: list[int], objective: int, remaining: float, workers: int, stop: threading.Event | None
+) -> list[int]:
+    """Among schedules with the optimal objective, the one finishing earliest (if time remains)."""
+    if remaining < 0.2 or (stop is not None and stop.is_set()):
+        return values
+    m.model.add(m.slippage + m.deferral <= objective)
+    m.model.minimize(_finish_early(m))
+    m.model.clear_hints()
+    for i, v in enumerate(values):
+        m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
+    solver, cp_status = _run(m.model, time_limit=remaining, workers=workers, stop=stop)
+    if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(solver.response_proto.solution)
+    return values
+
+
+def _finish(
+    problem: Problem,
+    projects: tuple[ProjectSchedule, ...],
+    status: SolveStatus,
+    bound: int | None,
+    started: float,
+) -> Solution:
+    """The verified solution; a schedule that breaks a rule raises VerificationError (a bug)."""
+    objective = objective_of(problem, projects)
+    if bound is not None:
+        bound = min(bound, objective)
+    if status == SolveStatus.FEASIBLE and bound == objective:
+        status = SolveStatus.OPTIMAL
+    solution = Solution(
+        status, objective, bound, time.monotonic() - started, projects, _years(problem, projects)
+    )
+    violations = verify(problem, solution)
+    if violations:
+        raise VerificationError(violations)
+    return solution
+
+
+def _no_schedule(
+    problem: Problem, status: SolveStatus, bound: int | None, started: float, diagnostics=None
+) -> Solution:
+    years = tuple(YearSpend(t, problem.budget[t], 0) for t in problem.years)
+    solution = Solution(status, None, bound, time.monotonic() - started, (), years)
+    if diagnostics is not None:
+        solution = Solution(status, None, bound, solution.solve_seconds, (), years, diagnostics)
+    return solution
+
+
+def _infeasible(
+    problem: Problem,
+    windows: dict[str, Window],
+    *,
+    time_limit: float,
+    workers: int,
+    stop: threading.Event | None,
+):
+    """Diagnostics for a problem proven infeasible: the elastic solve for the least extra money."""
+    m = _build(problem, windows, elastic=True)
+    m.model.minimize(sum(m.extra.values()))
+    solver, cp_status = _run(m.model, time_limit=time_limit, workers=workers, stop=stop)
+    status = _status(cp_status, cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE))
+    shortfall = None
+    if status.has_schedule:
+        shortfall = {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}
+    return infeasible_diagnostics(problem, status, shortfall)

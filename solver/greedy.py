@@ -1,11 +1,163 @@
-"""The greedy baseline (being written)."""
+"""The greedy baseline: what a finance officer does in a spreadsheet.
+
+Fund projects one at a time in order of deadline, then planned end, then weight (heaviest first; then
+larger defer_penalty, then input order), predecessors always before their successors. Each gets the
+earliest end the remaining money allows, starting as early as possible, drawing as much as it may each
+year (front-loaded). A deferrable project is left out when it cannot fit, or when its slippage would cost
+more than its defer_penalty. It is the benchmark's comparator and the default warm start for CP-SAT.
+"""
 
 from __future__ import annotations
 
-from solver.problem import Problem
-from solver.solution import Solution
+import heapq
+import time
+
+from solver.problem import Problem, Project
+from solver.solution import ProjectSchedule, Solution, SolveStatus, YearSpend
+from solver.windows import Window, project_windows
+
+
+def _priority(project: Project, index: int) -> tuple:
+    deadline = project.deadline if project.deadline is not None else 10**9
+    return (deadline, project.planned_end, -project.weight, -project.defer_penalty, index)
+
+
+def _funding_order(problem: Problem) -> list[Project]:
+    """Priority order that never puts a successor before its predecessor."""
+    remaining = {p.id: len(set(p.after)) for p in problem.projects}
+    successors: dict[str, list[str]] = {p.id: [] for p in problem.projects}
+    for p in problem.projects:
+        for pred in set(p.after):
+            successors[pred].append(p.id)
+    index = {p.id: i for i, p in enumerate(problem.projects)}
+    heap = [(_priority(p, index[p.id]), p.id) for p in problem.projects if remaining[p.id] == 0]
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        _, pid = heapq.heappop(heap)
+        order.append(problem.project(pid))
+        for succ in successors[pid]:
+            remaining[succ] -= 1
+            if remaining[succ] == 0:
+                heapq.heappush(heap, (_priority(problem.project(succ), index[succ]), succ))
+    return order
+
+
+class _Ledger:
+    """Money committed so far, per year, with the caps (cumulative when carryover)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.years = list(problem.years)
+        self.spend = dict.fromkeys(self.years, 0)
+
+    def rooms(self) -> dict[int, int]:
+        """Per year, the most that can still be added that year without breaking any cap."""
+        if not self.problem.carryover:
+            return {t: self.problem.budget[t] - self.spend[t] for t in self.years}
+        slack, cum_cap, cum_spend = {}, 0, 0
+        for t in self.years:
+            cum_cap += self.problem.budget[t]
+            cum_spend += self.spend[t]
+            slack[t] = cum_cap - cum_spend
+        rooms, least = {}, None
+        for t in reversed(self.years):  # with carryover, money drawn in t is missing from every later year
+            least = slack[t] if least is None else min(least, slack[t])
+            rooms[t] = least
+        return rooms
+
+    def fits(self, draws: dict[int, int]) -> bool:
+        cum_cap = cum_spend = 0
+        for t in self.years:
+            cum_cap += self.problem.budget[t]
+            spend = self.spend[t] + draws.get(t, 0)
+            cum_spend += spend
+            if (cum_spend > cum_cap) if self.problem.carryover else (spend > self.problem.budget[t]):
+                return False
+        return True
+
+    def commit(self, draws: dict[int, int]) -> None:
+        for t, x in draws.items():
+            self.spend[t] += x
+
+
+def _draws(
+    project: Project, ledger: _Ledger, rooms: dict[int, int], start: int, end: int
+) -> dict[int, int] | None:
+    """Front-loaded draws over start..end within the caps left, or None when they do not fit."""
+    if project.profile is not None:
+        draws = {start + k: x for k, x in enumerate(project.profile)}
+        return draws if ledger.fits(draws) else None
+    lo, hi = project.min_annual_or_default(), project.max_annual_or_default()
+    years = end - start + 1
+    remaining, draws = project.cost, {}
+    used_so_far = 0  # with carryover, this project's earlier draws also use up later years' room
+    for k, t in enumerate(range(start, end + 1)):
+        left_after = years - k - 1
+        room = rooms[t] - (used_so_far if ledger.problem.carryover else 0)
+        x = min(hi, room, remaining - lo * left_after)
+        if x < lo:
+            return None
+        draws[t] = x
+        remaining -= x
+        used_so_far += x
+    if remaining != 0 or not ledger.fits(draws):
+        return None
+    return draws
+
+
+def _place(project: Project, window: Window, earliest: int, ledger: _Ledger) -> tuple[int, int, dict] | None:
+    """The earliest end (then earliest start) at which the project fits the money left."""
+    rooms = ledger.rooms()
+    for end in range(window.end_lo, window.end_hi + 1):
+        for start in range(max(earliest, window.start_lo), window.start_hi + 1):
+            years = end - start + 1
+            if years < window.min_dur:
+                break
+            if years > window.max_dur:
+                continue
+            draws = _draws(project, ledger, rooms, start, end)
+            if draws is not None:
+                return start, end, draws
+    return None
 
 
 def greedy_schedule(problem: Problem) -> Solution:
-    """Not yet implemented."""
-    raise NotImplementedError("solver.greedy_schedule is being written")
+    """The baseline schedule: FEASIBLE when every project that must be funded fits, else UNKNOWN."""
+    started = time.monotonic()
+    windows = project_windows(problem)
+    ledger = _Ledger(problem)
+    placed: dict[str, ProjectSchedule] = {}
+    for project in _funding_order(problem):
+        window = windows[project.id]
+        preds = [placed[pred] for pred in project.after]
+        spot = None
+        if window.open and all(p.scheduled for p in preds):
+            earliest = max([window.start_lo] + [p.end + 1 for p in preds])
+            spot = _place(project, window, earliest, ledger)
+        if spot is not None and project.deferrable:
+            slip_cost = project.weight * max(0, spot[1] - project.planned_end)
+            if slip_cost > project.defer_penalty and not window.must:
+                spot = None
+        if spot is None:
+            if not project.deferrable:
+                return _failed(problem, started)
+            placed[project.id] = ProjectSchedule(project.id, False, None, None, None, {})
+            continue
+        start, end, draws = spot
+        ledger.commit(draws)
+        placed[project.id] = ProjectSchedule(
+            project.id, True, start, end, max(0, end - project.planned_end), draws
+        )
+    schedules = tuple(placed[p.id] for p in problem.projects)
+    objective = sum(
+        problem.project(s.id).weight * s.slippage if s.scheduled else problem.project(s.id).defer_penalty
+        for s in schedules
+    )
+    years = tuple(YearSpend(t, problem.budget[t], ledger.spend[t]) for t in problem.years)
+    return Solution(SolveStatus.FEASIBLE, objective, None, time.monotonic() - started, schedules, years)
+
+
+def _failed(problem: Problem, started: float) -> Solution:
+    years = tuple(YearSpend(t, problem.budget[t], 0) for t in problem.years)
+    return Solution(SolveStatus.UNKNOWN, None, None, time.monotonic() - started, (), years)

@@ -1,0 +1,183 @@
+"""Feasible start/end windows per project, found before search, with the reason when there is none.
+
+The windows keep the CP-SAT model small (start and end booleans only where a start or end is possible)
+and are where structural impossibilities — those no amount of money can fix — are found and put into
+words. Order of work: which projects must be scheduled (not deferrable, or a predecessor of one that
+must), then earliest starts forward along `after`, then latest ends backward from the projects that must
+be scheduled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solver.problem import Problem, Project
+
+
+@dataclass(slots=True)
+class Window:
+    """Where a project can be: start in start_lo..start_hi, end in end_lo..end_hi, lasting min_dur..max_dur
+    years. `reason` is None when it can be scheduled, else why it cannot (then it is deferred, or the problem
+    is infeasible when `must` is set)."""
+
+    must: bool
+    start_lo: int = 0
+    start_hi: int = 0
+    end_lo: int = 0
+    end_hi: int = 0
+    min_dur: int = 1
+    max_dur: int = 1
+    reason: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.reason is None
+
+
+def topological_order(problem: Problem) -> list[Project]:
+    """Projects so that every predecessor comes before its successors (input order among equals)."""
+    index = {p.id: i for i, p in enumerate(problem.projects)}
+    remaining = {p.id: len(set(p.after)) for p in problem.projects}
+    successors: dict[str, list[str]] = {p.id: [] for p in problem.projects}
+    for p in problem.projects:
+        for pred in set(p.after):
+            successors[pred].append(p.id)
+    ready = sorted((pid for pid, n in remaining.items() if n == 0), key=index.__getitem__)
+    order: list[Project] = []
+    while ready:
+        pid = ready.pop(0)
+        order.append(problem.project(pid))
+        for succ in successors[pid]:
+            remaining[succ] -= 1
+            if remaining[succ] == 0:
+                ready.append(succ)
+        ready.sort(key=index.__getitem__)
+    return order  # Problem validation rules out cycles, so every project is here
+
+
+def durations(problem: Problem, project: Project) -> tuple[int, int, str | None]:
+    """(least, most) years the project can last, and why that range is empty if it is."""
+    if project.profile is not None:
+        d = len(project.profile)
+        if d > problem.horizon_years:
+            return (
+                d,
+                d,
+                (
+                    f"its cash-flow profile lasts {d} years, longer than the horizon "
+                    f"{problem.first_year}-{problem.last_year}"
+                ),
+            )
+        return d, d, None
+    cost = project.cost
+    lo, hi = project.min_annual_or_default(), project.max_annual_or_default()
+    min_years, max_years = project.min_years_or_default(), project.max_years_or_default(problem.horizon_years)
+    fastest = -(-cost // hi)  # ceil: years needed at the largest draw
+    slowest = cost // lo  # most years with at least the smallest draw in each
+    least, most = max(min_years, fastest), min(max_years, slowest, problem.horizon_years)
+    if lo > cost:
+        return least, most, f"cost {cost} is less than its smallest annual draw {lo}"
+    if fastest > min(max_years, problem.horizon_years):
+        years = min(max_years, problem.horizon_years)
+        return least, most, f"cost {cost} cannot be drawn in at most {years} years at ≤ {hi} a year"
+    if min_years > slowest:
+        return least, most, f"cost {cost} cannot last at least {min_years} years at ≥ {lo} a year"
+    if least > problem.horizon_years:
+        return least, most, f"it needs at least {least} years, more than the horizon"
+    return least, most, None
+
+
+def _must_schedule(problem: Problem) -> dict[str, bool]:
+    """A project must be scheduled when it is not deferrable or a project that must comes after it."""
+    must = {p.id: not p.deferrable for p in problem.projects}
+    for project in reversed(topological_order(problem)):
+        if must[project.id]:
+            for pred in project.after:
+                must[pred] = True
+    return must
+
+
+def _forward(problem: Problem, project: Project, windows: dict[str, Window], window: Window) -> None:
+    """Earliest start and end: the horizon, earliest_start, fixed_start and predecessors' earliest ends."""
+    least, most, reason = durations(problem, project)
+    window.min_dur, window.max_dur = least, most
+    if reason:
+        window.reason = reason
+        return
+    start = max(problem.first_year, project.earliest_start or problem.first_year)
+    why_start = f"it cannot start before {start}"
+    for pred in project.after:
+        pw = windows[pred]
+        if not pw.open:
+            window.reason = f"its predecessor {pred} cannot be scheduled"
+            return
+        if pw.end_lo + 1 > start:
+            start = pw.end_lo + 1
+            why_start = f"its predecessor {pred} ends in {pw.end_lo} at the earliest"
+    if project.fixed_start is not None:
+        if project.fixed_start < start:
+            window.reason = f"its fixed start {project.fixed_start} is too early: {why_start}"
+            return
+        start = project.fixed_start
+        why_start = f"it starts in {start} (fixed)"
+    latest_end = problem.last_year
+    if project.deadline is not None and project.deadline < latest_end:
+        latest_end = project.deadline
+    end_lo = start + least - 1
+    if end_lo > latest_end:
+        limit = (
+            f"its deadline {project.deadline}"
+            if latest_end != problem.last_year
+            else (f"the end of the horizon {problem.last_year}")
+        )
+        window.reason = f"it cannot finish by {limit}: {why_start} and needs at least {least} years"
+        return
+    window.start_lo, window.end_lo = start, end_lo
+    window.start_hi = start if project.fixed_start is not None else latest_end - least + 1
+    window.end_hi = latest_end
+
+
+def _backward(problem: Problem, order: list[Project], windows: dict[str, Window]) -> None:
+    """A predecessor of a project that must be scheduled must end before that project's latest start."""
+    for project in reversed(order):
+        window = windows[project.id]
+        if not (window.must and window.open):
+            continue
+        for pred in project.after:
+            pw = windows[pred]
+            if not pw.open or pw.end_hi < window.start_hi:
+                continue
+            pw.end_hi = window.start_hi - 1
+            if pw.end_hi < pw.end_lo:
+                pw.reason = (
+                    f"it must end by {pw.end_hi} so that {project.id} can start by {window.start_hi}, "
+                    f"but cannot end before {pw.end_lo}"
+                )
+            elif problem.project(pred).fixed_start is None:
+                pw.start_hi = min(pw.start_hi, pw.end_hi - pw.min_dur + 1)
+
+
+def project_windows(problem: Problem) -> dict[str, Window]:
+    """The window of every project (see module docstring)."""
+    must = _must_schedule(problem)
+    order = topological_order(problem)
+    windows: dict[str, Window] = {}
+    for project in order:
+        window = Window(must=must[project.id])
+        _forward(problem, project, windows, window)
+        windows[project.id] = window
+    _backward(problem, order, windows)
+    for window in windows.values():
+        if window.open:
+            window.end_hi = min(window.end_hi, window.start_hi + window.max_dur - 1)
+    return windows
+
+
+def structural_messages(problem: Problem, windows: dict[str, Window]) -> list[str]:
+    """Plain-word reasons for each project that must be scheduled but cannot be."""
+    messages = []
+    for project in problem.projects:
+        window = windows[project.id]
+        if window.must and not window.open:
+            messages.append(f"{project.id}: {window.reason}")
+    return messages
