@@ -60,7 +60,8 @@ def _print_errors(out: Console, file: Path, errors: list[RowError]) -> None:
 
 def _print_summary(out: Console, file: Path, summary: ImportSummary) -> None:
     estimate = " (估算 estimate)" if summary.costs_are_estimates else ""
-    table = Table(title=f"{file}: valid project list (项目清单有效)", show_header=False, title_justify="left")
+    out.print(f"{file}: valid project list (项目清单有效)", markup=False)
+    table = Table(show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("projects 项目数", str(summary.count))
