@@ -53,6 +53,7 @@ _ALIASES: dict[str, str] = {
     "计划完工": "planned_end",
     "★": "star",
     "十四五期间完工": "star",
+    "★代表十四五期间完工项目": "star",  # the 专栏4 header itself
     "项目进展情况": "status",
     "进展情况": "status",
     "项目责任单位": "responsible_unit",
