@@ -1,0 +1,149 @@
+"""The budget trade-off curve: mean annual budget against weighted slippage, ★ late beside it, the current
+budget marked. Takes the points as `CurvePoint.to_json()` dicts, so a sweep from the CLI and one stored by
+the web service draw the same chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from app.charts import CAP_COLOR, FONT_FAMILY, LATE_RED, TEXT_DARK
+from app.i18n import check_lang, money
+
+LINE_BLUE = "#3C6E9F"
+
+# Labels of this chart only; the shared ones (app/i18n.py) do not carry them yet.
+_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("预算与延期权衡曲线", "Budget trade-off curve"),
+    "x": ("年均预算（万元/年）", "Mean annual budget (10k CNY a year)"),
+    "y": ("加权延期（项目·年）", "Weighted slippage (project-years)"),
+    "y2": ("★ 重点项目延期个数", "★ key projects late"),
+    "slippage": ("加权延期", "Weighted slippage"),
+    "unproven": ("加权延期（未证最优）", "Weighted slippage (not proven optimal)"),
+    "star_late": ("★ 延期", "★ late"),
+    "infeasible": ("无可行方案", "No feasible schedule"),
+    "unknown": ("限时内未找到方案", "No schedule in time"),
+    "current": ("当前预算 {amount}", "Current budget {amount}"),
+    "hover": (
+        "年均预算 {mean}<br>合计 {total}<br>加权延期 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
+        "Mean cap {mean}<br>Total {total}<br>Weighted slippage {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
+    ),
+    "OPTIMAL": ("最优", "optimal"),
+    "FEASIBLE": ("可行（未证最优）", "feasible (not proven optimal)"),
+    "INFEASIBLE": ("无可行方案", "infeasible"),
+    "UNKNOWN": ("限时内未找到方案", "no schedule in time"),
+    "subtitle": ("{n} 个预算水平，{proven} 个已证明", "{n} budget levels, {proven} proven"),
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    zh, en = _LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def curve_figure(
+    points: Sequence[Mapping[str, Any]], *, current_cap_wan: float | None = None, lang: str = "zh"
+) -> go.Figure:
+    """Weighted slippage (filled marker: proven optimal; open: not proven) and ★ late per budget level;
+    levels without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap."""
+    check_lang(lang)
+    ordered = sorted(points, key=lambda p: p["mean_cap_wan"])
+    solved = [p for p in ordered if p["objective"] is not None]
+    unsolved = [p for p in ordered if p["objective"] is None]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[p["mean_cap_wan"] for p in solved],
+            y=[p["objective"] for p in solved],
+            mode="lines+markers",
+            name=_t("slippage", lang),
+            line={"color": LINE_BLUE, "width": 2.5},
+            marker={
+                "size": 10,
+                "color": [LINE_BLUE if p["proven"] else "white" for p in solved],
+                "line": {"color": LINE_BLUE, "width": 2},
+            },
+            hovertext=[_hover(p, lang) for p in solved],
+            hoverinfo="text",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[p["mean_cap_wan"] for p in solved],
+            y=[p["star_late"] for p in solved],
+            name=_t("star_late", lang),
+            yaxis="y2",
+            marker={"color": LATE_RED, "opacity": 0.35},
+            hoverinfo="skip",
+        )
+    )
+    if unsolved:
+        fig.add_trace(
+            go.Scatter(
+                x=[p["mean_cap_wan"] for p in unsolved],
+                y=[0] * len(unsolved),
+                mode="markers",
+                name=_t("infeasible", lang),
+                marker={"symbol": "x", "size": 12, "color": LATE_RED},
+                hovertext=[_hover(p, lang) for p in unsolved],
+                hoverinfo="text",
+            )
+        )
+    if current_cap_wan is not None:
+        fig.add_vline(
+            x=current_cap_wan,
+            line={"color": CAP_COLOR, "dash": "dash", "width": 1.5},
+            annotation={
+                "text": _t("current", lang, amount=money(current_cap_wan, lang)),
+                "font": {"size": 12},
+            },
+            annotation_position="top right",
+        )
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT_FAMILY, "size": 13, "color": TEXT_DARK},
+        title={
+            "text": f"<b>{_t('title', lang)}</b>",
+            "subtitle": {
+                "text": _t("subtitle", lang, n=len(ordered), proven=sum(bool(p["proven"]) for p in ordered))
+            },
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        xaxis={"title": {"text": _t("x", lang)}, "tickformat": ",d"},
+        yaxis={"title": {"text": _t("y", lang)}, "rangemode": "tozero"},
+        yaxis2={
+            "title": {"text": _t("y2", lang)},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "dtick": 1,
+        },
+        legend={"orientation": "h", "y": -0.18},
+        bargap=0.6,
+        height=520,
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+    )
+    return fig
+
+
+def _hover(point: Mapping[str, Any], lang: str) -> str:
+    def shown(value: Any) -> str:
+        return "—" if value is None else str(value)
+
+    return _t(
+        "hover",
+        lang,
+        mean=money(point["mean_cap_wan"], lang),
+        total=money(point["budget_total_wan"], lang),
+        objective=shown(point["objective"]),
+        late=shown(point["projects_late"]),
+        star=shown(point["star_late"]),
+        deferred=shown(point["deferred"]),
+        status=_t(point["status"], lang),
+    )
