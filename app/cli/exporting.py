@@ -1,3 +1,111 @@
-"""Command registered on the `capsched` CLI (see app/cli/main.py)."""
+"""`capsched export`: charts and the schedule from a saved solution.json (MODEL.md Solution JSON)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from app.cli.errors import EXIT_OK, fail, invalid_input_exits
+from app.cli.main import cli
+
+console = Console(highlight=False)
+
+_CHART_SUFFIXES = (".html", ".png", ".svg", ".pdf")
+_SCHEDULE_SUFFIXES = (".csv", ".xlsx")
+
+
+@cli.command("export")
+def export_command(
+    solution: Path = typer.Argument(..., help="solution.json written by `capsched solve`"),
+    gantt: Path | None = typer.Option(None, "--gantt", help="funding Gantt: .html, .png, .svg or .pdf"),
+    schedule: Path | None = typer.Option(None, "--schedule", help="schedule table: .csv or .xlsx"),
+    report: Path | None = typer.Option(
+        None, "--report", help="every chart (Gantt, spend vs cap, slippage): .html or .pdf, one page each"
+    ),
+    projects: Path | None = typer.Option(
+        None, "--projects", help="project list for names and categories (default: the seed data/projects.csv)"
+    ),
+    baseline: Path | None = typer.Option(None, "--baseline", help="a solution.json drawn as the plan"),
+    lang: str = typer.Option("zh", "--lang", help="labels: zh or en"),
+    sort: str = typer.Option("start", "--sort", help="Gantt rows by start, category or slippage"),
+    page_size: int = typer.Option(120, "--page-size", min=1, help="Gantt rows per page (more make pages)"),
+) -> None:
+    """Charts (HTML/PNG/SVG/PDF) and the schedule (CSV/XLSX) of a saved solution."""
+    from app import charts, export
+    from app.i18n import LANGS
+
+    if gantt is None and schedule is None and report is None:
+        raise fail("nothing to export: give --gantt, --schedule and/or --report")
+    _check_suffix(gantt, _CHART_SUFFIXES, "--gantt")
+    _check_suffix(schedule, _SCHEDULE_SUFFIXES, "--schedule")
+    _check_suffix(report, (".html", ".pdf"), "--report")
+    if lang not in LANGS:
+        raise fail(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    if sort not in charts.SORT_KEYS:
+        raise fail(f"--sort {sort}: use one of {', '.join(charts.SORT_KEYS)}")
+
+    with invalid_input_exits():
+        result = _read_solution(solution)
+        plan = _read_solution(baseline) if baseline is not None else None
+        records = _read_records(projects)
+
+    unavailable: list[str] = []
+    if schedule is not None:  # tables first: they never need a browser
+        maker = export.schedule_csv if schedule.suffix.lower() == ".csv" else export.schedule_xlsx
+        schedule.write_bytes(maker(result, records, lang=lang))
+        console.print(f"wrote {schedule}")
+    for target, figures in (
+        (
+            gantt,
+            lambda: export.gantt_figures(
+                result, records, lang=lang, sort=sort, baseline=plan, page_size=page_size
+            ),
+        ),
+        (report, lambda: export.report_figures(result, records, lang=lang, sort=sort, baseline=plan)),
+    ):
+        if target is None:
+            continue
+        try:
+            for path in export.write_figures(target, figures()):
+                console.print(f"wrote {path}")
+        except export.ExportUnavailable as exc:
+            unavailable.append(f"{target.name}: {exc}")
+    if unavailable:
+        raise fail("; ".join(unavailable))
+    raise typer.Exit(EXIT_OK)
+
+
+def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> None:
+    if path is not None and path.suffix.lower() not in allowed:
+        raise fail(f"{option} {path.name}: the file must end in {', '.join(allowed)}")
+
+
+def _read_solution(path: Path) -> dict[str, Any]:
+    """A MODEL.md solution from a JSON file, checked and normalised by solver.Solution."""
+    from solver import Solution
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise fail(
+            f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+    except UnicodeDecodeError:
+        raise fail(f"{path.name}: not a UTF-8 text file") from None
+    if not isinstance(data, dict):
+        raise fail(f"{path.name}: expected a solution object with status, projects and years")
+    try:
+        return Solution.from_json(data).to_json()
+    except ValueError as exc:
+        raise fail(f"{path.name}: not a capsched solution ({exc})") from None
+
+
+def _read_records(path: Path | None) -> list[Any]:
+    from app.importer import read_projects
+    from app.resources import seed_portfolio_csv
+
+    return read_projects(path if path is not None else seed_portfolio_csv())
