@@ -173,7 +173,9 @@ def run_scenario(
 ) -> Run:
     """Create a run of the scenario and solve it here and now (CLI and scripts); the stored Run."""
     run = create_run(session=session, scenario_id=scenario_id, started_by=started_by, time_limit=time_limit)
-    execute_run(engine=session.get_bind(), run_id=run.id, workers=workers)
+    run_id = run.id
+    session.commit()  # end our transaction: on SQLite it would keep the solve from writing
+    execute_run(engine=session.get_bind(), run_id=run_id, workers=workers)
     session.refresh(run)
     return run
 

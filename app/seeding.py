@@ -44,3 +44,10 @@ def seed_if_empty(*, session: Session) -> Portfolio | None:
     session.commit()
     session.refresh(portfolio)
     return portfolio
+
+
+def project_count(*, session: Session, portfolio: Portfolio | None) -> int:
+    """How many projects the (just seeded) portfolio has; 0 for none."""
+    if portfolio is None:
+        return 0
+    return len(projects.list_projects(session=session, portfolio_id=portfolio.id))

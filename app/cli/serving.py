@@ -1,3 +1,75 @@
-"""Command registered on the `capsched` CLI (see app/cli/main.py)."""
+"""`capsched serve`: migrate and seed the database, print a login URL (like Jupyter), run the web app."""
 
 from __future__ import annotations
+
+import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from app import accounts
+from app.cli.main import cli
+from app.db import make_engine
+from app.settings import Settings
+from app.startup import prepare_database
+
+EXIT_USAGE = 2
+
+
+def _settings(host: str | None, port: int | None, db: str | None) -> Settings:
+    given = {"host": host, "port": port, "database_url": db}
+    return Settings(**{k: v for k, v in given.items() if v is not None})
+
+
+def _admin_token(settings: Settings) -> str:
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            token = accounts.admin_token(session=session)
+            session.commit()
+            return token
+    finally:
+        engine.dispose()
+
+
+@cli.command("serve")
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on [default: 127.0.0.1]."),
+    port: int | None = typer.Option(None, help="Port [default: 8000]."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL [default: CAPSCHED_DATABASE_URL or sqlite:///./capsched.db]."
+    ),
+) -> None:
+    """Run the web app; create, migrate and seed the database on first start; print a login URL."""
+    settings = _settings(host, port, db)
+    shown_db = make_url(settings.database_url).render_as_string(hide_password=True)
+    try:
+        report = prepare_database(settings)
+        token = _admin_token(settings)
+    except SQLAlchemyError as err:
+        typer.echo(
+            f"capsched serve: cannot use the database {shown_db}: {err.__class__.__name__}: {err.orig or err}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE) from err
+    typer.echo(f"capsched: database {shown_db} is ready.")
+    if report.seeded:
+        typer.echo(
+            f"capsched: loaded the portfolio {report.seeded!r} ({report.seeded_projects} projects) and its default scenario."
+        )
+    if report.interrupted_runs:
+        typer.echo(
+            f"capsched: {report.interrupted_runs} run(s) left unfinished by the last start are marked failed."
+        )
+    base = f"http://{settings.host}:{settings.port}/"
+    typer.echo(
+        f"capsched: open this address to sign in as {accounts.ADMIN_NAME} (finance). A new token is issued at\n"
+        "every start (only its hash is stored), so an address printed earlier no longer works:\n"
+    )
+    typer.echo(f"    {base}?token={token}\n")
+
+    import uvicorn
+
+    from api.main import create_app  # the one place app reaches into api: the command that serves it
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

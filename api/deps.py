@@ -1,0 +1,85 @@
+"""Dependencies declared once: the database session, the signed-in user, role checks, settings, run pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from app import accounts
+from app.models import Role, User
+from app.runs import RunPool
+from app.settings import Settings
+
+_bearer = HTTPBearer(
+    auto_error=False, description="the token printed by `capsched serve` or `capsched user add`"
+)
+_query_token = APIKeyQuery(
+    name="token", auto_error=False, description="the same token as a query parameter (links, downloads)"
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_pool(request: Request) -> RunPool:
+    return request.app.state.pool
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+PoolDep = Annotated[RunPool, Depends(get_pool)]
+
+
+def get_current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    query_token: Annotated[str | None, Depends(_query_token)],
+) -> User:
+    """The user holding the bearer token (or `?token=`); 401 in plain words otherwise."""
+    token = credentials.credentials if credentials is not None else query_token
+    if not token:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "no token: send the header 'Authorization: Bearer <token>' with the token printed by capsched serve",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    user = accounts.authenticate(session=session, token=token.strip())
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "the token is not valid (mistyped, or replaced by a newer one); ask for a new one",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only users with one of `roles` through (403 otherwise)."""
+    allowed = ", ".join(roles)
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"user {user.name} has role {user.role}; only {allowed} may do this",
+            )
+        return user
+
+    return check
+
+
+FinanceUser = Annotated[User, Depends(require_role(Role.FINANCE))]
+WriterUser = Annotated[User, Depends(require_role(Role.FINANCE, Role.OWNER))]

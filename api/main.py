@@ -1,0 +1,83 @@
+"""The FastAPI application: `create_app(settings)` wires the database, run pool, routes and the page.
+
+uvicorn --factory api.main:create_app     (or `capsched serve`, which also prints a login URL)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import plotly
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.routes import portfolios, projects, runs, scenarios, users
+from api.upload_limit import BodySizeLimit
+from app import __version__, resources
+from app.db import make_engine
+from app.runs import RunPool
+from app.settings import Settings, get_settings
+from app.startup import prepare_database
+
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+_NO_PAGE = """<!doctype html><meta charset="utf-8"><title>capsched</title>
+<p>capsched is running. The web page is not installed; the API is at <a href="/docs">/docs</a>.</p>"""
+
+
+def _api_router() -> APIRouter:
+    router = APIRouter(prefix="/api", responses=errors.ERROR_RESPONSES)
+    for module in (portfolios, projects, scenarios, runs, users):
+        router.include_router(module.router)
+    return router
+
+
+def _mount_page(app: FastAPI) -> None:
+    static = resources.static_dir()
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        page = static / "index.html"
+        return FileResponse(page) if page.is_file() else HTMLResponse(_NO_PAGE)
+
+    app.mount("/", StaticFiles(directory=static, html=True, check_dir=False), name="page")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The web app for `settings` (default: from the environment). The database is migrated on start."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        prepare_database(settings)
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.pool = RunPool(
+            engine=engine, workers=settings.workers, solver_threads=settings.solver_threads
+        )
+        try:
+            yield
+        finally:
+            app.state.pool.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="capsched",
+        version=__version__,
+        summary="Annual funding schedules for a capital-project portfolio under budget caps (资本项目资金排程).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.include_router(_api_router())
+    _mount_page(app)
+    return app

@@ -1,0 +1,62 @@
+"""Projects of a portfolio: list, add, edit (with `version`), remove, import a CSV/XLSX list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, Query, UploadFile, status
+
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
+from app import projects
+from app.models import ImportSummary, Project, ProjectCreate, ProjectPublic, ProjectUpdate
+
+router = APIRouter(tags=["projects"])
+
+
+def _public(project: Project) -> ProjectPublic:
+    return ProjectPublic.model_validate(project, update={"cost_is_estimate": project.cost_is_estimate})
+
+
+@router.get("/portfolios/{pid}/projects", response_model=list[ProjectPublic])
+def list_projects(pid: int, session: SessionDep, _: CurrentUser) -> list[ProjectPublic]:
+    """The portfolio's projects, in file order."""
+    return [_public(p) for p in projects.list_projects(session=session, portfolio_id=pid)]
+
+
+@router.post("/portfolios/{pid}/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
+def add_project(pid: int, data: ProjectCreate, session: SessionDep, user: WriterUser) -> ProjectPublic:
+    """Add a project (finance; an owner for its own unit)."""
+    return _public(projects.create(session=session, portfolio_id=pid, data=data, user=user))
+
+
+@router.post("/portfolios/{pid}/import", response_model=ImportSummary, status_code=status.HTTP_201_CREATED)
+def import_projects(
+    pid: int,
+    session: SessionDep,
+    _: FinanceUser,
+    file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
+    replace: bool = Query(False, description="also remove projects whose code is not in the file"),
+) -> ImportSummary:
+    """Import a project list with the CLI's validator: every row error (422) and nothing stored, or counts."""
+    data = file.file.read()
+    return projects.import_file(
+        session=session, portfolio_id=pid, source=data, filename=file.filename, replace=replace
+    )
+
+
+@router.get("/projects/{project_id}", response_model=ProjectPublic)
+def get_project(project_id: int, session: SessionDep, _: CurrentUser) -> ProjectPublic:
+    """One project."""
+    return _public(projects.get(session=session, project_id=project_id))
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectPublic)
+def edit_project(
+    project_id: int, data: ProjectUpdate, session: SessionDep, user: WriterUser
+) -> ProjectPublic:
+    """Edit a project; `version` must be the one you read (409 names what changed since)."""
+    return _public(projects.update(session=session, project_id=project_id, data=data, user=user))
+
+
+@router.delete("/projects/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_project(project_id: int, session: SessionDep, user: WriterUser) -> None:
+    """Remove a project (finance; an owner for its own unit)."""
+    projects.delete(session=session, project_id=project_id, user=user)

@@ -1,0 +1,59 @@
+"""Runs: start a solve in the background (202), watch its progress, read the schedule, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, status
+
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from app import runs
+from app.models import RunCreate, RunPublic
+
+router = APIRouter(tags=["runs"])
+
+
+@router.post("/scenarios/{sid}/runs", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
+def start_run(
+    sid: int,
+    session: SessionDep,
+    pool: PoolDep,
+    settings: SettingsDep,
+    user: FinanceUser,
+    data: RunCreate | None = Body(default=None),
+) -> RunPublic:
+    """Queue a solve of the scenario; returns at once with the run's id and status (finance)."""
+    run = runs.start(
+        session=session,
+        pool=pool,
+        scenario_id=sid,
+        user=user,
+        time_limit=data.time_limit if data else None,
+        default_time_limit=settings.default_time_limit,
+        max_time_limit=settings.max_time_limit,
+    )
+    return runs.public(run)
+
+
+@router.get("/scenarios/{sid}/runs", response_model=list[RunPublic])
+def list_runs(sid: int, session: SessionDep, _: CurrentUser) -> list[RunPublic]:
+    """The scenario's runs, newest first."""
+    return [runs.public(r) for r in runs.list_runs(session=session, scenario_id=sid)]
+
+
+@router.get("/runs/{rid}", response_model=RunPublic)
+def get_run(rid: int, session: SessionDep, _: CurrentUser) -> RunPublic:
+    """Status, progress (best objective, bound, elapsed) and, when done, the MODEL.md Solution as `result`."""
+    return runs.public(runs.get(session=session, run_id=rid))
+
+
+@router.get("/runs/{rid}/problem", response_model=dict[str, Any])
+def get_run_problem(rid: int, session: SessionDep, _: CurrentUser) -> dict[str, Any]:
+    """The exact MODEL.md Problem JSON the run solved (feed it to `capsched solve`)."""
+    return runs.get(session=session, run_id=rid).problem
+
+
+@router.delete("/runs/{rid}", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
+def cancel_run(rid: int, session: SessionDep, pool: PoolDep, _: FinanceUser) -> RunPublic:
+    """Cancel: a queued run at once, a running one within moments (keeps its best schedule so far)."""
+    return runs.public(runs.cancel(session=session, pool=pool, run_id=rid))
