@@ -1,6 +1,6 @@
 """The greedy baseline: what a finance officer does in a spreadsheet.
 
-Fund projects one at a time in order of deadline, then planned end, then weight (heaviest first; then
+Fund projects one at a time: those with a fixed start (under way) first, then in order of deadline, then planned end, then weight (heaviest first; then
 larger defer_penalty, then input order), predecessors always before their successors. Each gets the
 earliest end the remaining money allows, starting as early as possible, drawing as much as it may each
 year (front-loaded). A deferrable project is left out when it cannot fit, or when its slippage would cost
@@ -17,12 +17,14 @@ from solver.solution import ProjectSchedule, Solution, SolveStatus, YearSpend
 from solver.windows import Window, project_windows
 
 
-def _priority(project: Project, index: int) -> tuple:
-    deadline = project.deadline if project.deadline is not None else 10**9
-    return (deadline, project.planned_end, -project.weight, -project.defer_penalty, index)
+def _priority(project: Project, window: Window, index: int) -> tuple:
+    # the effective deadline: its own, or the latest end its successors' deadlines leave it
+    deadline = window.end_hi if window.open else 10**9
+    under_way = project.fixed_start is not None  # already started: its year is not negotiable
+    return (not under_way, deadline, project.planned_end, -project.weight, -project.defer_penalty, index)
 
 
-def _funding_order(problem: Problem) -> list[Project]:
+def _funding_order(problem: Problem, windows: dict[str, Window]) -> list[Project]:
     """Priority order that never puts a successor before its predecessor."""
     remaining = {p.id: len(set(p.after)) for p in problem.projects}
     successors: dict[str, list[str]] = {p.id: [] for p in problem.projects}
@@ -30,7 +32,9 @@ def _funding_order(problem: Problem) -> list[Project]:
         for pred in set(p.after):
             successors[pred].append(p.id)
     index = {p.id: i for i, p in enumerate(problem.projects)}
-    heap = [(_priority(p, index[p.id]), p.id) for p in problem.projects if remaining[p.id] == 0]
+    heap = [
+        (_priority(p, windows[p.id], index[p.id]), p.id) for p in problem.projects if remaining[p.id] == 0
+    ]
     heapq.heapify(heap)
     order = []
     while heap:
@@ -39,7 +43,8 @@ def _funding_order(problem: Problem) -> list[Project]:
         for succ in successors[pid]:
             remaining[succ] -= 1
             if remaining[succ] == 0:
-                heapq.heappush(heap, (_priority(problem.project(succ), index[succ]), succ))
+                key = _priority(problem.project(succ), windows[succ], index[succ])
+                heapq.heappush(heap, (key, succ))
     return order
 
 
@@ -128,7 +133,7 @@ def greedy_schedule(problem: Problem) -> Solution:
     windows = project_windows(problem)
     ledger = _Ledger(problem)
     placed: dict[str, ProjectSchedule] = {}
-    for project in _funding_order(problem):
+    for project in _funding_order(problem, windows):
         window = windows[project.id]
         preds = [placed[pred] for pred in project.after]
         spot = None
