@@ -389,15 +389,18 @@ def _hover(r: GanttRow, lang: str) -> str:
 
 
 def _add_ghosts(fig: go.Figure, lines: list[_Line], lang: str, from_baseline: bool) -> None:
-    ys, bases, spans = [], [], []
+    ys, bases, spans, codes = [], [], [], []
     for y, line in enumerate(lines):
         r = line.row
         if r is not None and r.ghost_end is not None:
             ys.append(y)
             bases.append(r.ghost_start)
             spans.append(r.ghost_end - r.ghost_start + 1)
+            codes.append(r.code)
     fig.add_bar(
         name=t("baseline" if from_baseline else "planned", lang),
+        meta="ghost",
+        customdata=codes,
         y=ys,
         x=spans,
         base=bases,
@@ -421,6 +424,7 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
             continue
         fig.add_bar(
             name=category_label(category, lang),
+            meta="bar",
             y=[y for y, _ in picked],
             x=[r.end - r.start + 1 for _, r in picked],
             base=[r.start for _, r in picked],
@@ -436,12 +440,13 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
 
 def _add_late_parts(fig: go.Figure, lines: list[_Line], lang: str) -> None:
     """The years past the planned end in red, with "+N年" after the bar."""
-    ys, bases, spans, label_x, labels = [], [], [], [], []
+    ys, bases, spans, label_x, labels, codes = [], [], [], [], [], []
     for y, line in enumerate(lines):
         r = line.row
         if r is None or not r.late_years:
             continue
         late_from = max(r.start, r.ghost_end + 1)
+        codes.append(r.code)
         ys.append(y)
         bases.append(late_from)
         spans.append(r.end - late_from + 1)
@@ -449,6 +454,8 @@ def _add_late_parts(fig: go.Figure, lines: list[_Line], lang: str) -> None:
         labels.append(t("late_years", lang, n=r.late_years))
     fig.add_bar(
         name=t("late", lang),
+        meta="late",
+        customdata=codes,
         y=ys,
         x=spans,
         base=bases,
@@ -462,6 +469,7 @@ def _add_late_parts(fig: go.Figure, lines: list[_Line], lang: str) -> None:
         x=label_x,
         y=ys,
         text=labels,
+        meta="late_labels",
         mode="text",
         textposition="middle right",
         textfont={"color": LATE_RED, "size": 12},
@@ -487,6 +495,7 @@ def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text:
         x=xs,
         y=ys,
         text=texts if show_text else None,
+        meta="year_draws",
         mode="text" if show_text else "markers",
         marker={"size": 14, "opacity": 0} if not show_text else None,
         textfont={"color": "white", "size": 11},
@@ -508,6 +517,7 @@ def _add_deferred_marks(fig: go.Figure, lines: list[_Line], lang: str) -> None:
         x=[x for x in xs if x is not None],
         y=[y for x, y in zip(xs, ys, strict=True) if x is not None],
         text=[t("deferred", lang)] * sum(x is not None for x in xs),
+        meta="deferred_marks",
         hovertext=[h for x, h in zip(xs, hovers, strict=True) if x is not None],
         hovertemplate="%{hovertext}<extra></extra>",
         mode="text",
@@ -570,6 +580,7 @@ def spend_vs_cap(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
     for category, by_year in _spend_by_category(rows, categories, years).items():
         fig.add_bar(
             name=category_label(category, lang),
+            meta="spend",
             x=years,
             y=[by_year[y] for y in years],
             marker={"color": category_color(category), "line": {"width": 0}},
@@ -579,6 +590,7 @@ def spend_vs_cap(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
     if any(shortfall.get(y) for y in years):
         fig.add_bar(
             name=t("shortfall", lang),
+            meta="shortfall",
             x=years,
             y=[shortfall.get(y, 0) for y in years],
             base=caps,
@@ -593,6 +605,7 @@ def spend_vs_cap(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
     step_x = [y - 0.5 for y in years] + [years[-1] + 0.5]
     fig.add_scatter(
         name=t("cap", lang),
+        meta="cap",
         x=step_x,
         y=[*caps, caps[-1]],
         mode="lines",
@@ -671,6 +684,8 @@ def slippage_chart(
             continue
         fig.add_bar(
             name=category_label(category, lang),
+            meta="slippage",
+            customdata=[r.code for _, r in picked],
             x=[slip[r.code] for _, r in picked],
             y=[y for y, _ in picked],
             orientation="h",
