@@ -25,6 +25,7 @@ SEATS_PER_WEIGHT = 1000  # +1 weight per 1000 pupil places a project delivers
 DEFAULT_FIRST_YEAR = 2020
 DEFAULT_LAST_YEAR = 2030
 DEFAULT_FLAT_BUDGET_WAN = 12000
+STAR_FLAT_BUDGET_WAN = 15000
 
 _OVERRIDABLE = {f.name for f in fields(Project)} - {"id"}
 
@@ -68,11 +69,21 @@ class ScenarioOptions:
 
 
 def default_scenario_options() -> ScenarioOptions:
-    """The seed portfolio's default scenario: 2020–2030 at a flat 12,000 万元 (1.2亿) a year."""
+    """The seed portfolio's default scenario: 2020–2030 at a flat 12,000 万元 (1.2亿) a year, ★ soft.
+
+    At 1.2亿 a year not every ★ project can finish by 2025 (the ★-on-time least budget is higher), so the
+    default lets ★ projects slip, at a higher weight, to answer "with 1.2亿 a year, what slips?";
+    `star_scenario_options()` is the plan's rule with ★ deadlines hard.
+    """
     years = range(DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR + 1)
-    return ScenarioOptions(
-        DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR, dict.fromkeys(years, DEFAULT_FLAT_BUDGET_WAN)
-    )
+    budget = dict.fromkeys(years, DEFAULT_FLAT_BUDGET_WAN)
+    return ScenarioOptions(DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR, budget, star_deadline=None)
+
+
+def star_scenario_options() -> ScenarioOptions:
+    """The seed's second scenario: every ★ project finished by 2025 (hard) at 15,000 万元 a year."""
+    years = range(DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR + 1)
+    return ScenarioOptions(DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR, dict.fromkeys(years, STAR_FLAT_BUDGET_WAN))
 
 
 def build_problem(records: Sequence[ProjectLike], options: ScenarioOptions) -> Problem:

@@ -16,6 +16,7 @@ from app.importer import read_projects
 from app.portfolio import ProjectRecord
 from app.problem_builder import (
     DEFAULT_FLAT_BUDGET_WAN,
+    PLAN_PERIOD_END,
     STRETCH_YEARS,
     ScenarioOptions,
     build_problem,
@@ -69,6 +70,7 @@ def load_portfolio_problem(
     budget_flat: int | None = None,
     budget_spec: str | None = None,
     carryover: bool = False,
+    star_deadline: int | None = PLAN_PERIOD_END,
 ) -> LoadedProblem:
     """Read a CSV/XLSX project list and build the problem of the given horizon and caps."""
     records = tuple(read_projects(path))
@@ -80,7 +82,9 @@ def load_portfolio_problem(
         amount = DEFAULT_FLAT_BUDGET_WAN if budget_flat is None else budget_flat
         budget = flat_budget(first, last, amount)
         note = f"flat {amount} 万元 a year" + ("" if budget_flat is not None else " (default)")
-    options = ScenarioOptions(first_year=first, last_year=last, budget=budget, carryover=carryover)
+    options = ScenarioOptions(
+        first_year=first, last_year=last, budget=budget, carryover=carryover, star_deadline=star_deadline
+    )
     return LoadedProblem(build_problem(records, options), records, note)
 
 

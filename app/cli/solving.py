@@ -13,7 +13,7 @@ from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, invalid_input_exits
 from app.cli.main import cli
 from app.portfolio import ProjectRecord
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 _SCHEDULE_SUFFIXES = {".json", ".csv", ".xlsx"}
 _GANTT_SUFFIXES = {".html", ".png", ".svg", ".pdf", ".json"}
@@ -29,6 +29,8 @@ def solve_command(
     budget_flat: int | None = typer.Option(None, "--budget-flat", help="the same cap every year, 万元"),
     budget: str | None = typer.Option(None, "--budget", help="caps per year: 2021=12000,2022=9000,…"),
     carryover: bool = typer.Option(False, "--carryover", help="unspent money stays available later"),
+    star_deadline: int = typer.Option(2025, "--star-deadline", help="★ projects must end by this year"),
+    soft_star: bool = typer.Option(False, "--soft-star", help="★ may slip past the deadline (weighted)"),
     emit_problem: Path | None = typer.Option(None, "--emit-problem", help="also write the MODEL.md problem"),
     gantt: Path | None = typer.Option(None, "--gantt", help="funding Gantt chart .html/.png/.svg/.pdf"),
     lang: str = typer.Option("zh", "--lang", help="chart and table language: zh or en"),
@@ -43,7 +45,7 @@ def solve_command(
         raise fail("give either --budget-flat or --budget, not both")
     with invalid_input_exits():
         if source.suffix.lower() == ".json":
-            if years or budget_flat is not None or budget or carryover:
+            if years or budget_flat is not None or budget or carryover or soft_star:
                 raise fail("--years/--budget/--carryover apply to a project list; a problem.json has its own")
             loaded = scheduling.LoadedProblem(
                 scheduling.load_problem_json(source), (), "from the problem file"
@@ -51,7 +53,12 @@ def solve_command(
         else:
             span = scheduling.parse_years(years) if years else None
             loaded = scheduling.load_portfolio_problem(
-                source, years=span, budget_flat=budget_flat, budget_spec=budget, carryover=carryover
+                source,
+                years=span,
+                budget_flat=budget_flat,
+                budget_spec=budget,
+                carryover=carryover,
+                star_deadline=None if soft_star else star_deadline,
             )
     if emit_problem is not None:
         _write_json(emit_problem, loaded.problem.to_json())
@@ -113,6 +120,10 @@ def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note
     if shortfall:
         gaps = ", ".join(f"{year} 年缺 {amount} 万元" for year, amount in sorted(shortfall.items()) if amount)
         console.print(f"[bold red]shortfall:[/] {gaps}")
+    if status == "INFEASIBLE" and any(r.star for r in records):
+        console.print(
+            "hint: --soft-star shows the best schedule when ★ projects may slip past their deadline"
+        )
 
 
 def _projects_table(result: dict, names: dict[str, ProjectRecord]) -> Table:

@@ -12,6 +12,7 @@ from app.problem_builder import (
     ScenarioOptions,
     build_problem,
     default_scenario_options,
+    star_scenario_options,
 )
 
 
@@ -137,7 +138,12 @@ def test_project_without_cost_cannot_be_scheduled_and_says_so() -> None:
         build_problem([_record(cost_wan=None)], _options())
 
 
-def test_default_scenario_is_2020_to_2030_at_a_flat_cap() -> None:
+def test_default_scenario_is_2020_to_2030_at_a_flat_cap_with_star_soft() -> None:
     options = default_scenario_options()
-    assert (options.first_year, options.last_year) == (2020, 2030)
-    assert len(set(options.budget.values())) == 1 and sorted(options.budget) == list(range(2020, 2031))
+    assert (options.first_year, options.last_year, options.star_deadline) == (2020, 2030, None)
+    assert set(options.budget.values()) == {12000} and sorted(options.budget) == list(range(2020, 2031))
+
+
+def test_star_scenario_keeps_the_plan_rule_hard() -> None:
+    options = star_scenario_options()
+    assert options.star_deadline == 2025 and sorted(options.budget) == list(range(2020, 2031))

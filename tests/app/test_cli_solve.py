@@ -1,0 +1,101 @@
+"""`capsched solve`: JSON in, JSON out, exit codes 0 / 2 / 3 as API.md says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli.main import cli
+
+runner = CliRunner()
+
+
+def _problem(budget: int, *, deadline: int | None = None) -> dict:
+    # One project of cost 10 that may take 1–2 years: with a cap of 5 a year it needs both years.
+    project = {"id": "P1", "cost": 10, "planned_end": 2021, "max_years": 2}
+    if deadline is not None:
+        project["deadline"] = deadline
+    return {
+        "first_year": 2021,
+        "last_year": 2022,
+        "budget": {"2021": budget, "2022": budget},
+        "projects": [project],
+    }
+
+
+def _write(tmp_path: Path, data: object, name: str = "problem.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_solve_writes_an_optimal_solution_and_exits_0(tmp_path: Path) -> None:
+    out = tmp_path / "solution.json"
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, _problem(10))), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    solution = json.loads(out.read_text(encoding="utf-8"))
+    # a cap of 10 lets the whole cost be drawn in 2021, the planned end: no slippage
+    assert (solution["status"], solution["objective"]) == ("OPTIMAL", 0)
+
+
+def test_solve_reports_slippage_when_money_is_short(tmp_path: Path) -> None:
+    out = tmp_path / "solution.json"
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, _problem(5))), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    project = json.loads(out.read_text(encoding="utf-8"))["projects"][0]
+    # 5 a year: 10 can only be drawn over 2021 and 2022, one year after the planned end
+    assert (project["end"], project["slippage"]) == (2022, 1)
+
+
+def test_infeasible_problem_exits_3_and_still_writes_the_explanation(tmp_path: Path) -> None:
+    out = tmp_path / "solution.json"
+    problem = _write(tmp_path, _problem(5, deadline=2021))
+    result = runner.invoke(cli, ["solve", str(problem), "--out", str(out)])
+    assert result.exit_code == 3, result.output
+    solution = json.loads(out.read_text(encoding="utf-8"))
+    # finishing by 2021 needs all 10 in 2021, the cap is 5: 5 more in 2021 is the least extra money
+    assert solution["status"] == "INFEASIBLE"
+    assert solution["diagnostics"]["shortfall"] == {"2021": 5}
+
+
+def test_invalid_problem_exits_2_naming_project_and_field(tmp_path: Path) -> None:
+    problem = _problem(10)
+    problem["projects"][0]["cost"] = -3
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, problem)), "--out", str(tmp_path / "s.json")])
+    assert result.exit_code == 2
+    assert "P1" in result.output and "cost" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_json_exits_2_with_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "problem.json"
+    path.write_text('{"first_year": 2021,\n "budget": }', encoding="utf-8")
+    result = runner.invoke(cli, ["solve", str(path), "--out", str(tmp_path / "s.json")])
+    assert result.exit_code == 2
+    assert "not valid JSON (line 2" in result.output
+
+
+def test_missing_input_file_exits_2_in_plain_words(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["solve", str(tmp_path / "nope.json"), "--out", str(tmp_path / "s.json")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+@pytest.mark.parametrize("args", [["--budget-flat", "5", "--budget", "2021=5"]])
+def test_conflicting_budget_options_exit_2(tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(cli, ["solve", "x.csv", "--out", str(tmp_path / "s.json"), *args])
+    assert result.exit_code == 2
+    assert "either --budget-flat or --budget" in result.output
+
+
+def test_emit_problem_writes_the_model_json_that_was_solved(tmp_path: Path) -> None:
+    emitted = tmp_path / "emitted.json"
+    source = _write(tmp_path, _problem(10))
+    result = runner.invoke(
+        cli, ["solve", str(source), "--out", str(tmp_path / "s.json"), "--emit-problem", str(emitted)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(emitted.read_text(encoding="utf-8"))["budget"] == {"2021": 10, "2022": 10}
