@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.budgets import BudgetSpecError, flat_budget
+from app.problem_builder import PLAN_PERIOD_END
 from solver import Problem, Solution, SolveStatus, solve
 
 MAX_SWEEP_POINTS = 200
@@ -440,16 +441,25 @@ class LeastBudget:
         return f"{self.scale:.3f}" if self.scale is not None else ""
 
 
-def rule_problem(problem: Problem, rule: Rule, stars: Collection[str] | None = None) -> Problem:
+def rule_problem(
+    problem: Problem,
+    rule: Rule,
+    stars: Collection[str] | None = None,
+    star_deadline: int = PLAN_PERIOD_END,
+) -> Problem:
     """A problem whose every schedule meets `rule` and whose objective is 0, so any schedule found is a
-    proof and the solver stops at the first one. ★ projects may not be deferred; for zero slippage every
-    project that counts (weight > 0) must end by its planned end and only penalty-free deferral is left."""
+    proof and the solver stops at the first one. ★ projects may not be deferred and must end by their
+    deadline (a ★ without one — a scenario with soft ★ — gets the plan period's, as build_problem would);
+    for zero slippage every project that counts (weight > 0) must end by its planned end and only
+    penalty-free deferral is left."""
     star_set = star_ids_of(problem, stars)
     projects = []
     for p in problem.projects:
         deadline, deferrable = p.deadline, p.deferrable
         if p.id in star_set:
             deferrable = False
+            if deadline is None:
+                deadline = max(star_deadline, p.planned_end)
         if rule is Rule.ZERO_SLIPPAGE:
             if p.weight > 0:
                 deadline = p.planned_end if deadline is None else min(deadline, p.planned_end)
@@ -483,15 +493,17 @@ def least_budget(
     time_limit: float = 10.0,
     workers: int = 2,
     stars: Collection[str] | None = None,
+    star_deadline: int = PLAN_PERIOD_END,
     progress: Callable[[BisectionStep], None] | None = None,
     stop: threading.Event | None = None,
 ) -> LeastBudget:
     """The least flat annual budget (or, with `scale_of`, the least scale k/1000 of those caps, each cap
-    rounded down) meeting `rule`, exactly: a bisection over whole keys whose every step is proven — a
+    rounded down) meeting `rule`, exactly (pass `stars`, the portfolio's ★ codes, when the scenario's ★
+    deadlines may be soft): a bisection over whole keys whose every step is proven — a
     schedule found (meets) or INFEASIBLE (fails); a step the solver cannot decide in `time_limit` stops it
     with Outcome.UNPROVEN, never counted as a failure.
     """
-    checked = rule_problem(problem, rule, stars)
+    checked = rule_problem(problem, rule, stars, star_deadline)
     mode = "flat" if scale_of is None else "scale"
     must = _must_fund(checked)
     top = _never_binding_cap(checked)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -197,3 +198,11 @@ def test_least_budget_says_when_no_amount_of_money_helps() -> None:
     result = least_budget(Problem(2021, 2030, _flat(2021, 2030, 5), (a,)), time_limit=10)
     assert result.outcome is Outcome.NONE
     assert "no schedule meets the rule" in result.message
+
+
+def test_least_budget_for_star_projects_holds_soft_star_scenarios_to_the_plan_deadline() -> None:
+    # The same A with its ★ deadline left soft (none in the problem): the rule puts 2022 back, so 75 again.
+    soft = _two_projects()
+    soft = Problem(2021, 2023, soft.budget, (replace(soft.project("A"), deadline=None), soft.project("B")))
+    result = least_budget(soft, rule=Rule.STAR, stars={"A"}, star_deadline=2022, time_limit=10)
+    assert (result.outcome, result.amount_wan) == (Outcome.FOUND, 75)
