@@ -1,0 +1,117 @@
+// Talks to the capsched HTTP API: adds the bearer token, turns error bodies into plain messages.
+import { t } from "./i18n.js";
+
+const TOKEN_KEY = "capsched.token";
+
+/** An API failure with a message a person can read, plus the per-field errors of the body. */
+export class ApiError extends Error {
+  constructor(status, message, errors = [], body = null) {
+    super(message);
+    this.status = status;
+    this.errors = errors;
+    this.body = body;
+  }
+}
+
+/** Take `?token=…` from the address once, keep it, and clean the address (like Jupyter). */
+export function adoptTokenFromUrl() {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get("token");
+  if (token) {
+    localStorage.setItem(TOKEN_KEY, token.trim());
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+}
+
+export const getToken = () => localStorage.getItem(TOKEN_KEY);
+export const setToken = (token) => localStorage.setItem(TOKEN_KEY, token.trim());
+export const clearToken = () => localStorage.removeItem(TOKEN_KEY);
+
+let onUnauthorized = () => {};
+/** Called when the server says the token is missing or wrong (the page then asks to sign in). */
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+/** Join `loc` of a validation error into a readable place, e.g. "第 3 行 · cost_wan". */
+export function describeLoc(loc) {
+  if (!Array.isArray(loc)) return "";
+  const parts = loc.filter((p) => p !== "body" && p !== "query" && p !== "path");
+  return parts
+    .map((p) => (typeof p === "number" ? t("row_n", { n: p }) : String(p)))
+    .join(" · ");
+}
+
+function messageFor(status, body) {
+  if (body && typeof body.detail === "string" && body.detail) return body.detail;
+  if (body && Array.isArray(body.detail) && body.detail.length) {
+    return body.detail.map((e) => `${describeLoc(e.loc)}: ${e.msg}`).join("；");
+  }
+  const known = { 401: "err_401", 403: "err_403", 404: "err_404", 409: "err_409", 413: "err_413", 422: "err_422" };
+  return t(known[status] || "err_server", { status });
+}
+
+async function send(method, path, { json, form } = {}) {
+  const headers = { Accept: "application/json" };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form) {
+    body = form;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body });
+  } catch {
+    throw new ApiError(0, t("err_network"));
+  }
+  if (response.ok) return response;
+  let parsed = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  const errors = (parsed && Array.isArray(parsed.errors) && parsed.errors) ||
+    (parsed && Array.isArray(parsed.detail) && parsed.detail) || [];
+  const error = new ApiError(response.status, messageFor(response.status, parsed), errors, parsed);
+  if (response.status === 401) onUnauthorized(error);
+  throw error;
+}
+
+/** JSON request; returns the parsed body (null for 204). */
+export async function api(method, path, json) {
+  const response = await send(method, path, { json });
+  if (response.status === 204) return null;
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const get = (path) => api("GET", path);
+
+/** Upload one file as multipart field `file`. */
+export async function upload(path, file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const response = await send("POST", path, { form });
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** Fetch a file with the token and hand it to the browser as a download. */
+export async function download(path, filename) {
+  const response = await send("GET", path);
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

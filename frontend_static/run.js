@@ -1,0 +1,350 @@
+// Run view: start a solve of the scenario, watch it, then read the result: headline figures, the funding
+// Gantt, spend against the cap, the slippage table, exports — or, when no schedule exists, why and how much is missing.
+import { api, download, get } from "./api.js";
+import { busy, dash, fileStem, h, loading, money, mount, notify, pill } from "./dom.js";
+import { getLang, runStatusLabel, solverStatusLabel, t } from "./i18n.js";
+
+const FINISHED = new Set(["done", "failed", "cancelled"]);
+let pollTimer = null;
+
+export async function render(root, ctx, args, stillHere) {
+  clearTimeout(pollTimer);
+  if (!ctx.portfolio) return mount(root, h("div", { class: "panel empty" }, t("no_portfolio")));
+  await Promise.all([ctx.reloadScenarios(), ctx.projects.length ? null : ctx.reloadProjects()]);
+  let runId = args[0] ? Number(args[0]) : null;
+  let scenario = ctx.scenario;
+  if (runId) {
+    const run = await get(`/api/runs/${runId}`);
+    const owner = ctx.scenarios.find((s) => s.id === run.scenario_id);
+    if (owner && owner.id !== scenario?.id) (ctx.selectScenario(owner.id), (scenario = owner));
+  }
+  if (!scenario) return mount(root, h("div", { class: "panel empty" }, t("no_scenarios")));
+  const runs = await ctx.listRuns(scenario.id);
+  if (!runId && runs.length) runId = runs[0].id;
+  if (!stillHere()) return;
+  const area = h("div", { id: "run-area" });
+  mount(root, header(root, ctx, scenario, runs, runId), area);
+  if (runId) await showRun(area, ctx, runId, stillHere);
+  else mount(area, h("div", { class: "panel empty", id: "no-runs" }, ctx.can("run") ? t("no_runs_yet") : t("no_runs_viewer")));
+}
+
+function header(root, ctx, scenario, runs, runId) {
+  const limit = h("input", { type: "number", id: "time-limit", min: "1", step: "1", style: "width:70px", value: scenario.time_limit ?? 10, "aria-label": t("time_limit") });
+  const start = h("button", { type: "button", class: "primary", id: "start-run" }, t("start_run"));
+  start.addEventListener("click", () =>
+    busy(start, async () => {
+      const run = await api("POST", `/api/scenarios/${scenario.id}/runs`, { time_limit: Number(limit.value) || undefined });
+      ctx.rememberRun(scenario.id, run.id);
+      ctx.go(`#/run/${run.id}`);
+    }),
+  );
+  const budgetTotal = Object.values(scenario.budget || {}).reduce((a, b) => a + Number(b), 0);
+  return h(
+    "div",
+    {},
+    h(
+      "div",
+      { class: "page-head" },
+      h(
+        "div",
+        {},
+        h("h1", {}, t("run_title")),
+        h("div", { class: "sub" }, t("run_sub", { first: scenario.first_year, last: scenario.last_year, total: money(budgetTotal), carry: scenario.carryover ? t("carryover_on") : t("carryover_off") })),
+      ),
+      h(
+        "label",
+        { class: "field-inline" },
+        t("scenario"),
+        h(
+          "select",
+          { id: "run-scenario", onchange: (e) => (ctx.selectScenario(Number(e.target.value)), ctx.go("#/run")) },
+          ctx.scenarios.map((s) => h("option", { value: String(s.id), selected: s.id === scenario.id }, s.name)),
+        ),
+      ),
+    ),
+    h(
+      "div",
+      { class: "panel" },
+      h(
+        "div",
+        { class: "toolbar", style: "margin:0" },
+        ctx.can("run") ? [h("label", { class: "field-inline" }, t("time_limit"), limit, t("seconds")), start] : h("span", { class: "muted" }, t("viewer_no_run")),
+        h("span", { class: "spacer" }),
+        runs.length
+          ? h(
+              "div",
+              { class: "run-list", id: "run-list" },
+              h("span", { class: "muted small" }, t("runs_of_scenario")),
+              runs.slice(0, 8).map((r) =>
+                h("a", { class: `button small ${r.id === runId ? "current" : ""}`, href: `#/run/${r.id}`, style: "text-decoration:none", "data-run": String(r.id) }, `#${r.id} ${r.result ? solverStatusLabel(r.result.status) : runStatusLabel(r.status)}`),
+              ),
+              runs.length > 1 ? h("a", { class: "button small", href: `#/compare/${runs[1].id}/${runs[0].id}`, style: "text-decoration:none" }, t("compare_last_two")) : null,
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
+async function showRun(area, ctx, runId, stillHere) {
+  let run = await get(`/api/runs/${runId}`);
+  if (!stillHere()) return;
+  while (!FINISHED.has(run.status)) {
+    mount(area, progressPanel(ctx, run));
+    await new Promise((resolve) => (pollTimer = setTimeout(resolve, 600)));
+    if (!stillHere()) return;
+    run = await get(`/api/runs/${runId}`);
+  }
+  if (!stillHere()) return;
+  mount(area, loading(t("drawing")));
+  await drawResult(area, ctx, run);
+}
+
+function progressPanel(ctx, run) {
+  const p = run.progress || {};
+  const elapsed = p.elapsed ?? 0;
+  const share = Math.min(100, (elapsed / (run.time_limit || 1)) * 100);
+  const cancel = h("button", { type: "button", class: "danger", id: "cancel-run" }, t("cancel_run"));
+  cancel.addEventListener("click", () => busy(cancel, () => api("DELETE", `/api/runs/${run.id}`)));
+  return h(
+    "section",
+    { class: "panel", id: "run-progress", "aria-busy": "true" },
+    h("div", { class: "panel-head" }, h("h2", {}, h("span", { class: "spinner", style: "display:inline-block;vertical-align:-3px;margin-right:8px" }), t("run_in_progress", { id: run.id })), pill(runStatusLabel(run.status), "info")),
+    h("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(Math.round(share)) }, h("div", { style: `width:${share}%` })),
+    h(
+      "div",
+      { class: "progress" },
+      kpi(t("elapsed"), `${elapsed.toFixed(1)}`, t("seconds_short"), "", "p-elapsed"),
+      kpi(t("best_slippage"), p.objective ?? "—", t("project_years"), "", "p-objective"),
+      kpi(t("bound"), p.bound ?? "—", t("project_years"), "", "p-bound"),
+      kpi(t("time_limit"), run.time_limit, t("seconds_short")),
+    ),
+    h("p", { class: "muted small" }, t("progress_help")),
+    ctx.can("run") ? cancel : null,
+  );
+}
+
+function kpi(label, value, unit = "", kind = "", id = null) {
+  return h("div", { class: `kpi ${kind}`, id }, h("div", { class: "label" }, label), h("div", { class: "value" }, String(value), unit ? h("small", {}, unit) : null));
+}
+
+/** The headline figures of a Solution, with ★ taken from the portfolio's projects. */
+export function headline(result, projects) {
+  const byCode = new Map(projects.map((p) => [p.code, p]));
+  const scheduled = result.projects.filter((p) => p.scheduled);
+  const late = scheduled.filter((p) => (p.slippage || 0) > 0);
+  const spend = result.years.reduce((sum, y) => sum + y.spend, 0);
+  const peak = result.years.reduce((best, y) => (!best || y.spend > best.spend ? y : best), null);
+  return {
+    status: result.status,
+    objective: result.objective,
+    bound: result.bound,
+    late: late.length,
+    starLate: late.filter((p) => byCode.get(p.id)?.star).length,
+    deferred: result.projects.length - scheduled.length,
+    scheduled: scheduled.length,
+    spend,
+    peakYear: peak && peak.spend > 0 ? peak.year : null,
+    peakSpend: peak ? peak.spend : 0,
+  };
+}
+
+async function drawResult(area, ctx, run) {
+  const result = run.result;
+  const parts = [];
+  if (run.status === "failed") {
+    parts.push(h("section", { class: "panel infeasible", id: "run-failed", role: "alert" }, h("h2", {}, t("run_failed", { id: run.id })), h("p", {}, run.error || t("no_reason"))));
+  }
+  if (run.status === "cancelled") parts.push(h("div", { class: "notice notice-info" }, result ? t("cancelled_with_result") : t("cancelled_no_result")));
+  if (!result) return mount(area, parts);
+  const noSchedule = result.status === "INFEASIBLE" || result.status === "UNKNOWN";
+  if (noSchedule) parts.push(infeasiblePanel(ctx, run));
+  else parts.push(headlinePanel(ctx, run), chartPanels(run));
+  if (!noSchedule) parts.push(slippagePanel(ctx, result), exportPanel(ctx, run));
+  mount(area, parts);
+  if (!noSchedule) await drawCharts(area, run, ctx);
+}
+
+function headlinePanel(ctx, run) {
+  const k = headline(run.result, ctx.projects);
+  const statusKind = k.status === "OPTIMAL" ? "good" : "";
+  return h(
+    "section",
+    { "aria-label": t("headline"), id: "headline" },
+    h(
+      "div",
+      { class: "kpis" },
+      kpi(t("status"), solverStatusLabel(k.status), "", statusKind, "k-status"),
+      kpi(t("weighted_slippage"), dash(k.objective), t("project_years"), k.objective > 0 ? "bad" : "good", "k-objective"),
+      kpi(t("projects_late"), k.late, t("of_n", { n: k.scheduled }), k.late ? "bad" : "good", "k-late"),
+      kpi(t("star_late"), k.starLate, "", k.starLate ? "bad" : "good", "k-star-late"),
+      kpi(t("deferred"), k.deferred, "", "", "k-deferred"),
+      kpi(t("total_spend"), money(k.spend), t("wan"), "", "k-spend"),
+      kpi(t("peak_year"), k.peakYear ?? "—", k.peakYear ? `${money(k.peakSpend)} ${t("wan")}` : "", "", "k-peak"),
+    ),
+    h("p", { class: "muted small" }, t("run_meta", { id: run.id, seconds: (run.result.solve_seconds ?? 0).toFixed(1), bound: dash(run.result.bound), by: run.started_by || "—" })),
+  );
+}
+
+function chartPanels(run) {
+  return [
+    h("section", { class: "panel" }, h("div", { class: "panel-head" }, h("h2", {}, t("gantt")), h("span", { class: "muted small" }, t("gantt_help"))), h("div", { id: "gantt", class: "chart" }, loading(t("drawing")))),
+    h("section", { class: "panel" }, h("h2", {}, t("spend_vs_cap")), h("div", { id: "spend-chart", class: "chart", style: "min-height:320px" }, loading(t("drawing")))),
+  ];
+}
+
+const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+
+async function drawCharts(area, run, ctx) {
+  const lang = getLang();
+  const gantt = area.querySelector("#gantt");
+  try {
+    const fig = await get(`/api/runs/${run.id}/gantt.json?lang=${lang}`);
+    const layout = { ...fig.layout, width: gantt.clientWidth || undefined, autosize: true };
+    gantt.replaceChildren();
+    await window.Plotly.react(gantt, fig.data, layout, PLOT_CONFIG);
+  } catch (error) {
+    mount(gantt, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
+  }
+  const spend = area.querySelector("#spend-chart");
+  try {
+    spend.replaceChildren();
+    await drawSpend(spend, run.result, lang);
+  } catch (error) {
+    mount(spend, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
+  }
+}
+
+async function drawSpend(div, result, lang) {
+  const years = result.years.map((y) => y.year);
+  const data = [
+    { type: "bar", name: t("spend"), x: years, y: result.years.map((y) => y.spend), marker: { color: "#3C6E9F" }, hovertemplate: `%{x}: %{y:,} ${t("wan")}<extra></extra>`, text: result.years.map((y) => money(y.spend)), textposition: "outside", cliponaxis: false },
+    { type: "scatter", mode: "lines+markers", line: { shape: "hvh", color: "#1F2A44", width: 2, dash: "dash" }, name: t("cap"), x: years, y: result.years.map((y) => y.budget), hovertemplate: `%{x}: %{y:,} ${t("wan")}<extra></extra>` },
+  ];
+  const layout = {
+    height: 320,
+    width: div.clientWidth || undefined,
+    margin: { l: 70, r: 20, t: 10, b: 40 },
+    font: { family: '"Noto Sans CJK SC", sans-serif', size: 12, color: "#1c2733" },
+    xaxis: { tickmode: "array", tickvals: years, ticktext: years.map(String) },
+    yaxis: { title: { text: t("amount_axis") }, separatethousands: true, tickformat: ",d", gridcolor: "#e6e9ef", rangemode: "tozero" },
+    legend: { orientation: "h", y: 1.1, x: 0 },
+    plot_bgcolor: "#fff",
+    bargap: 0.35,
+  };
+  await window.Plotly.react(div, data, layout, PLOT_CONFIG);
+  void lang;
+}
+
+function slippagePanel(ctx, result) {
+  const byCode = new Map(ctx.projects.map((p) => [p.code, p]));
+  const rows = [...result.projects].sort((a, b) => (b.scheduled ? b.slippage || 0 : 99) - (a.scheduled ? a.slippage || 0 : 99) || a.id.localeCompare(b.id));
+  const showAll = { value: false };
+  const table = h("tbody");
+  const fill = () =>
+    mount(
+      table,
+      rows
+        .filter((r) => showAll.value || !r.scheduled || (r.slippage || 0) > 0)
+        .map((r) => {
+          const p = byCode.get(r.id) || {};
+          const late = r.scheduled && (r.slippage || 0) > 0;
+          return h(
+            "tr",
+            { "data-code": r.id },
+            h("td", { class: "nowrap" }, r.id),
+            h("td", { class: "name" }, p.name || ""),
+            h("td", {}, p.star ? h("span", { class: "star" }, "★") : ""),
+            h("td", { class: "num" }, `${dash(p.planned_start)}–${dash(p.planned_end)}`),
+            h("td", { class: "num" }, r.scheduled ? `${r.start}–${r.end}` : "—"),
+            h("td", { class: `num ${late ? "worse" : ""}` }, r.scheduled ? (late ? `+${r.slippage}` : "0") : "—"),
+            h("td", {}, r.scheduled ? (late ? pill(t("late_pill"), "bad") : pill(t("on_plan"), "good")) : pill(t("deferred_pill"), "warn")),
+            h("td", { class: "num" }, money(Object.values(r.funding || {}).reduce((a, b) => a + b, 0))),
+          );
+        }),
+    );
+  fill();
+  const lateCount = rows.filter((r) => r.scheduled && (r.slippage || 0) > 0).length;
+  return h(
+    "section",
+    { class: "panel" },
+    h(
+      "div",
+      { class: "panel-head" },
+      h("h2", {}, t("slippage_table")),
+      h("label", { class: "field-inline" }, h("input", { type: "checkbox", id: "show-all-projects", onchange: (e) => ((showAll.value = e.target.checked), fill()) }), t("show_all_projects")),
+    ),
+    lateCount === 0 && rows.every((r) => r.scheduled) ? h("p", { class: "muted" }, t("all_on_plan")) : null,
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "grid", id: "slippage-table" },
+        h("thead", {}, h("tr", {}, [t("col_code"), t("col_name"), "★", t("planned_years"), t("scheduled_years"), t("slippage_years"), t("col_status"), t("funded_total")].map((x, i) => h("th", { class: i >= 3 && i !== 6 ? "num" : "" }, x)))),
+        table,
+      ),
+    ),
+  );
+}
+
+function exportPanel(ctx, run) {
+  const scenario = ctx.scenarios.find((s) => s.id === run.scenario_id);
+  const stem = fileStem(`${scenario?.name || "run"}_run${run.id}`);
+  const lang = getLang();
+  const button = (label, path, name, id) => {
+    const b = h("button", { type: "button", class: "small", id }, label);
+    b.addEventListener("click", () => busy(b, () => download(path, name)));
+    return b;
+  };
+  return h(
+    "section",
+    { class: "panel" },
+    h("h2", {}, t("exports")),
+    h(
+      "div",
+      { class: "exports" },
+      h("span", { class: "group-label" }, t("gantt_chart")),
+      ["png", "svg", "pdf", "html"].map((fmt) => button(fmt.toUpperCase(), `/api/runs/${run.id}/gantt.${fmt}?lang=${lang}`, `${stem}_gantt.${fmt}`, `export-gantt-${fmt}`)),
+      h("span", { class: "group-label" }, t("schedule_table")),
+      ["xlsx", "csv"].map((fmt) => button(fmt.toUpperCase(), `/api/runs/${run.id}/schedule.${fmt}?lang=${lang}`, `${stem}_schedule.${fmt}`, `export-schedule-${fmt}`)),
+    ),
+    h("p", { class: "muted small", style: "margin-top:6px" }, t("exports_help")),
+  );
+}
+
+function infeasiblePanel(ctx, run) {
+  const result = run.result;
+  const shortfall = Object.entries(result.diagnostics?.shortfall || {})
+    .map(([year, amount]) => [Number(year), Number(amount)])
+    .filter(([, amount]) => amount > 0)
+    .sort((a, b) => a[0] - b[0]);
+  const messages = result.diagnostics?.messages || [];
+  const scenario = ctx.scenarios.find((s) => s.id === run.scenario_id);
+  const apply = h("button", { type: "button", class: "primary", id: "apply-shortfall" }, t("apply_shortfall"));
+  apply.addEventListener("click", () =>
+    busy(apply, async () => {
+      const budget = { ...scenario.budget };
+      for (const [year, amount] of shortfall) budget[String(year)] = Number(budget[String(year)] || 0) + amount;
+      await api("PATCH", `/api/scenarios/${scenario.id}`, { version: scenario.version, budget });
+      await ctx.reloadScenarios();
+      notify(t("shortfall_applied", { name: scenario.name }), "ok");
+      apply.replaceWith(h("span", { class: "pill good", id: "shortfall-applied" }, t("shortfall_applied_short")));
+    }),
+  );
+  const total = shortfall.reduce((sum, [, amount]) => sum + amount, 0);
+  return h(
+    "section",
+    { class: "panel infeasible", id: "infeasible", role: "alert" },
+    h("h2", {}, result.status === "UNKNOWN" ? t("unknown_title") : t("infeasible_title")),
+    h("p", {}, result.status === "UNKNOWN" ? t("unknown_help") : t("infeasible_help")),
+    messages.length ? [h("h3", {}, t("reasons")), h("ul", { id: "infeasible-reasons" }, messages.map((m) => h("li", {}, m)))] : null,
+    shortfall.length
+      ? [
+          h("h3", {}, t("shortfall_title", { total: money(total) })),
+          h("ul", { class: "shortfall-list", id: "shortfall" }, shortfall.map(([year, amount]) => h("li", {}, t("shortfall_year", { year, amount: money(amount) })))),
+          scenario && ctx.can("edit_budget") ? h("div", { class: "actions" }, apply, h("a", { href: "#/budget", class: "button", style: "text-decoration:none" }, t("open_budget"))) : null,
+        ]
+      : null,
+  );
+}
