@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -73,6 +74,8 @@ def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
         return fig.to_json().encode("utf-8")
     if fmt == "html":
         return figures_html([fig])
+    if fmt == "pdf":
+        return figures_pdf([fig])
     if fmt in STATIC_FORMATS:
         return _RENDERER.render(fig, fmt)
     raise ExportError(f"unknown chart format {fmt!r}: use one of {', '.join(FIGURE_FORMATS)}")
@@ -103,6 +106,8 @@ def figures_pdf(figs: Sequence[go.Figure]) -> bytes:
     writer = PdfWriter()
     for fig in figs:
         writer.append(io.BytesIO(_RENDERER.render(fig, "pdf")))
+    title = re.sub(r"<[^>]+>", "", (figs[0].layout.title.text or "") if figs else "")
+    writer.add_metadata({"/Title": title or "capsched", "/Creator": "capsched"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -227,6 +232,9 @@ class _StaticRenderer:
             loop.call_soon_threadsafe(loop.stop)
             raise ExportUnavailable(f"Chromium at {path} did not start ({exc}). {INSTALL_ADVICE}") from None
         self._loop = loop
+        # Registered after the browser's temporary profile exists, so it runs before that profile's own
+        # clean-up at exit (atexit is last-in, first-out) and Chromium is gone when the folder is removed.
+        atexit.register(self.close)
 
     def _close(self) -> None:
         if self._kaleido is None or self._loop is None:
@@ -244,7 +252,6 @@ class _StaticRenderer:
 
 
 _RENDERER = _StaticRenderer()
-atexit.register(_RENDERER.close)
 
 
 def close_static_renderer() -> None:
