@@ -125,9 +125,9 @@ def _add_activity(m: _Model) -> None:
         m.model.add(years <= w.max_dur * pv.scheduled)
 
 
-def _add_annual_draws(m: _Model) -> None:
+def _add_annual_draws(m: _Model, *, elastic: bool) -> None:
     """Non-profile projects: min_annual ≤ x_t ≤ max_annual in active years, 0 otherwise; Σ x_t = cost."""
-    caps = _draw_caps(m.problem)
+    caps = _draw_caps(m.problem, elastic=elastic)
     for pid, pv in m.projects.items():
         if pv.project.profile is not None or not pv.starts:
             continue
@@ -140,14 +140,23 @@ def _add_annual_draws(m: _Model) -> None:
             m.model.add(x <= hi * a)
             pv.draws[t] = x
         m.model.add(sum(pv.draws.values()) == p.cost * pv.scheduled)
+        # Redundant but strong for the LP: a project ended by t has drawn its whole cost by t.
+        paid = 0
+        for t in sorted(pv.draws):
+            paid = paid + pv.draws[t]
+            if t in pv.ends or (t >= w.end_lo and t < w.end_hi):
+                m.model.add(paid >= p.cost * pv.ended_by(t))
 
 
-def _draw_caps(problem: Problem) -> dict[int, int]:
-    """The most any one project can draw in a year: its cap, or with carryover all caps so far."""
+def _draw_caps(problem: Problem, *, elastic: bool) -> dict[int, int]:
+    """The most any one project can draw in a year: its cap, or with carryover all caps so far (no limit
+    in the elastic model, where caps can grow)."""
     caps, total = {}, 0
     for t in problem.years:
         total += problem.budget[t]
         caps[t] = total if problem.carryover else problem.budget[t]
+        if elastic:
+            caps[t] = max((p.cost for p in problem.projects), default=0)
     return caps
 
 
@@ -211,7 +220,7 @@ def _build(problem: Problem, windows: dict[str, Window], *, elastic: bool = Fals
     m = _Model(problem, cp_model.CpModel(), {}, {}, {})
     _add_windows(m, windows)
     _add_activity(m)
-    _add_annual_draws(m)
+    _add_annual_draws(m, elastic=elastic)
     _add_precedence(m)
     _add_budget_caps(m, elastic=elastic)
     _objective_terms(m)
@@ -318,7 +327,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             self.stop_search()
             return
         if self._progress is not None:
-            bound = math.ceil(self.best_objective_bound - 1e-6)
+            bound = max(0, math.ceil(self.best_objective_bound - 1e-6))
             self._progress(Progress(time.monotonic() - self._started, round(self.objective_value), bound))
 
 
@@ -358,7 +367,8 @@ def _run(
 
 
 def _bound(solver: cp_model.CpSolver) -> int:
-    return math.ceil(solver.best_objective_bound - 1e-6)
+    """CP-SAT's best bound, rounded up (the objective is integral) and at least 0 (no term is negative)."""
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
 def solve(
@@ -376,7 +386,7 @@ def solve(
     greedy schedule is the default warm start, and the answer is never worse than it. When the primary
     objective is proven optimal and time remains, a second solve with the objective fixed picks, among the
     optimal schedules, the one finishing earliest (Σ end years; a deferred project counts as after the
-    horizon). With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
+    horizon), for at most as long again as the main solve took. With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
     started = time.monotonic()
     windows = project_windows(problem)
     structural = structural_messages(problem, windows)
@@ -407,7 +417,9 @@ def solve(
     values = list(solver.response_proto.solution)
     objective = round(solver.objective_value)
     if status == SolveStatus.OPTIMAL:
-        values = _tie_break(m, values, objective, time_limit - (time.monotonic() - started), workers, stop)
+        elapsed = time.monotonic() - started
+        tie_limit = min(time_limit - elapsed, max(0.5, elapsed))  # at most as long again as the main solve
+        values = _tie_break(m, values, objective, tie_limit, workers, stop)
         bound = objective
     projects = _extract(m, values)
     if baseline.status.has_schedule and baseline.objective is not None and baseline.objective < objective:

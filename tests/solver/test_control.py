@@ -1,0 +1,106 @@
+"""Solve options a caller sees: cancellation, progress, determinism, hints, the greedy baseline."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+
+from solver import Problem, Progress, Project, SolveStatus, greedy_schedule, solve, verify
+
+
+def _portfolio(n: int, seed: int = 7) -> Problem:
+    """A crowded portfolio: n projects planned over 5 years, caps at 70 % of the planned pace."""
+    rng = random.Random(seed)
+    projects = []
+    for i in range(n):
+        cost = rng.randint(50, 900)
+        dur = rng.randint(1, 4)
+        end = 2021 + rng.randint(dur - 1, 4)
+        projects.append(
+            Project(
+                f"项目-{i}",
+                cost,
+                end,
+                earliest_start=end - dur + 1,
+                min_annual=max(1, cost // (3 * dur)),
+                max_annual=-(-cost // dur) * 2,
+                weight=rng.randint(1, 4),
+                deferrable=rng.random() < 0.2,
+                defer_penalty=rng.randint(5, 30),
+            )
+        )
+    cap = round(0.7 * sum(p.cost for p in projects) / 5)
+    return Problem(2021, 2032, dict.fromkeys(range(2021, 2033), cap), tuple(projects))
+
+
+@pytest.mark.timeout(40)
+def test_stop_ends_a_long_solve_and_returns_the_best_so_far():
+    problem = _portfolio(150)
+    stop = threading.Event()
+    reports: list[Progress] = []
+
+    def progress(report: Progress) -> None:
+        reports.append(report)
+        stop.set()  # cancel as soon as the first schedule is in
+
+    solution = solve(problem, time_limit=600, workers=2, progress=progress, stop=stop)
+    assert solution.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL)
+    assert verify(problem, solution) == []
+    assert reports and isinstance(reports[0].objective, int)
+
+
+@pytest.mark.timeout(40)
+def test_stop_set_from_another_thread_without_new_solutions_still_ends_the_solve():
+    problem = _portfolio(150)
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    timer.start()
+    solution = solve(problem, time_limit=600, workers=2, stop=stop)
+    timer.cancel()
+    assert solution.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL, SolveStatus.UNKNOWN)
+    assert verify(problem, solution) == []
+
+
+def test_progress_reports_improving_objectives_with_bounds():
+    problem = _portfolio(8)
+    reports: list[Progress] = []
+    solution = solve(problem, time_limit=10, workers=1, progress=reports.append)
+    assert reports
+    objectives = [r.objective for r in reports]
+    assert objectives == sorted(objectives, reverse=True)
+    assert all(r.bound is None or r.bound <= r.objective for r in reports)
+    assert solution.objective <= objectives[-1]
+
+
+def test_same_input_gives_the_same_schedule():
+    problem = _portfolio(8)
+    first = solve(problem, time_limit=10, workers=1)
+    second = solve(problem, time_limit=10, workers=1)
+    assert first.status == SolveStatus.OPTIMAL
+    assert first.projects == second.projects
+
+
+def test_a_hint_from_a_previous_run_reaches_the_same_optimum():
+    problem = _portfolio(8)
+    first = solve(problem, time_limit=10, workers=1)
+    again = solve(problem, time_limit=10, workers=1, hint=first)
+    assert (again.status, again.objective) == (SolveStatus.OPTIMAL, first.objective)
+
+
+def test_greedy_schedule_is_valid_and_never_better_than_the_optimum():
+    problem = _portfolio(8)
+    greedy = greedy_schedule(problem)
+    optimum = solve(problem, time_limit=10, workers=1)
+    assert greedy.status == SolveStatus.FEASIBLE
+    assert verify(problem, greedy) == []
+    assert optimum.objective <= greedy.objective
+
+
+def test_optimal_solution_reports_bound_equal_to_objective():
+    problem = _portfolio(8)
+    solution = solve(problem, time_limit=10, workers=2)
+    assert solution.status == SolveStatus.OPTIMAL
+    assert solution.bound == solution.objective
+    assert [y.year for y in solution.years] == list(problem.years)
