@@ -53,15 +53,15 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-def _place(loc: Sequence[str | int]) -> str:
+def _placed(loc: Sequence[str | int], msg: str) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "the request body"
+    return f"{'.'.join(parts)}: {msg}" if parts else msg
 
 
 def _plain(error: dict[str, Any]) -> str:
     kind, msg = error.get("type", ""), error.get("msg", "")
     if kind == "json_invalid":
-        return "is not valid JSON"
+        return "the body is not valid JSON"
     if kind == "missing":
         return "is required"
     return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -69,7 +69,7 @@ def _plain(error: dict[str, Any]) -> str:
 
 def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     items = [(list(e.get("loc", ())), _plain(e)) for e in exc.errors()]
-    detail = "; ".join(f"{_place(loc)}: {msg}" for loc, msg in items)
+    detail = "; ".join(_placed(loc, msg) for loc, msg in items)
     return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid input — {detail}", items)
 
 
