@@ -44,7 +44,8 @@ export function describeLoc(loc) {
 }
 
 function messageFor(status, body) {
-  if (body && typeof body.detail === "string" && body.detail) return body.detail;
+  const generic = ["Not Found", "Method Not Allowed", "Internal Server Error", "Unauthorized", "Forbidden"];
+  if (body && typeof body.detail === "string" && body.detail && !generic.includes(body.detail)) return body.detail;
   if (body && Array.isArray(body.detail) && body.detail.length) {
     return body.detail.map((e) => `${describeLoc(e.loc)}: ${e.msg}`).join("；");
   }

@@ -40,13 +40,14 @@ export async function render(root, ctx, args, stillHere) {
   );
 }
 
-/** A cell for B − A: green when B is better (less), red when worse; `lowerIsBetter` false flips nothing but the colour. */
-function deltaCell(a, b, { lowerIsBetter = true, format = (x) => String(x) } = {}) {
+/** A cell for B − A, highlighted when not 0: green when B is better, red when worse, plain when `neutral`. */
+function deltaCell(a, b, { lowerIsBetter = true, neutral = false, format = (x) => String(x) } = {}) {
   if (a == null || b == null) return h("td", { class: "num" }, "—");
   const d = b - a;
   if (d === 0) return h("td", { class: "num muted" }, "0");
   const better = lowerIsBetter ? d < 0 : d > 0;
-  return h("td", { class: `num diff-cell ${better ? "better" : "worse"}` }, `${d > 0 ? "+" : "−"}${format(Math.abs(d))}`);
+  const tone = neutral ? "" : better ? "better" : "worse";
+  return h("td", { class: `num diff-cell ${tone}` }, `${d > 0 ? "+" : "−"}${format(Math.abs(d))}`);
 }
 
 function headlineTable(ctx, runA, runB, names) {
@@ -59,7 +60,7 @@ function headlineTable(ctx, runA, runB, names) {
     [t("projects_late"), ka.late, kb.late, deltaCell(ka.late, kb.late)],
     [t("star_late"), ka.starLate, kb.starLate, deltaCell(ka.starLate, kb.starLate)],
     [t("deferred"), ka.deferred, kb.deferred, deltaCell(ka.deferred, kb.deferred)],
-    [t("total_spend_wan"), money(ka.spend), money(kb.spend), deltaCell(ka.spend, kb.spend, { lowerIsBetter: false, format: money })],
+    [t("total_spend_wan"), money(ka.spend), money(kb.spend), deltaCell(ka.spend, kb.spend, { neutral: true, format: money })],
     [t("peak_year"), `${dash(ka.peakYear)} (${money(ka.peakSpend)})`, `${dash(kb.peakYear)} (${money(kb.peakSpend)})`, null],
   ];
   return h(
@@ -101,7 +102,7 @@ function yearTable(runA, runB) {
             h("td", { class: "num" }, money(a?.spend)),
             h("td", { class: `num ${a && b && a.budget !== b.budget ? "diff-cell" : ""}` }, money(b?.budget)),
             h("td", { class: "num" }, money(b?.spend)),
-            deltaCell(a?.spend, b?.spend, { lowerIsBetter: false, format: money }),
+            deltaCell(a?.spend, b?.spend, { neutral: true, format: money }),
           );
         }),
       ),

@@ -372,7 +372,7 @@ function importReportPanel(root, ctx) {
       h("h2", { class: "error-text" }, t("import_failed", { name: report.file, n: report.errors.length || 1 })),
       h("button", { type: "button", class: "small", onclick: () => ((state.importReport = null), draw(root, ctx)) }, t("close")),
     ),
-    h("p", { class: "muted" }, report.message),
+    rows.length ? h("p", { class: "muted" }, t("import_fix_hint")) : h("p", {}, report.message),
     general.length ? h("ul", {}, general.map((e) => h("li", {}, e.column ? `${fieldLabel(e.column)}: ${e.msg}` : e.msg))) : null,
     rows.length
       ? h(

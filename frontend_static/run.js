@@ -89,6 +89,7 @@ function header(root, ctx, scenario, runs, runId) {
 async function showRun(area, ctx, runId, stillHere) {
   let run = await get(`/api/runs/${runId}`);
   if (!stillHere()) return;
+  const watched = !FINISHED.has(run.status);
   while (!FINISHED.has(run.status)) {
     mount(area, progressPanel(ctx, run));
     await new Promise((resolve) => (pollTimer = setTimeout(resolve, 600)));
@@ -96,6 +97,7 @@ async function showRun(area, ctx, runId, stillHere) {
     run = await get(`/api/runs/${runId}`);
   }
   if (!stillHere()) return;
+  if (watched) return ctx.rerender(); // fresh run list and headline, now that the run is finished
   mount(area, loading(t("drawing")));
   await drawResult(area, ctx, run);
 }
@@ -193,12 +195,26 @@ function chartPanels(run) {
   ];
 }
 
+let plotlyLoading = null;
+/** plotly.js (3 MB, served by the app) is fetched the first time a chart is drawn. */
+export function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  plotlyLoading ||= new Promise((resolve, reject) => {
+    const script = h("script", { src: "/static/plotly.min.js" });
+    script.addEventListener("load", () => resolve(window.Plotly));
+    script.addEventListener("error", () => ((plotlyLoading = null), reject(new Error(t("plotly_missing")))));
+    document.head.append(script);
+  });
+  return plotlyLoading;
+}
+
 const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
 async function drawCharts(area, run, ctx) {
   const lang = getLang();
   const gantt = area.querySelector("#gantt");
   try {
+    await loadPlotly();
     const fig = await get(`/api/runs/${run.id}/gantt.json?lang=${lang}`);
     const layout = { ...fig.layout, width: gantt.clientWidth || undefined, autosize: true };
     gantt.replaceChildren();
@@ -208,6 +224,7 @@ async function drawCharts(area, run, ctx) {
   }
   const spend = area.querySelector("#spend-chart");
   try {
+    await loadPlotly();
     spend.replaceChildren();
     await drawSpend(spend, run.result, lang);
   } catch (error) {
@@ -218,7 +235,7 @@ async function drawCharts(area, run, ctx) {
 async function drawSpend(div, result, lang) {
   const years = result.years.map((y) => y.year);
   const data = [
-    { type: "bar", name: t("spend"), x: years, y: result.years.map((y) => y.spend), marker: { color: "#3C6E9F" }, hovertemplate: `%{x}: %{y:,} ${t("wan")}<extra></extra>`, text: result.years.map((y) => money(y.spend)), textposition: "outside", cliponaxis: false },
+    { type: "bar", name: t("spend"), x: years, y: result.years.map((y) => y.spend), marker: { color: "#3C6E9F" }, hovertemplate: `%{x}: %{y:,} ${t("wan")}<extra></extra>`, text: result.years.map((y) => (y.spend ? money(y.spend) : "")), textposition: "inside", insidetextanchor: "end", textfont: { color: "#fff", size: 11 } },
     { type: "scatter", mode: "lines+markers", line: { shape: "hvh", color: "#1F2A44", width: 2, dash: "dash" }, name: t("cap"), x: years, y: result.years.map((y) => y.budget), hovertemplate: `%{x}: %{y:,} ${t("wan")}<extra></extra>` },
   ];
   const layout = {
