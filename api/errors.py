@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
+from app.export import ExportUnavailable
 from app.importer import ProjectListError, UnreadableFileError
 
 
@@ -114,6 +115,10 @@ def _unreadable(_: Request, exc: UnreadableFileError) -> JSONResponse:
     )
 
 
+def _export_unavailable(_: Request, exc: ExportUnavailable) -> JSONResponse:
+    return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
+
+
 def install(app: FastAPI) -> None:
     """Register every translation on `app`."""
     app.add_exception_handler(RequestValidationError, _validation)
@@ -124,3 +129,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInput, _invalid)
     app.add_exception_handler(ProjectListError, _project_list)
     app.add_exception_handler(UnreadableFileError, _unreadable)
+    app.add_exception_handler(ExportUnavailable, _export_unavailable)

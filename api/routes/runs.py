@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Query, status
+from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
-from app import runs
+from app import run_exports, runs
 from app.models import RunCreate, RunPublic
 
 router = APIRouter(tags=["runs"])
+
+
+class ChartFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PNG = "png"
+    SVG = "svg"
+    PDF = "pdf"
+
+
+class TableFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+Lang = Literal["zh", "en"]
+
+
+def _file(content: bytes, fmt: str, name: str) -> Response:
+    disposition = "inline" if fmt in ("json", "html", "png", "svg") else "attachment"
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"'},
+    )
 
 
 @router.post("/scenarios/{sid}/runs", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
@@ -57,3 +93,29 @@ def get_run_problem(rid: int, session: SessionDep, _: CurrentUser) -> dict[str, 
 def cancel_run(rid: int, session: SessionDep, pool: PoolDep, _: FinanceUser) -> RunPublic:
     """Cancel: a queued run at once, a running one within moments (keeps its best schedule so far)."""
     return runs.public(runs.cancel(session=session, pool=pool, run_id=rid))
+
+
+@router.get(
+    "/runs/{rid}/gantt.{fmt}", response_class=Response, responses={200: {"content": {"image/png": {}}}}
+)
+def run_gantt(
+    rid: int,
+    fmt: ChartFormat,
+    session: SessionDep,
+    _: CurrentUser,
+    lang: Lang = "zh",
+    sort: Literal["start", "slippage", "category"] = "start",
+    page: int = Query(1, ge=1, description="page of a long chart (json, png, svg); html and pdf hold all"),
+) -> Response:
+    """The funding Gantt chart of the run's schedule."""
+    content = run_exports.gantt_file(session=session, run_id=rid, fmt=fmt, lang=lang, sort=sort, page=page)
+    return _file(content, fmt, f"run-{rid}-gantt")
+
+
+@router.get("/runs/{rid}/schedule.{fmt}", response_class=Response)
+def run_schedule(
+    rid: int, fmt: TableFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"
+) -> Response:
+    """The schedule: one row per project, its funding per year."""
+    content = run_exports.schedule_file(session=session, run_id=rid, fmt=fmt, lang=lang)
+    return _file(content, fmt, f"run-{rid}-schedule")
