@@ -1,0 +1,69 @@
+"""`capsched user add` and `capsched serve`: tokens printed for people to sign in with."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.main import create_app
+from app.cli.main import cli
+from app.seeding import SEED_PORTFOLIO_NAME
+
+
+def test_user_add_prints_a_token_alone_on_the_last_line_that_signs_in(settings):
+    result = CliRunner().invoke(
+        cli, ["user", "add", "张三", "--role", "owner", "--unit", "县教委", "--db", settings.database_url]
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+
+    with TestClient(create_app(settings)) as client:
+        me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == {"id": 1, "name": "张三", "role": "owner", "unit": "县教委"}
+
+
+def test_user_add_refuses_an_owner_without_a_unit(settings):
+    result = CliRunner().invoke(
+        cli, ["user", "add", "李四", "--role", "owner", "--db", settings.database_url]
+    )
+    assert result.exit_code == 2
+    assert "an owner needs --unit" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_seeds_a_fresh_database_and_prints_a_login_url_that_works(tmp_path):
+    port = _free_port()
+    command = [sys.executable, "-c", "from app.cli.main import run; run()", "serve", "--port", str(port),
+               "--db", f"sqlite:///{tmp_path / 'capsched.db'}"]  # fmt: skip
+    server = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        url = next(line.strip() for line in server.stdout if "?token=" in line)
+        assert url.startswith(f"http://127.0.0.1:{port}/?token=")
+        token = url.split("?token=")[1]
+        while True:  # until uvicorn listens (the test timeout guards)
+            try:
+                answer = httpx.get(
+                    f"http://127.0.0.1:{port}/api/portfolios", headers={"Authorization": f"Bearer {token}"}
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert [p["name"] for p in answer.json()] == [SEED_PORTFOLIO_NAME]
+        assert answer.json()[0]["project_count"] == 19
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
