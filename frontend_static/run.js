@@ -190,7 +190,27 @@ function headlinePanel(ctx, run) {
 
 function chartPanels(run) {
   return [
-    h("section", { class: "panel" }, h("div", { class: "panel-head" }, h("h2", {}, t("gantt")), h("span", { class: "muted small" }, t("gantt_help"))), h("div", { id: "gantt", class: "chart" }, loading(t("drawing")))),
+    h(
+      "section",
+      { class: "panel" },
+      h(
+        "div",
+        { class: "panel-head" },
+        h("h2", {}, t("gantt")),
+        h(
+          "label",
+          { class: "field-inline" },
+          t("gantt_sort"),
+          h(
+            "select",
+            { id: "gantt-sort", onchange: (e) => ((ganttSort = e.target.value), drawGantt(document.getElementById("gantt"), run.id)) },
+            ["start", "slippage", "category"].map((key) => h("option", { value: key, selected: key === ganttSort }, t(`sort_${key}`))),
+          ),
+        ),
+      ),
+      h("p", { class: "muted small" }, t("gantt_help")),
+      h("div", { id: "gantt", class: "chart" }, loading(t("drawing"))),
+    ),
     h("section", { class: "panel" }, h("h2", {}, t("spend_vs_cap")), h("div", { id: "spend-chart", class: "chart", style: "min-height:320px" }, loading(t("drawing")))),
   ];
 }
@@ -212,16 +232,7 @@ const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemo
 
 async function drawCharts(area, run, ctx) {
   const lang = getLang();
-  const gantt = area.querySelector("#gantt");
-  try {
-    await loadPlotly();
-    const fig = await get(`/api/runs/${run.id}/gantt.json?lang=${lang}`);
-    const layout = { ...fig.layout, width: gantt.clientWidth || undefined, autosize: true };
-    gantt.replaceChildren();
-    await window.Plotly.react(gantt, fig.data, layout, PLOT_CONFIG);
-  } catch (error) {
-    mount(gantt, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
-  }
+  await drawGantt(area.querySelector("#gantt"), run.id);
   const spend = area.querySelector("#spend-chart");
   try {
     await loadPlotly();
@@ -229,6 +240,21 @@ async function drawCharts(area, run, ctx) {
     await drawSpend(spend, run.result, lang);
   } catch (error) {
     mount(spend, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
+  }
+}
+
+let ganttSort = "start";
+
+/** The funding Gantt as the server draws it (app/charts.py), rendered here with Plotly.react. */
+async function drawGantt(div, runId) {
+  try {
+    await loadPlotly();
+    const fig = await get(`/api/runs/${runId}/gantt.json?lang=${getLang()}&sort=${ganttSort}`);
+    const layout = { ...fig.layout, width: div.clientWidth || undefined, autosize: true };
+    if (div.querySelector(".loading, .error-text")) div.replaceChildren();
+    await window.Plotly.react(div, fig.data, layout, PLOT_CONFIG);
+  } catch (error) {
+    mount(div, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
   }
 }
 
@@ -311,7 +337,7 @@ function exportPanel(ctx, run) {
   const lang = getLang();
   const button = (label, path, name, id) => {
     const b = h("button", { type: "button", class: "small", id }, label);
-    b.addEventListener("click", () => busy(b, () => download(path, name)));
+    b.addEventListener("click", () => busy(b, () => download(typeof path === "function" ? path() : path, name)));
     return b;
   };
   return h(
@@ -322,7 +348,7 @@ function exportPanel(ctx, run) {
       "div",
       { class: "exports" },
       h("span", { class: "group-label" }, t("gantt_chart")),
-      ["png", "svg", "pdf", "html"].map((fmt) => button(fmt.toUpperCase(), `/api/runs/${run.id}/gantt.${fmt}?lang=${lang}`, `${stem}_gantt.${fmt}`, `export-gantt-${fmt}`)),
+      ["png", "svg", "pdf", "html"].map((fmt) => button(fmt.toUpperCase(), () => `/api/runs/${run.id}/gantt.${fmt}?lang=${lang}&sort=${ganttSort}`, `${stem}_gantt.${fmt}`, `export-gantt-${fmt}`)),
       h("span", { class: "group-label" }, t("schedule_table")),
       ["xlsx", "csv"].map((fmt) => button(fmt.toUpperCase(), `/api/runs/${run.id}/schedule.${fmt}?lang=${lang}`, `${stem}_schedule.${fmt}`, `export-schedule-${fmt}`)),
     ),
