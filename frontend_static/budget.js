@@ -119,7 +119,7 @@ function detail(root, ctx, s) {
             h(
               "thead",
               {},
-              h("tr", {}, h("th", { scope: "col" }, t("year")), h("th", { scope: "col" }, t("cap_row")), h("th", { scope: "col", class: "num", title: t("demand_help") }, t("demand_row"), " ⓘ"), h("th", { scope: "col", class: "num" }, t("gap_row"))),
+              h("tr", {}, h("th", { scope: "col" }, t("year")), h("th", { scope: "col", class: "num" }, t("cap_row")), h("th", { scope: "col", class: "num", title: t("demand_help") }, t("demand_row"), " ⓘ"), h("th", { scope: "col", class: "num" }, t("gap_row"))),
             ),
             h(
               "tbody",
@@ -132,7 +132,7 @@ function detail(root, ctx, s) {
                   h("th", { scope: "row" }, String(y)),
                   h(
                     "td",
-                    {},
+                    { class: "num" },
                     h("input", {
                       type: "number",
                       min: "0",

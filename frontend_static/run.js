@@ -284,12 +284,12 @@ function slippagePanel(ctx, result) {
   const rows = [...result.projects].sort((a, b) => (b.scheduled ? b.slippage || 0 : 99) - (a.scheduled ? a.slippage || 0 : 99) || a.id.localeCompare(b.id));
   const showAll = { value: false };
   const table = h("tbody");
-  const fill = () =>
-    mount(
+  const fill = () => {
+    const picked = rows.filter((r) => showAll.value || !r.scheduled || (r.slippage || 0) > 0);
+    if (!picked.length) return mount(table, h("tr", {}, h("td", { colspan: "8", class: "empty" }, t("all_on_plan"))));
+    return mount(
       table,
-      rows
-        .filter((r) => showAll.value || !r.scheduled || (r.slippage || 0) > 0)
-        .map((r) => {
+      picked.map((r) => {
           const p = byCode.get(r.id) || {};
           const late = r.scheduled && (r.slippage || 0) > 0;
           return h(
@@ -306,8 +306,8 @@ function slippagePanel(ctx, result) {
           );
         }),
     );
+  };
   fill();
-  const lateCount = rows.filter((r) => r.scheduled && (r.slippage || 0) > 0).length;
   return h(
     "section",
     { class: "panel" },
@@ -317,7 +317,6 @@ function slippagePanel(ctx, result) {
       h("h2", {}, t("slippage_table")),
       h("label", { class: "field-inline" }, h("input", { type: "checkbox", id: "show-all-projects", onchange: (e) => ((showAll.value = e.target.checked), fill()) }), t("show_all_projects")),
     ),
-    lateCount === 0 && rows.every((r) => r.scheduled) ? h("p", { class: "muted" }, t("all_on_plan")) : null,
     h(
       "div",
       { class: "table-wrap" },
