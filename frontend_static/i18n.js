@@ -3,15 +3,15 @@ const LANG_KEY = "capsched.lang";
 
 const L = {
   app_title: ["capsched 项目资金排程", "capsched funding scheduler"],
-  app_subtitle: ["重大项目资金排程", "capital project funding schedule"],
+  app_subtitle: ["重大项目资金排程", "funding schedule"],
   nav_portfolio: ["项目库", "Projects"],
   nav_budget: ["预算方案", "Budgets"],
   nav_run: ["排程结果", "Schedule"],
   nav_compare: ["方案对比", "Compare"],
   portfolio: ["项目清单", "Portfolio"],
-  role_finance: ["财务（可编辑）", "finance (can edit)"],
+  role_finance: ["财务（可编辑）", "finance"],
   role_owner: ["项目单位", "project owner"],
-  role_viewer: ["只读", "viewer (read only)"],
+  role_viewer: ["只读", "read only"],
   sign_out: ["退出", "Sign out"],
   sign_in: ["登录", "Sign in"],
   signing_in: ["正在登录…", "Signing in…"],

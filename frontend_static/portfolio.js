@@ -163,14 +163,14 @@ function viewRow(root, ctx, p) {
     { "data-code": p.code, "data-id": String(p.id) },
     h("td", { class: "nowrap" }, p.code),
     h("td", { class: "name" }, p.name, p.location ? h("div", { class: "code-sub" }, p.location) : null),
-    h("td", {}, categoryLabel(p.category)),
+    h("td", { class: "nowrap" }, categoryLabel(p.category)),
     h("td", {}, p.star ? h("span", { class: "star", title: t("star_title") }, "★") : ""),
     h("td", {}, p.status ? pill(statusLabel(p.status), /开工|在建|续建/.test(p.status) ? "info" : "") : "—"),
     h("td", { class: "num col-optional" }, p.floor_area_m2 == null ? "—" : money(p.floor_area_m2)),
     h("td", { class: "nowrap" }, years),
     h("td", { class: "num cost" }, costCell(p)),
     h("td", { class: "num col-optional" }, p.seats_added == null ? "—" : money(p.seats_added)),
-    h("td", {}, dash(p.responsible_unit)),
+    h("td", { class: "nowrap" }, dash(p.responsible_unit)),
     h("td", { class: "row-actions" }, actions),
   );
 }
@@ -265,7 +265,7 @@ function feedback(root, ctx, p) {
       c.changes.length
         ? h("ul", {}, c.changes.map((ch) => h("li", {}, `${fieldLabel(ch.field)}: ${dash(ch.before)} → ${dash(ch.after)}`)))
         : h("p", {}, t("conflict_unknown")),
-      h("button", { type: "button", class: "small", id: "conflict-reload", onclick: () => startEdit(root, ctx, p.id) }, t("reload_latest")),
+      h("button", { type: "button", class: "small", id: "conflict-reload", onclick: () => ((state.conflict = null), draw(root, ctx), startEdit(root, ctx, p.id)) }, t("reload_latest")),
     );
   }
   if (state.rowError) return h("div", { class: "error-text small", role: "alert" }, state.rowError.message);
