@@ -54,7 +54,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         seed=False,
         workers=1,
-        solver_threads=2,
+        solver_threads=1,
         default_time_limit=5.0,
         max_upload_bytes=UPLOAD_LIMIT,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 
 from tests.api.conftest import csv_bytes, flat_budget, project_row, projects_by_code, wait_for_run
 
@@ -90,6 +91,7 @@ def test_progress_reports_the_best_objective_and_bound_while_running(client, fin
         seen = client.get(f"/api/runs/{run['id']}", headers=finance).json()
         if seen["status"] != "queued" and (seen["progress"] or {}).get("objective") is not None:
             break
+        time.sleep(0.05)
     client.delete(f"/api/runs/{run['id']}", headers=finance)
     assert seen["status"] == "running"
     assert seen["progress"]["bound"] <= seen["progress"]["objective"]

@@ -9,6 +9,7 @@ from api.main import create_app
 from app.db import make_engine
 from app.models import Run, RunStatus
 from app.runs import INTERRUPTED_BY_RESTART
+from tests.api.conftest import wait_for_run
 
 
 def test_runs_left_running_by_a_dead_process_are_marked_failed_on_start(client, settings, finance, scenario):
@@ -26,3 +27,31 @@ def test_runs_left_running_by_a_dead_process_are_marked_failed_on_start(client, 
 
     assert [r["status"] for r in runs] == ["failed", "failed"]
     assert {r["error"] for r in runs} == {INTERRUPTED_BY_RESTART}
+
+
+def test_a_run_that_crashes_is_failed_with_the_reason(client, settings, finance, scenario):
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:  # a problem the solver refuses: a budget year missing
+        problem = {"first_year": 2022, "last_year": 2023, "budget": {"2022": 100}, "projects": []}
+        run = Run(scenario_id=scenario["id"], time_limit=1, problem=problem, started_by="财务科")
+        session.add(run)
+        session.commit()
+        run_id = run.id
+    engine.dispose()
+
+    client.app.state.pool.submit(run_id)
+    failed = wait_for_run(client, run_id, finance, {"failed", "done"})
+
+    assert failed["status"] == "failed"
+    assert failed["error"].startswith("ProblemError: ")
+    assert "2023" in failed["error"]
+
+
+def test_openapi_documents_every_route(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {
+        "/api/portfolios/{pid}/import",
+        "/api/scenarios/{sid}/runs",
+        "/api/runs/{rid}/gantt.{fmt}",
+    } <= set(paths)
+    assert client.get("/docs").status_code == 200
