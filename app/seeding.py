@@ -6,18 +6,27 @@ from sqlmodel import Session, select
 
 from app import importer, projects, resources
 from app.models import Portfolio, Scenario, ScenarioCreate
-from app.problem_builder import default_scenario_options
+from app.problem_builder import ScenarioOptions, default_scenario_options, star_scenario_options
 
 SEED_PORTFOLIO_NAME = "巫溪县教育十四五重大项目"
 SEED_DESCRIPTION = "巫溪县教育事业发展“十四五”规划（巫溪府发〔2022〕14号）专栏4 重大项目"
-DEFAULT_SCENARIO_NAME = "默认情景"
+DEFAULT_SCENARIO_NAME = "默认情景：每年1.2亿元（★可延期）"
+STAR_SCENARIO_NAME = "★按期完工：每年1.5亿元"
 
 
 def default_scenario() -> ScenarioCreate:
-    """The default scenario of the seed portfolio (see README "The default scenario")."""
-    options = default_scenario_options()
+    """The default scenario of the seed portfolio (see README "The seeded scenarios")."""
+    return _scenario(DEFAULT_SCENARIO_NAME, default_scenario_options())
+
+
+def seed_scenarios() -> list[ScenarioCreate]:
+    """Both seeded scenarios: 1.2亿 a year with ★ soft (default), and the plan's hard ★ rule at 1.5亿."""
+    return [default_scenario(), _scenario(STAR_SCENARIO_NAME, star_scenario_options())]
+
+
+def _scenario(name: str, options: ScenarioOptions) -> ScenarioCreate:
     return ScenarioCreate(
-        name=DEFAULT_SCENARIO_NAME,
+        name=name,
         first_year=options.first_year,
         last_year=options.last_year,
         budget={str(year): cap for year, cap in sorted(options.budget.items())},
@@ -40,7 +49,8 @@ def seed_if_empty(*, session: Session) -> Portfolio | None:
     session.add(portfolio)
     session.flush()
     projects.merge_records(session=session, portfolio_id=portfolio.id, records=records)
-    session.add(Scenario(**default_scenario().model_dump(), portfolio_id=portfolio.id))
+    for scenario in seed_scenarios():
+        session.add(Scenario(**scenario.model_dump(), portfolio_id=portfolio.id))
     session.commit()
     session.refresh(portfolio)
     return portfolio

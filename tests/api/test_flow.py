@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from app.db import make_engine, migrate
-from app.seeding import DEFAULT_SCENARIO_NAME, SEED_PORTFOLIO_NAME
+from app.seeding import DEFAULT_SCENARIO_NAME, SEED_PORTFOLIO_NAME, STAR_SCENARIO_NAME
 from solver import Problem, Solution, verify
 from tests.api.conftest import SMALL_PORTFOLIO, flat_budget, projects_by_code, wait_for_run
 
@@ -82,11 +82,16 @@ def test_first_start_seeds_the_portfolio_and_default_scenario_once(settings):
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
         names = connection.execute(sa.text("SELECT name FROM portfolio")).scalars().all()
-        scenarios = connection.execute(sa.text("SELECT name, first_year, last_year FROM scenario")).all()
+        scenarios = connection.execute(
+            sa.text("SELECT name, first_year, last_year FROM scenario ORDER BY id")
+        ).all()
         projects = connection.execute(sa.text("SELECT count(*) FROM project")).scalar_one()
     engine.dispose()
     assert names == [SEED_PORTFOLIO_NAME]
-    assert [tuple(s) for s in scenarios] == [(DEFAULT_SCENARIO_NAME, 2020, 2030)]
+    assert [tuple(s) for s in scenarios] == [
+        (DEFAULT_SCENARIO_NAME, 2020, 2030),
+        (STAR_SCENARIO_NAME, 2020, 2030),
+    ]
     assert projects == 19
 
 
