@@ -201,7 +201,7 @@ def _base_layout(fig: go.Figure, title: str, subtitle: str, height: int) -> None
     )
 
 
-def _subtitle(solution: Mapping[str, Any], lang: str, extra: str = "") -> str:
+def _subtitle(solution: Mapping[str, Any], lang: str, extra: str = "", rows: Sequence[GanttRow] = ()) -> str:
     parts = []
     status = solution.get("status")
     if status:
@@ -210,6 +210,8 @@ def _subtitle(solution: Mapping[str, Any], lang: str, extra: str = "") -> str:
         parts.append(t("objective", lang, value=solution["objective"]))
     if extra:
         parts.append(extra)
+    if any(r.cost_is_estimate for r in rows):
+        parts.append(t("money_estimated_note", lang))
     return " · ".join(parts)
 
 
@@ -286,7 +288,7 @@ def funding_gantt(
         extra += " · " + t("page", lang, page=page, pages=pages)
     row_px = 26 if len(lines) <= 60 else 20 if len(lines) <= 150 else 16
     height = max(360, 175 + row_px * len(lines))
-    _base_layout(fig, t("gantt_title", lang), _subtitle(solution, lang, extra), height)
+    _base_layout(fig, t("gantt_title", lang), _subtitle(solution, lang, extra, rows), height)
     fig.update_layout(
         barmode="overlay",
         bargap=0.0,
@@ -650,7 +652,7 @@ def spend_vs_cap(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
             yshift=4,
             font={"size": 11, "color": color},
         )
-    _base_layout(fig, t("spend_title", lang), _subtitle(solution, lang), 560)
+    _base_layout(fig, t("spend_title", lang), _subtitle(solution, lang, rows=rows), 560)
     fig.update_layout(
         barmode="stack",
         width=1100,
@@ -718,7 +720,7 @@ def slippage_chart(
         extra = t("top_n", lang, n=len(shown), total=len(late))
     most = max([slip[r.code] for r in shown] or [1])
     height = max(320, 170 + 28 * len(shown))
-    _base_layout(fig, t("slippage_title", lang), _subtitle(solution, lang, extra), height)
+    _base_layout(fig, t("slippage_title", lang), _subtitle(solution, lang, extra, rows), height)
     fig.update_layout(
         width=1000,
         height=height,

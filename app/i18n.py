@@ -36,6 +36,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "star": ("★ 重点项目", "★ key project"),
     "estimate": ("估算", "estimate"),
+    "money_estimated_note": (
+        "金额为估算（万元，建筑面积×单位造价，依据见 data/README.md）",
+        "amounts are estimates (万元: floor area × unit cost, basis in data/README.md)",
+    ),
     "page": ("第 {page}/{pages} 页", "page {page} of {pages}"),
     "projects_count": ("{n} 个项目", "{n} projects"),
     "no_slippage": ("所有已排入项目均按计划完成", "Every scheduled project finishes on plan"),

@@ -93,14 +93,11 @@ def _write_outputs(
         out.write_bytes(export.schedule_xlsx(result, records, lang=lang))
     console.print(f"wrote {out}")
     if gantt is not None:
-        from app import charts
-
         try:
-            figure = charts.funding_gantt(result, records, lang=lang)
-            gantt.write_bytes(export.figure_bytes(figure, gantt.suffix.lower().lstrip(".")))
+            written = export.write_figures(gantt, export.gantt_figures(result, records, lang=lang))
         except export.ExportUnavailable as exc:
             raise fail(f"{exc} (the schedule itself was written to {out})") from None
-        console.print(f"wrote {gantt}")
+        console.print("wrote " + ", ".join(str(path) for path in written))
 
 
 def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note: str) -> None:

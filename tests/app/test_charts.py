@@ -296,3 +296,10 @@ def test_slippage_chart_lists_star_projects_first_then_the_latest(solution, reco
     assert stars == sorted(stars, reverse=True)
     assert rows[0][1:] in {("WX-08", 3), ("WX-11", 3)}
     assert fig.layout.yaxis.ticktext[0].startswith("★ ")
+
+
+@pytest.mark.parametrize("chart", [funding_gantt, spend_vs_cap, slippage_chart])
+def test_every_chart_labels_estimated_amounts_as_estimates(solution, records, chart):
+    assert any(r.cost_is_estimate for r in records)
+    assert "估算" in chart(solution, records).layout.title.subtitle.text
+    assert "estimates" in chart(solution, records, lang="en").layout.title.subtitle.text
