@@ -10,6 +10,7 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBear
 from sqlmodel import Session
 
 from app import accounts
+from app.jobs import JobPool
 from app.models import Role, User
 from app.runs import RunPool
 from app.settings import Settings
@@ -35,9 +36,14 @@ def get_pool(request: Request) -> RunPool:
     return request.app.state.pool
 
 
+def get_job_pool(request: Request) -> JobPool:
+    return request.app.state.jobs
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 PoolDep = Annotated[RunPool, Depends(get_pool)]
+JobPoolDep = Annotated[JobPool, Depends(get_job_pool)]
 
 
 def get_current_user(

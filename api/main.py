@@ -15,10 +15,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import portfolios, projects, runs, scenarios, users
+from api.routes import portfolios, projects, runs, scenarios, tradeoffs, users
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine
+from app.jobs import JobPool
 from app.runs import RunPool
 from app.settings import Settings, get_settings
 from app.startup import prepare_database
@@ -31,7 +32,7 @@ _NO_PAGE = """<!doctype html><meta charset="utf-8"><title>capsched</title>
 
 def _api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=errors.ERROR_RESPONSES)
-    for module in (portfolios, projects, scenarios, runs, users):
+    for module in (portfolios, projects, scenarios, runs, tradeoffs, users):
         router.include_router(module.router)
     return router
 
@@ -63,9 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = RunPool(
             engine=engine, workers=settings.workers, solver_threads=settings.solver_threads
         )
+        app.state.jobs = JobPool(engine=engine, solver_threads=settings.solver_threads)
         try:
             yield
         finally:
+            app.state.jobs.shutdown()
             app.state.pool.shutdown()
             engine.dispose()
 

@@ -243,6 +243,12 @@ class ScenarioPublic(ScenarioBase):
 
 class RunCreate(SQLModel):
     time_limit: float | None = Field(default=None, gt=0, description="seconds; default: the scenario's")
+    replan_from: int | None = Field(
+        default=None,
+        ge=1900,
+        le=2200,
+        description="re-plan from this year: earlier years are frozen at the recorded actuals",
+    )
 
 
 class RunProgress(SQLModel):
@@ -271,6 +277,8 @@ class Run(SQLModel, table=True):
     solution: dict[str, Any] | None = _json(nullable=True, default=None)  # MODEL.md Solution JSON
     error: str | None = Field(default=None, max_length=4000)
     started_by: str = Field(max_length=100)
+    # a re-plan: {"from": Y, "past": {code: {"2021": spent}}, "past_caps": {...}, "messages": [...]}
+    replan: dict[str, Any] | None = _json(nullable=True, default=None)
 
 
 class RunPublic(SQLModel):
@@ -289,6 +297,159 @@ class RunPublic(SQLModel):
     objective: int | None
     bound: int | None
     solve_seconds: float | None
+    replan_from: int | None = None
+
+
+# ---------------------------------------------------------------- job (sweep, least budget)
+
+
+class JobKind(StrEnum):
+    SWEEP = "sweep"  # the budget trade-off curve
+    LEAST_BUDGET = "least_budget"  # the least budget meeting a rule
+
+
+class LeastBudgetRule(StrEnum):
+    STAR = "star"
+    ZERO_SLIPPAGE = "zero-slippage"
+
+
+class SweepCreate(SQLModel):
+    """Scale factors of the scenario's caps (`levels`) or flat annual amounts (`amounts`), not both."""
+
+    levels: str | list[float] | None = Field(
+        default=None, description='"0.5:1.5:0.1" (inclusive) or [0.8, 1, 1.2]; default 0.5:1.5:0.1'
+    )
+    amounts: str | list[int] | None = Field(default=None, description="flat 万元 a year: [8000, 10000]")
+    time_limit: float | None = Field(default=None, gt=0, description="seconds per level")
+    hints: bool = Field(default=True, description="hint each level with a smaller budget's schedule")
+
+
+class LeastBudgetCreate(SQLModel):
+    rule: LeastBudgetRule = LeastBudgetRule.STAR
+    scale: bool = Field(
+        default=False, description="the least scale of the scenario's caps instead of a flat amount"
+    )
+    time_limit: float | None = Field(default=None, gt=0, description="seconds per bisection step")
+
+
+class Job(SQLModel, table=True):
+    """A background trade-off computation over a scenario: a sweep or a least-budget search."""
+
+    __tablename__ = "job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    status: str = Field(default=RunStatus.QUEUED, max_length=20, index=True)
+    params: dict[str, Any] = _json()  # what was asked, plus the problem JSON it works on
+    progress: dict[str, Any] | None = _json(nullable=True, default=None)
+    result: dict[str, Any] | None = _json(nullable=True, default=None)
+    error: str | None = Field(default=None, max_length=4000)
+    started_by: str = Field(max_length=100)
+    created_at: datetime = _when(default_factory=utcnow)
+    started_at: datetime | None = _when(default=None)
+    finished_at: datetime | None = _when(default=None)
+
+
+class SweepPublic(SQLModel):
+    id: int
+    scenario_id: int
+    status: RunStatus
+    progress: dict[str, Any] | None = Field(description="{done, total}: levels solved of all")
+    current_cap_wan: float = Field(description="the scenario's mean annual cap (marked on the chart)")
+    points: list[dict[str, Any]] = Field(
+        description="one per solved level, in order of budget: level, mean_cap_wan, budget_total_wan, "
+        "objective (weighted slippage), projects_late, star_late, deferred, status, proven, …"
+    )
+    error: str | None
+    started_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class LeastBudgetPublic(SQLModel):
+    id: int
+    scenario_id: int
+    status: RunStatus
+    rule: LeastBudgetRule
+    mode: str = Field(description="flat or scale")
+    progress: dict[str, Any] | None = Field(description="{steps, low, high}: bisection so far")
+    outcome: str | None = Field(description="found | none | unproven | cancelled")
+    message: str | None
+    amount_wan: int | None = Field(description="the least flat annual budget (flat mode)")
+    scale: float | None = Field(description="the least scale of the caps (scale mode)")
+    caps: dict[str, int] | None
+    steps: list[dict[str, Any]]
+    result: dict[str, Any] | None = Field(description="MODEL.md Solution at that budget")
+    error: str | None
+    started_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+# ---------------------------------------------------------------- baseline
+
+
+class Baseline(SQLModel, table=True):
+    """A run approved by finance as its portfolio's plan of record; the newest row is the baseline."""
+
+    __tablename__ = "baseline"
+
+    id: int | None = Field(default=None, primary_key=True)
+    portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
+    run_id: int = Field(foreign_key="run.id", index=True, ondelete="CASCADE")
+    approved_by: str = Field(max_length=100)
+    approved_at: datetime = _when(default_factory=utcnow)
+
+
+class BaselinePublic(SQLModel):
+    id: int
+    portfolio_id: int
+    run_id: int
+    scenario_id: int
+    approved_by: str
+    approved_at: datetime
+
+
+# ---------------------------------------------------------------- actual
+
+
+class ActualBase(SQLModel):
+    spent_wan: int = Field(ge=0, description="money really spent in the year, 万元")
+    percent_complete: float = Field(ge=0, le=100, description="progress at the end of the year, %")
+
+
+class ActualUpdate(ActualBase):
+    pass
+
+
+class Actual(ActualBase, table=True):
+    """Money really spent on a project in a year, and its progress at the year's end."""
+
+    __tablename__ = "actual"
+    __table_args__ = (sa.UniqueConstraint("project_id", "year", name="uq_actual_project_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    year: int = Field(ge=1900, le=2200)
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = _when(default_factory=utcnow)
+
+
+class ActualPublic(ActualBase):
+    project_id: int
+    code: str
+    year: int
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ActualsImportSummary(SQLModel):
+    rows: int
+    created: int
+    updated: int
 
 
 # ---------------------------------------------------------------- user

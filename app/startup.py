@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app import runs, seeding
+from app import jobs, runs, seeding
 from app.db import make_engine, migrate
 from app.settings import Settings
 
@@ -25,6 +25,7 @@ def prepare_database(settings: Settings) -> StartReport:
         migrate(engine)
         with Session(engine) as session:
             interrupted = runs.mark_interrupted(session=session)
+            jobs.mark_interrupted(session=session)
             portfolio = seeding.seed_if_empty(session=session) if settings.seed else None
             count = seeding.project_count(session=session, portfolio=portfolio)
             return StartReport(interrupted, portfolio.name if portfolio else None, count)

@@ -40,7 +40,8 @@ MEDIA_TYPES = {
 Lang = Literal["zh", "en"]
 
 
-def _file(content: bytes, fmt: str, name: str) -> Response:
+def file_response(content: bytes, fmt: str, name: str) -> Response:
+    """The bytes as a download (or inline for what a browser shows) named `name.fmt`."""
     disposition = "inline" if fmt in ("json", "html", "png", "svg") else "attachment"
     return Response(
         content,
@@ -109,7 +110,7 @@ def run_gantt(
 ) -> Response:
     """The funding Gantt chart of the run's schedule."""
     content = run_exports.gantt_file(session=session, run_id=rid, fmt=fmt, lang=lang, sort=sort, page=page)
-    return _file(content, fmt, f"run-{rid}-gantt")
+    return file_response(content, fmt, f"run-{rid}-gantt")
 
 
 @router.get("/runs/{rid}/schedule.{fmt}", response_class=Response)
@@ -118,4 +119,4 @@ def run_schedule(
 ) -> Response:
     """The schedule: one row per project, its funding per year."""
     content = run_exports.schedule_file(session=session, run_id=rid, fmt=fmt, lang=lang)
-    return _file(content, fmt, f"run-{rid}-schedule")
+    return file_response(content, fmt, f"run-{rid}-schedule")
