@@ -9,31 +9,40 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app import charts, export, projects, runs, scenarios
+from app import baselines, charts, export, projects, runs, scenarios
 from app.errors import Conflict, InvalidInput
 from app.portfolio import ProjectRecord
 
 
 def _solution_and_records(session: Session, run_id: int) -> tuple[dict[str, Any], list[ProjectRecord]]:
+    solution, records, _ = _with_baseline(session, run_id)
+    return solution, records
+
+
+def _with_baseline(
+    session: Session, run_id: int
+) -> tuple[dict[str, Any], list[ProjectRecord], dict[str, Any] | None]:
+    """The run's solution, its portfolio's records, and the portfolio's baseline solution (or None)."""
     run = runs.get(session=session, run_id=run_id)
     if run.solution is None:
         raise Conflict(f"run {run_id} has no schedule yet (status {run.status})", ["status"])
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
-    return run.solution, [projects.as_record(row) for row in rows]
+    baseline = baselines.solution_of(session=session, portfolio_id=scenario.portfolio_id)
+    return run.solution, [projects.as_record(row) for row in rows], baseline
 
 
 def gantt_file(
     *, session: Session, run_id: int, fmt: str, lang: str = "zh", sort: str = "start", page: int = 1
 ) -> bytes:
-    """The funding Gantt of a run. html and pdf hold every page; json, png and svg the page asked for."""
-    solution, records = _solution_and_records(session, run_id)
+    """The funding Gantt of a run. html and pdf hold every page; json, png and svg the page asked for.
+    Ghost bars show the portfolio's baseline schedule when finance has approved one, else the plan."""
+    solution, records, baseline = _with_baseline(session, run_id)
     try:
-        if fmt == "html":
-            return export.figures_html(export.gantt_figures(solution, records, lang=lang, sort=sort))
-        if fmt == "pdf":
-            return export.figures_pdf(export.gantt_figures(solution, records, lang=lang, sort=sort))
-        figure = charts.funding_gantt(solution, records, lang=lang, sort=sort, page=page)
+        if fmt in ("html", "pdf"):
+            figures = export.gantt_figures(solution, records, lang=lang, sort=sort, baseline=baseline)
+            return export.figures_html(figures) if fmt == "html" else export.figures_pdf(figures)
+        figure = charts.funding_gantt(solution, records, lang=lang, sort=sort, page=page, baseline=baseline)
         return export.figure_bytes(figure, fmt)
     except (ValueError, export.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err

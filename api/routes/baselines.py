@@ -1,0 +1,25 @@
+"""Baselines: finance approves a run as its portfolio's plan of record."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import CurrentUser, FinanceUser, SessionDep
+from app import baselines
+from app.models import BaselinePublic
+
+router = APIRouter(tags=["baselines"])
+
+
+@router.post("/runs/{rid}/approve", response_model=BaselinePublic, status_code=status.HTTP_201_CREATED)
+def approve_run(rid: int, session: SessionDep, user: FinanceUser) -> BaselinePublic:
+    """Approve a finished run as the baseline of its portfolio (finance); kept with who and when."""
+    baseline = baselines.approve(session=session, run_id=rid, user=user)
+    return baselines.public(session=session, baseline=baseline)
+
+
+@router.get("/portfolios/{pid}/baseline", response_model=BaselinePublic)
+def get_baseline(pid: int, session: SessionDep, _: CurrentUser) -> BaselinePublic:
+    """The portfolio's baseline: the newest approved run."""
+    baseline = baselines.get_current(session=session, portfolio_id=pid)
+    return baselines.public(session=session, baseline=baseline)
