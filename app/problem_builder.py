@@ -66,6 +66,24 @@ class ScenarioOptions:
     carryover: bool = False
     star_deadline: int | None = PLAN_PERIOD_END
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    replan_from: int | None = None  # re-plan: years before it are frozen at the actuals (see `replan`)
+
+
+# Money really spent, per project code and year (万元): {"WX-06": {2022: 700, 2023: 500}}.
+Actuals = Mapping[str, Mapping[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Replan:
+    """A re-plan from year `replan_from`: the problem over the remaining years and remaining costs, the
+    frozen past (actual spend per project and year before it) and the projects flagged as unable to meet
+    their deadline at their actual pace."""
+
+    problem: Problem
+    replan_from: int
+    past: Mapping[str, Mapping[int, int]]
+    messages: tuple[str, ...]
+    planned_ends: Mapping[str, int] = field(default_factory=dict)
 
 
 def default_scenario_options() -> ScenarioOptions:
@@ -86,11 +104,14 @@ def star_scenario_options() -> ScenarioOptions:
     return ScenarioOptions(DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR, dict.fromkeys(years, STAR_FLAT_BUDGET_WAN))
 
 
-def build_problem(records: Sequence[ProjectLike], options: ScenarioOptions) -> Problem:
-    """The MODEL.md problem for these projects under these options. Finished projects are left out."""
-    unknown = sorted(set(options.overrides) - {r.code for r in records})
-    if unknown:
-        raise PlanningError(unknown[0], "overrides", "no project with this code in the portfolio")
+def build_problem(
+    records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Actuals | None = None
+) -> Problem:
+    """The MODEL.md problem for these projects under these options. Finished projects are left out.
+    With `options.replan_from`, the re-plan's problem (see `replan`); otherwise `actuals` are not used."""
+    if options.replan_from is not None:
+        return replan(records, options, actuals or {}).problem
+    _check_overrides(records, options)
     projects = [
         _apply_overrides(derived, options.overrides.get(record.code, {}))
         for record in records
@@ -105,16 +126,161 @@ def build_problem(records: Sequence[ProjectLike], options: ScenarioOptions) -> P
     )
 
 
+def _check_overrides(records: Sequence[ProjectLike], options: ScenarioOptions) -> None:
+    unknown = sorted(set(options.overrides) - {r.code for r in records})
+    if unknown:
+        raise PlanningError(unknown[0], "overrides", "no project with this code in the portfolio")
+
+
+def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Actuals) -> Replan:
+    """Re-plan from year Y = `options.replan_from`: the years before Y are frozen at the actuals and only
+    what is left is scheduled, over Y..last_year at the caps of those years.
+
+    - money spent = Σ actuals before Y when the project has any actual before Y, else `spent_wan`;
+      cost to schedule = cost − money spent (a project fully paid is left out);
+    - a project with actual spending before Y is under way: its start is fixed at Y, it needs one year
+      less per year already worked (at least one), and its site's pace stays ⌈cost / min_years⌉ of the
+      whole cost;
+    - a project that cannot finish by its deadline (or, without one, its planned end) even drawing its
+      largest annual amount from Y is flagged in `messages`; a hard deadline it cannot meet is lifted
+      for the re-plan (it slips at its weight) so the rest can still be planned.
+    """
+    year = options.replan_from
+    if year is None or not options.first_year <= year <= options.last_year:
+        raise PlanningError(
+            "scenario",
+            "replan_from",
+            f"{year} is outside the scenario's years {options.first_year}–{options.last_year}",
+        )
+    _check_overrides(records, options)
+    remaining = replace(
+        options,
+        first_year=year,
+        budget={y: cap for y, cap in options.budget.items() if y >= year},
+        replan_from=None,
+    )
+    projects, past, messages = [], {}, []
+    for record in records:
+        before = {y: v for y, v in (actuals.get(record.code) or {}).items() if y < year}
+        spent_past = {y: v for y, v in sorted(before.items()) if v > 0}
+        if spent_past:
+            past[record.code] = spent_past
+        spent = sum(before.values()) if before else (record.spent_wan or 0)
+        derived = derive_project(record, remaining, spent=spent)
+        if derived is None:
+            continue
+        if spent_past:
+            derived = _under_way_from(derived, record, year, len(spent_past))
+        derived, message = _check_pace(derived, record, year, spent)
+        if message:
+            messages.append(message)
+        projects.append(_apply_overrides(derived, options.overrides.get(record.code, {})))
+    problem = Problem(
+        first_year=year,
+        last_year=options.last_year,
+        budget=dict(remaining.budget),
+        projects=tuple(projects),
+        carryover=options.carryover,
+    )
+    planned_ends = {r.code: r.planned_end for r in records if r.planned_end is not None}
+    return Replan(problem, year, past, tuple(messages), planned_ends)
+
+
+def _under_way_from(project: Project, record: ProjectLike, year: int, years_worked: int) -> Project:
+    """A project with money spent before `year`: it continues at `year`, at its site's full-cost pace."""
+    planned_years = record.planned_end - record.planned_start + 1
+    full_min_years = _min_years(planned_years, record.floor_area_m2)
+    min_years = max(1, full_min_years - years_worked)
+    max_years = max(min_years, planned_years + STRETCH_YEARS)
+    max_annual = max(project.max_annual or 1, math.ceil(record.cost_wan / full_min_years))
+    return replace(
+        project,
+        earliest_start=year,
+        fixed_start=year,
+        min_years=min_years,
+        max_years=max_years,
+        max_annual=max_annual,
+        min_annual=min(max_annual, max(1, project.cost // (2 * max_years))),
+    )
+
+
+def _check_pace(project: Project, record: ProjectLike, year: int, spent: int) -> tuple[Project, str]:
+    """The project, with a hard deadline lifted if its pace cannot meet it, and the flag's words (or "")."""
+    start = project.fixed_start or project.earliest_start or year
+    years_needed = max(project.min_years or 1, math.ceil(project.cost / (project.max_annual or project.cost)))
+    earliest_end = start + years_needed - 1
+    target = project.deadline if project.deadline is not None else project.planned_end
+    if earliest_end <= target:
+        return project, ""
+    words = (
+        f"{project.id}: {spent} of {record.cost_wan} spent by {year - 1}; at most {project.max_annual} a "
+        f"year it cannot finish by {target} (earliest {earliest_end})"
+    )
+    if project.deadline is not None:
+        return replace(project, deadline=None), words + "; its deadline is lifted for this re-plan"
+    return project, words
+
+
+def merge_past(solution: Mapping[str, Any], plan: Replan, past_caps: Mapping[int, int]) -> dict[str, Any]:
+    """The re-plan's solution (MODEL.md JSON over Y..last) with the frozen past put back: each project's
+    actual spend before Y in its funding (and start), projects finished before Y listed with their past,
+    the past years' caps and actual spend, and the re-plan's flags first among the messages."""
+    merged = dict(solution)
+    if not solution.get("projects") and solution.get("status") not in ("OPTIMAL", "FEASIBLE"):
+        merged["diagnostics"] = _with_messages(solution, plan.messages)
+        return merged
+    by_id = {}
+    for item in solution.get("projects", []):
+        past = plan.past.get(item["id"], {})
+        funding = {**{str(y): v for y, v in past.items()}, **item.get("funding", {})}
+        start = min(past) if past and item.get("scheduled") else item.get("start")
+        by_id[item["id"]] = {**item, "start": start, "funding": funding}
+    planned_ends = plan.planned_ends
+    for code, past in plan.past.items():
+        if code not in by_id:  # paid in full before Y
+            by_id[code] = {
+                "id": code,
+                "scheduled": True,
+                "start": min(past),
+                "end": max(past),
+                "slippage": max(0, max(past) - planned_ends.get(code, max(past))),
+                "funding": {str(y): v for y, v in past.items()},
+            }
+    spend = {y: 0 for y in past_caps}
+    for past in plan.past.values():
+        for y, v in past.items():
+            spend[y] = spend.get(y, 0) + v
+    past_years = [{"year": y, "budget": past_caps.get(y, 0), "spend": spend[y]} for y in sorted(spend)]
+    merged["projects"] = list(by_id.values())
+    merged["years"] = past_years + list(solution.get("years", []))
+    merged["diagnostics"] = _with_messages(solution, plan.messages)
+    return merged
+
+
+def _with_messages(solution: Mapping[str, Any], messages: Sequence[str]) -> dict[str, Any]:
+    diagnostics = dict(solution.get("diagnostics") or {})
+    diagnostics["messages"] = [*messages, *(diagnostics.get("messages") or [])]
+    diagnostics.setdefault("shortfall", None)
+    return diagnostics
+
+
 def remaining_cost(record: ProjectLike) -> int:
     """Cost still to fund: estimated or approved cost minus what was already spent."""
+    return _cost(record) - (record.spent_wan or 0)
+
+
+def _cost(record: ProjectLike) -> int:
     if record.cost_wan is None:
         raise PlanningError(record.code, "cost_wan", "missing: a project needs a cost to be scheduled")
-    return record.cost_wan - (record.spent_wan or 0)
+    return record.cost_wan
 
 
-def derive_project(record: ProjectLike, options: ScenarioOptions) -> Project | None:
-    """One project's MODEL.md fields from its record, by the documented rules; None if fully funded."""
-    cost = remaining_cost(record)
+def derive_project(
+    record: ProjectLike, options: ScenarioOptions, *, spent: int | None = None
+) -> Project | None:
+    """One project's MODEL.md fields from its record, by the documented rules; None if fully funded.
+    `spent` replaces the record's `spent_wan` (a re-plan counts the actuals instead)."""
+    cost = remaining_cost(record) if spent is None else _cost(record) - spent
     if cost <= 0:
         return None
     if record.planned_start is None or record.planned_end is None:
