@@ -81,7 +81,7 @@ def sweep_command(
     carryover: bool = typer.Option(False, "--carryover", help="unspent money stays available later"),
     time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, help="seconds per level"),
     threads: int | None = typer.Option(
-        None, "--threads", min=1, help="levels solved at once (default: cores)"
+        None, "--threads", min=1, help="levels solved at once (default: cores ÷ 2, two CP-SAT workers each)"
     ),
     no_hints: bool = typer.Option(False, "--no-hints", help="solve every level from scratch"),
     chart: Path | None = typer.Option(None, "--chart", help="the curve chart .html/.png/.svg/.pdf"),
