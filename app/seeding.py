@@ -1,4 +1,4 @@
-"""First start: the seed portfolio (data/projects.csv) and its default scenario, loaded once."""
+"""First start: the seed portfolio (data/projects.csv) and its two scenarios, loaded once."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _scenario(name: str, options: ScenarioOptions) -> ScenarioCreate:
 
 
 def seed_if_empty(*, session: Session) -> Portfolio | None:
-    """Load the seed portfolio and its default scenario into a database without portfolios, in one transaction.
+    """Load the seed portfolio and its scenarios into a database without portfolios, in one transaction.
 
     Returns the new portfolio, or None when the database already had one (nothing is touched), so deleting
     or renaming the seed later is respected.
