@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import baselines, portfolios, projects, runs, scenarios, tradeoffs, users
+from api.routes import actuals, baselines, portfolios, projects, runs, scenarios, tradeoffs, users
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine
@@ -32,7 +32,7 @@ _NO_PAGE = """<!doctype html><meta charset="utf-8"><title>capsched</title>
 
 def _api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=errors.ERROR_RESPONSES)
-    for module in (portfolios, projects, scenarios, runs, baselines, tradeoffs, users):
+    for module in (portfolios, projects, actuals, scenarios, runs, baselines, tradeoffs, users):
         router.include_router(module.router)
     return router
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +19,11 @@ from sqlalchemy import Engine
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
-from app import projects, scenarios
+from app import actuals, projects, scenarios
 from app.errors import InvalidInput
 from app.models import Run, RunStatus, Scenario, utcnow
-from app.problem_builder import PlanningError, ScenarioOptions, build_problem
+from app.portfolio import ProjectRecord
+from app.problem_builder import PlanningError, Replan, ScenarioOptions, build_problem, merge_past, replan
 from solver import Problem, ProblemError, Progress, Solution, solve, verify
 
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a progress report is written to the run row
@@ -40,22 +44,76 @@ def scenario_options(scenario: Scenario) -> ScenarioOptions:
 def build_scenario_problem(*, session: Session, scenario_id: int) -> Problem:
     """The MODEL.md problem of a scenario over its portfolio's current projects; InvalidInput if impossible."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    records = _records(session, scenario)
+    with _planning_errors():
+        return build_problem(records, scenario_options(scenario))
+
+
+def build_scenario_replan(*, session: Session, scenario_id: int, replan_from: int) -> Replan:
+    """The scenario re-planned from `replan_from` with the portfolio's recorded actuals as the past."""
+    scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    records = _records(session, scenario)
+    spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)
+    options = replace(scenario_options(scenario), replan_from=replan_from)
+    with _planning_errors():
+        return replan(records, options, spent)
+
+
+def _records(session: Session, scenario: Scenario) -> list[ProjectRecord]:
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
     if not rows:
         raise InvalidInput("the portfolio has no projects to schedule", [(("portfolio",), "no projects")])
+    return [projects.as_record(row) for row in rows]
+
+
+@contextmanager
+def _planning_errors() -> Iterator[None]:
+    """PlanningError and ProblemError as InvalidInput naming the project (or option) and field."""
     try:
-        return build_problem([projects.as_record(row) for row in rows], scenario_options(scenario))
+        yield
     except PlanningError as err:
-        raise InvalidInput(str(err), [(("project", err.code, err.field), err.message)]) from err
+        loc = ("body", err.field) if err.field == "replan_from" else ("project", err.code, err.field)
+        message = f"replan_from {err.message}" if err.field == "replan_from" else str(err)
+        raise InvalidInput(message, [(loc, err.message)]) from err
     except ProblemError as err:
         raise InvalidInput(str(err), [(("project", err.project_id or "", err.field), err.message)]) from err
 
 
-def create_run(*, session: Session, scenario_id: int, started_by: str, time_limit: float) -> Run:
-    """A queued run of the scenario, holding the exact problem it will solve."""
-    problem = build_scenario_problem(session=session, scenario_id=scenario_id)
+def _replan_json(plan: Replan, scenario: Scenario) -> dict[str, Any]:
+    """What a re-plan run keeps beside its problem to put the frozen past back into its schedule."""
+    return {
+        "from": plan.replan_from,
+        "past": {code: {str(y): v for y, v in past.items()} for code, past in plan.past.items()},
+        "past_caps": {y: cap for y, cap in scenario.budget.items() if int(y) < plan.replan_from},
+        "messages": list(plan.messages),
+        "planned_ends": dict(plan.planned_ends),
+    }
+
+
+def _stored_replan(problem: Problem, stored: dict[str, Any]) -> tuple[Replan, dict[int, int]]:
+    past = {code: {int(y): v for y, v in by_year.items()} for code, by_year in stored["past"].items()}
+    plan = Replan(problem, stored["from"], past, tuple(stored["messages"]), stored.get("planned_ends", {}))
+    return plan, {int(y): cap for y, cap in stored["past_caps"].items()}
+
+
+def create_run(
+    *, session: Session, scenario_id: int, started_by: str, time_limit: float, replan_from: int | None = None
+) -> Run:
+    """A queued run of the scenario, holding the exact problem it will solve (and, for a re-plan, the
+    frozen past it puts back into the schedule)."""
+    stored_replan = None
+    if replan_from is None:
+        problem = build_scenario_problem(session=session, scenario_id=scenario_id)
+    else:
+        plan = build_scenario_replan(session=session, scenario_id=scenario_id, replan_from=replan_from)
+        problem = plan.problem
+        stored_replan = _replan_json(plan, scenarios.get(session=session, scenario_id=scenario_id))
     run = Run(
-        scenario_id=scenario_id, time_limit=time_limit, problem=problem.to_json(), started_by=started_by
+        scenario_id=scenario_id,
+        time_limit=time_limit,
+        problem=problem.to_json(),
+        started_by=started_by,
+        replan=stored_replan,
     )
     session.add(run)
     session.commit()
@@ -103,7 +161,15 @@ def _progress_writer(engine: Engine, run_id: int):
     return report
 
 
-def _store(engine: Engine, run_id: int, solution: Solution, status: RunStatus, error: str | None) -> None:
+def _store(
+    engine: Engine,
+    run_id: int,
+    solution: Solution,
+    status: RunStatus,
+    error: str | None,
+    replan_of: tuple[Replan, dict[int, int]] | None = None,
+) -> None:
+    stored = solution.to_json() if replan_of is None else merge_past(solution.to_json(), *replan_of)
     with Session(engine) as session:
         session.execute(
             sql_update(Run)
@@ -111,7 +177,7 @@ def _store(engine: Engine, run_id: int, solution: Solution, status: RunStatus, e
             .values(
                 status=status,
                 finished_at=utcnow(),
-                solution=solution.to_json(),
+                solution=stored,
                 solver_status=str(solution.status),
                 objective=solution.objective,
                 bound=solution.bound,
@@ -140,7 +206,9 @@ def execute_run(
         return None
     problem = Problem.from_json(problem_json)
     with Session(engine) as session:
-        time_limit = session.get(Run, run_id).time_limit
+        run = session.get(Run, run_id)
+        time_limit = run.time_limit
+        replan_of = _stored_replan(problem, run.replan) if run.replan else None
     solution = solve(
         problem, time_limit=time_limit, workers=workers, progress=_progress_writer(engine, run_id), stop=stop
     )
@@ -151,9 +219,8 @@ def execute_run(
         )
         return RunStatus.FAILED
     status = RunStatus.CANCELLED if stop is not None and stop.is_set() else RunStatus.DONE
-    _store(
-        engine, run_id, solution, status, "cancelled while solving" if status is RunStatus.CANCELLED else None
-    )
+    error = "cancelled while solving" if status is RunStatus.CANCELLED else None
+    _store(engine, run_id, solution, status, error, replan_of)
     return status
 
 
@@ -169,10 +236,22 @@ def mark_failed(*, engine: Engine, run_id: int, reason: str) -> None:
 
 
 def run_scenario(
-    *, session: Session, scenario_id: int, started_by: str, time_limit: float = 10.0, workers: int = 2
+    *,
+    session: Session,
+    scenario_id: int,
+    started_by: str,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    replan_from: int | None = None,
 ) -> Run:
     """Create a run of the scenario and solve it here and now (CLI and scripts); the stored Run."""
-    run = create_run(session=session, scenario_id=scenario_id, started_by=started_by, time_limit=time_limit)
+    run = create_run(
+        session=session,
+        scenario_id=scenario_id,
+        started_by=started_by,
+        time_limit=time_limit,
+        replan_from=replan_from,
+    )
     run_id = run.id
     session.commit()  # end our transaction: on SQLite it would keep the solve from writing
     execute_run(engine=session.get_bind(), run_id=run_id, workers=workers)

@@ -111,6 +111,7 @@ def start(
     time_limit: float | None,
     default_time_limit: float,
     max_time_limit: float,
+    replan_from: int | None = None,
 ) -> Run:
     """Store a queued run of the scenario and hand it to the pool; returns at once."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
@@ -121,7 +122,11 @@ def start(
             [(("body", "time_limit"), f"at most {max_time_limit:g}")],
         )
     run = planning.create_run(
-        session=session, scenario_id=scenario_id, started_by=user.name, time_limit=seconds
+        session=session,
+        scenario_id=scenario_id,
+        started_by=user.name,
+        time_limit=seconds,
+        replan_from=replan_from,
     )
     pool.submit(run.id)
     return run
@@ -151,4 +156,7 @@ def public(run: Run) -> RunPublic:
     if run.status == RunStatus.RUNNING and run.started_at is not None:
         elapsed = planning.seconds_since(run.started_at)
         progress = (progress or RunProgress(elapsed=0.0)).model_copy(update={"elapsed": round(elapsed, 3)})
-    return RunPublic.model_validate(run, update={"progress": progress, "result": run.solution})
+    replan_from = run.replan["from"] if run.replan else None
+    return RunPublic.model_validate(
+        run, update={"progress": progress, "result": run.solution, "replan_from": replan_from}
+    )

@@ -59,7 +59,7 @@ def start_run(
     user: FinanceUser,
     data: RunCreate | None = Body(default=None),
 ) -> RunPublic:
-    """Queue a solve of the scenario; returns at once with the run's id and status (finance)."""
+    """Queue a solve of the scenario (or a re-plan from `replan_from` over the actuals); returns at once."""
     run = runs.start(
         session=session,
         pool=pool,
@@ -68,6 +68,7 @@ def start_run(
         time_limit=data.time_limit if data else None,
         default_time_limit=settings.default_time_limit,
         max_time_limit=settings.max_time_limit,
+        replan_from=data.replan_from if data else None,
     )
     return runs.public(run)
 

@@ -1,0 +1,155 @@
+"""Actuals: owners record their own projects' spending and progress; re-planning freezes the past at them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+
+from tests.api.conftest import projects_by_code, wait_for_run
+
+
+def _put(client, project_id: int, year: int, headers: dict[str, str], spent: int = 500, percent: float = 20):
+    body = {"spent_wan": spent, "percent_complete": percent}
+    return client.put(f"/api/projects/{project_id}/actuals/{year}", json=body, headers=headers)
+
+
+def _actuals_csv(rows: list[list[Any]]) -> dict[str, Any]:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([["code", "year", "spent_wan", "percent_complete"], *rows])
+    return {"file": ("actuals.csv", out.getvalue().encode("utf-8"), "text/csv")}
+
+
+def test_an_owner_records_actuals_of_its_own_units_project(client, finance, owner, portfolio):
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    recorded = _put(client, t01["id"], 2022, owner, spent=600, percent=30)
+    assert recorded.status_code == 200, recorded.text
+    body = recorded.json()
+    assert (body["code"], body["year"], body["spent_wan"], body["percent_complete"]) == (
+        "T-01",
+        2022,
+        600,
+        30,
+    )
+    assert recorded.json()["recorded_by"] == "县教委项目办"
+    _put(client, t01["id"], 2022, owner, spent=650, percent=35)  # a correction replaces the year
+    listed = client.get(f"/api/projects/{t01['id']}/actuals", headers=owner).json()
+    assert [(a["year"], a["spent_wan"], a["percent_complete"]) for a in listed] == [(2022, 650, 35)]
+
+
+def test_an_owner_may_not_record_another_units_actuals(client, finance, owner, viewer, portfolio):
+    t03 = projects_by_code(client, portfolio["id"], finance)["T-03"]  # 县人社局
+    refused = _put(client, t03["id"], 2022, owner)
+    assert refused.status_code == 403
+    assert (
+        refused.json()["detail"]
+        == "owner 县教委项目办 may only change projects of its own unit '县教委', not of '县人社局'"
+    )
+    assert _put(client, t03["id"], 2022, viewer).status_code == 403
+    assert _put(client, t03["id"], 2022, finance).status_code == 200
+    assert len(client.get(f"/api/projects/{t03['id']}/actuals", headers=owner).json()) == 1
+
+
+def test_actuals_out_of_range_are_422(client, finance, portfolio):
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    response = _put(client, t01["id"], 2022, finance, spent=-1, percent=120)
+    assert response.status_code == 422
+    assert "spent_wan" in response.json()["detail"] and "percent_complete" in response.json()["detail"]
+
+
+def test_import_lists_every_error_and_stores_nothing(client, finance, portfolio):
+    files = _actuals_csv(
+        [["T-01", 2022, 600, 30], ["T-99", 2022, 1, 1], ["T-02", "二〇二二", -5, 150], ["T-01", 2022, 1, 1]]
+    )
+    response = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+    assert response.status_code == 422
+    messages = [e["msg"] for e in response.json()["errors"]]
+    assert messages == [
+        "row 3: no project T-99 in this portfolio",
+        "row 4: year '二〇二二' is not a year like 2023",
+        "row 4: spent_wan '-5' is not a whole number ≥ 0 of 万元",
+        "row 4: percent_complete '150' is not between 0 and 100",
+        "row 5: T-01 2022 is already given in row 2",
+    ]
+    assert client.get(f"/api/portfolios/{portfolio['id']}/actuals", headers=finance).json() == []
+
+
+def test_import_of_an_xlsx_stores_every_row(client, finance, portfolio):
+    book = openpyxl.Workbook()
+    book.active.append(["项目编号", "年度", "实际支出(万元)", "完成百分比"])
+    book.active.append(["T-01", 2022, 600, 30])
+    book.active.append(["T-03", 2023, 700, 50])
+    data = io.BytesIO()
+    book.save(data)
+    files = {"file": ("实际支出.xlsx", data.getvalue(), "application/octet-stream")}
+    response = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+    assert response.status_code == 201, response.text
+    assert response.json() == {"rows": 2, "created": 2, "updated": 0}
+    listed = client.get(f"/api/portfolios/{portfolio['id']}/actuals", headers=finance).json()
+    assert [(a["code"], a["year"], a["spent_wan"]) for a in listed] == [
+        ("T-01", 2022, 600),
+        ("T-03", 2023, 700),
+    ]
+
+
+def test_an_owners_import_may_not_touch_another_units_project(client, owner, portfolio):
+    files = _actuals_csv([["T-01", 2022, 600, 30], ["T-03", 2022, 100, 10]])
+    response = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=owner)
+    assert response.status_code == 422
+    assert [e["msg"] for e in response.json()["errors"]] == [
+        "row 3: T-03: owner 县教委项目办 may only change projects of its own unit '县教委', not of '县人社局'"
+    ]
+
+
+def _replan(client, finance, portfolio, scenario, year: int) -> dict[str, Any]:
+    codes = projects_by_code(client, portfolio["id"], finance)
+    for code, spent in {"T-01": {2022: 600, 2023: 500}, "T-02": {2022: 100, 2023: 100, 2024: 100}}.items():
+        for y, v in spent.items():
+            assert _put(client, codes[code]["id"], y, finance, spent=v).status_code == 200
+    started = client.post(
+        f"/api/scenarios/{scenario['id']}/runs", json={"replan_from": year}, headers=finance
+    )
+    assert started.status_code == 202, started.text
+    assert started.json()["replan_from"] == year
+    return wait_for_run(client, started.json()["id"], finance, {"done", "failed"})
+
+
+def test_replanning_keeps_past_years_exactly_at_the_actuals(client, finance, viewer, portfolio, scenario):
+    run = _replan(client, finance, portfolio, scenario, 2025)
+    assert run["status"] == "done", run
+    projects = {p["id"]: p for p in run["result"]["projects"]}
+    past = {code: {y: v for y, v in p["funding"].items() if int(y) < 2025} for code, p in projects.items()}
+    assert past["T-01"] == {"2022": 600, "2023": 500}
+    assert past["T-02"] == {"2022": 100, "2023": 100, "2024": 100}
+    assert past["T-03"] == {} and past["T-04"] == {}
+    assert sum(projects["T-02"]["funding"].values()) == 3000  # the remaining 2700 scheduled from 2025
+    assert min(int(y) for y in projects["T-02"]["funding"] if int(y) >= 2025) == 2025
+    spend = {y["year"]: y["spend"] for y in run["result"]["years"]}
+    assert (spend[2022], spend[2023], spend[2024]) == (700, 600, 100)
+    table = client.get(f"/api/runs/{run['id']}/schedule.csv", headers=viewer).content.decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(table))}
+    header = next(iter(rows.values()))
+    t01 = dict(zip(header, rows["T-01"], strict=False))
+    assert [t01[h] for h in header if h.startswith("2022")] == ["600"]
+    assert [t01[h] for h in header if h.startswith("2023")] == ["500"]
+
+
+def test_replanning_flags_a_project_whose_pace_cannot_meet_its_deadline(client, finance, portfolio, scenario):
+    # T-01 (planned end 2023) still has 900 to go in 2025; T-02 (★, by 2025): 2700 left at most
+    # ⌈3000 / 2⌉ = 1500 a year from 2025 takes two years
+    run = _replan(client, finance, portfolio, scenario, 2025)
+    assert run["result"]["diagnostics"]["messages"][:2] == [
+        "T-01: 1100 of 2000 spent by 2024; at most 1000 a year it cannot finish by 2023 (earliest 2025)",
+        "T-02: 300 of 3000 spent by 2024; at most 1500 a year it cannot finish by 2025 (earliest 2026); "
+        "its deadline is lifted for this re-plan",
+    ]
+
+
+def test_replan_year_outside_the_scenario_is_422(client, finance, scenario):
+    response = client.post(
+        f"/api/scenarios/{scenario['id']}/runs", json={"replan_from": 2040}, headers=finance
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "replan_from 2040 is outside the scenario's years 2022–2028"
