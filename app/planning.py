@@ -19,11 +19,12 @@ from sqlalchemy import Engine
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
-from app import actuals, projects, scenarios
-from app.errors import InvalidInput
+from app import actuals, baselines, projects, runs, scenarios
+from app.errors import Conflict, InvalidInput
 from app.models import Run, RunStatus, Scenario, utcnow
 from app.portfolio import ProjectRecord
 from app.problem_builder import PlanningError, Replan, ScenarioOptions, build_problem, merge_past, replan
+from app.slippage import SlippageReport, slippage_report
 from solver import Problem, ProblemError, Progress, Solution, solve, verify
 
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a progress report is written to the run row
@@ -265,3 +266,20 @@ def seconds_since(moment: datetime) -> float:
     if moment.tzinfo is None:
         now = now.replace(tzinfo=None)
     return max(0.0, (now - moment).total_seconds())
+
+
+def run_slippage(*, session: Session, run_id: int) -> SlippageReport:
+    """The slippage report of a run's schedule: against the seed plan and the portfolio's baseline."""
+    run = runs.get(session=session, run_id=run_id)
+    solution = Solution.from_json(run.solution) if run.solution else None
+    if solution is None or not solution.status.has_schedule:
+        raise Conflict(f"run {run_id} has no schedule to report on (status {run.status})", ["status"])
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
+    baseline = baselines.solution_of(session=session, portfolio_id=scenario.portfolio_id)
+    return slippage_report(
+        Problem.from_json(run.problem),
+        solution,
+        records=[projects.as_record(row) for row in rows],
+        baseline=Solution.from_json(baseline) if baseline else None,
+    )

@@ -5,11 +5,12 @@ Drawn from the run's stored Solution and the portfolio's projects (names, catego
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlmodel import Session
 
-from app import baselines, charts, export, projects, runs, scenarios
+from app import baselines, charts, export, planning, projects, runs, scenarios, slippage
 from app.errors import Conflict, InvalidInput
 from app.portfolio import ProjectRecord
 
@@ -57,3 +58,43 @@ def schedule_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") 
         return export.schedule_csv(solution, records, lang=lang)
     except ValueError as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
+
+
+def slippage_json(report: slippage.SlippageReport, lang: str = "zh") -> dict[str, Any]:
+    """The report as JSON: per project (with the reason's label and why in words) and per unit."""
+    return {
+        "has_baseline": report.has_baseline,
+        "projects": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "unit": row.unit,
+                "star": row.star,
+                "weight": row.weight,
+                "planned_end": row.planned_end,
+                "baseline_end": row.baseline_end,
+                "forecast_start": row.forecast_start,
+                "forecast_end": row.forecast_end,
+                "years_late": row.years_late,
+                "late_vs_baseline": row.late_vs_baseline,
+                "reason": str(row.reason),
+                "reason_label": slippage.reason_label(row.reason, lang),
+                "why": row.why(lang),
+                "held_by": list(row.held_by),
+            }
+            for row in report.projects
+        ],
+        "units": [
+            {name: getattr(unit, name) for name in slippage.UnitSlippage.__slots__} for unit in report.units
+        ],
+    }
+
+
+def slippage_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") -> bytes:
+    """The run's slippage report as json, csv (per project) or xlsx (per project and per unit)."""
+    report = planning.run_slippage(session=session, run_id=run_id)
+    if fmt == "json":
+        return json.dumps(slippage_json(report, lang), ensure_ascii=False).encode("utf-8")
+    if fmt == "xlsx":
+        return slippage.report_xlsx(report, lang)
+    return slippage.report_csv(report, lang)

@@ -121,3 +121,18 @@ def run_schedule(
     """The schedule: one row per project, its funding per year."""
     content = run_exports.schedule_file(session=session, run_id=rid, fmt=fmt, lang=lang)
     return file_response(content, fmt, f"run-{rid}-schedule")
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+@router.get("/runs/{rid}/slippage.{fmt}", response_class=Response)
+def run_slippage(
+    rid: int, fmt: ReportFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"
+) -> Response:
+    """Slippage per project (planned, baseline and forecast end, years late, why) and per responsible unit."""
+    content = run_exports.slippage_file(session=session, run_id=rid, fmt=fmt, lang=lang)
+    return file_response(content, fmt, f"run-{rid}-slippage")
