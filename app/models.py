@@ -224,6 +224,8 @@ class Scenario(ScenarioBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
+    # No column default: with one, SQLAlchemy stores the default for an explicit None (★ soft) on insert.
+    star_deadline: int | None = Field(default=2025, sa_column=sa.Column(sa.Integer, nullable=True))
     version: int = Field(default=1)
     changed_in: dict[str, int] = _json(default_factory=dict)
     created_at: datetime = _when(default_factory=utcnow)
