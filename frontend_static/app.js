@@ -6,12 +6,16 @@ import * as budgetView from "./budget.js";
 import * as compareView from "./compare.js";
 import * as portfolioView from "./portfolio.js";
 import * as runView from "./run.js";
+import * as tradeoffsView from "./tradeoffs.js";
+import * as actualsView from "./actuals.js";
 
 const VIEWS = {
   portfolio: { module: portfolioView, label: "nav_portfolio" },
   budget: { module: budgetView, label: "nav_budget" },
   run: { module: runView, label: "nav_run" },
   compare: { module: compareView, label: "nav_compare" },
+  tradeoffs: { module: tradeoffsView, label: "nav_tradeoffs" },
+  actuals: { module: actualsView, label: "nav_actuals" },
 };
 const RUNS_KEY = "capsched.runs";
 

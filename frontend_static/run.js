@@ -31,9 +31,11 @@ export async function render(root, ctx, args, stillHere) {
 function header(root, ctx, scenario, runs, runId) {
   const limit = h("input", { type: "number", id: "time-limit", min: "1", step: "1", style: "width:70px", value: scenario.time_limit ?? 10, "aria-label": t("time_limit") });
   const start = h("button", { type: "button", class: "primary", id: "start-run" }, t("start_run"));
+  const replan = h("input", { type: "number", id: "replan-from", min: String(scenario.first_year), max: String(scenario.last_year), step: "1", style: "width:80px", placeholder: "—", title: t("replan_help"), "aria-label": t("replan_from") });
   start.addEventListener("click", () =>
     busy(start, async () => {
-      const run = await api("POST", `/api/scenarios/${scenario.id}/runs`, { time_limit: Number(limit.value) || undefined });
+      const body = { time_limit: Number(limit.value) || undefined, replan_from: Number(replan.value) || undefined };
+      const run = await api("POST", `/api/scenarios/${scenario.id}/runs`, body);
       ctx.rememberRun(scenario.id, run.id);
       ctx.go(`#/run/${run.id}`);
     }),
@@ -68,7 +70,7 @@ function header(root, ctx, scenario, runs, runId) {
       h(
         "div",
         { class: "toolbar", style: "margin:0" },
-        ctx.can("run") ? [h("label", { class: "field-inline" }, t("time_limit"), limit, t("seconds")), start] : h("span", { class: "muted" }, t("viewer_no_run")),
+        ctx.can("run") ? [h("label", { class: "field-inline" }, t("time_limit"), limit, t("seconds")), h("label", { class: "field-inline", title: t("replan_help") }, t("replan_from"), replan), start] : h("span", { class: "muted" }, t("viewer_no_run")),
         h("span", { class: "spacer" }),
         runs.length
           ? h(
@@ -160,11 +162,13 @@ async function drawResult(area, ctx, run) {
   if (run.status === "cancelled") parts.push(h("div", { class: "notice notice-info" }, result ? t("cancelled_with_result") : t("cancelled_no_result")));
   if (!result) return mount(area, parts);
   const noSchedule = result.status === "INFEASIBLE" || result.status === "UNKNOWN";
+  if (run.replan_from && result.diagnostics?.messages?.length) parts.push(replanNotes(run));
   if (noSchedule) parts.push(infeasiblePanel(ctx, run));
-  else parts.push(headlinePanel(ctx, run), chartPanels(run));
-  if (!noSchedule) parts.push(slippagePanel(ctx, result), exportPanel(ctx, run));
+  else parts.push(headlinePanel(ctx, run), baselinePanel(ctx, run), chartPanels(run));
+  const report = noSchedule ? null : h("section", { class: "panel", id: "slippage-report" }, h("h2", {}, t("slippage_report")), loading());
+  if (!noSchedule) parts.push(slippagePanel(ctx, result), report, exportPanel(ctx, run));
   mount(area, parts);
-  if (!noSchedule) await drawCharts(area, run, ctx);
+  if (!noSchedule) await Promise.all([drawCharts(area, run, ctx), drawReport(report, ctx, run)]);
 }
 
 function headlinePanel(ctx, run) {
@@ -388,5 +392,102 @@ function infeasiblePanel(ctx, run) {
           scenario && ctx.can("edit_budget") ? h("div", { class: "actions" }, apply, h("a", { href: "#/budget", class: "button", style: "text-decoration:none" }, t("open_budget"))) : null,
         ]
       : null,
+  );
+}
+
+function replanNotes(run) {
+  return h(
+    "section",
+    { class: "panel", id: "replan-notes" },
+    h("h2", {}, `${t("replan_notes")} · ${t("replan_from")} ${run.replan_from}`),
+    h("ul", {}, run.result.diagnostics.messages.map((m) => h("li", {}, m))),
+  );
+}
+
+/** Who approved the portfolio's baseline, and (finance) a button to make this run the baseline. */
+function baselinePanel(ctx, run) {
+  const info = h("span", { class: "muted small", id: "baseline-info" });
+  const show = (baseline) =>
+    mount(info, baseline ? t("baseline_is", { id: baseline.run_id, by: baseline.approved_by, when: new Date(baseline.approved_at).toLocaleString() }) : "");
+  get(`/api/portfolios/${ctx.portfolio.id}/baseline`).then(show, () => show(null));
+  const approve = h("button", { type: "button", class: "small", id: "approve-baseline" }, t("approve_baseline"));
+  approve.addEventListener("click", () =>
+    busy(approve, async () => {
+      const baseline = await api("POST", `/api/runs/${run.id}/approve`);
+      show(baseline);
+      notify(t("baseline_approved", { id: run.id }), "ok");
+      ctx.rerender();
+    }),
+  );
+  return h("div", { class: "toolbar", style: "margin:0 0 10px" }, ctx.can("run") && run.status === "done" ? approve : null, info);
+}
+
+/** The slippage report (app/slippage.py): per project how late and why, then per responsible unit. */
+async function drawReport(section, ctx, run) {
+  const lang = getLang();
+  let report;
+  try {
+    report = await get(`/api/runs/${run.id}/slippage.json?lang=${lang}`);
+  } catch (error) {
+    return mount(section, h("h2", {}, t("slippage_report")), h("p", { class: "error-text", role: "alert" }, error.message));
+  }
+  const base = report.has_baseline;
+  const cols = [t("col_code"), t("col_name"), t("col_unit"), t("col_planned_end"), base ? t("col_baseline_end") : null, t("col_forecast_end"), t("col_years_late"), t("col_reason"), t("col_why")].filter(Boolean);
+  const rows = [...report.projects].sort((a, b) => (b.years_late ?? 99) - (a.years_late ?? 99) || a.code.localeCompare(b.code));
+  const unitCols = [t("col_unit"), t("col_projects"), t("col_late"), t("col_star_late"), t("col_deferred"), t("col_years_late"), t("col_weighted")];
+  const stem = fileStem(`run${run.id}_slippage`);
+  const button = (fmt) => {
+    const b = h("button", { type: "button", class: "small", id: `export-report-${fmt}` }, fmt.toUpperCase());
+    b.addEventListener("click", () => busy(b, () => download(`/api/runs/${run.id}/slippage.${fmt}?lang=${lang}`, `${stem}.${fmt}`)));
+    return b;
+  };
+  mount(
+    section,
+    h("div", { class: "panel-head" }, h("h2", {}, t("slippage_report")), h("div", { class: "exports" }, button("xlsx"), button("csv"))),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "grid", id: "report-table" },
+        h("thead", {}, h("tr", {}, cols.map((c) => h("th", {}, c)))),
+        h(
+          "tbody",
+          {},
+          rows.map((r) =>
+            h(
+              "tr",
+              { "data-code": r.code, "data-reason": r.reason },
+              h("td", { class: "nowrap" }, r.star ? `★ ${r.code}` : r.code),
+              h("td", { class: "name" }, r.name),
+              h("td", {}, r.unit),
+              h("td", { class: "num" }, String(r.planned_end)),
+              base ? h("td", { class: "num" }, dash(r.baseline_end)) : null,
+              h("td", { class: "num" }, dash(r.forecast_end)),
+              h("td", { class: `num ${r.years_late ? "worse" : ""}` }, dash(r.years_late)),
+              h("td", {}, r.years_late || r.reason === "deferred" ? pill(r.reason_label, r.reason === "budget" ? "bad" : "warn") : pill(r.reason_label, "good")),
+              h("td", { class: "small" }, r.why),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h("h3", {}, t("report_by_unit")),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "grid", id: "report-units" },
+        h("thead", {}, h("tr", {}, unitCols.map((c, i) => h("th", { class: i ? "num" : "" }, c)))),
+        h(
+          "tbody",
+          {},
+          report.units.map((u) =>
+            h("tr", { "data-unit": u.unit }, h("td", {}, u.unit), [u.projects, u.late, u.star_late, u.deferred, u.years_late, u.weighted_slippage].map((v) => h("td", { class: "num" }, String(v)))),
+          ),
+        ),
+      ),
+    ),
   );
 }
