@@ -9,8 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import cli
+from app.resources import seed_portfolio_csv
 
 runner = CliRunner()
+SEED = str(seed_portfolio_csv())
 
 
 def _problem(budget: int, *, deadline: int | None = None) -> dict:
@@ -99,3 +101,40 @@ def test_emit_problem_writes_the_model_json_that_was_solved(tmp_path: Path) -> N
     )
     assert result.exit_code == 0, result.output
     assert json.loads(emitted.read_text(encoding="utf-8"))["budget"] == {"2021": 10, "2022": 10}
+
+
+def test_seed_list_at_1_2_yi_with_hard_star_deadlines_is_infeasible_and_names_the_money_missing(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "solution.json"
+    result = runner.invoke(
+        cli, ["solve", SEED, "--budget-flat", "12000", "--out", str(out), "--time-limit", "5"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "年缺" in result.output and "--soft-star" in result.output
+    shortfall = json.loads(out.read_text(encoding="utf-8"))["diagnostics"]["shortfall"]
+    assert shortfall and all(int(year) <= 2025 for year in shortfall)
+
+
+def test_seed_list_with_soft_star_writes_an_xlsx_schedule_of_all_19_projects(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "plan.xlsx"
+    result = runner.invoke(cli, ["solve", SEED, "--soft-star", "--out", str(out), "--time-limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "巫溪县凤凰中学校建设项目" in result.output
+    matrix = load_workbook(out).worksheets[0]
+    codes = {row[0] for row in matrix.iter_rows(min_row=2, values_only=True)}
+    assert {f"WX-{n:02d}" for n in range(1, 20)} <= codes
+
+
+def test_years_option_that_is_not_a_range_exits_2_in_plain_words(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["solve", SEED, "--years", "2021", "--out", str(tmp_path / "s.json")])
+    assert result.exit_code == 2
+    assert "expected FIRST-LAST" in result.output
+
+
+def test_wrong_output_suffix_exits_2_naming_the_option(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["solve", SEED, "--out", str(tmp_path / "s.txt")])
+    assert result.exit_code == 2
+    assert "--out s.txt" in result.output
