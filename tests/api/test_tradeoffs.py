@@ -11,7 +11,10 @@ from typing import Any
 
 import openpyxl
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from api.main import create_app
+from app.models import Job, JobKind, RunStatus
 from solver import Problem, SolveStatus, solve
 
 
@@ -153,3 +156,23 @@ def test_least_budget_zero_slippage_is_at_least_the_star_amount(client, finance,
         f"/api/scenarios/{scenario['id']}/least-budget", json={"rule": "late"}, headers=finance
     )
     assert late.status_code == 422
+
+
+def test_a_sweep_left_running_by_a_stopped_server_is_marked_failed_on_start(
+    client, engine, settings, finance, scenario
+):
+    with Session(engine) as session:
+        job = Job(
+            scenario_id=scenario["id"],
+            kind=JobKind.SWEEP,
+            status=RunStatus.RUNNING,
+            params={"levels": [], "current_cap_wan": 3000},
+            started_by="财务科",
+        )
+        session.add(job)
+        session.commit()
+        job_id = job.id
+    with TestClient(create_app(settings)) as restarted:
+        sweep = restarted.get(f"/api/sweeps/{job_id}", headers=finance).json()
+    assert sweep["status"] == "failed"
+    assert sweep["error"] == "interrupted by a restart of the server"
