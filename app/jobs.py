@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy import update as sql_update
@@ -33,7 +33,9 @@ from app.models import (
     utcnow,
 )
 from app.problem_builder import PLAN_PERIOD_END
-from solver import Problem
+
+if TYPE_CHECKING:
+    from solver import Problem
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +332,7 @@ def execute(*, engine: Engine, job_id: int, workers: int = 2, stop: threading.Ev
     if claimed is None:
         return
     params, kind = claimed
-    problem = Problem.from_json(params["problem"])
+    problem = planning.load_problem(params["problem"])
     if kind == JobKind.SWEEP:
         _execute_sweep(engine, job_id, problem, params, stop)
     else:

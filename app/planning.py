@@ -42,6 +42,11 @@ def scenario_options(scenario: Scenario) -> ScenarioOptions:
     )
 
 
+def load_problem(problem_json: dict[str, Any]) -> Problem:
+    """A stored MODEL.md problem JSON (of a run or a job) as a solver.Problem."""
+    return Problem.from_json(problem_json)
+
+
 def build_scenario_problem(*, session: Session, scenario_id: int) -> Problem:
     """The MODEL.md problem of a scenario over its portfolio's current projects; InvalidInput if impossible."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
