@@ -6,6 +6,7 @@ translation is known and shown as given otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -172,3 +173,305 @@ def money(amount: int | float, lang: str = "zh") -> str:
     """An amount in 万元 with thousands separators, e.g. '12,000'."""
     check_lang(lang)
     return f"{round(amount):,}"
+
+
+# --- messages: every error a user reads, in both languages ----------------------------------------------
+# Errors are built as Message(key, **params) and rendered in the reader's language at the edge (API
+# handler, CLI). Their English text is the Message's str(), so logs and English callers read as before.
+
+# Chinese header labels of the project-list columns and of API fields (errors name them "标签（field）").
+_FIELD_LABELS: dict[str, str] = {
+    "code": "项目编号",
+    "name": "项目名称",
+    "category": "项目细类",
+    "location": "建设地址",
+    "nature": "建设性质",
+    "floor_area_m2": "建筑面积",
+    "purchase_area_m2": "购置面积",
+    "land_area_mu": "占地面积",
+    "planned_start": "计划开工年份",
+    "planned_end": "计划完工年份",
+    "star": "十四五期间完工★",
+    "status": "项目进展情况",
+    "responsible_unit": "项目责任单位",
+    "cost_wan": "总投资",
+    "cost_basis": "投资依据",
+    "spent_wan": "已完成投资",
+    "seats_added": "新增学位",
+    "seats_source": "学位来源",
+    "year": "年度",
+    "percent_complete": "完成百分比",
+    "first_year": "起始年份",
+    "last_year": "结束年份",
+    "budget": "年度预算上限",
+    "carryover": "结转",
+    "star_deadline": "★项目完工期限",
+    "overrides": "项目调整",
+    "version": "版本号",
+    "time_limit": "求解时限",
+    "replan_from": "重新排程起始年",
+    "levels": "预算比例",
+    "amounts": "预算金额",
+    "rule": "规则",
+    "role": "角色",
+    "unit": "单位",
+    "file": "文件",
+    "fmt": "格式",
+    "lang": "语言",
+    "sort": "排序",
+    "page": "页码",
+}
+
+# Words for the things a request names (NotFound, StaleVersion).
+_NOUNS: dict[str, str] = {
+    "portfolio": "项目组合",
+    "project": "项目",
+    "scenario": "方案",
+    "run": "运行",
+    "sweep": "预算扫描",
+    "least-budget job": "最低预算计算",
+    "baseline of portfolio": "项目组合的基准计划",
+    "baseline": "基准计划",
+    "user": "用户",
+    "actual": "实际支出",
+}
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    # project-list import: one row
+    "row_prefix": ("第 {row} 行：{message}", "row {row}: {message}"),
+    "value_missing": ("{column}未填写", "{column} is missing"),
+    "not_a_number": ("{column}“{raw}”不是数字", "{column} '{raw}' is not a number"),
+    "not_a_year": ("{column}“{raw}”不是年份", "{column} '{raw}' is not a year"),
+    "not_whole_wan": ("{column}“{raw}”不是整数万元", "{column} '{raw}' is not a whole number of 万元"),
+    "not_whole_number": ("{column}“{raw}”不是整数", "{column} '{raw}' is not a whole number"),
+    "implausible_year": (
+        "{column}{year} 不是合理的年份（{first}–{last}）",
+        "{column} {year} is not a plausible year ({first}–{last})",
+    ),
+    "end_before_start": (
+        "{end_column}{end} 早于{start_column}{start}",
+        "{end_column} {end} is before {start_column} {start}",
+    ),
+    "must_be_positive": ("{column}{value} 必须大于 0", "{column} {value} must be greater than 0"),
+    "must_not_be_negative": ("{column}{value} 不能为负数", "{column} {value} must not be negative"),
+    "spent_over_cost": (
+        "{spent_column}{spent} 超过{cost_column}{cost}",
+        "{spent_column} {spent} is more than {cost_column} {cost}",
+    ),
+    "too_many_cells": (
+        "该行有 {width} 个单元格，但表头只有 {header_width} 列",
+        "the row has {width} cells but the header names only {header_width} columns",
+    ),
+    "bad_star": (
+        "{column}“{raw}”无法识别：请填 true/false、★/留空、是/否 或 1/0",
+        "{column} '{raw}' is not one of true/false, ★/blank, 是/否, 1/0",
+    ),
+    "code_used_twice": (
+        "{column}{code} 已在第 {first_row} 行使用",
+        "{column} {code} is already used on row {first_row}",
+    ),
+    # project-list import: header and file
+    "unknown_column": (
+        "表头中有无法识别的列“{cell}”（可用的列：{known}）",
+        "unknown column '{cell}' in the header (known columns: {known})",
+    ),
+    "column_twice": (
+        "表头中{column}出现了两次（“{cell}”）",
+        "column {column} appears twice in the header ('{cell}')",
+    ),
+    "no_project_rows": ("文件只有表头，没有项目行", "the file has a header but no project rows"),
+    "missing_required_column": (
+        "表头（第 1 行）缺少必填列 {missing}{hint}。第一行必须写明列名：{known}",
+        "the header (row 1) lacks the required column {missing}{hint}. The first row must name the columns: {known}",
+    ),
+    "missing_required_columns": (
+        "表头（第 1 行）缺少必填列 {missing}{hint}。第一行必须写明列名：{known}",
+        "the header (row 1) lacks the required columns {missing}{hint}. The first row must name the columns: {known}",
+    ),
+    "unknown_columns_hint": ("；发现无法识别的列：{unknown}", "; unknown columns found: {unknown}"),
+    "file_not_found": ("找不到文件：{path}", "file not found: {path}"),
+    "file_is_folder": (
+        "{path} 是文件夹，不是 CSV 或 XLSX 文件",
+        "{path} is a folder, not a CSV or XLSX file",
+    ),
+    "file_cannot_open": ("无法读取 {path}：{reason}", "cannot read {path}: {reason}"),
+    "file_empty": ("文件是空的", "the file is empty"),
+    "file_old_xls": (
+        "这是旧版 Excel .xls 文件；请另存为 .xlsx 或 CSV（UTF-8）后再导入",
+        "this is an old Excel .xls file; save it as .xlsx or as CSV (UTF-8) and import that",
+    ),
+    "file_bad_xlsx": ("不是可读取的 XLSX 工作簿（{reason}）", "not a readable XLSX workbook ({reason})"),
+    "file_binary": (
+        "这似乎是二进制文件，不是 CSV 或 XLSX 项目清单",
+        "this looks like a binary file, not a CSV or XLSX project list",
+    ),
+    "file_bad_encoding": (
+        "无法按 UTF-8 或 GBK/GB18030 解码文件；请另存为 CSV（UTF-8）",
+        "cannot decode the file as UTF-8 or GBK/GB18030 text; save it as CSV (UTF-8)",
+    ),
+    "file_bad_csv": ("无法按 CSV 读取文件：{reason}", "cannot read the file as CSV: {reason}"),
+    "file_no_header": ("文件没有表头行", "the file has no header row"),
+    # HTTP answers around the import
+    "import_failed": (
+        "文件有 {count} 处错误，未导入任何内容：{errors}",
+        "the file has {count} {errors_word}; nothing was imported: {errors}",
+    ),
+    "cannot_read_file": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
+    # sign-in and rights
+    "no_token": (
+        "未登录：请在请求头中发送 'Authorization: Bearer <token>'，token 由 capsched serve 打印",
+        "no token: send the header 'Authorization: Bearer <token>' with the token printed by capsched serve",
+    ),
+    "bad_token": (
+        "token 无效（输错了，或已被新的 token 取代）；请索取新的 token",
+        "the token is not valid (mistyped, or replaced by a newer one); ask for a new one",
+    ),
+    "role_not_allowed": (
+        "用户 {user} 的角色是 {role}；只有 {allowed} 可以执行此操作",
+        "user {user} has role {role}; only {allowed} may do this",
+    ),
+    # domain errors (app/errors.py)
+    "not_found": ("{what} {key} 不存在", "{what} {key} does not exist"),
+    "does_not_exist": ("不存在", "does not exist"),
+    "stale_version": (
+        "{what} {key} 在版本 {yours} 之后已被他人修改（现为版本 {current}）；此后改动的字段：{changed}。"
+        "请重新加载后再编辑。",
+        "{what} {key} was changed by someone else since version {yours} (now version {current}); "
+        "changed since: {changed}. Reload it and make your edit again.",
+    ),
+    "stale_nothing_visible": ("无您可见的字段", "nothing you can see"),
+    "changed_since_version": ("自版本 {yours} 起已被修改", "changed since version {yours}"),
+    # request validation (FastAPI / pydantic), one key per pydantic error type we explain
+    "invalid_input": ("输入有误 — {errors}", "invalid input — {errors}"),
+    "v_missing": ("必须填写", "is required"),
+    "v_json_invalid": ("请求内容不是有效的 JSON", "the body is not valid JSON"),
+    "v_int_parsing": ("应为整数，收到 {input}", "must be a whole number, not {input}"),
+    "v_int_from_float": ("应为整数，收到 {input}", "must be a whole number, not {input}"),
+    "v_int_type": ("应为整数", "must be a whole number"),
+    "v_float_parsing": ("应为数字，收到 {input}", "must be a number, not {input}"),
+    "v_float_type": ("应为数字", "must be a number"),
+    "v_bool_parsing": ("应为 true 或 false，收到 {input}", "must be true or false, not {input}"),
+    "v_bool_type": ("应为 true 或 false", "must be true or false"),
+    "v_string_type": ("应为文本", "must be text"),
+    "v_string_too_short": ("至少需要 {min_length} 个字符", "must have at least {min_length} character(s)"),
+    "v_string_too_long": ("最多 {max_length} 个字符", "must have at most {max_length} characters"),
+    "v_string_pattern_mismatch": (
+        "格式不对（应匹配 {pattern}）",
+        "has the wrong form (it must match {pattern})",
+    ),
+    "v_greater_than_equal": ("不能小于 {ge}，收到 {input}", "must be at least {ge}, not {input}"),
+    "v_greater_than": ("必须大于 {gt}，收到 {input}", "must be more than {gt}, not {input}"),
+    "v_less_than_equal": ("不能大于 {le}，收到 {input}", "must be at most {le}, not {input}"),
+    "v_less_than": ("必须小于 {lt}，收到 {input}", "must be less than {lt}, not {input}"),
+    "v_enum": ("应为以下之一：{expected}，收到 {input}", "must be one of {expected}, not {input}"),
+    "v_literal_error": ("应为以下之一：{expected}，收到 {input}", "must be one of {expected}, not {input}"),
+    "v_dict_type": ("应为对象（{{…}}）", "must be an object ({{…}})"),
+    "v_list_type": ("应为列表（[…]）", "must be a list ([…])"),
+    "v_model_attributes_type": ("应为对象（{{…}}）", "must be an object ({{…}})"),
+    "v_model_type": ("应为对象（{{…}}）", "must be an object ({{…}})"),
+    "v_too_short": ("至少需要 {min_length} 项", "must have at least {min_length} item(s)"),
+    "v_too_long": ("最多 {max_length} 项", "must have at most {max_length} item(s)"),
+    "v_extra_forbidden": ("不是可用的字段", "is not a field this request takes"),
+    "v_other": ("取值无效（{msg}）", "{msg}"),
+}
+
+_LABELS.update(_MESSAGES)  # one lookup, t(), for labels and messages alike
+LIST_SEPARATOR = {"zh": "、", "en": ", "}
+
+
+def field_label(name: str, lang: str = "zh") -> str:
+    """A column or field as an error names it: zh '计划完工年份（planned_end）', en 'planned_end'."""
+    label = _FIELD_LABELS.get(name)
+    if check_lang(lang) == "en" or label is None:
+        return name
+    return f"{label}（{name}）"
+
+
+def noun(word: str, lang: str = "zh") -> str:
+    """A thing a request names ('portfolio', 'run'…) in lang; unknown words are shown as given."""
+    return _NOUNS.get(word, word) if check_lang(lang) == "zh" else word
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A column/field name inside a Message: rendered as field_label() in the reader's language."""
+
+    name: str
+
+    def render(self, lang: str = "zh") -> str:
+        return field_label(self.name, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True, slots=True)
+class Noun:
+    """A thing's kind inside a Message ('project'): rendered as noun() in the reader's language."""
+
+    word: str
+
+    def render(self, lang: str = "zh") -> str:
+        return noun(self.word, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Several values inside a Message, joined with the reader's list separator (、 or ', ')."""
+
+    items: tuple[object, ...]
+
+    def render(self, lang: str = "zh") -> str:
+        return LIST_SEPARATOR[check_lang(lang)].join(render(item, lang) for item in self.items)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Message:
+    """A user-facing sentence as a template key and its values; render(lang) writes it, str() in English.
+
+    Values may themselves be Message, Field, Noun or Listing; they are rendered in the same language.
+    """
+
+    key: str
+    params: tuple[tuple[str, object], ...]
+
+    def __init__(self, key: str, **params: object) -> None:
+        if key not in _LABELS:
+            raise KeyError(f"no message {key!r} in app/i18n.py")
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", tuple(params.items()))
+
+    def render(self, lang: str = "zh") -> str:
+        return t(self.key, lang, **{name: render(value, lang) for name, value in self.params})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def render(text: object, lang: str = "zh") -> str:
+    """Any user-facing value in lang: a Message/Field/Noun/Listing is rendered, anything else is str()."""
+    renderer = getattr(text, "render", None)
+    return renderer(lang) if callable(renderer) else str(text)
+
+
+def lang_from_accept_language(header: str | None) -> Lang:
+    """The reader's language from an Accept-Language header: English only when 'en' outranks 'zh';
+    Chinese when the header is absent, empty, '*' or names neither."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, quality = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGS:
+            continue
+        try:
+            q = float(quality.strip().removeprefix("q=")) if quality else 1.0
+        except ValueError:
+            q = 1.0
+        ranked.append((-q, position, primary))
+    return min(ranked)[2] if ranked else "zh"  # type: ignore[return-value]

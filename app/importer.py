@@ -5,6 +5,7 @@ problems of the file, so a caller stores a list only when it is wholly valid. A 
 as a table at all raises `UnreadableFileError`.
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first project is row 2.
+Every problem is a Message (app/i18n.py): `str()` is English, `render("zh")` Chinese.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.i18n import Field, Listing, Message, t
 from app.portfolio import COLUMNS, ProjectRecord
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("code", "name", "category", "planned_start", "planned_end", "cost_wan")
@@ -48,9 +50,11 @@ _ALIASES: dict[str, str] = {
     "开工年份": "planned_start",
     "开始年份": "planned_start",
     "计划开工": "planned_start",
+    "计划开工年份": "planned_start",
     "完工年份": "planned_end",
     "竣工年份": "planned_end",
     "计划完工": "planned_end",
+    "计划完工年份": "planned_end",
     "★": "star",
     "十四五期间完工": "star",
     "★代表十四五期间完工项目": "star",  # the 专栏4 header itself
@@ -79,14 +83,29 @@ _DELIMITERS = (",", "\t", ";")
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in a project list. `row` is the spreadsheet row (header = 1); None for the whole file."""
+    """One problem in a project list. `row` is the spreadsheet row (header = 1); None for the whole file.
+
+    `message` is English; `text` (when built with `RowError.of`) renders the same problem in either language.
+    """
 
     row: int | None
     column: str | None
     message: str
+    text: Message | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, row: int | None, column: str | None, key: str, /, **params: object) -> RowError:
+        """A problem from the message template `key` of app/i18n.py."""
+        text = Message(key, **params)
+        return cls(row, column, str(text), text)
+
+    def render(self, lang: str = "zh", *, with_row: bool = True) -> str:
+        """The problem in `lang`, led by its row ("第 3 行：…" / "row 3: …") unless with_row is False."""
+        body = self.text.render(lang) if self.text is not None else self.message
+        return body if self.row is None or not with_row else t("row_prefix", lang, row=self.row, message=body)
 
     def __str__(self) -> str:
-        return self.message if self.row is None else f"row {self.row}: {self.message}"
+        return self.render("en")
 
 
 class ProjectListError(Exception):
@@ -98,11 +117,18 @@ class ProjectListError(Exception):
 
 
 class UnreadableFileError(Exception):
-    """The file cannot be read as a project list at all (missing, empty, binary, no usable header)."""
+    """The file cannot be read as a project list at all (missing, empty, binary, no usable header).
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    `message` is English; render(lang) gives either language when built from a Message.
+    """
+
+    def __init__(self, message: str | Message) -> None:
+        self.text = message
+        self.message = str(message)
+        super().__init__(self.message)
+
+    def render(self, lang: str = "zh") -> str:
+        return self.text.render(lang) if isinstance(self.text, Message) else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +185,13 @@ def read_projects(source: Path | bytes, *, filename: str | None = None) -> list[
         if code:
             if code in first_row_of_code:
                 errors.append(
-                    RowError(
-                        row_number, "code", f"code {code} is already used on row {first_row_of_code[code]}"
+                    RowError.of(
+                        row_number,
+                        "code",
+                        "code_used_twice",
+                        column=Field("code"),
+                        code=code,
+                        first_row=first_row_of_code[code],
                     )
                 )
             else:
@@ -168,7 +199,7 @@ def read_projects(source: Path | bytes, *, filename: str | None = None) -> list[
         if record is not None:
             records.append(record)
     if not first_row_of_code and not errors:
-        errors.append(RowError(None, None, "the file has a header but no project rows"))
+        errors.append(RowError.of(None, None, "no_project_rows"))
     if errors:
         raise ProjectListError(errors)
     return records
@@ -182,24 +213,22 @@ def _load(source: Path | bytes, filename: str | None) -> tuple[bytes, str | None
         return bytes(source), filename
     path = Path(source)
     if not path.exists():
-        raise UnreadableFileError(f"file not found: {path}")
+        raise UnreadableFileError(Message("file_not_found", path=path))
     if path.is_dir():
-        raise UnreadableFileError(f"{path} is a folder, not a CSV or XLSX file")
+        raise UnreadableFileError(Message("file_is_folder", path=path))
     try:
         return path.read_bytes(), filename or path.name
     except OSError as exc:
-        raise UnreadableFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise UnreadableFileError(Message("file_cannot_open", path=path, reason=exc.strerror or exc)) from exc
 
 
 def _read_table(data: bytes, filename: str | None) -> list[list[str]]:
     """Turn file bytes into rows of stripped strings, the first being the header."""
     if not data.strip():
-        raise UnreadableFileError("the file is empty")
+        raise UnreadableFileError(Message("file_empty"))
     suffix = Path(filename).suffix.lower() if filename else ""
     if data.startswith(_OLE_MAGIC) or suffix == ".xls":
-        raise UnreadableFileError(
-            "this is an old Excel .xls file; save it as .xlsx or as CSV (UTF-8) and import that"
-        )
+        raise UnreadableFileError(Message("file_old_xls"))
     if data.startswith(_ZIP_MAGIC) or suffix in {".xlsx", ".xlsm"}:
         table = _read_xlsx(data)
     else:
@@ -207,7 +236,7 @@ def _read_table(data: bytes, filename: str | None) -> list[list[str]]:
     while table and not any(table[0]):
         table.pop(0)  # leading blank lines before the header
     if not table:
-        raise UnreadableFileError("the file has no header row")
+        raise UnreadableFileError(Message("file_no_header"))
     return table
 
 
@@ -218,7 +247,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFileError(f"not a readable XLSX workbook ({exc})") from exc
+        raise UnreadableFileError(Message("file_bad_xlsx", reason=exc)) from exc
     try:
         sheet = workbook.worksheets[0]
         return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
@@ -233,24 +262,24 @@ def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data:
-        raise UnreadableFileError("this looks like a binary file, not a CSV or XLSX project list")
+        raise UnreadableFileError(Message("file_binary"))
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFileError("cannot decode the file as UTF-8 or GBK/GB18030 text; save it as CSV (UTF-8)")
+    raise UnreadableFileError(Message("file_bad_encoding"))
 
 
 def _read_csv(text: str) -> list[list[str]]:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(_DELIMITERS, key=first_line.count)
     if _control_characters(text):
-        raise UnreadableFileError("this looks like a binary file, not a CSV or XLSX project list")
+        raise UnreadableFileError(Message("file_binary"))
     try:
         return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
-        raise UnreadableFileError(f"cannot read the file as CSV: {exc}") from exc
+        raise UnreadableFileError(Message("file_bad_csv", reason=exc)) from exc
 
 
 def _control_characters(text: str) -> bool:
@@ -292,21 +321,21 @@ def _map_header(header: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
         column = key if key in COLUMNS else _ALIASES.get(key)
         if column is None:
             unknown.append(cell)
-            errors.append(
-                RowError(
-                    1, cell, f"unknown column '{cell}' in the header (known columns: {', '.join(COLUMNS)})"
-                )
-            )
+            errors.append(RowError.of(1, cell, "unknown_column", cell=cell, known=", ".join(COLUMNS)))
         elif column in columns:
-            errors.append(RowError(1, column, f"column {column} appears twice in the header ('{cell}')"))
+            errors.append(RowError.of(1, column, "column_twice", column=Field(column), cell=cell))
         else:
             columns[column] = position
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        hint = f"; unknown columns found: {', '.join(repr(u) for u in unknown)}" if unknown else ""
+        hint = Message("unknown_columns_hint", unknown=", ".join(repr(u) for u in unknown)) if unknown else ""
         raise UnreadableFileError(
-            f"the header (row 1) lacks the required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}{hint}. The first row must name the columns: {', '.join(COLUMNS)}"
+            Message(
+                "missing_required_columns" if len(missing) > 1 else "missing_required_column",
+                missing=Listing(tuple(Field(c) for c in missing)),
+                hint=hint,
+                known=", ".join(COLUMNS),
+            )
         )
     return columns, errors
 
@@ -324,14 +353,17 @@ class _RowParser:
     def __init__(self, row: int, values: dict[str, str]) -> None:
         self.row, self.values, self.errors = row, values, []
 
-    def error(self, column: str | None, message: str) -> None:
-        self.errors.append(RowError(self.row, column, message))
+    def error(self, column: str | None, key: str, **params: object) -> None:
+        """Record the problem `key` (a message of app/i18n.py); `column` is passed as the Field `column`."""
+        if column is not None:
+            params.setdefault("column", Field(column))
+        self.errors.append(RowError.of(self.row, column, key, **params))
 
     def text(self, column: str, *, required: bool = False) -> str | None:
         value = self.values.get(column, "")
         if not value:
             if required:
-                self.error(column, f"{column} is missing")
+                self.error(column, "value_missing")
             return None
         return value
 
@@ -341,14 +373,14 @@ class _RowParser:
         convert: Callable[[str], float | int | None],
         *,
         required: bool = False,
-        describe: str = "a number",
+        describe: str = "not_a_number",
     ) -> Any:
         raw = self.text(column, required=required)
         if raw is None:
             return None
         value = convert(raw)
         if value is None:
-            self.error(column, f"{column} '{raw}' is not {describe}")
+            self.error(column, describe, raw=raw)
         return value
 
 
@@ -373,30 +405,44 @@ def _parse_row(
     code = p.text("code", required=True)
     name = p.text("name", required=True)
     category = p.text("category", required=True)
-    start = p.number("planned_start", _to_int, required=True, describe="a year")
-    end = p.number("planned_end", _to_int, required=True, describe="a year")
-    cost = p.number("cost_wan", _to_int, required=True, describe="a whole number of 万元")
-    spent = p.number("spent_wan", _to_int, describe="a whole number of 万元")
-    seats = p.number("seats_added", _to_int, describe="a whole number")
+    start = p.number("planned_start", _to_int, required=True, describe="not_a_year")
+    end = p.number("planned_end", _to_int, required=True, describe="not_a_year")
+    cost = p.number("cost_wan", _to_int, required=True, describe="not_whole_wan")
+    spent = p.number("spent_wan", _to_int, describe="not_whole_wan")
+    seats = p.number("seats_added", _to_int, describe="not_whole_number")
     areas = {c: p.number(c, _to_float) for c in ("floor_area_m2", "purchase_area_m2", "land_area_mu")}
     star = _parse_star(p)
 
     plausible = True
     for column, year in (("planned_start", start), ("planned_end", end)):
         if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-            p.error(column, f"{column} {year} is not a plausible year ({FIRST_YEAR}–{LAST_YEAR})")
+            p.error(column, "implausible_year", year=year, first=FIRST_YEAR, last=LAST_YEAR)
             plausible = False
     if plausible and start is not None and end is not None and end < start:
-        p.error("planned_end", f"planned_end {end} is before planned_start {start}")
+        p.error(
+            "planned_end",
+            "end_before_start",
+            end_column=Field("planned_end"),
+            end=end,
+            start_column=Field("planned_start"),
+            start=start,
+        )
     if cost is not None and cost <= 0:
-        p.error("cost_wan", f"cost_wan {cost} must be greater than 0")
+        p.error("cost_wan", "must_be_positive", value=cost)
     for column, value in (("spent_wan", spent), ("seats_added", seats), *areas.items()):
         if value is not None and value < 0:
-            p.error(column, f"{column} {_show(value)} must not be negative")
+            p.error(column, "must_not_be_negative", value=_show(value))
     if spent is not None and cost is not None and cost > 0 and spent > cost:
-        p.error("spent_wan", f"spent_wan {spent} is more than cost_wan {cost}")
+        p.error(
+            "spent_wan",
+            "spent_over_cost",
+            spent_column=Field("spent_wan"),
+            spent=spent,
+            cost_column=Field("cost_wan"),
+            cost=cost,
+        )
     if width > header_width and any(values.values()):
-        p.error(None, f"the row has {width} cells but the header names only {header_width} columns")
+        p.error(None, "too_many_cells", width=width, header_width=header_width)
 
     if p.errors:
         return None, p.errors
@@ -429,7 +475,7 @@ def _parse_star(p: _RowParser) -> bool:
     if key in _TRUE:
         return True
     if key not in _FALSE:
-        p.error("star", f"star '{raw}' is not one of true/false, ★/blank, 是/否, 1/0")
+        p.error("star", "bad_star", raw=raw)
     return False
 
 
