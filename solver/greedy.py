@@ -21,6 +21,8 @@ from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution, SolveStatus, YearSpend
 from solver.windows import Window, project_windows
 
+REPAIRS = 20  # retries of the weight-per-cost order, each with the misfits moved to the front
+
 
 def _priority(project: Project, window: Window, index: int) -> tuple:
     # the effective deadline: its own, or the latest end its successors' deadlines leave it
@@ -143,20 +145,33 @@ def greedy_schedule(problem: Problem) -> Solution:
 
 
 def warm_start(problem: Problem) -> Solution:
-    """The best greedy schedule over a few funding orders (see module docstring); UNKNOWN if none fits."""
+    """The best greedy schedule over a few funding orders (see module docstring); UNKNOWN if none fits.
+
+    In the weight-per-cost order a project that must be funded but no longer fits is moved to the
+    front and the order tried again (at most REPAIRS times), so a tight budget still gets a schedule."""
     windows = project_windows(problem)
     best = _fund_in_order(problem, windows, _priority)
-    for priority in (_by_density,):
-        candidate = _fund_in_order(problem, windows, priority)
-        if candidate.objective is not None and (
-            best.objective is None or candidate.objective < best.objective
-        ):
-            best = candidate
+    first: set[str] = set()
+    for _ in range(REPAIRS):
+
+        def priority(project: Project, window: Window, index: int) -> tuple:
+            return (project.id not in first, *_by_density(project, window, index))
+
+        failed: list[str] = []
+        candidate = _fund_in_order(problem, windows, priority, failed)
+        if candidate.objective is not None:
+            if best.objective is None or candidate.objective < best.objective:
+                best = candidate
+            break
+        first.update(failed)
     return best
 
 
-def _fund_in_order(problem: Problem, windows: dict[str, Window], priority: Callable) -> Solution:
-    """Fund projects one at a time in `priority` order (predecessors first), each at its earliest end."""
+def _fund_in_order(
+    problem: Problem, windows: dict[str, Window], priority: Callable, failed: list[str] | None = None
+) -> Solution:
+    """Fund projects one at a time in `priority` order (predecessors first), each at its earliest end.
+    UNKNOWN when a project that must be funded does not fit (its id then goes into `failed`)."""
     started = time.monotonic()
     ledger = _Ledger(problem)
     placed: dict[str, ProjectSchedule] = {}
@@ -173,6 +188,8 @@ def _fund_in_order(problem: Problem, windows: dict[str, Window], priority: Calla
                 spot = None
         if spot is None:
             if not project.deferrable:
+                if failed is not None:
+                    failed.append(project.id)
                 return _failed(problem, started)
             placed[project.id] = ProjectSchedule(project.id, False, None, None, None, {})
             continue
