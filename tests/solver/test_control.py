@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from solver import Problem, Progress, Project, SolveStatus, greedy_schedule, solve, verify
+from solver.greedy import warm_start
 
 
 def _portfolio(n: int, seed: int = 7) -> Problem:
@@ -104,3 +105,20 @@ def test_optimal_solution_reports_bound_equal_to_objective():
     assert solution.status == SolveStatus.OPTIMAL
     assert solution.bound == solution.objective
     assert [y.year for y in solution.years] == list(problem.years)
+
+
+def test_warm_start_funds_a_tight_portfolio_the_baseline_order_cannot():
+    # Caps 15 a year. The baseline funds 甲 (planned 2021) first and fast: 10 in 2021, leaving 5, so 乙
+    # (exactly 10 a year for 2 years) no longer fits. Funding the heavier-per-money 乙 first leaves 5 + 5
+    # for 甲, which then ends in 2022: one year late at weight 1, the optimum.
+    problem = Problem(
+        2021,
+        2022,
+        {2021: 15, 2022: 15},
+        (Project("甲", 10, 2021), Project("乙", 20, 2022, min_annual=10, max_annual=10, weight=3)),
+    )
+    assert greedy_schedule(problem).status == SolveStatus.UNKNOWN
+    warm = warm_start(problem)
+    assert (warm.status, warm.objective) == (SolveStatus.FEASIBLE, 1)
+    assert verify(problem, warm) == []
+    assert solve(problem, time_limit=5, workers=1).objective == 1

@@ -7,7 +7,18 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import Problem, Project, ProjectSchedule, Solution, SolveStatus, YearSpend, solve, verify
+from solver import (
+    Problem,
+    Project,
+    ProjectSchedule,
+    Solution,
+    SolveStatus,
+    YearSpend,
+    greedy_schedule,
+    solve,
+    verify,
+)
+from solver.greedy import warm_start
 
 FIRST = 2021
 
@@ -95,6 +106,17 @@ def test_optimal_equals_brute_force_and_infeasible_means_nothing_exists(problem)
     else:
         assert solution.status == SolveStatus.OPTIMAL
         assert solution.objective == expected == solution.bound
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_warm_start_verifies_never_beats_the_optimum_and_never_loses_to_the_baseline(problem):
+    warm, baseline = warm_start(problem), greedy_schedule(problem)
+    if baseline.status.has_schedule:
+        assert warm.status.has_schedule and warm.objective <= baseline.objective
+    if warm.status.has_schedule:
+        assert verify(problem, warm) == []
+        assert brute_force_optimum(problem) <= warm.objective
 
 
 @st.composite
