@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
 from app import run_exports, runs
+from app.export import MEDIA_TYPES
 from app.models import RunCreate, RunPublic
 
 router = APIRouter(tags=["runs"])
@@ -28,15 +29,6 @@ class TableFormat(StrEnum):
     XLSX = "xlsx"
 
 
-MEDIA_TYPES = {
-    "json": "application/json",
-    "html": "text/html; charset=utf-8",
-    "png": "image/png",
-    "svg": "image/svg+xml",
-    "pdf": "application/pdf",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 Lang = Literal["zh", "en"]
 
 
