@@ -105,7 +105,7 @@ function detail(root, ctx, s) {
         { class: "toolbar" },
         h("label", { class: "field-inline" }, t("horizon"), yearInput(root, ctx, "first_year", canEdit), "–", yearInput(root, ctx, "last_year", canEdit)),
         h("label", { class: "switch", title: t("carryover_help") }, h("input", { type: "checkbox", id: "carryover", role: "switch", checked: draft.carryover, disabled: !canEdit, onchange: (e) => ((draft.carryover = e.target.checked), draw(root, ctx)) }), t("carryover")),
-        h("label", { class: "field-inline", title: t("star_deadline_help") }, t("star_deadline"), h("input", { type: "number", style: "width:110px", placeholder: t("star_deadline_none"), value: draft.star_deadline ?? "", disabled: !canEdit, onchange: (e) => ((draft.star_deadline = e.target.value ? Number(e.target.value) : null), draw(root, ctx)) })),
+        h("label", { class: "field-inline", title: t("star_deadline_help") }, t("star_deadline"), h("input", { type: "number", style: "width:90px", placeholder: t("star_deadline_none"), value: draft.star_deadline ?? "", disabled: !canEdit, onchange: (e) => ((draft.star_deadline = e.target.value ? Number(e.target.value) : null), draw(root, ctx)) })),
       ),
       h(
         "div",

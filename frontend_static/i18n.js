@@ -123,7 +123,7 @@ const L = {
   carryover_on: ["结余可结转", "carry-over on"],
   carryover_off: ["结余不结转", "no carry-over"],
   star_deadline: ["★ 项目最迟完工年", "★ projects finish by"],
-  star_deadline_none: ["不限（可延期）", "none (may slip)"],
+  star_deadline_none: ["不限", "none"],
   star_deadline_help: ["重点项目必须在此年或之前完工（留空则不限）。", "Key projects must finish by this year (blank: no limit)."],
   wan_unit: ["万元", "10k CNY"],
   wan: ["万元", "×10k CNY"],
