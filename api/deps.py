@@ -10,6 +10,7 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBear
 from sqlmodel import Session
 
 from app import accounts
+from app.i18n import Message
 from app.jobs import JobPool
 from app.models import Role, User
 from app.runs import RunPool
@@ -51,19 +52,20 @@ def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     query_token: Annotated[str | None, Depends(_query_token)],
 ) -> User:
-    """The user holding the bearer token (or `?token=`); 401 in plain words otherwise."""
+    """The user holding the bearer token (or `?token=`); 401 in plain words otherwise (api/errors.py renders
+    the Message details in the reader's language)."""
     token = credentials.credentials if credentials is not None else query_token
     if not token:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "no token: send the header 'Authorization: Bearer <token>' with the token printed by capsched serve",
+            Message("no_token"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     user = accounts.authenticate(session=session, token=token.strip())
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "the token is not valid (mistyped, or replaced by a newer one); ask for a new one",
+            Message("bad_token"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return user
@@ -80,7 +82,7 @@ def require_role(*roles: Role) -> Callable[[User], User]:
         if user.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                f"user {user.name} has role {user.role}; only {allowed} may do this",
+                Message("role_not_allowed", user=user.name, role=user.role, allowed=allowed),
             )
         return user
 

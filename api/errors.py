@@ -1,6 +1,7 @@
 """Every error as JSON `{"detail": "plain words", "errors": [{"loc": [...], "msg": "..."}]}` (API.md).
 
-Domain exceptions of app/ are translated to HTTP here and nowhere else.
+Domain exceptions of app/ are translated to HTTP here and nowhere else, in the reader's language: Chinese
+unless the request's Accept-Language prefers English (app.i18n.lang_from_accept_language).
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
 from app.export import ExportUnavailable
+from app.i18n import Lang, Message, field_label, lang_from_accept_language, render, t
 from app.importer import ProjectListError, UnreadableFileError
+
+_HIDDEN_LOC = ("body", "query", "path", "header")
+_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")
 
 
 class ErrorItem(BaseModel):
@@ -54,64 +59,121 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-def _placed(loc: Sequence[str | int], msg: str) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return f"{'.'.join(parts)}: {msg}" if parts else msg
+def request_lang(request: Request) -> Lang:
+    """The language errors are written in for this request: zh unless Accept-Language prefers en."""
+    return lang_from_accept_language(request.headers.get("accept-language"))
 
 
-def _plain(error: dict[str, Any]) -> str:
-    kind, msg = error.get("type", ""), error.get("msg", "")
-    if kind == "json_invalid":
-        return "the body is not valid JSON"
-    if kind == "missing":
-        return "is required"
-    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+def _separator(lang: Lang) -> str:
+    return "；" if lang == "zh" else "; "
 
 
-def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    items = [(list(e.get("loc", ())), _plain(e)) for e in exc.errors()]
-    detail = "; ".join(_placed(loc, msg) for loc, msg in items)
-    return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid input — {detail}", items)
+# --- request validation (FastAPI / pydantic) ----------------------------------------------------------
 
 
-def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+def _place(loc: Sequence[str | int], lang: Lang) -> str:
+    """Where a validation error is, e.g. 'first_year' / '起始年份（first_year）', 'budget.2024'."""
+    parts = [str(p) for p in loc if p not in _HIDDEN_LOC]
+    if len(parts) == 1:
+        return field_label(parts[0], lang)
+    return ".".join(parts)
 
 
-def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-    return error_response(status.HTTP_404_NOT_FOUND, str(exc), [((exc.what,), "does not exist")])
+def _shown_input(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _not_allowed(_: Request, exc: NotAllowed) -> JSONResponse:
-    return error_response(status.HTTP_403_FORBIDDEN, str(exc))
+def _validation_words(error: dict[str, Any], lang: Lang) -> str:
+    """A pydantic error in plain words: the common types from app/i18n.py (v_<type>), else pydantic's."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        cause = ctx.get("error")
+        if isinstance(getattr(cause, "text", None), Message):
+            return cause.text.render(lang)
+        return error.get("msg", "").removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    key = f"v_{kind}"
+    params = {name: ctx[name] for name in _SHOWN_CTX if name in ctx}
+    params["input"] = _shown_input(error.get("input"))
+    try:
+        return Message(key, **params).render(lang)
+    except (KeyError, IndexError):  # a type we do not word, or a template wanting a value pydantic omitted
+        return t("v_other", lang, msg=error.get("msg", kind))
 
 
-def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-    msg = f"changed since version {exc.yours}" if isinstance(exc, StaleVersion) else str(exc)
-    return error_response(status.HTTP_409_CONFLICT, str(exc), [(("body", f), msg) for f in exc.fields])
+def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    lang = request_lang(request)
+    items, placed = [], []
+    for error in exc.errors():
+        loc, words = list(error.get("loc", ())), _validation_words(error, lang)
+        items.append((loc, words))
+        where = "" if error.get("type") == "json_invalid" else _place(loc, lang)
+        placed.append(f"{where}{'：' if lang == 'zh' else ': '}{words}" if where else words)
+    detail = t("invalid_input", lang, errors=_separator(lang).join(placed))
+    return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, detail, items)
 
 
-def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:
-    return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc), exc.errors)
+# --- HTTP and domain errors -----------------------------------------------------------------------------
+
+_STARLETTE_WORDS = {"Not Found": "http_not_found", "Method Not Allowed": "http_method_not_allowed"}
 
 
-def _project_list(_: Request, exc: ProjectListError) -> JSONResponse:
+def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    lang = request_lang(request)
+    detail = exc.detail
+    if isinstance(detail, str) and detail in _STARLETTE_WORDS:
+        detail = Message(_STARLETTE_WORDS[detail])
+    return error_response(exc.status_code, render(detail, lang), headers=getattr(exc, "headers", None))
+
+
+def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+    lang = request_lang(request)
+    return error_response(
+        status.HTTP_404_NOT_FOUND, exc.render(lang), [((exc.what,), t("does_not_exist", lang))]
+    )
+
+
+def _not_allowed(request: Request, exc: NotAllowed) -> JSONResponse:
+    return error_response(status.HTTP_403_FORBIDDEN, exc.render(request_lang(request)))
+
+
+def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+    lang = request_lang(request)
+    detail = exc.render(lang)
+    stale = isinstance(exc, StaleVersion)
+    msg = t("changed_since_version", lang, yours=exc.yours) if stale else detail
+    return error_response(status.HTTP_409_CONFLICT, detail, [(("body", f), msg) for f in exc.fields])
+
+
+def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
+    lang = request_lang(request)
+    items = [(loc, render(msg, lang)) for loc, msg in exc.errors]
+    return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.render(lang), items)
+
+
+def _project_list(request: Request, exc: ProjectListError) -> JSONResponse:
+    lang = request_lang(request)
     items = [
-        (["file", *([e.row] if e.row is not None else []), *([e.column] if e.column else [])], str(e))
+        (["file", *([e.row] if e.row is not None else []), *([e.column] if e.column else [])], e.render(lang))
         for e in exc.errors
     ]
     count = len(exc.errors)
-    detail = f"the file has {count} error{'s' if count != 1 else ''}; nothing was imported: " + "; ".join(
-        str(e) for e in exc.errors[:20]
+    detail = t(
+        "import_failed",
+        lang,
+        count=count,
+        errors_word="error" if count == 1 else "errors",
+        errors=_separator(lang).join(e.render(lang) for e in exc.errors[:20]),
     )
     return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, detail, items)
 
 
-def _unreadable(_: Request, exc: UnreadableFileError) -> JSONResponse:
+def _unreadable(request: Request, exc: UnreadableFileError) -> JSONResponse:
+    reason = exc.render(request_lang(request))
     return error_response(
         status.HTTP_422_UNPROCESSABLE_CONTENT,
-        f"cannot read the file: {exc.message}",
-        [(("file",), exc.message)],
+        t("cannot_read_file", request_lang(request), reason=reason),
+        [(("file",), reason)],
     )
 
 

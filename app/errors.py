@@ -1,28 +1,49 @@
-"""Domain errors of the app services. Each carries the words a person needs; api/errors.py maps them to HTTP."""
+"""Domain errors of the app services. Each carries the words a person needs; api/errors.py maps them to HTTP.
+
+Their words are a Message of app/i18n.py (or plain text): `str(error)` is English, `error.render(lang)` is
+the reader's language.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.i18n import Field, Listing, Message, Noun, render
 
-class NotFound(LookupError):
+
+class _Worded:
+    """Mixin: `text` is the error's words (Message or plain str); render(lang) writes them in lang."""
+
+    text: Message | str
+
+    def render(self, lang: str = "zh") -> str:
+        return render(self.text, lang)
+
+
+class NotFound(_Worded, LookupError):
     """No such portfolio / project / scenario / run."""
 
     def __init__(self, what: str, key: object) -> None:
-        super().__init__(f"{what} {key} does not exist")
+        self.text = Message("not_found", what=Noun(what), item=key)
+        super().__init__(str(self.text))
         self.what = what
         self.key = key
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(_Worded, PermissionError):
     """The user's role or unit does not allow this action."""
 
+    def __init__(self, message: str | Message = "") -> None:
+        self.text = message
+        super().__init__(str(message))
 
-class Conflict(Exception):
+
+class Conflict(_Worded, Exception):
     """The request clashes with what is stored (a duplicate name, a finished run)."""
 
-    def __init__(self, message: str, fields: Sequence[str] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, fields: Sequence[str] = ()) -> None:
+        self.text = message
+        super().__init__(str(message))
         self.fields = tuple(fields)
 
 
@@ -30,19 +51,21 @@ class StaleVersion(Conflict):
     """An edit was based on an old version; `fields` changed since that version."""
 
     def __init__(self, what: str, key: object, yours: int, current: int, fields: Sequence[str]) -> None:
-        changed = ", ".join(fields) if fields else "nothing you can see"
-        super().__init__(
-            f"{what} {key} was changed by someone else since version {yours} (now version {current}); "
-            f"changed since: {changed}. Reload it and make your edit again.",
-            fields,
+        changed = Listing(tuple(Field(f) for f in fields)) if fields else Message("stale_nothing_visible")
+        words = Message(
+            "stale_version", what=Noun(what), item=key, yours=yours, current=current, changed=changed
         )
+        super().__init__(words, fields)
         self.yours = yours
         self.current = current
 
 
-class InvalidInput(ValueError):
+class InvalidInput(_Worded, ValueError):
     """Input that passes the schema but breaks a rule; `errors` is a list of (loc, message)."""
 
-    def __init__(self, message: str, errors: Sequence[tuple[Sequence[str | int], str]] = ()) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str | Message, errors: Sequence[tuple[Sequence[str | int], str | Message]] = ()
+    ) -> None:
+        self.text = message
+        super().__init__(str(message))
         self.errors = [(tuple(loc), msg) for loc, msg in errors]

@@ -317,7 +317,17 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "the file has {count} {errors_word}; nothing was imported: {errors}",
     ),
     "cannot_read_file": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
+    "cli_import_errors": (
+        "{file}：{count} 处问题，涉及 {rows} 行 — 未导入任何内容。",
+        "{file}: {count} {problems_word} in {rows} {rows_word} — nothing was imported (文件有错误，未导入).",
+    ),
+    "cli_cannot_read": (
+        "capsched import：无法读取 {file}：{reason}",
+        "capsched import: cannot read {file}: {reason}",
+    ),
     # sign-in and rights
+    "http_not_found": ("找不到该地址", "Not Found"),
+    "http_method_not_allowed": ("该地址不支持此请求方法", "Method Not Allowed"),
     "no_token": (
         "未登录：请在请求头中发送 'Authorization: Bearer <token>'，token 由 capsched serve 打印",
         "no token: send the header 'Authorization: Bearer <token>' with the token printed by capsched serve",
@@ -331,12 +341,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "user {user} has role {role}; only {allowed} may do this",
     ),
     # domain errors (app/errors.py)
-    "not_found": ("{what} {key} 不存在", "{what} {key} does not exist"),
+    "not_found": ("{what} {item} 不存在", "{what} {item} does not exist"),
     "does_not_exist": ("不存在", "does not exist"),
     "stale_version": (
-        "{what} {key} 在版本 {yours} 之后已被他人修改（现为版本 {current}）；此后改动的字段：{changed}。"
+        "{what} {item} 在版本 {yours} 之后已被他人修改（现为版本 {current}）；此后改动的字段：{changed}。"
         "请重新加载后再编辑。",
-        "{what} {key} was changed by someone else since version {yours} (now version {current}); "
+        "{what} {item} was changed by someone else since version {yours} (now version {current}); "
         "changed since: {changed}. Reload it and make your edit again.",
     ),
     "stale_nothing_visible": ("无您可见的字段", "nothing you can see"),
@@ -365,10 +375,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "v_less_than": ("必须小于 {lt}，收到 {input}", "must be less than {lt}, not {input}"),
     "v_enum": ("应为以下之一：{expected}，收到 {input}", "must be one of {expected}, not {input}"),
     "v_literal_error": ("应为以下之一：{expected}，收到 {input}", "must be one of {expected}, not {input}"),
-    "v_dict_type": ("应为对象（{{…}}）", "must be an object ({{…}})"),
+    "v_dict_type": ("应为对象（键: 值）", "must be an object (key: value pairs)"),
     "v_list_type": ("应为列表（[…]）", "must be a list ([…])"),
-    "v_model_attributes_type": ("应为对象（{{…}}）", "must be an object ({{…}})"),
-    "v_model_type": ("应为对象（{{…}}）", "must be an object ({{…}})"),
+    "v_model_attributes_type": ("应为对象（键: 值）", "must be an object (key: value pairs)"),
+    "v_model_type": ("应为对象（键: 值）", "must be an object (key: value pairs)"),
     "v_too_short": ("至少需要 {min_length} 项", "must have at least {min_length} item(s)"),
     "v_too_long": ("最多 {max_length} 项", "must have at most {max_length} item(s)"),
     "v_extra_forbidden": ("不是可用的字段", "is not a field this request takes"),
@@ -376,6 +386,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 _LABELS.update(_MESSAGES)  # one lookup, t(), for labels and messages alike
+MESSAGE_KEYS: tuple[str, ...] = tuple(_MESSAGES)
 LIST_SEPARATOR = {"zh": "、", "en": ", "}
 
 
@@ -441,7 +452,7 @@ class Message:
     key: str
     params: tuple[tuple[str, object], ...]
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         if key not in _LABELS:
             raise KeyError(f"no message {key!r} in app/i18n.py")
         object.__setattr__(self, "key", key)

@@ -1,6 +1,7 @@
 """`capsched import FILE`: check a project list and print its summary or every problem in it.
 
 Exit codes: 0 the list is valid; 1 it has errors (nothing is stored); 2 the file cannot be read at all.
+Errors are in English by default (scripts grep them); `--lang zh` prints them in Chinese.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.main import cli
+from app.i18n import LANGS, t
 from app.importer import (
     ImportSummary,
     ProjectListError,
@@ -29,33 +31,42 @@ EXIT_UNREADABLE = 2
 @cli.command("import")
 def import_command(
     file: Path = typer.Argument(..., help="Project list: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX."),
+    lang: str = typer.Option("en", "--lang", help="Language of the error messages: zh (中文) or en."),
 ) -> None:
     """Check a project list (项目清单) and print a summary, or every problem row by row."""
+    if lang not in LANGS:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(LANGS)}", param_hint="--lang")
     out = Console(highlight=False, soft_wrap=True)
     try:
         records = read_projects(file)
     except UnreadableFileError as exc:
         Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"capsched import: cannot read {file}: {exc.message}", markup=False
+            t("cli_cannot_read", lang, file=file, reason=exc.render(lang)), markup=False
         )
         raise typer.Exit(EXIT_UNREADABLE) from None
     except ProjectListError as exc:
-        _print_errors(out, file, exc.errors)
+        _print_errors(out, file, exc.errors, lang)
         raise typer.Exit(EXIT_ERRORS) from None
     _print_summary(out, file, summarize(records))
 
 
-def _print_errors(out: Console, file: Path, errors: list[RowError]) -> None:
+def _print_errors(out: Console, file: Path, errors: list[RowError], lang: str) -> None:
     """One line per row, so a list with many blanks reads as a to-do list."""
     rows = {e.row for e in errors if e.row is not None}
-    out.print(
-        f"{file}: {len(errors)} problem{'s' if len(errors) != 1 else ''} in {len(rows)} "
-        f"row{'s' if len(rows) != 1 else ''} — nothing was imported (文件有错误，未导入).",
-        markup=False,
+    headline = t(
+        "cli_import_errors",
+        lang,
+        file=file,
+        count=len(errors),
+        problems_word="problem" if len(errors) == 1 else "problems",
+        rows=len(rows),
+        rows_word="row" if len(rows) == 1 else "rows",
     )
+    out.print(headline, markup=False)
+    separator = "；" if lang == "zh" else "; "
     for row, group in groupby(errors, key=lambda e: e.row):
-        messages = "; ".join(e.message for e in group)
-        out.print(messages if row is None else f"row {row}: {messages}", markup=False)
+        messages = separator.join(e.render(lang, with_row=False) for e in group)
+        out.print(messages if row is None else t("row_prefix", lang, row=row, message=messages), markup=False)
 
 
 def _print_summary(out: Console, file: Path, summary: ImportSummary) -> None:

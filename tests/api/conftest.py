@@ -62,7 +62,8 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    # English error words, so the tests read like API.md; tests/api/test_messages_language.py covers Chinese
+    with TestClient(create_app(settings), headers={"Accept-Language": "en"}) as test_client:
         yield test_client
 
 

@@ -102,3 +102,32 @@ def test_installed_console_script_imports_the_seed() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "99,163 万元" in done.stdout
+
+
+def test_import_with_lang_zh_prints_every_error_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "code,name,category,planned_start,planned_end,cost_wan\n"
+        "WX-01,白马小学,义务教育,2023,2021,100\n"
+        "WX-01,先锋小学,义务教育,2020,2023,\n",
+        encoding="gbk",
+    )
+    result = runner.invoke(cli, ["import", str(path), "--lang", "zh"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}：3 处问题，涉及 2 行 — 未导入任何内容。",
+        "第 2 行：计划完工年份（planned_end）2021 早于计划开工年份（planned_start）2023",
+        "第 3 行：总投资（cost_wan）未填写；项目编号（code）WX-01 已在第 2 行使用",
+    ]
+
+
+def test_import_with_lang_zh_says_in_chinese_why_a_file_cannot_be_read(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["import", str(tmp_path / "nope.csv"), "--lang", "zh"])
+    assert result.exit_code == 2
+    assert f"capsched import：无法读取 {tmp_path / 'nope.csv'}：找不到文件" in result.stderr
+
+
+def test_import_refuses_a_language_it_does_not_speak(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["import", str(seed_portfolio_csv()), "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "'fr' is not one of zh, en" in result.stderr
