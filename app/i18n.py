@@ -340,6 +340,58 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "用户 {user} 的角色是 {role}；只有 {allowed} 可以执行此操作",
         "user {user} has role {role}; only {allowed} may do this",
     ),
+    # services' own words (app/projects.py, portfolios.py, scenarios.py, runs.py, baselines.py, actuals.py)
+    "owner_other_unit": (
+        "项目责任单位用户 {user} 只能修改本单位“{unit}”的项目，不能修改“{other}”的项目",
+        "owner {user} may only change projects of its own unit '{unit}', not of '{other}'",
+    ),
+    "no_unit": ("无单位", "no unit"),
+    "role_may_not_change_projects": (
+        "用户 {user} 的角色是 {role}，不能修改项目",
+        "user {user} has role {role} and may not change projects",
+    ),
+    "portfolio_name_taken": ("已有名为“{name}”的项目组合", "a portfolio named '{name}' already exists"),
+    "scenario_name_taken": (
+        "该项目组合已有名为“{name}”的方案",
+        "this portfolio already has a scenario named '{name}'",
+    ),
+    "project_code_taken": (
+        "项目组合 {portfolio} 已有编号为“{code}”的项目",
+        "portfolio {portfolio} already has a project with code '{code}'",
+    ),
+    "fields_cannot_be_empty": ("{fields}不能为空", "{fields} cannot be empty"),
+    "cannot_be_empty": ("不能为空", "cannot be empty"),
+    "end_before_start_value": ("{end} 早于{start_column}{start}", "{end} is before {start_column} {start}"),
+    "time_limit_over_max": (
+        "求解时限 {seconds} 秒超过本服务器允许的上限（{limit} 秒）",
+        "time_limit {seconds} s is more than this server allows ({limit} s)",
+    ),
+    "at_most": ("最多 {limit}", "at most {limit}"),
+    "run_already_finished": (
+        "运行 {run} 已结束（{status}），无法取消",
+        "run {run} has already finished ({status}); there is nothing to cancel",
+    ),
+    "prefixed": ("{what}：{message}", "{what}: {message}"),
+    "actuals_code_empty": ("{column}为空", "{column} is empty"),
+    "actuals_no_project": ("本项目组合中没有项目 {code}", "no project {code} in this portfolio"),
+    "actuals_bad_year": ("{column}“{raw}”不是年份（例如 2023）", "{column} '{raw}' is not a year like 2023"),
+    "actuals_bad_spent": (
+        "{column}“{raw}”不是 ≥ 0 的整数万元",
+        "{column} '{raw}' is not a whole number ≥ 0 of 万元",
+    ),
+    "actuals_bad_percent": (
+        "{column}“{raw}”不在 0 到 100 之间",
+        "{column} '{raw}' is not between 0 and 100",
+    ),
+    "actuals_given_twice": (
+        "{code} {year} 已在第 {first_row} 行给出",
+        "{code} {year} is already given in row {first_row}",
+    ),
+    "actuals_missing_column": (
+        "缺少列{column}（表头需要 {needed}）",
+        "column {column} is missing (the header needs {needed})",
+    ),
+    "actuals_no_rows": ("文件只有表头，没有实际支出行", "the file has a header but no rows of actuals"),
     # domain errors (app/errors.py)
     "not_found": ("{what} {item} 不存在", "{what} {item} does not exist"),
     "does_not_exist": ("不存在", "does not exist"),

@@ -1,5 +1,5 @@
 // Talks to the capsched HTTP API: adds the bearer token, turns error bodies into plain messages.
-import { t } from "./i18n.js";
+import { getLang, t } from "./i18n.js";
 
 const TOKEN_KEY = "capsched.token";
 
@@ -54,7 +54,8 @@ function messageFor(status, body) {
 }
 
 async function send(method, path, { json, form } = {}) {
-  const headers = { Accept: "application/json" };
+  // The server writes its error words in the page's language (Chinese unless English is chosen).
+  const headers = { Accept: "application/json", "Accept-Language": getLang() };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body;

@@ -11,7 +11,7 @@ from app import i18n
 from app.i18n import MESSAGE_KEYS, Field, Listing, Message, Noun, lang_from_accept_language, t
 from app.importer import ProjectListError, RowError, UnreadableFileError, read_projects
 
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
+CHINESE = re.compile(r"[\u4e00-\u9fff\uff1a]")  # CJK, or the full-width colon of "{what}：{message}"
 HEADER = "code,name,category,planned_start,planned_end,cost_wan"
 
 
