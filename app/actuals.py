@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from app import importer, portfolios, projects
 from app.errors import NotAllowed
+from app.i18n import Field, Message
 from app.importer import ProjectListError, RowError, UnreadableFileError
 from app.models import Actual, ActualPublic, ActualsImportSummary, ActualUpdate, Project, User, utcnow
 
@@ -115,14 +116,18 @@ def import_file(
             continue
         key = (row[0].code, row[1])
         if key in seen:
-            errors.append(RowError(offset, "year", f"{key[0]} {key[1]} is already given in row {seen[key]}"))
+            errors.append(
+                RowError.of(
+                    offset, "year", "actuals_given_twice", code=key[0], year=key[1], first_row=seen[key]
+                )
+            )
             continue
         seen[key] = offset
         parsed.append(row)
     if errors:
         raise ProjectListError(errors)
     if not parsed:
-        raise UnreadableFileError("the file has a header but no rows of actuals")
+        raise UnreadableFileError(Message("actuals_no_rows"))
     created = 0
     for project, year, data in parsed:
         _, new = _upsert(session, project.id, year, data, user)
@@ -138,9 +143,8 @@ def _columns(header: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
         if name in COLUMNS and name not in columns:
             columns[name] = index
     missing = [c for c in COLUMNS if c not in columns]
-    errors = [
-        RowError(1, c, f"column {c} is missing (the header needs {', '.join(COLUMNS)})") for c in missing
-    ]
+    needed = ", ".join(COLUMNS)
+    errors = [RowError.of(1, c, "actuals_missing_column", column=Field(c), needed=needed) for c in missing]
     return columns, errors
 
 
@@ -158,29 +162,33 @@ def _parse_row(
     errors: list[RowError] = []
     project = by_code.get(values["code"])
     if not values["code"]:
-        errors.append(RowError(row, "code", "code is empty"))
+        errors.append(RowError.of(row, "code", "actuals_code_empty", column=Field("code")))
     elif project is None:
-        errors.append(RowError(row, "code", f"no project {values['code']} in this portfolio"))
+        errors.append(RowError.of(row, "code", "actuals_no_project", code=values["code"]))
     else:
         try:
             projects.check_may_write(user=user, unit=project.responsible_unit)
         except NotAllowed as err:
-            errors.append(RowError(row, "code", f"{values['code']}: {err}"))
+            errors.append(RowError.of(row, "code", "prefixed", what=values["code"], message=err.text))
     year = _number(values["year"])
     if year is None or year != int(year) or not FIRST_YEAR <= year <= LAST_YEAR:
-        errors.append(RowError(row, "year", f"year {values['year']!r} is not a year like 2023"))
+        errors.append(RowError.of(row, "year", "actuals_bad_year", column=Field("year"), raw=values["year"]))
     spent = _number(values["spent_wan"])
     if spent is None or spent != int(spent) or spent < 0:
         errors.append(
-            RowError(row, "spent_wan", f"spent_wan {values['spent_wan']!r} is not a whole number ≥ 0 of 万元")
+            RowError.of(
+                row, "spent_wan", "actuals_bad_spent", column=Field("spent_wan"), raw=values["spent_wan"]
+            )
         )
     percent = _number(values["percent_complete"].rstrip("%"))
     if percent is None or not 0 <= percent <= 100:
         errors.append(
-            RowError(
+            RowError.of(
                 row,
                 "percent_complete",
-                f"percent_complete {values['percent_complete']!r} is not between 0 and 100",
+                "actuals_bad_percent",
+                column=Field("percent_complete"),
+                raw=values["percent_complete"],
             )
         )
     if errors:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.errors import Conflict, NotFound
+from app.i18n import Message
 from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project
 
 
@@ -45,14 +46,14 @@ def create(*, session: Session, data: PortfolioCreate) -> PortfolioPublic:
     """A new, empty portfolio; a name already in use is a Conflict."""
     name = data.name.strip()
     if find_by_name(session=session, name=name) is not None:
-        raise Conflict(f"a portfolio named {name!r} already exists", ["name"])
+        raise Conflict(Message("portfolio_name_taken", name=name), ["name"])
     portfolio = Portfolio(name=name, description=data.description)
     session.add(portfolio)
     try:
         session.commit()
     except IntegrityError as err:
         session.rollback()
-        raise Conflict(f"a portfolio named {name!r} already exists", ["name"]) from err
+        raise Conflict(Message("portfolio_name_taken", name=name), ["name"]) from err
     session.refresh(portfolio)
     return _public(portfolio, 0)
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from app import importer, portfolios
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
+from app.i18n import Field, Listing, Message
 from app.models import ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User, utcnow
 from app.portfolio import COLUMNS, ProjectRecord
 
@@ -29,11 +30,9 @@ def check_may_write(*, user: User, unit: str | None) -> None:
     if user.role == Role.OWNER and user.unit and unit == user.unit:
         return
     if user.role == Role.OWNER:
-        raise NotAllowed(
-            f"owner {user.name} may only change projects of its own unit {user.unit!r}, "
-            f"not of {unit or 'no unit'!r}"
-        )
-    raise NotAllowed(f"user {user.name} has role {user.role} and may not change projects")
+        other = unit or Message("no_unit")
+        raise NotAllowed(Message("owner_other_unit", user=user.name, unit=user.unit, other=other))
+    raise NotAllowed(Message("role_may_not_change_projects", user=user.name, role=user.role))
 
 
 def as_record(project: Project) -> ProjectRecord:
@@ -58,7 +57,7 @@ def get(*, session: Session, project_id: int) -> Project:
 
 
 def _code_taken(session: Session, portfolio_id: int, code: str) -> Conflict:
-    return Conflict(f"portfolio {portfolio_id} already has a project with code {code!r}", ["code"])
+    return Conflict(Message("project_code_taken", portfolio=portfolio_id, code=code), ["code"])
 
 
 def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: User) -> Project:
@@ -87,14 +86,27 @@ def _check_merged(project: Project, changes: Mapping[str, Any]) -> None:
     nulled = [name for name in _REQUIRED if name in changes and changes[name] is None]
     if nulled:
         raise InvalidInput(
-            f"{', '.join(nulled)} cannot be empty", [(("body", name), "cannot be empty") for name in nulled]
+            Message("fields_cannot_be_empty", fields=Listing(tuple(Field(n) for n in nulled))),
+            [(("body", name), Message("cannot_be_empty")) for name in nulled],
         )
     start = changes.get("planned_start", project.planned_start)
     end = changes.get("planned_end", project.planned_end)
     if start and end and end < start:
+        start_column = Field("planned_start")
         raise InvalidInput(
-            f"planned_end {end} is before planned_start {start}",
-            [(("body", "planned_end"), f"{end} is before planned_start {start}")],
+            Message(
+                "end_before_start",
+                end_column=Field("planned_end"),
+                end=end,
+                start_column=start_column,
+                start=start,
+            ),
+            [
+                (
+                    ("body", "planned_end"),
+                    Message("end_before_start_value", end=end, start_column=start_column, start=start),
+                )
+            ],
         )
 
 

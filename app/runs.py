@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app import planning, scenarios
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import Message
 from app.models import Run, RunProgress, RunPublic, RunStatus, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,8 @@ def start(
     seconds = time_limit or scenario.time_limit or default_time_limit
     if seconds > max_time_limit:
         raise InvalidInput(
-            f"time_limit {seconds:g} s is more than this server allows ({max_time_limit:g} s)",
-            [(("body", "time_limit"), f"at most {max_time_limit:g}")],
+            Message("time_limit_over_max", seconds=f"{seconds:g}", limit=f"{max_time_limit:g}"),
+            [(("body", "time_limit"), Message("at_most", limit=f"{max_time_limit:g}"))],
         )
     run = planning.create_run(
         session=session,
@@ -136,9 +137,7 @@ def cancel(*, session: Session, pool: RunPool, run_id: int) -> Run:
     """Cancel a queued run at once, or ask a running one to stop (it turns `cancelled` within moments)."""
     run = get(session=session, run_id=run_id)
     if RunStatus(run.status).finished:
-        raise Conflict(
-            f"run {run_id} has already finished ({run.status}); there is nothing to cancel", ["status"]
-        )
+        raise Conflict(Message("run_already_finished", run=run_id, status=run.status), ["status"])
     pool.request_stop(run_id)
     session.execute(
         sql_update(Run)

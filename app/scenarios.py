@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app import portfolios
 from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from app.i18n import Field, Listing, Message
 from app.models import Scenario, ScenarioCreate, ScenarioUpdate, check_budget, utcnow
 
 _REQUIRED = ("name", "first_year", "last_year", "budget", "carryover", "overrides")
@@ -31,7 +32,7 @@ def get(*, session: Session, scenario_id: int) -> Scenario:
 
 
 def _name_taken(name: str) -> Conflict:
-    return Conflict(f"this portfolio already has a scenario named {name!r}", ["name"])
+    return Conflict(Message("scenario_name_taken", name=name), ["name"])
 
 
 def create(*, session: Session, portfolio_id: int, data: ScenarioCreate) -> Scenario:
@@ -55,7 +56,8 @@ def _check_merged(scenario: Scenario, changes: dict[str, Any]) -> None:
     nulled = [name for name in _REQUIRED if name in changes and changes[name] is None]
     if nulled:
         raise InvalidInput(
-            f"{', '.join(nulled)} cannot be empty", [(("body", name), "cannot be empty") for name in nulled]
+            Message("fields_cannot_be_empty", fields=Listing(tuple(Field(n) for n in nulled))),
+            [(("body", name), Message("cannot_be_empty")) for name in nulled],
         )
     first = changes.get("first_year", scenario.first_year)
     last = changes.get("last_year", scenario.last_year)

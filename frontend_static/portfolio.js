@@ -358,7 +358,7 @@ function importReportPanel(root, ctx) {
     const loc = Array.isArray(error.loc) ? error.loc : [];
     const row = loc.find((p) => typeof p === "number");
     const column = [...loc].reverse().find((p) => typeof p === "string" && !["body", "row", "file", "rows"].includes(p));
-    const item = { column, msg: String(error.msg).replace(/^row \d+:\s*/, "") };
+    const item = { column, msg: String(error.msg).replace(/^(row \d+:|第 \d+ 行：)\s*/, "") };
     if (row === undefined) general.push(item);
     else byRow.set(row, [...(byRow.get(row) || []), item]);
   }
