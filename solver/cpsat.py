@@ -10,6 +10,13 @@ ended by t − 1" for every t, which also stops successors of a deferred project
 variable, cumulatively with carryover. The objective puts each project's weighted slippage directly on its
 end booleans.
 
+Search (see `_configure` and `_search`): the warm start is the best of a few greedy funding orders
+(solver/greedy.py `warm_start`). Problems of at most CORE_FIRST_MAX_PROJECTS projects first get one
+single-thread core-based search; the rest of the time (all of it for larger problems) goes to CP-SAT's
+parallel portfolio, 4 subsolvers per granted thread up to 8, time-shared on the cores. `workers` is the
+number of threads granted: with 1 every search is sequential and reproducible; with more, the schedule
+of a solve stopped by its time limit depends on thread timing (a proven optimum's objective does not).
+
 OR-Tools names stay in this module; statuses are mapped onto SolveStatus in `_status`.
 """
 
@@ -452,6 +459,7 @@ def solve(
 
 CORE_FIRST_MAX_PROJECTS = 50  # problems this small are first tried by one core-based search
 CORE_FIRST_SHARE = 0.25  # … for at most this share of the time limit
+STOP_MARGIN_SHARE = 0.02  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
 
 
 def _search(
@@ -483,7 +491,7 @@ def _search(
             m.model.clear_hints()
             for i, v in enumerate(solver.response_proto.solution):
                 m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
-    remaining = time_limit - (time.monotonic() - started)
+    remaining = (1 - STOP_MARGIN_SHARE) * time_limit - (time.monotonic() - started)
     solver, cp_status = _run(m.model, time_limit=remaining, workers=workers, stop=stop, callback=callback)
     cp_status, values, objective, bound = _outcome(solver, cp_status)
     if values is None and first is not None:
