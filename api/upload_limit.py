@@ -6,13 +6,13 @@ from fastapi import HTTPException, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_response
+from app.i18n import Message as Words
+from app.i18n import lang_from_accept_language
 
 
-def too_large_words(limit: int) -> str:
-    return (
-        f"the upload is larger than this server accepts ({limit / 1024 / 1024:.1f} MB, {limit} bytes); "
-        "split the file or ask the administrator to raise CAPSCHED_MAX_UPLOAD_BYTES"
-    )
+def too_large_words(limit: int) -> Words:
+    """The 413's words (str() English; rendered in the reader's language by api/errors.py)."""
+    return Words("upload_too_large", mb=f"{limit / 1024 / 1024:.1f}", limit=limit)
 
 
 class BodySizeLimit:
@@ -29,7 +29,9 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            response = error_response(status.HTTP_413_CONTENT_TOO_LARGE, too_large_words(self.max_bytes))
+            header = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+            words = too_large_words(self.max_bytes).render(lang_from_accept_language(header))
+            response = error_response(status.HTTP_413_CONTENT_TOO_LARGE, words)
             await response(scope, receive, send)
             return
         seen = 0

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app import portfolios, runs, scenarios
 from app.errors import Conflict, NotFound
+from app.i18n import Message
 from app.models import Baseline, BaselinePublic, Run, RunStatus, User
 
 
@@ -19,11 +20,13 @@ def approve(*, session: Session, run_id: int, user: User) -> Baseline:
     """Make a done run with a schedule the baseline of its scenario's portfolio."""
     run = runs.get(session=session, run_id=run_id)
     if run.status != RunStatus.DONE or not _has_schedule(run):
-        raise Conflict(
-            f"run {run_id} cannot be the baseline: only a finished run with a schedule can "
-            f"(this one is {run.status}, solver status {run.solver_status or 'none'})",
-            ["status"],
+        words = Message(
+            "baseline_needs_schedule",
+            run=run_id,
+            status=Message(f"run_status_{run.status}"),
+            solver_status=Message(f"solver_status_{run.solver_status or 'none'}"),
         )
+        raise Conflict(words, ["status"])
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     baseline = Baseline(portfolio_id=scenario.portfolio_id, run_id=run_id, approved_by=user.name)
     session.add(baseline)

@@ -32,7 +32,7 @@ from app.charts import (
     slippage_chart,
     spend_vs_cap,
 )
-from app.i18n import category_label, check_lang, status_label, t
+from app.i18n import Message, category_label, check_lang, render, status_label, t
 
 FIGURE_FORMATS: tuple[str, ...] = ("json", "html", "png", "svg", "pdf")
 STATIC_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -46,11 +46,7 @@ MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-INSTALL_ADVICE = (
-    "PNG, SVG and PDF charts need a Chromium browser and Chinese fonts on this machine: "
-    "install them with `apt-get install chromium fonts-noto-cjk` (Debian/Ubuntu), or point "
-    "CAPSCHED_CHROMIUM at a Chrome/Chromium executable. HTML charts, CSV and XLSX work without them."
-)
+INSTALL_ADVICE = t("export_needs_browser", "en")  # the CLI's words; over HTTP in the reader's language
 _TYPICAL_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 _RENDER_TIMEOUT_S = 180.0
 _PNG_SCALE = 2  # report-grade: twice the layout's pixels
@@ -58,7 +54,17 @@ _log = logging.getLogger(__name__)
 
 
 class ExportUnavailable(RuntimeError):
-    """A static chart format cannot be made on this machine (no browser); the message says what to do."""
+    """A static chart format cannot be made on this machine (no browser); the message says what to do.
+
+    `str()` is English (the CLI's words); `render(lang)` writes the same advice in the reader's language.
+    """
+
+    def __init__(self, message: str | Message = Message("export_needs_browser")) -> None:
+        self.text = message
+        super().__init__(str(message))
+
+    def render(self, lang: str = "zh") -> str:
+        return render(self.text, lang)
 
 
 class ExportError(ValueError):
@@ -215,7 +221,7 @@ class _StaticRenderer:
             return
         path = find_chromium()
         if path is None:
-            raise ExportUnavailable(INSTALL_ADVICE)
+            raise ExportUnavailable(Message("export_needs_browser"))
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="capsched-kaleido", daemon=True).start()
 
@@ -230,7 +236,9 @@ class _StaticRenderer:
             self._kaleido = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=60)
         except Exception as exc:
             loop.call_soon_threadsafe(loop.stop)
-            raise ExportUnavailable(f"Chromium at {path} did not start ({exc}). {INSTALL_ADVICE}") from None
+            advice = Message("export_needs_browser")
+            words = Message("export_browser_failed", path=path, reason=exc, advice=advice)
+            raise ExportUnavailable(words) from None
         self._loop = loop
         # Registered after the browser's temporary profile exists, so it runs before that profile's own
         # clean-up at exit (atexit is last-in, first-out) and Chromium is gone when the folder is removed.

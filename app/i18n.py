@@ -435,6 +435,121 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "v_too_long": ("最多 {max_length} 项", "must have at most {max_length} item(s)"),
     "v_extra_forbidden": ("不是可用的字段", "is not a field this request takes"),
     "v_other": ("取值无效（{msg}）", "{msg}"),
+    # statuses named inside messages (RunStatus; solver statuses reuse status_OPTIMAL… above)
+    "run_status_queued": ("排队中", "queued"),
+    "run_status_running": ("运行中", "running"),
+    "run_status_done": ("已完成", "done"),
+    "run_status_failed": ("失败", "failed"),
+    "run_status_cancelled": ("已取消", "cancelled"),
+    "solver_status_none": ("无", "none"),
+    "solver_status_OPTIMAL": ("最优", "OPTIMAL"),
+    "solver_status_FEASIBLE": ("可行（未证最优）", "FEASIBLE"),
+    "solver_status_INFEASIBLE": ("无可行方案", "INFEASIBLE"),
+    "solver_status_UNKNOWN": ("限时内未找到方案", "UNKNOWN"),
+    # scenario checks (app/models.py)
+    "horizon_too_long": (
+        "规划年度最多跨 51 年（起始年份到结束年份）",
+        "the horizon may span at most 51 years",
+    ),
+    "budget_years_missing": (
+        "{field}缺少 {years} 年的上限，规划期内每一年都要填写",
+        "{field} has no cap for year(s) {years}",
+    ),
+    "budget_years_outside": (
+        "{field}填写了规划期 {first}–{last} 以外的年度 {years}",
+        "{field} names year(s) {years} outside {first}–{last}",
+    ),
+    "budget_cap_negative": (
+        "{field}中 {years} 年的上限是负数",
+        "{field} cap is negative for year(s) {years}",
+    ),
+    # runs, baselines, reports (app/planning.py, baselines.py, run_exports.py)
+    "portfolio_has_no_projects": (
+        "该项目组合中没有项目，无法排程",
+        "the portfolio has no projects to schedule",
+    ),
+    "no_projects": ("没有项目", "no projects"),
+    "baseline_needs_schedule": (
+        "运行 {run} 不能设为基准计划：只有已完成并得出排程的运行才可以（此运行状态为“{status}”，"
+        "求解结果为“{solver_status}”）",
+        "run {run} cannot be the baseline: only a finished run with a schedule can "
+        "(this one is {status}, solver status {solver_status})",
+    ),
+    "run_no_schedule_yet": (
+        "运行 {run} 还没有排程结果（状态：{status}）",
+        "run {run} has no schedule yet (status {status})",
+    ),
+    "run_no_schedule_to_report": (
+        "运行 {run} 没有排程结果，无法生成延期报告（状态：{status}）",
+        "run {run} has no schedule to report on (status {status})",
+    ),
+    # from project records to a problem (app/problem_builder.py)
+    "planning_error": ("项目 {code} 的{field}：{message}", "{code}: {field}: {message}"),
+    "planning_error_scenario": ("方案的{field}：{message}", "{code}: {field}: {message}"),
+    "field_message": ("{field}：{message}", "{field} {message}"),
+    "override_unknown_code": (
+        "项目组合中没有这个编号的项目",
+        "no project with this code in the portfolio",
+    ),
+    "override_not_a_field": (
+        "不是方案可以调整的项目字段",
+        "not a project field that a scenario can override",
+    ),
+    "cost_missing_for_schedule": (
+        "未填写：项目要有总投资才能排程",
+        "missing: a project needs a cost to be scheduled",
+    ),
+    "years_missing_for_schedule": (
+        "未填写：项目要有计划开工和完工年份才能排程",
+        "missing: a project needs planned years to be scheduled",
+    ),
+    "replan_outside_years": (
+        "{year} 不在方案的年度范围 {first}–{last} 之内",
+        "{year} is outside the scenario's years {first}–{last}",
+    ),
+    "replan_too_slow": (
+        "{code}：到 {last_year} 年底已支出 {spent} 万元（总投资 {cost} 万元）；每年最多投入 {max_annual} 万元，"
+        "无法在 {target} 年前完工（最早 {earliest} 年）",
+        "{code}: {spent} of {cost} spent by {last_year}; at most {max_annual} a year it cannot finish by "
+        "{target} (earliest {earliest})",
+    ),
+    "replan_deadline_lifted": (
+        "{flag}；本次重新排程不再要求其按期完工",
+        "{flag}; its deadline is lifted for this re-plan",
+    ),
+    # trade-off jobs (app/jobs.py)
+    "sweep_levels_and_amounts": (
+        "预算比例（levels，按现有上限的倍数）和预算金额（amounts，每年固定万元）只能填写其中一项",
+        "give either levels (scale factors) or amounts (flat 万元 a year), not both",
+    ),
+    "not_with_amounts": ("不能与预算金额（amounts）同时填写", "not with amounts"),
+    "sweep_already_finished": (
+        "预算扫描 {job} 已结束（{status}），无法取消",
+        "job {job} has already finished ({status}); there is nothing to cancel",
+    ),
+    "least_budget_already_finished": (
+        "最低预算计算 {job} 已结束（{status}），无法取消",
+        "job {job} has already finished ({status}); there is nothing to cancel",
+    ),
+    # uploads and exports (api/upload_limit.py, app/export.py)
+    "upload_too_large": (
+        "上传的文件超过本服务器允许的大小（{mb} MB，{limit} 字节）；请把文件拆小，"
+        "或请管理员调高 CAPSCHED_MAX_UPLOAD_BYTES",
+        "the upload is larger than this server accepts ({mb} MB, {limit} bytes); "
+        "split the file or ask the administrator to raise CAPSCHED_MAX_UPLOAD_BYTES",
+    ),
+    "export_needs_browser": (
+        "PNG、SVG 和 PDF 图表需要本机装有 Chromium 浏览器和中文字体：请执行 "
+        "`apt-get install chromium fonts-noto-cjk`（Debian/Ubuntu）安装，或把 CAPSCHED_CHROMIUM "
+        "设为 Chrome/Chromium 程序的路径。HTML 图表、CSV 和 XLSX 不需要它们，现在就可以下载。",
+        "PNG, SVG and PDF charts need a Chromium browser and Chinese fonts on this machine: "
+        "install them with `apt-get install chromium fonts-noto-cjk` (Debian/Ubuntu), or point "
+        "CAPSCHED_CHROMIUM at a Chrome/Chromium executable. HTML charts, CSV and XLSX work without them.",
+    ),
+    "export_browser_failed": (
+        "位于 {path} 的 Chromium 未能启动（{reason}）。{advice}",
+        "Chromium at {path} did not start ({reason}). {advice}",
+    ),
 }
 
 _LABELS.update(_MESSAGES)  # one lookup, t(), for labels and messages alike

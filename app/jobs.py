@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from app import planning, projects, scenarios, tradeoffs
 from app.budgets import BudgetSpecError
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import Message
 from app.models import (
     Job,
     JobKind,
@@ -124,8 +125,8 @@ def _seconds(
     seconds = time_limit or scenario.time_limit or default_time_limit
     if seconds > max_time_limit:
         raise InvalidInput(
-            f"time_limit {seconds:g} s is more than this server allows ({max_time_limit:g} s)",
-            [(("body", "time_limit"), f"at most {max_time_limit:g}")],
+            Message("time_limit_over_max", seconds=f"{seconds:g}", limit=f"{max_time_limit:g}"),
+            [(("body", "time_limit"), Message("at_most", limit=f"{max_time_limit:g}"))],
         )
     return seconds
 
@@ -145,8 +146,7 @@ def sweep_levels(problem: Problem, data: SweepCreate) -> tuple[tradeoffs.BudgetL
     """The budget levels the request names (scale factors of the caps, or flat amounts); InvalidInput."""
     if data.levels is not None and data.amounts is not None:
         raise InvalidInput(
-            "give either levels (scale factors) or amounts (flat 万元 a year), not both",
-            [(("body", "levels"), "not with amounts")],
+            Message("sweep_levels_and_amounts"), [(("body", "levels"), Message("not_with_amounts"))]
         )
     try:
         if data.amounts is not None:
@@ -229,9 +229,9 @@ def cancel(*, session: Session, pool: JobPool, job_id: int, kind: JobKind) -> Jo
     """Cancel a queued job at once, or ask a running one to stop (it keeps what it has found)."""
     job = get(session=session, job_id=job_id, kind=kind)
     if RunStatus(job.status).finished:
-        raise Conflict(
-            f"job {job_id} has already finished ({job.status}); there is nothing to cancel", ["status"]
-        )
+        key = "sweep_already_finished" if kind == JobKind.SWEEP else "least_budget_already_finished"
+        status = Message(f"run_status_{job.status}")
+        raise Conflict(Message(key, job=job_id, status=status), ["status"])
     pool.request_stop(job_id)
     session.execute(
         sql_update(Job)

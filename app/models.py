@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
+from app.errors import InvalidInput
+from app.i18n import Field as Column
+from app.i18n import Listing, Message
 from app.portfolio import ESTIMATE_PREFIX
 
 
@@ -101,7 +104,9 @@ class ProjectCreate(ProjectBase):
     @model_validator(mode="after")
     def _years_in_order(self) -> ProjectCreate:
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
-            raise ValueError(f"planned_end {self.planned_end} is before planned_start {self.planned_start}")
+            raise InvalidInput(
+                _end_before_start("planned_end", self.planned_end, "planned_start", self.planned_start)
+            )
         return self
 
 
@@ -166,22 +171,42 @@ class ImportSummary(SQLModel):
 # ---------------------------------------------------------------- scenario
 
 
+def _end_before_start(end_name: str, end: int, start_name: str, start: int) -> Message:
+    return Message(
+        "end_before_start", end_column=Column(end_name), end=end, start_column=Column(start_name), start=start
+    )
+
+
+def _years(years: list[str]) -> Listing:
+    return Listing(tuple(years))
+
+
 def check_budget(first_year: int, last_year: int, budget: dict[str, int]) -> None:
-    """Raise ValueError in plain words unless `budget` has one cap ≥ 0 for every year of the horizon."""
+    """Raise InvalidInput (a ValueError) in plain words, Chinese or English, unless `budget` has one cap ≥ 0
+    for every year of the horizon."""
     if last_year < first_year:
-        raise ValueError(f"last_year {last_year} is before first_year {first_year}")
+        raise InvalidInput(_end_before_start("last_year", last_year, "first_year", first_year))
     if last_year - first_year > 50:
-        raise ValueError("the horizon may span at most 51 years")
+        raise InvalidInput(Message("horizon_too_long"))
     horizon = {str(y) for y in range(first_year, last_year + 1)}
     missing = sorted(horizon - budget.keys())
     extra = sorted(budget.keys() - horizon)
+    budget_field = Column("budget")
     if missing:
-        raise ValueError(f"budget has no cap for year(s) {', '.join(missing)}")
+        raise InvalidInput(Message("budget_years_missing", field=budget_field, years=_years(missing)))
     if extra:
-        raise ValueError(f"budget names year(s) {', '.join(extra)} outside {first_year}–{last_year}")
+        raise InvalidInput(
+            Message(
+                "budget_years_outside",
+                field=budget_field,
+                years=_years(extra),
+                first=first_year,
+                last=last_year,
+            )
+        )
     negative = sorted(y for y, cap in budget.items() if cap < 0)
     if negative:
-        raise ValueError(f"budget cap is negative for year(s) {', '.join(negative)}")
+        raise InvalidInput(Message("budget_cap_negative", field=budget_field, years=_years(negative)))
 
 
 class ScenarioBase(SQLModel):

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from app import actuals, baselines, projects, runs, scenarios
 from app.errors import Conflict, InvalidInput
+from app.i18n import Field, Message
 from app.models import Run, RunStatus, Scenario, utcnow
 from app.portfolio import ProjectRecord
 from app.problem_builder import PlanningError, Replan, ScenarioOptions, build_problem, merge_past, replan
@@ -68,7 +69,7 @@ def build_scenario_replan(*, session: Session, scenario_id: int, replan_from: in
 def _records(session: Session, scenario: Scenario) -> list[ProjectRecord]:
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
     if not rows:
-        raise InvalidInput("the portfolio has no projects to schedule", [(("portfolio",), "no projects")])
+        raise InvalidInput(Message("portfolio_has_no_projects"), [(("portfolio",), Message("no_projects"))])
     return [projects.as_record(row) for row in rows]
 
 
@@ -78,9 +79,10 @@ def _planning_errors() -> Iterator[None]:
     try:
         yield
     except PlanningError as err:
-        loc = ("body", err.field) if err.field == "replan_from" else ("project", err.code, err.field)
-        message = f"replan_from {err.message}" if err.field == "replan_from" else str(err)
-        raise InvalidInput(message, [(loc, err.message)]) from err
+        if err.field == "replan_from":
+            words = Message("field_message", field=Field(err.field), message=err.reason)
+            raise InvalidInput(words, [(("body", err.field), err.reason)]) from err
+        raise InvalidInput(err.text, [(("project", err.code, err.field), err.reason)]) from err
     except ProblemError as err:
         raise InvalidInput(str(err), [(("project", err.project_id or "", err.field), err.message)]) from err
 
@@ -278,7 +280,8 @@ def run_slippage(*, session: Session, run_id: int) -> SlippageReport:
     run = runs.get(session=session, run_id=run_id)
     solution = Solution.from_json(run.solution) if run.solution else None
     if solution is None or not solution.status.has_schedule:
-        raise Conflict(f"run {run_id} has no schedule to report on (status {run.status})", ["status"])
+        status = Message(f"run_status_{run.status}")
+        raise Conflict(Message("run_no_schedule_to_report", run=run_id, status=status), ["status"])
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
     baseline = baselines.solution_of(session=session, portfolio_id=scenario.portfolio_id)

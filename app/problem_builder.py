@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
+from app.i18n import Field, Message, render
 from solver import Problem, Project
 
 PLAN_PERIOD_END = 2025  # the 14th Five-Year Plan ends in 2025: ★ = finished by then
@@ -45,11 +46,20 @@ class ProjectLike(Protocol):
 
 
 class PlanningError(ValueError):
-    """A project record cannot become part of a problem (e.g. no cost); names the project and field."""
+    """A project record cannot become part of a problem (e.g. no cost); names the project and field.
 
-    def __init__(self, code: str, field_name: str, message: str) -> None:
+    `str()` and `message` (the reason alone) are English; `reason` is the reason as given (a Message),
+    `text` the whole sentence as a Message, and `render(lang)` writes it in the reader's language.
+    """
+
+    def __init__(self, code: str, field_name: str, message: str | Message) -> None:
         super().__init__(f"{code}: {field_name}: {message}")
-        self.code, self.field, self.message = code, field_name, message
+        self.code, self.field, self.message, self.reason = code, field_name, str(message), message
+        key = "planning_error_scenario" if code == "scenario" else "planning_error"
+        self.text = Message(key, code=code, field=Field(field_name), message=message)
+
+    def render(self, lang: str = "zh") -> str:
+        return render(self.text, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +94,7 @@ class Replan:
     past: Mapping[str, Mapping[int, int]]
     messages: tuple[str, ...]
     planned_ends: Mapping[str, int] = field(default_factory=dict)
+    flags: tuple[Message, ...] = ()  # `messages` as Messages, for readers of either language
 
 
 def default_scenario_options() -> ScenarioOptions:
@@ -129,7 +140,7 @@ def build_problem(
 def _check_overrides(records: Sequence[ProjectLike], options: ScenarioOptions) -> None:
     unknown = sorted(set(options.overrides) - {r.code for r in records})
     if unknown:
-        raise PlanningError(unknown[0], "overrides", "no project with this code in the portfolio")
+        raise PlanningError(unknown[0], "overrides", Message("override_unknown_code"))
 
 
 def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Actuals) -> Replan:
@@ -150,7 +161,7 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
         raise PlanningError(
             "scenario",
             "replan_from",
-            f"{year} is outside the scenario's years {options.first_year}–{options.last_year}",
+            Message("replan_outside_years", year=year, first=options.first_year, last=options.last_year),
         )
     _check_overrides(records, options)
     remaining = replace(
@@ -159,7 +170,7 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
         budget={y: cap for y, cap in options.budget.items() if y >= year},
         replan_from=None,
     )
-    projects, past, messages = [], {}, []
+    projects, past, flags = [], {}, []
     for record in records:
         before = {y: v for y, v in (actuals.get(record.code) or {}).items() if y < year}
         spent_past = {y: v for y, v in sorted(before.items()) if v > 0}
@@ -171,9 +182,9 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
             continue
         if spent_past:
             derived = _under_way_from(derived, record, year, len(spent_past))
-        derived, message = _check_pace(derived, record, year, spent)
-        if message:
-            messages.append(message)
+        derived, flag = _check_pace(derived, record, year, spent)
+        if flag is not None:
+            flags.append(flag)
         projects.append(_apply_overrides(derived, options.overrides.get(record.code, {})))
     problem = Problem(
         first_year=year,
@@ -183,7 +194,8 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
         carryover=options.carryover,
     )
     planned_ends = {r.code: r.planned_end for r in records if r.planned_end is not None}
-    return Replan(problem, year, past, tuple(messages), planned_ends)
+    messages = tuple(str(flag) for flag in flags)
+    return Replan(problem, year, past, messages, planned_ends, tuple(flags))
 
 
 def _under_way_from(project: Project, record: ProjectLike, year: int, years_worked: int) -> Project:
@@ -204,21 +216,29 @@ def _under_way_from(project: Project, record: ProjectLike, year: int, years_work
     )
 
 
-def _check_pace(project: Project, record: ProjectLike, year: int, spent: int) -> tuple[Project, str]:
-    """The project, with a hard deadline lifted if its pace cannot meet it, and the flag's words (or "")."""
+def _check_pace(
+    project: Project, record: ProjectLike, year: int, spent: int
+) -> tuple[Project, Message | None]:
+    """The project, with a hard deadline lifted if its pace cannot meet it, and the flag (or None)."""
     start = project.fixed_start or project.earliest_start or year
     years_needed = max(project.min_years or 1, math.ceil(project.cost / (project.max_annual or project.cost)))
     earliest_end = start + years_needed - 1
     target = project.deadline if project.deadline is not None else project.planned_end
     if earliest_end <= target:
-        return project, ""
-    words = (
-        f"{project.id}: {spent} of {record.cost_wan} spent by {year - 1}; at most {project.max_annual} a "
-        f"year it cannot finish by {target} (earliest {earliest_end})"
+        return project, None
+    flag = Message(
+        "replan_too_slow",
+        code=project.id,
+        spent=spent,
+        cost=record.cost_wan,
+        last_year=year - 1,
+        max_annual=project.max_annual,
+        target=target,
+        earliest=earliest_end,
     )
     if project.deadline is not None:
-        return replace(project, deadline=None), words + "; its deadline is lifted for this re-plan"
-    return project, words
+        return replace(project, deadline=None), Message("replan_deadline_lifted", flag=flag)
+    return project, flag
 
 
 def merge_past(solution: Mapping[str, Any], plan: Replan, past_caps: Mapping[int, int]) -> dict[str, Any]:
@@ -271,7 +291,7 @@ def remaining_cost(record: ProjectLike) -> int:
 
 def _cost(record: ProjectLike) -> int:
     if record.cost_wan is None:
-        raise PlanningError(record.code, "cost_wan", "missing: a project needs a cost to be scheduled")
+        raise PlanningError(record.code, "cost_wan", Message("cost_missing_for_schedule"))
     return record.cost_wan
 
 
@@ -285,7 +305,7 @@ def derive_project(
         return None
     if record.planned_start is None or record.planned_end is None:
         missing = "planned_start" if record.planned_start is None else "planned_end"
-        raise PlanningError(record.code, missing, "missing: a project needs planned years to be scheduled")
+        raise PlanningError(record.code, missing, Message("years_missing_for_schedule"))
     planned_years = record.planned_end - record.planned_start + 1
     min_years = _min_years(planned_years, record.floor_area_m2)
     max_years = planned_years + STRETCH_YEARS
@@ -327,6 +347,6 @@ def _deadline(record: ProjectLike, star_deadline: int | None) -> int | None:
 def _apply_overrides(project: Project, override: Mapping[str, Any]) -> Project:
     bad = sorted(set(override) - _OVERRIDABLE)
     if bad:
-        raise PlanningError(project.id, bad[0], "not a project field that a scenario can override")
+        raise PlanningError(project.id, bad[0], Message("override_not_a_field"))
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in override.items()}
     return replace(project, **values)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app import baselines, charts, export, planning, projects, runs, scenarios, slippage
 from app.errors import Conflict, InvalidInput
+from app.i18n import Message
 from app.portfolio import ProjectRecord
 
 
@@ -26,7 +27,8 @@ def _with_baseline(
     """The run's solution, its portfolio's records, and the portfolio's baseline solution (or None)."""
     run = runs.get(session=session, run_id=run_id)
     if run.solution is None:
-        raise Conflict(f"run {run_id} has no schedule yet (status {run.status})", ["status"])
+        status = Message(f"run_status_{run.status}")
+        raise Conflict(Message("run_no_schedule_yet", run=run_id, status=status), ["status"])
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
     baseline = baselines.solution_of(session=session, portfolio_id=scenario.portfolio_id)
