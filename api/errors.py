@@ -177,8 +177,8 @@ def _unreadable(request: Request, exc: UnreadableFileError) -> JSONResponse:
     )
 
 
-def _export_unavailable(_: Request, exc: ExportUnavailable) -> JSONResponse:
-    return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
+def _export_unavailable(request: Request, exc: ExportUnavailable) -> JSONResponse:
+    return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, exc.render(request_lang(request)))
 
 
 def install(app: FastAPI) -> None:
