@@ -413,7 +413,8 @@ def solve(
     """Schedule `problem` per MODEL.md within `time_limit` seconds (model building included).
 
     Returns OPTIMAL / FEASIBLE with a verified schedule, INFEASIBLE with diagnostics, or UNKNOWN. The
-    greedy schedule is the default warm start, and the answer is never worse than it. When the primary
+    warm start (solver/greedy.py `warm_start`, never worse than the baseline greedy) is the default
+    hint, and the answer is never worse than it. When the primary
     objective is proven optimal and time remains, a second solve with the objective fixed picks, among the
     optimal schedules, the one finishing earliest (Σ end years; a deferred project counts as after the
     horizon), for at most half as long as the main search took. With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
