@@ -64,8 +64,8 @@ def _check_merged(scenario: Scenario, changes: dict[str, Any]) -> None:
     budget = changes.get("budget", scenario.budget)
     try:
         check_budget(first, last, budget)
-    except ValueError as err:
-        raise InvalidInput(f"budget: {err}", [(("body", "budget"), str(err))]) from err
+    except InvalidInput as err:
+        raise InvalidInput(err.text, [(("body", "budget"), err.text)]) from err
 
 
 def _stale(session: Session, scenario_id: int, yours: int) -> StaleVersion:
