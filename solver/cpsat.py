@@ -342,7 +342,9 @@ PORTFOLIO_PER_THREAD = 4  # CP-SAT subsolvers per CPU thread asked for, at most 
 PORTFOLIO_MAX = 8
 
 
-def _configure(params, *, time_limit: float, workers: int, core: bool = False) -> None:
+def _configure(
+    params, *, time_limit: float, workers: int, core: bool = False, deterministic_limit: float | None = None
+) -> None:
     """Search parameters: time, seed and portfolio size.
 
     `workers` is the number of CPU threads the caller grants. With 1, CP-SAT runs one sequential,
@@ -360,6 +362,8 @@ def _configure(params, *, time_limit: float, workers: int, core: bool = False) -
     if core:  # one core-based (max-SAT style) search, see _search
         params.num_workers = 1
         params.optimize_with_core = True
+    if deterministic_limit is not None:  # a work limit, not a wall-clock one: the same on a busy machine
+        params.max_deterministic_time = max(0.01, deterministic_limit)
 
 
 def _run(
@@ -370,10 +374,17 @@ def _run(
     stop: threading.Event | None,
     callback: _Callback | None = None,
     core: bool = False,
+    deterministic_limit: float | None = None,
 ) -> tuple[cp_model.CpSolver, int]:
     """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
     solver = cp_model.CpSolver()
-    _configure(solver.parameters, time_limit=time_limit, workers=workers, core=core)
+    _configure(
+        solver.parameters,
+        time_limit=time_limit,
+        workers=workers,
+        core=core,
+        deterministic_limit=deterministic_limit,
+    )
     done = threading.Event()
 
     def watch() -> None:
@@ -447,8 +458,15 @@ def solve(
         return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
     if status == SolveStatus.OPTIMAL:
         elapsed = time.monotonic() - started
-        tie_limit = min(time_limit - elapsed, max(0.2, elapsed / 2))  # at most half as long as the search
-        values = _tie_break(m, values, objective, tie_limit, workers, stop)
+        values = _tie_break(
+            m,
+            values,
+            objective,
+            wall_limit=time_limit - elapsed,
+            work_limit=TIE_BREAK_SHARE * time_limit,
+            canonical_hint=baseline if baseline.status.has_schedule else None,
+            stop=stop,
+        )
         bound = objective
     projects = _extract(m, values)
     if baseline.status.has_schedule and baseline.objective is not None and baseline.objective < objective:
@@ -460,7 +478,8 @@ def solve(
 
 CORE_FIRST_MAX_PROJECTS = 50  # problems this small are first tried by one core-based search
 CORE_FIRST_SHARE = 0.25  # … for at most this share of the time limit
-STOP_MARGIN_SHARE = 0.02  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
+STOP_MARGIN_SHARE = 0.02
+TIE_BREAK_SHARE = 0.25  # the tie-break's deterministic work limit, as a share of the time limit  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
 
 
 def _search(
@@ -511,17 +530,31 @@ def _outcome(
 
 
 def _tie_break(
-    m: _Model, values: list[int], objective: int, remaining: float, workers: int, stop: threading.Event | None
+    m: _Model,
+    values: list[int],
+    objective: int,
+    *,
+    wall_limit: float,
+    work_limit: float,
+    canonical_hint: Solution | None,
+    stop: threading.Event | None,
 ) -> list[int]:
-    """Among schedules with the optimal objective, the one finishing earliest (if time remains)."""
-    if remaining < 0.2 or (stop is not None and stop.is_set()):
+    """Among schedules with the optimal objective, the one finishing earliest — and the same one every run.
+
+    The parallel search may prove the optimum through a different optimal schedule each run. This second
+    solve makes the answer reproducible: one sequential worker, a fixed seed, a deterministic work limit
+    (not wall-clock time) and a deterministic hint (the warm start, never the parallel search's schedule).
+    Only if it finds nothing within its limit does the search's own schedule stand."""
+    if wall_limit < 0.2 or (stop is not None and stop.is_set()):
         return values
     m.model.add(m.slippage + m.deferral <= objective)
     m.model.minimize(_finish_early(m))
     m.model.clear_hints()
-    for i, v in enumerate(values):
-        m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
-    solver, cp_status = _run(m.model, time_limit=remaining, workers=workers, stop=stop)
+    if canonical_hint is not None:
+        _add_hint(m, canonical_hint)
+    solver, cp_status = _run(
+        m.model, time_limit=wall_limit, workers=1, stop=stop, deterministic_limit=work_limit
+    )
     if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(solver.response_proto.solution)
     return values

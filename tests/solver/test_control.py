@@ -83,6 +83,15 @@ def test_same_input_gives_the_same_schedule():
     assert first.projects == second.projects
 
 
+def test_parallel_solves_proven_optimal_return_the_same_schedule_every_run():
+    # Regression: with 2 workers the parallel portfolio proved the optimum through a different optimal
+    # schedule each run; the sequential, work-limited tie-break now picks one schedule deterministically.
+    problem = _portfolio(12)
+    runs = [solve(problem, time_limit=10, workers=2) for _ in range(4)]
+    assert {r.status for r in runs} == {SolveStatus.OPTIMAL}
+    assert all(r.projects == runs[0].projects for r in runs)
+
+
 def test_a_hint_from_a_previous_run_reaches_the_same_optimum():
     problem = _portfolio(8)
     first = solve(problem, time_limit=10, workers=1)
