@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from solver.diagnostics import message
 from solver.problem import Problem, Project
 
 
@@ -60,14 +61,10 @@ def durations(problem: Problem, project: Project) -> tuple[int, int, str | None]
     if project.profile is not None:
         d = len(project.profile)
         if d > problem.horizon_years:
-            return (
-                d,
-                d,
-                (
-                    f"its cash-flow profile lasts {d} years, longer than the horizon "
-                    f"{problem.first_year}-{problem.last_year}"
-                ),
+            why = message(
+                "profile_too_long", years=d, first_year=problem.first_year, last_year=problem.last_year
             )
+            return d, d, why
         return d, d, None
     cost = project.cost
     lo, hi = project.min_annual_or_default(), project.max_annual_or_default()
@@ -76,14 +73,14 @@ def durations(problem: Problem, project: Project) -> tuple[int, int, str | None]
     slowest = cost // lo  # most years with at least the smallest draw in each
     least, most = max(min_years, fastest), min(max_years, slowest, problem.horizon_years)
     if lo > cost:
-        return least, most, f"cost {cost} is less than its smallest annual draw {lo}"
+        return least, most, message("cost_below_min_annual", cost=cost, min_annual=lo)
     if fastest > min(max_years, problem.horizon_years):
         years = min(max_years, problem.horizon_years)
-        return least, most, f"cost {cost} cannot be drawn in at most {years} years at ≤ {hi} a year"
+        return least, most, message("cost_cannot_be_drawn", cost=cost, years=years, max_annual=hi)
     if min_years > slowest:
-        return least, most, f"cost {cost} cannot last at least {min_years} years at ≥ {lo} a year"
+        return least, most, message("cost_cannot_last", cost=cost, min_years=min_years, min_annual=lo)
     if least > problem.horizon_years:
-        return least, most, f"it needs at least {least} years, more than the horizon"
+        return least, most, message("longer_than_horizon", years=least)
     return least, most, None
 
 
@@ -105,32 +102,34 @@ def _forward(problem: Problem, project: Project, windows: dict[str, Window], win
         window.reason = reason
         return
     start = max(problem.first_year, project.earliest_start or problem.first_year)
-    why_start = f"it cannot start before {start}"
+    why_start = message("start_not_before", start=start)
     for pred in project.after:
         pw = windows[pred]
         if not pw.open:
-            window.reason = f"its predecessor {pred} cannot be scheduled"
+            window.reason = message("predecessor_unschedulable", predecessor=pred)
             return
         if pw.end_lo + 1 > start:
             start = pw.end_lo + 1
-            why_start = f"its predecessor {pred} ends in {pw.end_lo} at the earliest"
+            why_start = message("start_after_predecessor", predecessor=pred, end=pw.end_lo)
     if project.fixed_start is not None:
         if project.fixed_start < start:
-            window.reason = f"its fixed start {project.fixed_start} is too early: {why_start}"
+            window.reason = message(
+                "fixed_start_too_early", fixed_start=project.fixed_start, why_start=why_start
+            )
             return
         start = project.fixed_start
-        why_start = f"it starts in {start} (fixed)"
+        why_start = message("start_fixed", start=start)
     latest_end = problem.last_year
     if project.deadline is not None and project.deadline < latest_end:
         latest_end = project.deadline
     end_lo = start + least - 1
     if end_lo > latest_end:
         limit = (
-            f"its deadline {project.deadline}"
+            message("limit_deadline", deadline=project.deadline)
             if latest_end != problem.last_year
-            else (f"the end of the horizon {problem.last_year}")
+            else message("limit_horizon", last_year=problem.last_year)
         )
-        window.reason = f"it cannot finish by {limit}: {why_start} and needs at least {least} years"
+        window.reason = message("cannot_finish_by", limit=limit, why_start=why_start, years=least)
         return
     window.start_lo, window.end_lo = start, end_lo
     window.start_hi = start if project.fixed_start is not None else latest_end - least + 1
@@ -149,9 +148,12 @@ def _backward(problem: Problem, order: list[Project], windows: dict[str, Window]
                 continue
             pw.end_hi = window.start_hi - 1
             if pw.end_hi < pw.end_lo:
-                pw.reason = (
-                    f"it must end by {pw.end_hi} so that {project.id} can start by {window.start_hi}, "
-                    f"but cannot end before {pw.end_lo}"
+                pw.reason = message(
+                    "must_end_before_successor",
+                    end_by=pw.end_hi,
+                    successor=project.id,
+                    start_by=window.start_hi,
+                    end_lo=pw.end_lo,
                 )
             elif problem.project(pred).fixed_start is None:
                 pw.start_hi = min(pw.start_hi, pw.end_hi - pw.min_dur + 1)
@@ -179,5 +181,5 @@ def structural_messages(problem: Problem, windows: dict[str, Window]) -> list[st
     for project in problem.projects:
         window = windows[project.id]
         if window.must and not window.open:
-            messages.append(f"{project.id}: {window.reason}")
+            messages.append(message("project_cannot_be_scheduled", project=project.id, reason=window.reason))
     return messages
