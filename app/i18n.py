@@ -550,6 +550,81 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "位于 {path} 的 Chromium 未能启动（{reason}）。{advice}",
         "Chromium at {path} did not start ({reason}). {advice}",
     ),
+    # solver diagnostics: "diag_<key>" for each template of solver/diagnostics.py MESSAGE_TEMPLATES (the
+    # English is the solver's, word for word; app/solver_messages.py re-words the solver's messages)
+    "diag_project_cannot_be_scheduled": ("{project}：{reason}", "{project}: {reason}"),
+    "diag_no_money_helps": (
+        "增加资金也无济于事：这些项目的日期和规则无法同时满足。",
+        "No amount of money helps: the dates and rules of these projects cannot all hold.",
+    ),
+    "diag_must_cost_more_than_caps": (
+        "不可暂缓的项目总投资共 {must} 万元，但 {first_year}–{last_year} 年的预算上限合计只有 {total} 万元。",
+        "The projects that cannot be deferred cost {must} in total, but the caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_rules_cannot_hold": (
+        "增加资金也无济于事：完工期限、固定开工年份、建设年限和前置项目的要求无法同时满足。",
+        "No amount of money helps: the deadlines, fixed starts, durations and predecessor rules "
+        "cannot all hold together.",
+    ),
+    "diag_shortfall_not_worked_out": (
+        "在预算上限内排不出方案；限时内未能算出最少还需增加多少资金。",
+        "No schedule fits the caps; the least extra money could not be worked out in time.",
+    ),
+    "diag_shortfall_least": (
+        "在预算上限内排不出方案。至少还需增加 {total} 万元（{per_year}），不能再少。",
+        "No schedule fits the caps. At least {total} more in total is needed ({per_year}); no less will do.",
+    ),
+    "diag_shortfall_enough": (
+        "在预算上限内排不出方案。再增加 {total} 万元（{per_year}）即可排出；限时内未能证明这是最少的数额。",
+        "No schedule fits the caps. {total} more in total ({per_year}) is enough; "
+        "it was not proven to be the least in the time allowed.",
+    ),
+    "diag_profile_too_long": (
+        "其资金使用计划长达 {years} 年，超过规划期 {first_year}–{last_year} 年",
+        "its cash-flow profile lasts {years} years, longer than the horizon {first_year}-{last_year}",
+    ),
+    "diag_cost_below_min_annual": (
+        "总投资 {cost} 万元少于每年最低投入 {min_annual} 万元",
+        "cost {cost} is less than its smallest annual draw {min_annual}",
+    ),
+    "diag_cost_cannot_be_drawn": (
+        "总投资 {cost} 万元无法在最多 {years} 年内、每年不超过 {max_annual} 万元的条件下投完",
+        "cost {cost} cannot be drawn in at most {years} years at ≤ {max_annual} a year",
+    ),
+    "diag_cost_cannot_last": (
+        "总投资 {cost} 万元在每年不少于 {min_annual} 万元的条件下无法持续至少 {min_years} 年",
+        "cost {cost} cannot last at least {min_years} years at ≥ {min_annual} a year",
+    ),
+    "diag_longer_than_horizon": (
+        "至少需要 {years} 年，超过规划期",
+        "it needs at least {years} years, more than the horizon",
+    ),
+    "diag_predecessor_unschedulable": (
+        "其前置项目 {predecessor} 无法排入",
+        "its predecessor {predecessor} cannot be scheduled",
+    ),
+    "diag_fixed_start_too_early": (
+        "固定开工年份 {fixed_start} 年过早：{why_start}",
+        "its fixed start {fixed_start} is too early: {why_start}",
+    ),
+    "diag_cannot_finish_by": (
+        "无法在{limit}前完工：{why_start}，且至少需要 {years} 年",
+        "it cannot finish by {limit}: {why_start} and needs at least {years} years",
+    ),
+    "diag_must_end_before_successor": (
+        "须在 {end_by} 年及以前完工，{successor} 才能在 {start_by} 年及以前开工，但它最早 {end_lo} 年才能完工",
+        "it must end by {end_by} so that {successor} can start by {start_by}, but cannot end before {end_lo}",
+    ),
+    "diag_start_not_before": ("最早 {start} 年才能开工", "it cannot start before {start}"),
+    "diag_start_after_predecessor": (
+        "其前置项目 {predecessor} 最早 {end} 年完工",
+        "its predecessor {predecessor} ends in {end} at the earliest",
+    ),
+    "diag_start_fixed": ("固定于 {start} 年开工", "it starts in {start} (fixed)"),
+    "diag_limit_deadline": ("完工期限 {deadline} 年底", "its deadline {deadline}"),
+    "diag_limit_horizon": ("规划期末 {last_year} 年底", "the end of the horizon {last_year}"),
+    "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
 }
 
 _LABELS.update(_MESSAGES)  # one lookup, t(), for labels and messages alike
