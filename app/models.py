@@ -304,7 +304,8 @@ class Run(SQLModel, table=True):
     solution: dict[str, Any] | None = _json(nullable=True, default=None)  # MODEL.md Solution JSON
     error: str | None = Field(default=None, max_length=4000)
     started_by: str = Field(max_length=100)
-    # a re-plan: {"from": Y, "past": {code: {"2021": spent}}, "past_caps": {...}, "messages": [...]}
+    # a re-plan: {"from": Y, "past": {code: {"2021": spent}}, "past_caps": {...}, "messages": [...],
+    # "flags": [{"key": i18n key, "params": {...}}]} (flags: the messages as app/i18n.py Messages)
     replan: dict[str, Any] | None = _json(nullable=True, default=None)
 
 
@@ -314,6 +315,11 @@ class RunPublic(SQLModel):
     status: RunStatus
     progress: RunProgress | None
     result: dict[str, Any] | None = Field(description="MODEL.md Solution JSON once the run has one")
+    messages: list[str] = Field(
+        default_factory=list,
+        description="the re-plan's flags and the solver's diagnostics, in the request's language "
+        "(result.diagnostics.messages stays English, as MODEL.md has it)",
+    )
     error: str | None
     started_by: str
     time_limit: float

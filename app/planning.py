@@ -26,6 +26,7 @@ from app.models import Run, RunStatus, Scenario, utcnow
 from app.portfolio import ProjectRecord
 from app.problem_builder import PlanningError, Replan, ScenarioOptions, build_problem, merge_past, replan
 from app.slippage import SlippageReport, slippage_report
+from app.solver_messages import message_json
 from solver import Problem, ProblemError, Progress, Solution, solve, verify
 
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a progress report is written to the run row
@@ -94,6 +95,7 @@ def _replan_json(plan: Replan, scenario: Scenario) -> dict[str, Any]:
         "past": {code: {str(y): v for y, v in past.items()} for code, past in plan.past.items()},
         "past_caps": {y: cap for y, cap in scenario.budget.items() if int(y) < plan.replan_from},
         "messages": list(plan.messages),
+        "flags": [message_json(flag) for flag in plan.flags],  # the same, as Messages for either language
         "planned_ends": dict(plan.planned_ends),
     }
 

@@ -19,6 +19,7 @@ from app import planning, scenarios
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import Message
 from app.models import Run, RunProgress, RunPublic, RunStatus, User, utcnow
+from app.solver_messages import run_messages
 
 log = logging.getLogger(__name__)
 
@@ -149,13 +150,20 @@ def cancel(*, session: Session, pool: RunPool, run_id: int) -> Run:
     return run
 
 
-def public(run: Run) -> RunPublic:
-    """The API's view of a run; while running, `progress.elapsed` counts from the start, live."""
+def public(run: Run, lang: str = "zh") -> RunPublic:
+    """The API's view of a run, its messages in `lang`; while running, `progress.elapsed` counts from the
+    start, live."""
     progress = RunProgress.model_validate(run.progress) if run.progress else None
     if run.status == RunStatus.RUNNING and run.started_at is not None:
         elapsed = planning.seconds_since(run.started_at)
         progress = (progress or RunProgress(elapsed=0.0)).model_copy(update={"elapsed": round(elapsed, 3)})
     replan_from = run.replan["from"] if run.replan else None
     return RunPublic.model_validate(
-        run, update={"progress": progress, "result": run.solution, "replan_from": replan_from}
+        run,
+        update={
+            "progress": progress,
+            "result": run.solution,
+            "messages": run_messages(run.solution, run.replan, lang),
+            "replan_from": replan_from,
+        },
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from api.errors import request_lang
 from app import run_exports, runs
 from app.export import MEDIA_TYPES
 from app.models import RunCreate, RunPublic
@@ -45,6 +46,7 @@ def file_response(content: bytes, fmt: str, name: str) -> Response:
 @router.post("/scenarios/{sid}/runs", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
 def start_run(
     sid: int,
+    request: Request,
     session: SessionDep,
     pool: PoolDep,
     settings: SettingsDep,
@@ -62,19 +64,20 @@ def start_run(
         max_time_limit=settings.max_time_limit,
         replan_from=data.replan_from if data else None,
     )
-    return runs.public(run)
+    return runs.public(run, request_lang(request))
 
 
 @router.get("/scenarios/{sid}/runs", response_model=list[RunPublic])
-def list_runs(sid: int, session: SessionDep, _: CurrentUser) -> list[RunPublic]:
+def list_runs(sid: int, request: Request, session: SessionDep, _: CurrentUser) -> list[RunPublic]:
     """The scenario's runs, newest first."""
-    return [runs.public(r) for r in runs.list_runs(session=session, scenario_id=sid)]
+    lang = request_lang(request)
+    return [runs.public(r, lang) for r in runs.list_runs(session=session, scenario_id=sid)]
 
 
 @router.get("/runs/{rid}", response_model=RunPublic)
-def get_run(rid: int, session: SessionDep, _: CurrentUser) -> RunPublic:
-    """Status, progress (best objective, bound, elapsed) and, when done, the MODEL.md Solution as `result`."""
-    return runs.public(runs.get(session=session, run_id=rid))
+def get_run(rid: int, request: Request, session: SessionDep, _: CurrentUser) -> RunPublic:
+    """Status, progress, the MODEL.md Solution as `result` once done, its `messages` in the reader's language."""
+    return runs.public(runs.get(session=session, run_id=rid), request_lang(request))
 
 
 @router.get("/runs/{rid}/problem", response_model=dict[str, Any])
@@ -84,9 +87,9 @@ def get_run_problem(rid: int, session: SessionDep, _: CurrentUser) -> dict[str, 
 
 
 @router.delete("/runs/{rid}", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
-def cancel_run(rid: int, session: SessionDep, pool: PoolDep, _: FinanceUser) -> RunPublic:
+def cancel_run(rid: int, request: Request, session: SessionDep, pool: PoolDep, _: FinanceUser) -> RunPublic:
     """Cancel: a queued run at once, a running one within moments (keeps its best schedule so far)."""
-    return runs.public(runs.cancel(session=session, pool=pool, run_id=rid))
+    return runs.public(runs.cancel(session=session, pool=pool, run_id=rid), request_lang(request))
 
 
 @router.get(
