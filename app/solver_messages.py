@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from string import Formatter
 from typing import Any
 
@@ -29,6 +30,19 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {key: _pattern(text) for key, text in MESSAGE_TEMPLATES.items()}
+
+# Values in 万元 (shown with thousands separators in Chinese, as the page shows money); years stay bare.
+MONEY_PARAMS = frozenset({"must", "total", "cost", "amount", "min_annual", "max_annual"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Money:
+    """An amount inside a solver message: '10,488' for Chinese readers, the solver's '10488' in English."""
+
+    text: str
+
+    def render(self, lang: str = "zh") -> str:
+        return f"{int(self.text):,}" if lang == "zh" and self.text.isdigit() else self.text
 
 
 def i18n_key(solver_key: str) -> str:
@@ -59,7 +73,7 @@ def _value(name: str, value: str) -> object | None:
     if name in LISTED_PARAMS:
         items = [parse(item, (LISTED_PARAMS[name],)) for item in value.split(LIST_SEPARATOR)]
         return None if None in items else Listing(tuple(items))
-    return value
+    return _Money(value) if name in MONEY_PARAMS else value
 
 
 def translate(message: str, lang: str = "zh") -> str:

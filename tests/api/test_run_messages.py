@@ -32,12 +32,12 @@ def test_an_infeasible_runs_messages_are_chinese_by_default(client, finance, por
     english = body["result"]["diagnostics"]["messages"]
     assert len(body["messages"]) == len(english) >= 2
     assert body["messages"][0] == (
-        "不可暂缓的项目总投资共 8900 万元，但 2022–2024 年的预算上限合计只有 1500 万元。"
+        "不可暂缓的项目总投资共 8,900 万元，但 2022–2024 年的预算上限合计只有 1,500 万元。"
     ), english
     shortfall = body["result"]["diagnostics"]["shortfall"]
-    years = "、".join(f"{year} 年 {amount} 万元" for year, amount in shortfall.items())
+    years = "、".join(f"{year} 年 {amount:,} 万元" for year, amount in shortfall.items())
     assert body["messages"][1] == (
-        f"在预算上限内排不出方案。至少还需增加 {sum(shortfall.values())} 万元（{years}），不能再少。"
+        f"在预算上限内排不出方案。至少还需增加 {sum(shortfall.values()):,} 万元（{years}），不能再少。"
     ), english
 
 
@@ -85,4 +85,4 @@ def test_the_run_list_carries_messages_in_the_readers_language(client, finance, 
     )
 
     assert listed.status_code == 200
-    assert listed.json()[0]["messages"][0].startswith("不可暂缓的项目总投资共 8900 万元")
+    assert listed.json()[0]["messages"][0].startswith("不可暂缓的项目总投资共 8,900 万元")

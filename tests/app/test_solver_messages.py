@@ -8,7 +8,14 @@ from string import Formatter
 import pytest
 
 from app.i18n import MESSAGE_KEYS, Message, t
-from app.solver_messages import i18n_key, message_from_json, message_json, run_messages, translate
+from app.solver_messages import (
+    MONEY_PARAMS,
+    i18n_key,
+    message_from_json,
+    message_json,
+    run_messages,
+    translate,
+)
 from solver import Problem, Project, solve
 from solver.diagnostics import LIST_SEPARATOR, LISTED_PARAMS, MESSAGE_TEMPLATES, NESTED_PARAMS, WHOLE_MESSAGES
 
@@ -32,8 +39,9 @@ def _samples(key: str, depth: int = 0) -> list[tuple[str, list[str]]]:
             choices = [(a[0] + LIST_SEPARATOR + b[0], a[1] + b[1])]
         elif name in ("project", "predecessor", "successor"):
             choices = [(f"WX-{depth}{n}", [f"WX-{depth}{n}"])]
-        else:
-            choices = [(str(2021 + 7 * n + 100 * depth), [str(2021 + 7 * n + 100 * depth)])]
+        else:  # amounts read with thousands separators in Chinese
+            value = 2021 + 7 * n + 100 * depth
+            choices = [(str(value), [f"{value:,}" if name in MONEY_PARAMS else str(value)])]
         variants = [({**p, name: text}, v + values) for p, v in variants for text, values in choices]
     return [(MESSAGE_TEMPLATES[key].format(**p), v) for p, v in variants]
 
@@ -87,7 +95,7 @@ def test_a_structural_reason_from_a_real_solve_reads_in_chinese() -> None:
 
     assert messages[0] == "WX-07: cost 9000 cannot be drawn in at most 3 years at ≤ 2500 a year"
     assert [translate(m) for m in messages] == [
-        "WX-07：总投资 9000 万元无法在最多 3 年内、每年不超过 2500 万元的条件下投完",
+        "WX-07：总投资 9,000 万元无法在最多 3 年内、每年不超过 2,500 万元的条件下投完",
         "增加资金也无济于事：这些项目的日期和规则无法同时满足。",
     ]
 
@@ -99,8 +107,8 @@ def test_a_shortfall_from_a_real_solve_names_each_year_in_chinese() -> None:
     messages = solve(problem, time_limit=5.0, workers=1).diagnostics.messages
 
     assert [translate(m) for m in messages] == [
-        "不可暂缓的项目总投资共 3000 万元，但 2021–2021 年的预算上限合计只有 1000 万元。",
-        "在预算上限内排不出方案。至少还需增加 2000 万元（2021 年 2000 万元），不能再少。",
+        "不可暂缓的项目总投资共 3,000 万元，但 2021–2021 年的预算上限合计只有 1,000 万元。",
+        "在预算上限内排不出方案。至少还需增加 2,000 万元（2021 年 2,000 万元），不能再少。",
     ]
 
 
