@@ -162,7 +162,7 @@ async function drawResult(area, ctx, run) {
   if (run.status === "cancelled") parts.push(h("div", { class: "notice notice-info" }, result ? t("cancelled_with_result") : t("cancelled_no_result")));
   if (!result) return mount(area, parts);
   const noSchedule = result.status === "INFEASIBLE" || result.status === "UNKNOWN";
-  if (run.replan_from && result.diagnostics?.messages?.length) parts.push(replanNotes(run));
+  if (run.replan_from && run.messages?.length) parts.push(replanNotes(run));
   if (noSchedule) parts.push(infeasiblePanel(ctx, run));
   else parts.push(headlinePanel(ctx, run), baselinePanel(ctx, run), chartPanels(run));
   const report = noSchedule ? null : h("section", { class: "panel", id: "slippage-report" }, h("h2", {}, t("slippage_report")), loading());
@@ -365,7 +365,7 @@ function infeasiblePanel(ctx, run) {
     .map(([year, amount]) => [Number(year), Number(amount)])
     .filter(([, amount]) => amount > 0)
     .sort((a, b) => a[0] - b[0]);
-  const messages = result.diagnostics?.messages || [];
+  const messages = run.messages || []; // result.diagnostics.messages in the reader's language (API)
   const scenario = ctx.scenarios.find((s) => s.id === run.scenario_id);
   const apply = h("button", { type: "button", class: "primary", id: "apply-shortfall" }, t("apply_shortfall"));
   apply.addEventListener("click", () =>
@@ -400,7 +400,7 @@ function replanNotes(run) {
     "section",
     { class: "panel", id: "replan-notes" },
     h("h2", {}, `${t("replan_notes")} · ${t("replan_from")} ${run.replan_from}`),
-    h("ul", {}, run.result.diagnostics.messages.map((m) => h("li", {}, m))),
+    h("ul", {}, run.messages.map((m) => h("li", {}, m))),
   );
 }
 
