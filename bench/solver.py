@@ -1,8 +1,8 @@
 """Solver benchmark on seeded synthetic portfolios: `python -m bench.solver [--sizes 20,200,2000] [--quick]`.
 
 Per size (20 projects over 10 years, 200 over 12, 2000 over 15) and budget tightness (0.6, 0.8, 1.0 of the
-unconstrained demand), prints CP-SAT's objective, bound, gap, seconds, and the greedy objective and the
-ratio CP-SAT / greedy. Also solves the seed portfolio (data/projects.csv) when the app package is present.
+unconstrained demand), prints CP-SAT's objective, bound, gap, seconds, the greedy objective and the
+ratio CP-SAT / greedy, and the money-flow LP bound alone (solver/bound.py, also part of `bound`) with its time. Also solves the seed portfolio (data/projects.csv) when the app package is present.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import random
 import time
 
 from solver import Problem, Project, greedy_schedule, solve, verify
+from solver.bound import lower_bound
 
 SIZES = {20: (10, 10.0), 200: (12, 10.0), 2000: (15, 60.0)}  # projects: (horizon years, time limit s)
 TIGHTNESS = (0.6, 0.8, 1.0)
@@ -80,6 +81,9 @@ def _row(name: str, problem: Problem, time_limit: float, workers: int) -> None:
     started = time.monotonic()
     greedy = greedy_schedule(problem)
     greedy_s = time.monotonic() - started
+    started = time.monotonic()
+    lp_bound = lower_bound(problem, time_limit=time_limit)
+    lp_s = time.monotonic() - started
     solution = solve(problem, time_limit=time_limit, workers=workers)
     assert not verify(problem, solution)
     gap = _gap(solution.objective, solution.bound)
@@ -91,7 +95,8 @@ def _row(name: str, problem: Problem, time_limit: float, workers: int) -> None:
     print(
         f"| {name} | {solution.status} | {solution.objective} | {solution.bound} | "
         f"{'-' if gap is None else f'{100 * gap:.2f} %'} | {solution.solve_seconds:.2f} | "
-        f"{greedy.objective if greedy.status.has_schedule else 'none'} ({greedy_s:.2f} s) | {ratio} |",
+        f"{greedy.objective if greedy.status.has_schedule else 'none'} ({greedy_s:.2f} s) | {ratio} | "
+        f"{lp_bound} ({lp_s:.2f} s) |",
         flush=True,
     )
 
@@ -117,8 +122,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
-    print("| instance | status | objective | bound | gap | seconds | greedy (time) | CP-SAT/greedy |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| instance | status | objective | bound | gap | seconds | greedy (time) | CP-SAT/greedy "
+        "| LP bound (time) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     seed = _seed_problem()
     if seed is not None:
         _row(f"seed portfolio ({len(seed.projects)} projects, 15000/yr)", seed, 10.0, args.workers)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver.bound import lower_bound
 from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
 from solver.problem import Problem, Project
@@ -324,17 +325,25 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     """Reports each improving solution and honours a cancel request."""
 
     def __init__(
-        self, started: float, progress: Callable[[Progress], None] | None, stop: threading.Event | None
+        self,
+        started: float,
+        progress: Callable[[Progress], None] | None,
+        stop: threading.Event | None,
+        floor: int | None = None,
     ):
         super().__init__()
-        self._started, self._progress, self._stop = started, progress, stop
+        self._started, self._progress, self._stop, self._floor = started, progress, stop, floor
+        self.at_floor = False
 
     def on_solution_callback(self) -> None:
         if self._stop is not None and self._stop.is_set():
             self.stop_search()
             return
+        if self._floor is not None and self.objective_value <= self._floor + 0.5:
+            self.at_floor = True  # reached the money-flow LP bound: nothing better exists
+            self.stop_search()
         if self._progress is not None:
-            bound = max(0, math.ceil(self.best_objective_bound - 1e-6))
+            bound = _best_bound(max(0, math.ceil(self.best_objective_bound - 1e-6)), self._floor)
             self._progress(Progress(time.monotonic() - self._started, round(self.objective_value), bound))
 
 
@@ -407,6 +416,12 @@ def _run(
     return solver, status
 
 
+def _best_bound(cp_bound: int | None, floor: int | None) -> int | None:
+    """The larger of CP-SAT's bound and the money-flow LP's (either may be missing)."""
+    known = [b for b in (cp_bound, floor) if b is not None]
+    return max(known) if known else None
+
+
 def _bound(solver: cp_model.CpSolver) -> int:
     """CP-SAT's best bound, rounded up (the objective is integral) and at least 0 (no term is negative)."""
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))
@@ -442,12 +457,20 @@ def solve(
     warm = hint if hint is not None and hint.status.has_schedule else baseline
     if warm.status.has_schedule:
         _add_hint(m, warm)
-    callback = _Callback(started, progress, stop)
+    floor = (
+        None
+        if stop is not None and stop.is_set()
+        else lower_bound(problem, windows, time_limit=LP_SHARE * time_limit)
+    )
+    callback = _Callback(started, progress, stop, floor)
     cp_status, values, objective, bound = _search(
         m, time_limit=time_limit, started=started, workers=workers, stop=stop, callback=callback
     )
+    bound = _best_bound(bound, floor)
     has_solution = values is not None
     status = _status(cp_status, has_solution)
+    if status == SolveStatus.FEASIBLE and objective is not None and objective == bound:
+        status = SolveStatus.OPTIMAL  # the LP bound proves it (see _Callback)
     if status == SolveStatus.INFEASIBLE:
         remaining = max(1.0, time_limit - (time.monotonic() - started))
         diagnostics = _infeasible(problem, windows, time_limit=remaining, workers=workers, stop=stop)
@@ -476,6 +499,7 @@ def solve(
     return _finish(problem, projects, status, bound, started)
 
 
+LP_SHARE = 0.25  # the money-flow LP bound (solver/bound.py) may take at most this share of the time limit
 CORE_FIRST_MAX_PROJECTS = 50  # problems this small are first tried by one core-based search
 CORE_FIRST_SHARE = 0.25  # … for at most this share of the time limit
 STOP_MARGIN_SHARE = 0.02
@@ -503,7 +527,11 @@ def _search(
         solver, cp_status = _run(
             m.model, time_limit=limit, workers=1, stop=stop, callback=callback, core=True
         )
-        if cp_status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or (stop is not None and stop.is_set()):
+        if (
+            cp_status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+            or (stop is not None and stop.is_set())
+            or callback.at_floor
+        ):
             return _outcome(solver, cp_status)
         if cp_status == cp_model.FEASIBLE:
             first = _outcome(solver, cp_status)
