@@ -65,7 +65,7 @@ def solve_command(
     with console.status(f"solving {len(loaded.problem.projects)} projects (≤ {time_limit:g} s)…"):
         solution = scheduling.solve_loaded(loaded, time_limit=time_limit, workers=workers)
     result = solution.to_json()
-    _print_summary(result, loaded.records, loaded.budget_note)
+    _print_summary(result, loaded.records, loaded.budget_note, lang)
     _write_outputs(result, loaded.records, out=out, gantt=gantt, lang=lang)
     raise typer.Exit(EXIT_OK if result["status"] in {"OPTIMAL", "FEASIBLE"} else EXIT_NO_SCHEDULE)
 
@@ -100,7 +100,9 @@ def _write_outputs(
         console.print("wrote " + ", ".join(str(path) for path in written))
 
 
-def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note: str) -> None:
+def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note: str, lang: str) -> None:
+    from app.solver_messages import translate
+
     names = {r.code: r for r in records}
     status = result["status"]
     colour = {"OPTIMAL": "green", "FEASIBLE": "yellow"}.get(status, "red")
@@ -112,10 +114,11 @@ def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note
         console.print(_projects_table(result, names))
         console.print(_years_table(result))
     for message in result["diagnostics"]["messages"]:
-        console.print(f"[red]•[/] {message}", soft_wrap=True)
+        console.print(f"[red]•[/] {translate(message, lang)}", soft_wrap=True)
     shortfall = result["diagnostics"].get("shortfall")
     if shortfall:
-        gaps = ", ".join(f"{year} 年缺 {amount} 万元" for year, amount in sorted(shortfall.items()) if amount)
+        word = "{year} 年缺 {amount:,} 万元" if lang == "zh" else "{year}: {amount:,} 万元 short"
+        gaps = ", ".join(word.format(year=y, amount=a) for y, a in sorted(shortfall.items()) if a)
         console.print(f"[bold red]shortfall:[/] {gaps}")
     if status == "INFEASIBLE" and any(r.star for r in records):
         console.print(

@@ -209,6 +209,7 @@ def test_an_infeasible_run_shows_the_shortfall_per_year_and_adds_it_to_the_budge
 
     shortfall = page.locator("#shortfall li")
     expect(shortfall.first).to_have_text(re.compile(r"^20\d\d 年缺 [\d,]+ 万元$"))
+    expect(page.locator("#infeasible-reasons li").first).to_contain_text("万元")  # the reason, in Chinese
     items = [re.match(r"(\d{4}) 年缺 ([\d,]+) 万元", text).groups() for text in shortfall.all_inner_texts()]
     snap(page, "infeasible")
     page.click("#apply-shortfall")
