@@ -443,7 +443,9 @@ def solve(
     hint, and the answer is never worse than it. When the primary
     objective is proven optimal and time remains, a second solve with the objective fixed picks, among the
     optimal schedules, the one finishing earliest (Σ end years; a deferred project counts as after the
-    horizon), for at most half as long as the main search took. With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
+    horizon), for at most half as long as the main search took. `bound` is the larger of CP-SAT's and the
+    money-flow LP's (solver/bound.py, solved first within LP_SHARE of the time limit); a schedule that
+    reaches the LP bound ends the search as OPTIMAL. With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
     started = time.monotonic()
     windows = project_windows(problem)
     structural = structural_messages(problem, windows)
