@@ -639,4 +639,25 @@ def _infeasible(
     shortfall = None
     if status.has_schedule:
         shortfall = {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}
+    if status == SolveStatus.OPTIMAL:
+        shortfall = _latest_shortfall(m, sum(shortfall.values()), problem, stop) or shortfall
     return infeasible_diagnostics(problem, status, shortfall)
+
+
+def _latest_shortfall(
+    m: _Model, total: int, problem: Problem, stop: threading.Event | None
+) -> dict[int, int] | None:
+    """The same least total, each extra 万元 as late as the rules allow — and the same split every run.
+
+    The least total is unique but its split over the years is not, and the parallel search returned a
+    different one each run. One sequential worker under a deterministic work limit picks the split that
+    asks for the money as late as possible (what a finance office can still raise), or None if it finds
+    nothing in its limit."""
+    m.model.add(sum(m.extra.values()) == total)
+    m.model.minimize(sum((problem.last_year - t) * v for t, v in m.extra.items()))
+    m.model.clear_hints()
+    work = min(TIE_BREAK_SHARE * 10.0, TIE_BREAK_WORK_PER_PROJECT * len(problem.projects)) + 0.1
+    solver, cp_status = _run(m.model, time_limit=10.0, workers=1, stop=stop, deterministic_limit=work)
+    if cp_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}

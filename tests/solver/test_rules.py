@@ -135,6 +135,15 @@ def test_deadline_infeasible_reports_the_exact_shortfall():
     assert any("2" in m and "least" in m for m in solution.diagnostics.messages)
 
 
+def test_shortfall_asks_for_the_money_as_late_as_possible_and_the_same_every_run():
+    # A (6) must end by 2022 with caps of 2: 2 more is the least, in 2021 or 2022 alike; as late as
+    # possible is all of it in 2022. Parallel workers used to return either split.
+    a = Project("A", 6, 2022, deadline=2022)
+    problem = _problem(range(2021, 2024), 2, a)
+    shortfalls = [solve(problem, time_limit=5, workers=2).diagnostics.shortfall for _ in range(3)]
+    assert shortfalls == [{2022: 2}] * 3
+
+
 def test_structural_impossibility_says_no_money_helps():
     # A needs at least 3 years from 2021 but is due in 2022: no budget can fix a date.
     a = Project("WX-07", 6, 2022, deadline=2022, min_years=3)
