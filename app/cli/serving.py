@@ -55,7 +55,7 @@ def serve(
     typer.echo(f"capsched: database {shown_db} is ready.")
     if report.seeded:
         typer.echo(
-            f"capsched: loaded the portfolio {report.seeded!r} ({report.seeded_projects} projects) and its two scenarios (see README \"The seeded scenarios\")."
+            f'capsched: loaded the portfolio {report.seeded!r} ({report.seeded_projects} projects) and its two scenarios (see README "The seeded scenarios").'
         )
     if report.interrupted_runs:
         typer.echo(
