@@ -14,30 +14,11 @@ from app.problem_builder import (
     default_scenario_options,
     star_scenario_options,
 )
+from tests.app.records import record
 
 
 def _record(**changes: object) -> ProjectRecord:
-    base = ProjectRecord(
-        code="WX-06",
-        name="巫溪县凤凰第二小学建设项目",
-        category="义务教育",
-        location="凤凰镇",
-        nature="新建",
-        floor_area_m2=20000.0,
-        purchase_area_m2=None,
-        land_area_mu=None,
-        planned_start=2022,
-        planned_end=2025,
-        star=True,
-        status="规划项目",
-        responsible_unit="县教委",
-        cost_wan=8000,
-        cost_basis="estimate: test",
-        spent_wan=0,
-        seats_added=None,
-        seats_source=None,
-    )
-    return replace(base, **changes)
+    return record(**changes)
 
 
 def _options(**changes: object) -> ScenarioOptions:
