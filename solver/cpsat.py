@@ -33,6 +33,7 @@ from ortools.sat.python import cp_model
 from solver.bound import lower_bound
 from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
+from solver.lns import improve
 from solver.problem import Problem, Project
 from solver.solution import Progress, ProjectSchedule, Solution, SolveStatus, YearSpend
 from solver.verify import VerificationError, verify
@@ -470,6 +471,11 @@ def solve(
         if stop is not None and stop.is_set()
         else lower_bound(problem, windows, time_limit=LP_SHARE * time_limit)
     )
+    if len(problem.projects) >= LNS_MIN_PROJECTS and warm.status.has_schedule:
+        projects = _neighbourhood_search(
+            problem, warm.projects, started, time_limit, workers, stop, progress, floor
+        )
+        return _finish(problem, projects, SolveStatus.FEASIBLE, floor, started)
     callback = _Callback(started, progress, stop, floor)
     cp_status, values, objective, bound = _search(
         m, time_limit=time_limit, started=started, workers=workers, stop=stop, callback=callback
@@ -507,6 +513,51 @@ def solve(
     return _finish(problem, projects, status, bound, started)
 
 
+def _neighbourhood_search(
+    problem: Problem,
+    projects: tuple[ProjectSchedule, ...],
+    started: float,
+    time_limit: float,
+    workers: int,
+    stop: threading.Event | None,
+    progress: Callable[[Progress], None] | None,
+    floor: int | None,
+) -> tuple[ProjectSchedule, ...]:
+    """Large portfolios: the warm start improved by re-planning ~50 projects at a time (solver/lns.py),
+    `workers` neighbourhoods at once, each one sequential CP-SAT search of the same model."""
+
+    def report(objective: int) -> None:
+        if progress is not None:
+            progress(Progress(time.monotonic() - started, objective, floor))
+
+    return improve(
+        problem,
+        projects,
+        lambda sub, current, seconds: _solve_neighbourhood(sub, current, seconds, stop),
+        until=started + (1 - STOP_MARGIN_SHARE) * time_limit,
+        workers=workers,
+        stop=stop,
+        on_improve=report,
+        floor=floor,
+        seed=SEED,
+    )
+
+
+def _solve_neighbourhood(
+    sub: Problem, current: tuple[ProjectSchedule, ...], seconds: float, stop: threading.Event | None
+) -> tuple[ProjectSchedule, ...] | None:
+    """One re-plan: the sub-problem's model, hinted with and bounded by its current schedule."""
+    m = _build(sub, project_windows(sub))
+    m.model.minimize(m.slippage + m.deferral)
+    m.model.add(m.slippage + m.deferral <= objective_of(sub, current))
+    _add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, current, ()))
+    solver, cp_status = _run(m.model, time_limit=seconds, workers=1, stop=stop, first_stage=True)
+    if cp_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return _extract(m, list(solver.response_proto.solution))
+
+
+LNS_MIN_PROJECTS = 500  # from this size the whole model is too big for CP-SAT's own search (bench/RESULTS.md)
 LP_SHARE = 0.25  # the money-flow LP bound (solver/bound.py) may take at most this share of the time limit
 FIRST_STAGE_MAX_PROJECTS = 50  # problems this small are first tried by one sequential search
 FIRST_STAGE_SHARE = 0.25  # … for at most this share of the time limit

@@ -1,0 +1,237 @@
+"""Neighbourhood search for large portfolios (solver/lns.py): sub-problems are sound, lanes fit together,
+and `solve` takes this path from LNS_MIN_PROJECTS projects on without ever returning a worse schedule."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver import Problem, Project, ProjectSchedule, Solution, SolveStatus, cpsat, lns, solve, verify
+from solver.cpsat import _solve_neighbourhood, _years, objective_of
+from solver.greedy import warm_start
+
+FIRST = 2021
+
+
+def _solution(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> Solution:
+    return Solution(
+        SolveStatus.FEASIBLE,
+        objective_of(problem, projects),
+        None,
+        0.0,
+        projects,
+        _years(problem, projects),
+    )
+
+
+@st.composite
+def portfolios(draw) -> Problem:
+    """4-10 projects over 4-6 years with every rule the sub-problems translate: precedence, deferral,
+    profiles, fixed starts, deadlines, caps with and without carryover."""
+    years = draw(st.integers(4, 6))
+    last = FIRST + years - 1
+    projects = []
+    for i in range(draw(st.integers(4, 10))):
+        cost = draw(st.integers(2, 12))
+        planned_end = draw(st.integers(FIRST, last))
+        fields: dict = {"weight": draw(st.integers(0, 4))}
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            first = draw(st.integers(0, cost))
+            fields["profile"] = (first, cost - first)
+        elif kind == 1:
+            fields["fixed_start"] = FIRST
+            fields["max_annual"] = draw(st.integers(max(1, cost // 3), cost))
+        else:
+            fields["max_annual"] = draw(st.integers(max(1, cost // 4), cost))
+            fields["min_years"] = draw(st.integers(1, 2))
+        if draw(st.booleans()):
+            fields["deferrable"] = True
+            fields["defer_penalty"] = draw(st.integers(0, 6))
+        elif draw(st.integers(0, 3)) == 0:
+            fields["deadline"] = last
+        if i > 0 and draw(st.integers(0, 2)) == 0:
+            fields["after"] = (f"P{draw(st.integers(0, i - 1))}",)
+        projects.append(Project(f"P{i}", cost, planned_end, **fields))
+    budget = {FIRST + k: draw(st.integers(4, 16)) for k in range(years)}
+    return Problem(FIRST, last, budget, tuple(projects), carryover=draw(st.booleans()))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios(), st.integers(0, 10**6))
+def test_lanes_re_planned_together_still_fit_every_rule(problem: Problem, seed: int) -> None:
+    """Two disjoint, unlinked neighbourhoods re-planned at once with their money shares: the merged
+    schedule passes the independent verifier, and each sub-problem admits its current schedule."""
+    start = warm_start(problem)
+    if not start.status.has_schedule:
+        return
+    schedule = {s.id: s for s in start.projects}
+    rng = random.Random(seed)
+    first = lns.neighbourhood(problem, schedule, rng, 3)
+    second = lns.neighbourhood(problem, schedule, rng, 3, lns._linked(problem, set(first)))
+    groups = [ids for ids in (first, second) if ids]
+    if not groups:
+        assert objective_of(problem, start.projects) == 0  # nothing slips: nothing to re-plan
+        return
+    if problem.carryover:
+        groups = groups[:1]  # improve() runs one lane with carryover
+    merged = dict(schedule)
+    for ids, reserved in zip(groups, lns._shares(problem, schedule, groups), strict=True):
+        sub = lns.sub_problem(problem, schedule, ids, None if problem.carryover else reserved)
+        if sub is None:
+            continue
+        current = tuple(schedule[p.id] for p in sub.projects)
+        assert not verify(sub, _solution(sub, current)), "the current schedule must fit its sub-problem"
+        new = _solve_neighbourhood(sub, current, 2.0, None)
+        assert new is not None
+        assert objective_of(sub, new) <= objective_of(sub, current)
+        merged.update((s.id, s) for s in new)
+    combined = tuple(merged[p.id] for p in problem.projects)
+    assert not verify(problem, _solution(problem, combined))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios())
+def test_improve_never_returns_a_worse_or_invalid_schedule(problem: Problem) -> None:
+    start = warm_start(problem)
+    if not start.status.has_schedule:
+        return
+    improved = lns.improve(
+        problem,
+        start.projects,
+        lambda sub, current, seconds: _solve_neighbourhood(sub, current, seconds, None),
+        until=time.monotonic() + 0.4,
+        workers=2,
+    )
+    assert not verify(problem, _solution(problem, improved))
+    assert objective_of(problem, improved) <= objective_of(problem, start.projects)
+
+
+def test_sub_problem_holds_the_projects_outside_the_set() -> None:
+    """A held predecessor moves the earliest start, a held funded successor becomes the deadline and
+    forbids deferral, a deferred held predecessor keeps its successors (and theirs) out, and caps lose
+    held money."""
+    problem = Problem(
+        2021,
+        2026,
+        dict.fromkeys(range(2021, 2027), 10),
+        (
+            Project("A", 4, 2022),
+            Project("B", 4, 2023, after=("A",), deferrable=True, defer_penalty=9),
+            Project("C", 4, 2025, after=("B",)),
+            Project("D", 2, 2024, deferrable=True),
+            Project("E", 2, 2026, after=("D",), deferrable=True),
+            Project("F", 2, 2026, after=("E",), deferrable=True),
+        ),
+    )
+    schedule = {
+        "A": ProjectSchedule("A", True, 2021, 2022, 0, {2021: 2, 2022: 2}),
+        "B": ProjectSchedule("B", True, 2023, 2023, 0, {2023: 4}),
+        "C": ProjectSchedule("C", True, 2025, 2025, 0, {2025: 4}),
+        "D": ProjectSchedule("D", False, None, None, None, {}),
+        "E": ProjectSchedule("E", False, None, None, None, {}),
+        "F": ProjectSchedule("F", False, None, None, None, {}),
+    }
+    sub = lns.sub_problem(problem, schedule, ["B", "E", "F"])
+    assert sub is not None
+    # E stays deferred (its held predecessor D is), and so does F, which comes after E
+    assert [p.id for p in sub.projects] == ["B"]
+    (b,) = sub.projects
+    assert b.earliest_start == 2023  # A ends 2022
+    assert b.deadline == 2024  # C starts 2025
+    assert b.deferrable is False  # C is funded and needs B
+    assert b.after == ()
+    assert sub.budget[2021] == 8 and sub.budget[2023] == 10 and sub.budget[2025] == 6
+
+
+def test_carryover_room_is_never_more_than_the_cumulative_caps_allow() -> None:
+    problem = Problem(
+        2021,
+        2023,
+        {2021: 10, 2022: 0, 2023: 5},
+        (Project("A", 10, 2022), Project("B", 5, 2023)),
+        carryover=True,
+    )
+    schedule = {
+        "A": ProjectSchedule("A", True, 2022, 2022, 0, {2022: 10}),
+        "B": ProjectSchedule("B", True, 2023, 2023, 0, {2023: 5}),
+    }
+    sub = lns.sub_problem(problem, schedule, ["B"])
+    # A spends 2021's money in 2022: B may not take any of it in 2021, only 2023's 5
+    assert sub is not None and sub.carryover
+    assert sub.budget == {2021: 0, 2022: 0, 2023: 5}
+
+
+def test_solve_uses_neighbourhoods_for_large_portfolios(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From LNS_MIN_PROJECTS on, `solve` improves the warm start by neighbourhoods (here lowered to 10)."""
+    from bench.solver import synthetic
+
+    problem = synthetic(60, 10, 0.6, seed=3)
+    start = warm_start(problem)
+    assert start.status.has_schedule
+    monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
+    calls: list[int] = []
+    original = cpsat._solve_neighbourhood
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cpsat, "_solve_neighbourhood", counting)
+    solution = solve(problem, time_limit=4.0, workers=2)
+    assert solution.status.has_schedule
+    assert not verify(problem, solution)
+    assert calls, "the neighbourhood search did not run"
+    assert solution.objective <= start.objective
+    assert solution.bound is not None and solution.bound <= solution.objective
+
+
+def test_a_cancel_ends_the_neighbourhood_search_promptly() -> None:
+    from bench.solver import synthetic
+
+    problem = synthetic(200, 12, 0.6)
+    start = warm_start(problem)
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    began = time.monotonic()
+    improved = lns.improve(
+        problem,
+        start.projects,
+        lambda sub, current, seconds: _solve_neighbourhood(sub, current, seconds, stop),
+        until=began + 30,
+        workers=2,
+        stop=stop,
+    )
+    assert time.monotonic() - began < 5
+    assert not verify(problem, _solution(problem, improved))
+
+
+def test_lanes_share_the_unused_money_instead_of_both_taking_it() -> None:
+    """2021 has 6 unused; A and B (6 each, planned 2021) both slip to 2022. Re-planned in two lanes at
+    once, each may take only its half of 2021's money, so neither moves and the caps still hold."""
+    problem = Problem(2021, 2022, {2021: 6, 2022: 20}, (Project("A", 6, 2021), Project("B", 6, 2021)))
+    schedule = {
+        "A": ProjectSchedule("A", True, 2022, 2022, 1, {2022: 6}),
+        "B": ProjectSchedule("B", True, 2022, 2022, 1, {2022: 6}),
+    }
+    groups = [["A"], ["B"]]
+    shares = lns._shares(problem, schedule, groups)
+    assert [s[2021] for s in shares] == [3, 3]
+    merged = dict(schedule)
+    for ids, reserved in zip(groups, shares, strict=True):
+        sub = lns.sub_problem(problem, schedule, ids, reserved)
+        assert sub is not None and sub.budget[2021] == 3
+        current = tuple(schedule[p.id] for p in sub.projects)
+        new = _solve_neighbourhood(sub, current, 2.0, None)
+        merged.update((s.id, s) for s in new)
+    combined = tuple(merged[p.id] for p in problem.projects)
+    assert not verify(problem, _solution(problem, combined))
+    # one lane alone gets all of it: A finishes on plan
+    sub = lns.sub_problem(problem, schedule, ["A"])
+    (a,) = _solve_neighbourhood(sub, (schedule["A"],), 2.0, None)
+    assert a.end == 2021
