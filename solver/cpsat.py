@@ -557,7 +557,7 @@ def _solve_neighbourhood(
     return _extract(m, list(solver.response_proto.solution))
 
 
-LNS_MIN_PROJECTS = 500  # from this size the whole model is too big for CP-SAT's own search (bench/RESULTS.md)
+LNS_MIN_PROJECTS = 250  # from here the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
 LP_SHARE = 0.25  # the money-flow LP bound (solver/bound.py) may take at most this share of the time limit
 FIRST_STAGE_MAX_PROJECTS = 50  # problems this small are first tried by one sequential search
 FIRST_STAGE_SHARE = 0.25  # … for at most this share of the time limit
