@@ -12,10 +12,14 @@ end booleans.
 
 Search (see `_configure` and `_search`): the warm start is the best of a few greedy funding orders
 (solver/greedy.py `warm_start`). Problems of at most FIRST_STAGE_MAX_PROJECTS projects first get one
-single-thread search with the stronger linear relaxation (linearization level 2); the rest of the time (all of it for larger problems) goes to CP-SAT's
-parallel portfolio, 4 subsolvers per granted thread up to 8, time-shared on the cores. `workers` is the
-number of threads granted: with 1 every search is sequential and reproducible; with more, the schedule
-of a solve stopped by its time limit depends on thread timing (a proven optimum's objective does not).
+single-thread search with the stronger linear relaxation (linearization level 2); the rest of the time
+goes to CP-SAT's parallel portfolio, 4 subsolvers per granted thread up to 8, time-shared on the cores.
+From LNS_MIN_PROJECTS projects on, the whole model is too big for CP-SAT to improve in time, and the warm
+start is improved instead by re-planning ~50 projects at a time with the rest held (solver/lns.py,
+`_neighbourhood_search`), `workers` neighbourhoods at once. `workers` is the number of threads granted:
+with 1 every search of a small or medium problem is sequential; a solve stopped by its time limit depends
+on timing either way (a proven optimum's objective does not, and the tie-break makes its schedule
+reproducible too).
 
 OR-Tools names stay in this module; statuses are mapped onto SolveStatus in `_status`.
 """
@@ -310,6 +314,19 @@ def _years(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> tuple[Yea
     return tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
 
 
+def _fits(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> bool:
+    """Whether a schedule (e.g. a hint from another run) satisfies every rule of this problem."""
+    years = set(problem.years)
+    if {s.id for s in projects} != {p.id for p in problem.projects} or any(
+        t not in years for s in projects for t in s.funding
+    ):
+        return False
+    solution = Solution(
+        SolveStatus.FEASIBLE, objective_of(problem, projects), None, 0.0, projects, _years(problem, projects)
+    )
+    return not verify(problem, solution)
+
+
 def objective_of(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> int:
     """MODEL.md's objective of a schedule: weighted slippage plus penalties of deferred projects."""
     total = 0
@@ -452,7 +469,9 @@ def solve(
     optimal schedules, the one finishing earliest (Σ end years; a deferred project counts as after the
     horizon), for at most half as long as the main search took. `bound` is the larger of CP-SAT's and the
     money-flow LP's (solver/bound.py, solved first within LP_SHARE of the time limit); a schedule that
-    reaches the LP bound ends the search as OPTIMAL. With `stop` set the search ends within ~0.1 s and the best schedule so far is returned."""
+    reaches the LP bound ends the search as OPTIMAL. From LNS_MIN_PROJECTS projects the search is the
+    neighbourhood search of solver/lns.py, from the better of the hint and the warm start. With `stop` set
+    the search ends within ~0.1 s and the best schedule so far is returned."""
     started = time.monotonic()
     windows = project_windows(problem)
     structural = structural_messages(problem, windows)
@@ -471,6 +490,11 @@ def solve(
         if stop is not None and stop.is_set()
         else lower_bound(problem, windows, time_limit=LP_SHARE * time_limit)
     )
+    if len(problem.projects) >= LNS_MIN_PROJECTS and warm.status.has_schedule:
+        if warm is not baseline and not _fits(problem, warm.projects):
+            warm = baseline  # a hint from other caps or rules: only a schedule that fits can be improved
+        elif baseline.status.has_schedule and baseline.objective < objective_of(problem, warm.projects):
+            warm = baseline  # never start (nor end) worse than the greedy schedule
     if len(problem.projects) >= LNS_MIN_PROJECTS and warm.status.has_schedule:
         projects = _neighbourhood_search(
             problem, warm.projects, started, time_limit, workers, stop, progress, floor
@@ -557,7 +581,9 @@ def _solve_neighbourhood(
     return _extract(m, list(solver.response_proto.solution))
 
 
-LNS_MIN_PROJECTS = 250  # from here the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
+LNS_MIN_PROJECTS = (
+    250  # from here the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
+)
 LP_SHARE = 0.25  # the money-flow LP bound (solver/bound.py) may take at most this share of the time limit
 FIRST_STAGE_MAX_PROJECTS = 50  # problems this small are first tried by one sequential search
 FIRST_STAGE_SHARE = 0.25  # … for at most this share of the time limit

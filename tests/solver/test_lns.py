@@ -235,3 +235,36 @@ def test_lanes_share_the_unused_money_instead_of_both_taking_it() -> None:
     sub = lns.sub_problem(problem, schedule, ["A"])
     (a,) = _solve_neighbourhood(sub, (schedule["A"],), 2.0, None)
     assert a.end == 2021
+
+
+def test_a_hint_that_breaks_the_caps_is_not_the_neighbourhood_search_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A re-plan hint from a richer scenario does not fit tighter caps: the search starts from the warm
+    start instead and still returns a verified schedule."""
+    from dataclasses import replace
+
+    from bench.solver import synthetic
+
+    rich = synthetic(40, 10, 1.0, seed=2)
+    monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
+    hint = solve(rich, time_limit=1.5, workers=1)
+    tight = replace(rich, budget={t: cap * 6 // 10 for t, cap in rich.budget.items()})
+    assert not cpsat._fits(tight, hint.projects)
+    solution = solve(tight, time_limit=1.5, workers=1, hint=hint)
+    assert solution.status.has_schedule
+    assert not verify(tight, solution)
+
+
+def test_a_re_planned_project_moves_at_most_reach_years() -> None:
+    problem = Problem(
+        2021, 2030, dict.fromkeys(range(2021, 2031), 10), (Project("A", 4, 2023), Project("B", 4, 2022))
+    )
+    schedule = {
+        "A": ProjectSchedule("A", True, 2024, 2025, 2, {2024: 2, 2025: 2}),
+        "B": ProjectSchedule("B", True, 2021, 2021, 0, {2021: 4}),
+    }
+    sub = lns.sub_problem(problem, schedule, ["A", "B"])
+    a, b = sub.projects
+    assert a.deadline == 2025 + lns.REACH and a.earliest_start == 2023 - lns.REACH
+    assert b.deadline == 2022 + lns.REACH and b.earliest_start == 2021
