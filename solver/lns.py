@@ -34,9 +34,9 @@ from solver.solution import ProjectSchedule
 
 # Measured on 2000 projects at tightness 0.6, 60 s (bench/RESULTS.md): 50 projects / 1 s / no reach limit
 # 2946-3059; reach 2: 2892; reach 1: 2884 (50), 2748 (100), 2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095.
-NEIGHBOURHOOD_SIZE = 120  # projects re-planned at once, at first (then adapted: MIN_SIZE..MAX_SIZE)
+NEIGHBOURHOOD_SIZE = 150  # projects re-planned at once, at first (then adapted: MIN_SIZE..MAX_SIZE)
 MIN_SIZE, MAX_SIZE = 20, 600
-SUB_SECONDS = 1.2  # wall-clock limit of one re-plan
+SUB_SECONDS = 1.5  # wall-clock limit of one re-plan
 REACH = 1  # a re-planned project ends at most this many years after max(its end now, its plan), and
 # starts at most this many before min(its start now, its planned end)  # wall-clock limit of one re-plan
 SubSolve = Callable[[Problem, tuple[ProjectSchedule, ...], float], tuple[ProjectSchedule, ...] | None]
