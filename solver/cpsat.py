@@ -480,26 +480,19 @@ def solve(
             problem, SolveStatus.INFEASIBLE, None, started, structural_diagnostics(structural)
         )
     baseline = warm_start(problem)
+    warm = hint if hint is not None and hint.status.has_schedule else baseline
+    floor = _lp_floor(problem, windows, LP_SHARE * time_limit, stop)
+    if len(problem.projects) >= LNS_MIN_PROJECTS:
+        start = _neighbourhood_start(problem, warm, baseline)
+        if start is not None:
+            projects = _neighbourhood_search(
+                problem, start, started, time_limit, workers, stop, progress, floor
+            )
+            return _finish(problem, projects, SolveStatus.FEASIBLE, floor, started)
     m = _build(problem, windows)
     m.model.minimize(m.slippage + m.deferral)
-    warm = hint if hint is not None and hint.status.has_schedule else baseline
     if warm.status.has_schedule:
         _add_hint(m, warm)
-    floor = (
-        None
-        if stop is not None and stop.is_set()
-        else lower_bound(problem, windows, time_limit=LP_SHARE * time_limit)
-    )
-    if len(problem.projects) >= LNS_MIN_PROJECTS and warm.status.has_schedule:
-        if warm is not baseline and not _fits(problem, warm.projects):
-            warm = baseline  # a hint from other caps or rules: only a schedule that fits can be improved
-        elif baseline.status.has_schedule and baseline.objective < objective_of(problem, warm.projects):
-            warm = baseline  # never start (nor end) worse than the greedy schedule
-    if len(problem.projects) >= LNS_MIN_PROJECTS and warm.status.has_schedule:
-        projects = _neighbourhood_search(
-            problem, warm.projects, started, time_limit, workers, stop, progress, floor
-        )
-        return _finish(problem, projects, SolveStatus.FEASIBLE, floor, started)
     callback = _Callback(started, progress, stop, floor)
     cp_status, values, objective, bound = _search(
         m, time_limit=time_limit, started=started, workers=workers, stop=stop, callback=callback
@@ -535,6 +528,42 @@ def solve(
             baseline.projects
         )  # cannot happen with the hint accepted, but never return worse than greedy
     return _finish(problem, projects, status, bound, started)
+
+
+def _lp_floor(
+    problem: Problem, windows: dict[str, Window], time_limit: float, stop: threading.Event | None
+) -> int | None:
+    """The money-flow LP bound (solver/bound.py), or None. HiGHS cannot be interrupted, so with a `stop`
+    event the LP runs on its own thread and a cancel stops the wait at once (the abandoned LP ends by its
+    own time limit)."""
+    if stop is None:
+        return lower_bound(problem, windows, time_limit=time_limit)
+    if stop.is_set():
+        return None
+    result: list[int | None] = []
+    worker = threading.Thread(
+        target=lambda: result.append(lower_bound(problem, windows, time_limit=time_limit)),
+        name="capsched-lp-bound",
+        daemon=True,
+    )
+    worker.start()
+    while worker.is_alive():
+        if stop.wait(STOP_POLL_SECONDS):
+            return None
+    return result[0] if result else None
+
+
+def _neighbourhood_start(
+    problem: Problem, warm: Solution, baseline: Solution
+) -> tuple[ProjectSchedule, ...] | None:
+    """Where the neighbourhood search starts: the hint if it fits this problem and is no worse than the
+    warm start, else the warm start; None when neither is a schedule (CP-SAT then searches the whole model)."""
+    hint_fits = warm is not baseline and warm.status.has_schedule and _fits(problem, warm.projects)
+    if hint_fits and (
+        not baseline.status.has_schedule or objective_of(problem, warm.projects) <= baseline.objective
+    ):
+        return warm.projects
+    return baseline.projects if baseline.status.has_schedule else None
 
 
 def _neighbourhood_search(
