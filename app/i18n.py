@@ -550,6 +550,54 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "位于 {path} 的 Chromium 未能启动（{reason}）。{advice}",
         "Chromium at {path} did not start ({reason}). {advice}",
     ),
+    # why a run or job failed or stopped (app/job_errors.py)
+    "err_interrupted_restart": (
+        "服务器重启，运行未完成即中断",
+        "interrupted by a restart of the server before it finished",
+    ),
+    "err_interrupted_shutdown": (
+        "服务器关闭，运行未完成即中断",
+        "interrupted by a shutdown of the server before it finished",
+    ),
+    "err_cancelled_queued": ("开始前已取消", "cancelled before it started"),
+    "err_cancelled_running": ("求解中已取消", "cancelled while solving"),
+    "err_rules_broken": (
+        "排程违反规则（程序错误，请报告）：{detail}",
+        "the schedule breaks the rules: {detail}",
+    ),
+    "err_internal": ("内部错误（请报告）：{detail}", "{detail}"),
+    # least budget (app/tradeoffs.py least_budget): the answer in words
+    "lb_flat": ("每年 {amount} 万元", "{amount} 万元 a year"),
+    "lb_scale": ("现有预算的 {scale} 倍", "scale {scale}"),
+    "lb_nothing": ("零预算", "nothing"),
+    "lb_rule_star": ("★ 项目按期完工", "every ★ on time"),
+    "lb_rule_zero_slippage": ("全部零延期", "zero slippage"),
+    "lb_found": (
+        "{at} 满足“{rule}”；{below} 不满足（{why}）",
+        "{at} meets the rule '{rule}'; {below} does not ({why})",
+    ),
+    "lb_proof_solver": ("求解器已证明不可行", "proven infeasible by the solver"),
+    "lb_proof_caps_short": (
+        "各年预算之和小于必须安排的 {must} 万元",
+        "its caps sum to less than the {must} 万元 that must be funded",
+    ),
+    "lb_unproven": (
+        "在{at}时，求解器在 {seconds} 秒内既未找到排程，也未证明排程不存在；最小预算介于{low}（不满足）与{high}"
+        "之间，请放宽时间限制",
+        "at {at} the solver neither found a schedule nor proved that none exists within {seconds} s; the "
+        "least budget lies between {low} (fails) and {high}; give a longer time limit",
+    ),
+    "lb_none_structural": (
+        "即使{at}（预算已不构成约束），也没有排程能满足“{rule}”：项目自身的限制（年度拨款、工期、截止年、前置项目）"
+        "使其无法实现",
+        "even at {at}, where no cap binds, no schedule meets the rule '{rule}': the projects' own limits "
+        "(draws, durations, deadlines, predecessors) forbid it",
+    ),
+    "lb_all_caps_zero": (
+        "各年预算均为 0：任何倍数都无法安排资金",
+        "every cap is 0: no scale of them can fund anything",
+    ),
+    "lb_cancelled": ("已取消", "cancelled"),
     # solver diagnostics: "diag_<key>" for each template of solver/diagnostics.py MESSAGE_TEMPLATES (the
     # English is the solver's, word for word; app/solver_messages.py re-words the solver's messages)
     "diag_project_cannot_be_scheduled": ("{project}：{reason}", "{project}: {reason}"),

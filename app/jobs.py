@@ -20,7 +20,14 @@ from sqlmodel import Session, select
 from app import planning, projects, scenarios, tradeoffs
 from app.budgets import BudgetSpecError
 from app.errors import Conflict, InvalidInput, NotFound
-from app.i18n import Message
+from app.i18n import Message, render
+from app.job_errors import (
+    CANCELLED_QUEUED,
+    CANCELLED_RUNNING,
+    INTERRUPTED_BY_RESTART,
+    INTERRUPTED_BY_SHUTDOWN,
+    error_text,
+)
 from app.models import (
     Job,
     JobKind,
@@ -34,6 +41,7 @@ from app.models import (
     utcnow,
 )
 from app.problem_builder import PLAN_PERIOD_END
+from app.solver_messages import message_from_json, message_json
 
 if TYPE_CHECKING:
     from solver import Problem
@@ -77,7 +85,7 @@ class JobPool:
                 stop.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
         with Session(self._engine) as session:
-            mark_interrupted(session=session, reason="interrupted by a shutdown of the server")
+            mark_interrupted(session=session, reason=INTERRUPTED_BY_SHUTDOWN)
 
     def _work(self, job_id: int, stop: threading.Event) -> None:
         try:
@@ -90,7 +98,7 @@ class JobPool:
                 self._stops.pop(job_id, None)
 
 
-def mark_interrupted(*, session: Session, reason: str = "interrupted by a restart of the server") -> int:
+def mark_interrupted(*, session: Session, reason: str = INTERRUPTED_BY_RESTART) -> int:
     """Mark jobs left queued or running (by a process that is gone) as failed; how many."""
     result = session.execute(
         sql_update(Job)
@@ -236,7 +244,7 @@ def cancel(*, session: Session, pool: JobPool, job_id: int, kind: JobKind) -> Jo
     session.execute(
         sql_update(Job)
         .where(Job.id == job_id, Job.status == RunStatus.QUEUED)
-        .values(status=RunStatus.CANCELLED, finished_at=utcnow(), error="cancelled before it started")
+        .values(status=RunStatus.CANCELLED, finished_at=utcnow(), error=CANCELLED_QUEUED)
     )
     session.commit()
     session.refresh(job)
@@ -249,22 +257,31 @@ def sweep_points(job: Job) -> list[dict[str, Any]]:
     return sorted(points, key=lambda p: (p["budget_total_wan"], p["level"]))
 
 
-def sweep_public(job: Job) -> SweepPublic:
+def sweep_public(job: Job, lang: str = "zh") -> SweepPublic:
+    """The API's view of a sweep; its error, if any, in `lang`."""
     return SweepPublic.model_validate(
         job,
-        update={"points": sweep_points(job), "current_cap_wan": job.params.get("current_cap_wan", 0.0)},
+        update={
+            "points": sweep_points(job),
+            "current_cap_wan": job.params.get("current_cap_wan", 0.0),
+            "error": error_text(job.error, lang),
+        },
     )
 
 
-def least_budget_public(job: Job) -> LeastBudgetPublic:
+def least_budget_public(job: Job, lang: str = "zh") -> LeastBudgetPublic:
+    """The API's view of a least-budget search; its answer and error in `lang`."""
     result = job.result or {}
+    stored = result.get("message")
+    message = render(message_from_json(stored), lang) if isinstance(stored, dict) else stored
     return LeastBudgetPublic.model_validate(
         job,
         update={
             "rule": job.params["rule"],
             "mode": "scale" if job.params.get("scale_of") else "flat",
             "outcome": result.get("outcome"),
-            "message": result.get("message"),
+            "message": message,
+            "error": error_text(job.error, lang),
             "amount_wan": result.get("amount_wan"),
             "scale": result.get("scale"),
             "caps": result.get("caps"),
@@ -374,7 +391,7 @@ def _execute_sweep(
         engine,
         job_id,
         status,
-        error="cancelled while solving" if status is RunStatus.CANCELLED else None,
+        error=CANCELLED_RUNNING if status is RunStatus.CANCELLED else None,
         progress={"done": len(final), "total": len(levels)},
         result={"points": final, "wall_seconds": round(curve.wall_seconds, 3)},
     )
@@ -420,7 +437,7 @@ def _execute_least_budget(
     )
     result = {
         "outcome": str(answer.outcome),
-        "message": answer.message,
+        "message": message_json(answer.message),
         "amount_wan": answer.amount_wan,
         "scale": answer.scale,
         "caps": {str(y): c for y, c in answer.caps.items()} if answer.caps else None,
@@ -432,7 +449,7 @@ def _execute_least_budget(
         engine,
         job_id,
         RunStatus.CANCELLED if cancelled else RunStatus.DONE,
-        error="cancelled while solving" if cancelled else None,
+        error=CANCELLED_RUNNING if cancelled else None,
         progress={"steps": len(answer.steps)},
         result=result,
     )

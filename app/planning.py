@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app import actuals, baselines, projects, runs, scenarios
 from app.errors import Conflict, InvalidInput
 from app.i18n import Field, Message
+from app.job_errors import CANCELLED_RUNNING, RULES_BROKEN
 from app.models import Run, RunStatus, Scenario, utcnow
 from app.portfolio import ProjectRecord
 from app.problem_builder import PlanningError, Replan, ScenarioOptions, build_problem, merge_past, replan
@@ -224,12 +225,10 @@ def execute_run(
     )
     violations = verify(problem, solution)
     if violations:
-        mark_failed(
-            engine=engine, run_id=run_id, reason="the schedule breaks the rules: " + "; ".join(violations)
-        )
+        mark_failed(engine=engine, run_id=run_id, reason=RULES_BROKEN + "; ".join(violations))
         return RunStatus.FAILED
     status = RunStatus.CANCELLED if stop is not None and stop.is_set() else RunStatus.DONE
-    error = "cancelled while solving" if status is RunStatus.CANCELLED else None
+    error = CANCELLED_RUNNING if status is RunStatus.CANCELLED else None
     _store(engine, run_id, solution, status, error, replan_of)
     return status
 

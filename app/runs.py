@@ -18,13 +18,11 @@ from sqlmodel import Session, select
 from app import planning, scenarios
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import Message
+from app.job_errors import CANCELLED_QUEUED, INTERRUPTED_BY_RESTART, INTERRUPTED_BY_SHUTDOWN, error_text
 from app.models import Run, RunProgress, RunPublic, RunStatus, User, utcnow
 from app.solver_messages import run_messages
 
 log = logging.getLogger(__name__)
-
-INTERRUPTED_BY_RESTART = "interrupted by a restart of the server before it finished"
-INTERRUPTED_BY_SHUTDOWN = "interrupted by a shutdown of the server before it finished"
 
 
 class RunPool:
@@ -143,7 +141,7 @@ def cancel(*, session: Session, pool: RunPool, run_id: int) -> Run:
     session.execute(
         sql_update(Run)
         .where(Run.id == run_id, Run.status == RunStatus.QUEUED)
-        .values(status=RunStatus.CANCELLED, finished_at=utcnow(), error="cancelled before it started")
+        .values(status=RunStatus.CANCELLED, finished_at=utcnow(), error=CANCELLED_QUEUED)
     )
     session.commit()
     session.refresh(run)
@@ -164,6 +162,7 @@ def public(run: Run, lang: str = "zh") -> RunPublic:
             "progress": progress,
             "result": run.solution,
             "messages": run_messages(run.solution, run.replan, lang),
+            "error": error_text(run.error, lang),
             "replan_from": replan_from,
         },
     )

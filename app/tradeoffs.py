@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.budgets import BudgetSpecError, flat_budget
+from app.i18n import Message
 from app.problem_builder import PLAN_PERIOD_END
 from solver import Problem, Solution, SolveStatus, solve
 
@@ -429,13 +430,13 @@ class LeastBudget:
     rule: Rule
     mode: str  # "flat" or "scale"
     outcome: Outcome
-    message: str
+    message: Message  # in the reader's language: app.i18n.render(message, lang)
     amount_wan: int | None = None
     scale: float | None = None
     caps: Mapping[int, int] | None = None
     solution: Solution | None = None  # the schedule at that budget (the problem's own objective)
     steps: tuple[BisectionStep, ...] = ()
-    proof_below: str = ""
+    proof_below: Message | str = ""
 
     @property
     def answer_text(self) -> str:
@@ -521,7 +522,7 @@ def least_budget(
     else:
         base = {year: scale_of[year] for year in problem.years}
         if not any(base.values()):
-            return LeastBudget(rule, mode, Outcome.NONE, "every cap is 0: no scale of them can fund anything")
+            return LeastBudget(rule, mode, Outcome.NONE, Message("lb_all_caps_zero"))
 
         def caps_at(key: int) -> dict[int, int]:
             return {year: cap * max(key, 0) // SCALE_STEPS for year, cap in base.items()}
@@ -531,7 +532,7 @@ def least_budget(
     # Σ spend = Σ cost of the projects that must be funded ≤ Σ caps: below that no schedule exists.
     low = _largest_short(caps_at, must)
     high = max(ceiling, low + 1)
-    proof_below = f"its caps sum to less than the {must} 万元 that must be funded"
+    proof_below = Message("lb_proof_caps_short", must=f"{must:,}")
     return _bisect(
         problem,
         checked,
@@ -609,15 +610,18 @@ def _bisect(
 
     def unproven(key: int) -> LeastBudget:
         if stop is not None and stop.is_set():
-            return LeastBudget(rule, mode, Outcome.CANCELLED, "cancelled", steps=tuple(steps))
-        what = f"{key} 万元 a year" if mode == "flat" else f"scale {key / SCALE_STEPS:.3f}"
+            return LeastBudget(rule, mode, Outcome.CANCELLED, Message("lb_cancelled"), steps=tuple(steps))
         return LeastBudget(
             rule,
             mode,
             Outcome.UNPROVEN,
-            f"at {what} the solver neither found a schedule nor proved that none exists within "
-            f"{time_limit:g} s; the least budget lies between {_describe(mode, low)} (fails) and "
-            f"{_describe(mode, high)}; give a longer time limit",
+            Message(
+                "lb_unproven",
+                at=_describe(mode, key),
+                seconds=f"{time_limit:g}",
+                low=_describe(mode, low),
+                high=_describe(mode, high),
+            ),
             steps=tuple(steps),
         )
 
@@ -629,8 +633,9 @@ def _bisect(
             rule,
             mode,
             Outcome.NONE,
-            f"even at {_describe(mode, high)}, where no cap binds, no schedule meets the rule "
-            f"'{rule}': the projects' own limits (draws, durations, deadlines, predecessors) forbid it",
+            Message(
+                "lb_none_structural", at=_describe(mode, high), rule=Message(f"lb_rule_{rule.name.lower()}")
+            ),
             steps=tuple(steps),
         )
     while high - low > 1:
@@ -648,12 +653,18 @@ def _bisect(
     )
     if not final.status.has_schedule:  # cannot happen with a feasible hint unless cancelled
         final = schedules[high]
-    fails_by = "proven infeasible by the solver" if any(s.key == low for s in steps) else proof_below
+    fails_by = Message("lb_proof_solver") if any(s.key == low for s in steps) else proof_below
     return LeastBudget(
         rule,
         mode,
         Outcome.FOUND,
-        f"{_describe(mode, high)} meets the rule '{rule}'; {_describe(mode, low)} does not ({fails_by})",
+        Message(
+            "lb_found",
+            at=_describe(mode, high),
+            rule=Message(f"lb_rule_{rule.name.lower()}"),
+            below=_describe(mode, low),
+            why=fails_by,
+        ),
         amount_wan=high if mode == "flat" else None,
         scale=high / SCALE_STEPS if mode == "scale" else None,
         caps=caps,
@@ -663,7 +674,9 @@ def _bisect(
     )
 
 
-def _describe(mode: str, key: int) -> str:
+def _describe(mode: str, key: int) -> Message:
     if key < 0:
-        return "nothing"
-    return f"{key} 万元 a year" if mode == "flat" else f"scale {key / SCALE_STEPS:.3f}"
+        return Message("lb_nothing")
+    if mode == "flat":
+        return Message("lb_flat", amount=f"{key:,}")
+    return Message("lb_scale", scale=f"{key / SCALE_STEPS:.3f}")

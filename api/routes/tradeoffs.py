@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Request, status
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, JobPoolDep, SessionDep, SettingsDep
+from api.errors import request_lang
 from api.routes.runs import Lang, file_response
 from app import jobs
 from app.models import JobKind, LeastBudgetCreate, LeastBudgetPublic, SweepCreate, SweepPublic
@@ -27,6 +28,7 @@ class CurveFormat(StrEnum):
 
 @router.post("/scenarios/{sid}/sweeps", response_model=SweepPublic, status_code=status.HTTP_202_ACCEPTED)
 def start_sweep(
+    request: Request,
     sid: int,
     session: SessionDep,
     pool: JobPoolDep,
@@ -44,26 +46,32 @@ def start_sweep(
         default_time_limit=settings.default_time_limit,
         max_time_limit=settings.max_time_limit,
     )
-    return jobs.sweep_public(job)
+    return jobs.sweep_public(job, request_lang(request))
 
 
 @router.get("/scenarios/{sid}/sweeps", response_model=list[SweepPublic])
-def list_sweeps(sid: int, session: SessionDep, _: CurrentUser) -> list[SweepPublic]:
+def list_sweeps(request: Request, sid: int, session: SessionDep, _: CurrentUser) -> list[SweepPublic]:
     """The scenario's sweeps, newest first."""
     found = jobs.list_jobs(session=session, scenario_id=sid, kind=JobKind.SWEEP)
-    return [jobs.sweep_public(job) for job in found]
+    return [jobs.sweep_public(job, request_lang(request)) for job in found]
 
 
 @router.get("/sweeps/{job_id}", response_model=SweepPublic)
-def get_sweep(job_id: int, session: SessionDep, _: CurrentUser) -> SweepPublic:
+def get_sweep(request: Request, job_id: int, session: SessionDep, _: CurrentUser) -> SweepPublic:
     """Status, progress (levels done of all) and the points solved so far."""
-    return jobs.sweep_public(jobs.get(session=session, job_id=job_id, kind=JobKind.SWEEP))
+    return jobs.sweep_public(
+        jobs.get(session=session, job_id=job_id, kind=JobKind.SWEEP), request_lang(request)
+    )
 
 
 @router.delete("/sweeps/{job_id}", response_model=SweepPublic, status_code=status.HTTP_202_ACCEPTED)
-def cancel_sweep(job_id: int, session: SessionDep, pool: JobPoolDep, _: FinanceUser) -> SweepPublic:
+def cancel_sweep(
+    request: Request, job_id: int, session: SessionDep, pool: JobPoolDep, _: FinanceUser
+) -> SweepPublic:
     """Cancel a sweep; the points already solved stay."""
-    return jobs.sweep_public(jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.SWEEP))
+    return jobs.sweep_public(
+        jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.SWEEP), request_lang(request)
+    )
 
 
 @router.get("/sweeps/{job_id}/curve.{fmt}", response_class=Response)
@@ -79,6 +87,7 @@ def sweep_curve(
     "/scenarios/{sid}/least-budget", response_model=LeastBudgetPublic, status_code=status.HTTP_202_ACCEPTED
 )
 def start_least_budget(
+    request: Request,
     sid: int,
     session: SessionDep,
     pool: JobPoolDep,
@@ -96,28 +105,32 @@ def start_least_budget(
         default_time_limit=settings.default_time_limit,
         max_time_limit=settings.max_time_limit,
     )
-    return jobs.least_budget_public(job)
+    return jobs.least_budget_public(job, request_lang(request))
 
 
 @router.get("/scenarios/{sid}/least-budget", response_model=list[LeastBudgetPublic])
-def list_least_budget(sid: int, session: SessionDep, _: CurrentUser) -> list[LeastBudgetPublic]:
+def list_least_budget(
+    request: Request, sid: int, session: SessionDep, _: CurrentUser
+) -> list[LeastBudgetPublic]:
     """The scenario's least-budget searches, newest first."""
     found = jobs.list_jobs(session=session, scenario_id=sid, kind=JobKind.LEAST_BUDGET)
-    return [jobs.least_budget_public(job) for job in found]
+    return [jobs.least_budget_public(job, request_lang(request)) for job in found]
 
 
 @router.get("/least-budget/{job_id}", response_model=LeastBudgetPublic)
-def get_least_budget(job_id: int, session: SessionDep, _: CurrentUser) -> LeastBudgetPublic:
+def get_least_budget(request: Request, job_id: int, session: SessionDep, _: CurrentUser) -> LeastBudgetPublic:
     """Status, bisection steps so far and, when found, the amount and the schedule at that budget."""
-    return jobs.least_budget_public(jobs.get(session=session, job_id=job_id, kind=JobKind.LEAST_BUDGET))
+    return jobs.least_budget_public(
+        jobs.get(session=session, job_id=job_id, kind=JobKind.LEAST_BUDGET), request_lang(request)
+    )
 
 
 @router.delete(
     "/least-budget/{job_id}", response_model=LeastBudgetPublic, status_code=status.HTTP_202_ACCEPTED
 )
 def cancel_least_budget(
-    job_id: int, session: SessionDep, pool: JobPoolDep, _: FinanceUser
+    request: Request, job_id: int, session: SessionDep, pool: JobPoolDep, _: FinanceUser
 ) -> LeastBudgetPublic:
     """Cancel a least-budget search."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.LEAST_BUDGET)
-    return jobs.least_budget_public(job)
+    return jobs.least_budget_public(job, request_lang(request))

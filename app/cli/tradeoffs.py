@@ -16,6 +16,7 @@ from rich.table import Table
 
 from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, invalid_input_exits
 from app.cli.main import cli
+from app.i18n import render
 
 console = Console(highlight=False)
 
@@ -174,7 +175,7 @@ def least_budget_command(
     time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, help="seconds per bisection step"),
     workers: int = typer.Option(2, "--workers", min=1, help="CP-SAT search workers"),
     out: Path | None = typer.Option(None, "--out", "-o", help="the schedule at that budget .json/.csv/.xlsx"),
-    lang: str = typer.Option("zh", "--lang", help="schedule language: zh or en"),
+    lang: str = typer.Option("zh", "--lang", help="language of the answer and the schedule: zh or en"),
 ) -> None:
     """The least flat annual budget (or least scale of given caps) meeting the rule; the amount (or scale)
     alone on the last line. Exact: every bisection step is a proven answer."""
@@ -208,9 +209,9 @@ def least_budget_command(
         progress=step,
     )
     if result.outcome is not tradeoffs.Outcome.FOUND:
-        raise fail(result.message, EXIT_NO_SCHEDULE)
+        raise fail(render(result.message, lang), EXIT_NO_SCHEDULE)
     solution = result.solution.to_json()
-    console.print(f"[bold green]{result.message}[/]")
+    console.print(f"[bold green]{render(result.message, lang)}[/]")
     console.print(
         f"schedule at that budget: {solution['status']}, weighted slippage {solution['objective']}, "
         f"{len(result.steps)} proven steps"

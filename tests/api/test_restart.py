@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from api.main import create_app
 from app.db import make_engine
+from app.job_errors import INTERRUPTED_BY_RESTART
 from app.models import Run, RunStatus
-from app.runs import INTERRUPTED_BY_RESTART
 from tests.api.conftest import wait_for_run
 
 
@@ -23,10 +23,13 @@ def test_runs_left_running_by_a_dead_process_are_marked_failed_on_start(client, 
     engine.dispose()
 
     with TestClient(create_app(settings)) as restarted:
-        runs = restarted.get(f"/api/scenarios/{scenario['id']}/runs", headers=finance).json()
+        url = f"/api/scenarios/{scenario['id']}/runs"
+        runs = restarted.get(url, headers={**finance, "Accept-Language": "en"}).json()
+        runs_zh = restarted.get(url, headers=finance).json()
 
     assert [r["status"] for r in runs] == ["failed", "failed"]
     assert {r["error"] for r in runs} == {INTERRUPTED_BY_RESTART}
+    assert {r["error"] for r in runs_zh} == {"服务器重启，运行未完成即中断"}
 
 
 def test_a_run_that_crashes_is_failed_with_the_reason(client, settings, finance, scenario):
@@ -44,6 +47,8 @@ def test_a_run_that_crashes_is_failed_with_the_reason(client, settings, finance,
 
     assert failed["status"] == "failed"
     assert failed["error"].startswith("ProblemError: ")
+    zh = client.get(f"/api/runs/{run_id}", headers={**finance, "Accept-Language": "zh"}).json()
+    assert zh["error"].startswith("内部错误（请报告）：ProblemError: ")
     assert "2023" in failed["error"]
 
 

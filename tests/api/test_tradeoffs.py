@@ -140,6 +140,10 @@ def test_least_budget_star_gives_the_amount_and_the_schedule_at_it(client, finan
         any(s["key"] == amount - 1 and s["verdict"] == "fails" for s in done["steps"])
         or "sum to less" in done["message"]
     )
+    assert done["message"].startswith(f"{amount:,} 万元 a year meets the rule 'every ★ on time'")
+    url = f"/api/least-budget/{started.json()['id']}"
+    zh = client.get(url, headers={**viewer, "Accept-Language": "zh"}).json()
+    assert zh["message"].startswith(f"每年 {amount:,} 万元 满足“★ 项目按期完工”")
 
 
 def test_least_budget_zero_slippage_is_at_least_the_star_amount(client, finance, scenario):
@@ -173,6 +177,8 @@ def test_a_sweep_left_running_by_a_stopped_server_is_marked_failed_on_start(
         session.commit()
         job_id = job.id
     with TestClient(create_app(settings)) as restarted:
-        sweep = restarted.get(f"/api/sweeps/{job_id}", headers=finance).json()
+        sweep = restarted.get(f"/api/sweeps/{job_id}", headers={**finance, "Accept-Language": "en"}).json()
+        sweep_zh = restarted.get(f"/api/sweeps/{job_id}", headers=finance).json()
     assert sweep["status"] == "failed"
-    assert sweep["error"] == "interrupted by a restart of the server"
+    assert sweep["error"] == "interrupted by a restart of the server before it finished"
+    assert sweep_zh["error"] == "服务器重启，运行未完成即中断"

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.budgets import BudgetSpecError
+from app.i18n import render
 from app.tradeoffs import (
     Outcome,
     Rule,
@@ -197,7 +198,17 @@ def test_least_budget_says_when_no_amount_of_money_helps() -> None:
     a = Project(id="A", cost=100, planned_end=2022, earliest_start=2021, max_annual=10, deadline=2022)
     result = least_budget(Problem(2021, 2030, _flat(2021, 2030, 5), (a,)), time_limit=10)
     assert result.outcome is Outcome.NONE
-    assert "no schedule meets the rule" in result.message
+    assert "no schedule meets the rule 'every ★ on time'" in render(result.message, "en")
+    assert "没有排程能满足“★ 项目按期完工”" in render(result.message, "zh")
+
+
+def test_least_budget_answer_reads_in_both_languages() -> None:
+    # A (cost 150) must be drawn whole in 2022: 150 a year is the least flat budget.
+    a = Project(id="A", cost=150, planned_end=2022, fixed_start=2022, min_years=1, max_years=1)
+    result = least_budget(Problem(2021, 2022, {2021: 100, 2022: 200}, (a,)), rule=Rule.STAR, time_limit=10)
+    assert result.outcome is Outcome.FOUND and result.amount_wan == 150
+    assert render(result.message, "en").startswith("150 万元 a year meets the rule 'every ★ on time'; 149")
+    assert render(result.message, "zh").startswith("每年 150 万元 满足“★ 项目按期完工”；每年 149 万元 不满足")
 
 
 def test_least_budget_for_star_projects_holds_soft_star_scenarios_to_the_plan_deadline() -> None:
