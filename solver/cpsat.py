@@ -15,7 +15,7 @@ Search (see `_configure` and `_search`): the warm start is the best of a few gre
 single-thread search with the stronger linear relaxation (linearization level 2); the rest of the time
 goes to CP-SAT's parallel portfolio, 4 subsolvers per granted thread up to 8, time-shared on the cores.
 From LNS_MIN_PROJECTS projects on, the whole model is too big for CP-SAT to improve in time, and the warm
-start is improved instead by re-planning ~50 projects at a time with the rest held (solver/lns.py,
+start is improved instead by re-planning ~150 projects at a time with the rest held (solver/lns.py,
 `_neighbourhood_search`), `workers` neighbourhoods at once. `workers` is the number of threads granted:
 with 1 every search of a small or medium problem is sequential; a solve stopped by its time limit depends
 on timing either way (a proven optimum's objective does not, and the tie-break makes its schedule
@@ -576,7 +576,7 @@ def _neighbourhood_search(
     progress: Callable[[Progress], None] | None,
     floor: int | None,
 ) -> tuple[ProjectSchedule, ...]:
-    """Large portfolios: the warm start improved by re-planning ~50 projects at a time (solver/lns.py),
+    """Large portfolios: the warm start improved by re-planning ~150 projects at a time (solver/lns.py),
     `workers` neighbourhoods at once, each one sequential CP-SAT search of the same model."""
 
     def report(objective: int) -> None:
@@ -610,15 +610,14 @@ def _solve_neighbourhood(
     return _extract(m, list(solver.response_proto.solution))
 
 
-LNS_MIN_PROJECTS = (
-    250  # from here the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
-)
+# from this size the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
+LNS_MIN_PROJECTS = 250
 LP_SHARE = 0.25  # the money-flow LP bound (solver/bound.py) may take at most this share of the time limit
 FIRST_STAGE_MAX_PROJECTS = 50  # problems this small are first tried by one sequential search
 FIRST_STAGE_SHARE = 0.25  # … for at most this share of the time limit
-STOP_MARGIN_SHARE = 0.02
+STOP_MARGIN_SHARE = 0.02  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
 TIE_BREAK_SHARE = 0.25  # the tie-break's deterministic work limit, as a share of the time limit …
-TIE_BREAK_WORK_PER_PROJECT = 0.01  # … and at most this much work per project (20 projects: ~0.1 s)  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
+TIE_BREAK_WORK_PER_PROJECT = 0.01  # … and at most this much work per project (20 projects: ~0.1 s)
 
 
 def _search(
@@ -633,9 +632,10 @@ def _search(
     """(CP-SAT status, solution values or None, objective, bound) of the primary objective.
 
     Small problems first get one single-thread search with CP-SAT's stronger linear relaxation
-    (linearization_level 2: the annual-draw and activity constraints enter the LP), which finds and proves
-    the optimum of the seed portfolio and the 20-project benchmarks 1.5–10× faster than the core-based
-    (max-SAT) search used before, and 2–3× faster than the parallel portfolio (bench/RESULTS.md); if it
+    (linearization_level 2: the annual-draw and activity constraints enter the LP). Time to a proof on the
+    model alone: the seed portfolio 0.42 s against 1.12 s for the core-based (max-SAT) search used before
+    and 1.26 s for the parallel portfolio; six 20-project instances 1.6 s in all against 6.4 s with core
+    search, which left one unproven at 5 s and was ≤ 0.15 s faster on two (bench/RESULTS.md). If it
     does not finish, the portfolio continues from its best schedule for the remaining time, and the
     better bound of the two is kept."""
     floor, first = None, None

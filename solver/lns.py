@@ -38,7 +38,7 @@ NEIGHBOURHOOD_SIZE = 150  # projects re-planned at once, at first (then adapted:
 MIN_SIZE, MAX_SIZE = 20, 600
 SUB_SECONDS = 1.5  # wall-clock limit of one re-plan
 REACH = 1  # a re-planned project ends at most this many years after max(its end now, its plan), and
-# starts at most this many before min(its start now, its planned end)  # wall-clock limit of one re-plan
+# starts at most this many before min(its start now, its planned end)
 SubSolve = Callable[[Problem, tuple[ProjectSchedule, ...], float], tuple[ProjectSchedule, ...] | None]
 
 
