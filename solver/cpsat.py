@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from solver.bound import lower_bound
+from solver.bound import LpBound, lp_bound
 from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
 from solver.lns import improve
@@ -481,13 +481,12 @@ def solve(
         )
     baseline = warm_start(problem)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
-    floor = _lp_floor(problem, windows, LP_SHARE * time_limit, stop)
+    lp = _lp(problem, windows, LP_SHARE * time_limit, stop)
+    floor = lp.bound if lp is not None else None
     if len(problem.projects) >= LNS_MIN_PROJECTS:
         start = _neighbourhood_start(problem, warm, baseline)
         if start is not None:
-            projects = _neighbourhood_search(
-                problem, start, started, time_limit, workers, stop, progress, floor
-            )
+            projects = _neighbourhood_search(problem, start, started, time_limit, workers, stop, progress, lp)
             return _finish(problem, projects, SolveStatus.FEASIBLE, floor, started)
     m = _build(problem, windows)
     m.model.minimize(m.slippage + m.deferral)
@@ -530,19 +529,19 @@ def solve(
     return _finish(problem, projects, status, bound, started)
 
 
-def _lp_floor(
+def _lp(
     problem: Problem, windows: dict[str, Window], time_limit: float, stop: threading.Event | None
-) -> int | None:
-    """The money-flow LP bound (solver/bound.py), or None. HiGHS cannot be interrupted, so with a `stop`
+) -> LpBound | None:
+    """The money-flow LP bound and mean end years (solver/bound.py), or None. HiGHS cannot be interrupted, so with a `stop`
     event the LP runs on its own thread and a cancel stops the wait at once (the abandoned LP ends by its
     own time limit)."""
     if stop is None:
-        return lower_bound(problem, windows, time_limit=time_limit)
+        return lp_bound(problem, windows, time_limit=time_limit)
     if stop.is_set():
         return None
-    result: list[int | None] = []
+    result: list[LpBound | None] = []
     worker = threading.Thread(
-        target=lambda: result.append(lower_bound(problem, windows, time_limit=time_limit)),
+        target=lambda: result.append(lp_bound(problem, windows, time_limit=time_limit)),
         name="capsched-lp-bound",
         daemon=True,
     )
@@ -574,10 +573,12 @@ def _neighbourhood_search(
     workers: int,
     stop: threading.Event | None,
     progress: Callable[[Progress], None] | None,
-    floor: int | None,
+    lp: LpBound | None,
 ) -> tuple[ProjectSchedule, ...]:
     """Large portfolios: the warm start improved by re-planning ~150 projects at a time (solver/lns.py),
-    `workers` neighbourhoods at once, each one sequential CP-SAT search of the same model."""
+    `workers` neighbourhoods at once, each one sequential CP-SAT search of the same model, chosen where
+    the schedule differs most from the money-flow LP's solution when the LP was solved."""
+    floor = lp.bound if lp is not None else None
 
     def report(objective: int) -> None:
         if progress is not None:
@@ -592,6 +593,7 @@ def _neighbourhood_search(
         stop=stop,
         on_improve=report,
         floor=floor,
+        mean_end=lp.mean_end if lp is not None else None,
         seed=SEED,
     )
 

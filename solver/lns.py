@@ -84,6 +84,45 @@ def neighbourhood(
     return [anchor.id, *chosen]
 
 
+def guided_neighbourhood(
+    problem: Problem,
+    schedule: dict[str, ProjectSchedule],
+    rng: random.Random,
+    size: int,
+    mean_end: dict[str, float],
+    exclude: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
+    """Ids to re-plan where the schedule differs from the money-flow LP (solver/bound.py `mean_end`): an
+    anchor the LP finishes earlier than the schedule does (chosen by weight × years), then projects funded
+    in the years around its plan, drawn with weight |end now − LP end| + 0.1 (0.5 when the LP or the
+    schedule defers it) — those the LP delays give money, those it hurries take it. Falls back to
+    `neighbourhood` when the schedule ends nothing later than the LP. Measured on 2000 projects at 0.6,
+    60 s: 2616 against 2701–2721 for `neighbourhood` (and 2687 when half the neighbourhoods are guided)."""
+    pool = [p for p in problem.projects if p.id not in exclude]
+    pull = [
+        p.weight * max(0.0, schedule[p.id].end - mean_end[p.id])
+        if schedule[p.id].scheduled and p.id in mean_end
+        else 0.0
+        for p in pool
+    ]
+    if not any(pull):
+        return neighbourhood(problem, schedule, rng, size, exclude)
+    (anchor,) = rng.choices(pool, weights=pull)
+    lo = min(problem.last_year, anchor.planned_end - 2)
+    hi = max(lo, schedule[anchor.id].end)
+    near = [p.id for p in pool if p.id != anchor.id and _overlaps(schedule[p.id], lo, hi)]
+
+    def weight(pid: str) -> float:
+        now = schedule[pid]
+        if not now.scheduled or pid not in mean_end:
+            return 0.5
+        return abs(now.end - mean_end[pid]) + 0.1
+
+    # a weighted sample without replacement (Efraimidis–Spirakis keys)
+    keyed = sorted(near, key=lambda pid: -(rng.random() ** (1.0 / weight(pid))))
+    return [anchor.id, *keyed[: size - 1]]
+
+
 def _overlaps(s: ProjectSchedule, lo: int, hi: int) -> bool:
     if not s.scheduled:
         return True
@@ -222,6 +261,7 @@ def improve(
     stop: threading.Event | None = None,
     on_improve: Callable[[int], None] | None = None,
     floor: int | None = None,
+    mean_end: dict[str, float] | None = None,
     seed: int = 0,
 ) -> tuple[ProjectSchedule, ...]:
     """Re-plan neighbourhoods until the monotonic clock reaches `until`, `stop` is set or the objective
@@ -239,7 +279,12 @@ def improve(
                 break
             groups, taken = [], set()
             for _ in range(lanes):
-                ids = neighbourhood(problem, schedule, rng, size, _linked(problem, taken))
+                exclude = _linked(problem, taken)
+                ids = (
+                    guided_neighbourhood(problem, schedule, rng, size, mean_end, exclude)
+                    if mean_end
+                    else neighbourhood(problem, schedule, rng, size, exclude)
+                )
                 if ids:
                     groups.append(ids)
                     taken.update(ids)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver import Problem, Project, SolveStatus, solve, verify
-from solver.bound import lower_bound
+from solver.bound import lower_bound, lp_bound
 from tests.solver.test_properties import brute_force_optimum, small_problems, tiny_problems
 
 
@@ -66,3 +67,23 @@ def test_solve_reports_at_least_the_lp_bound_and_never_above_its_schedule(proble
     assert verify(problem, solution) == []
     if solution.status.has_schedule:
         assert bound is not None and bound <= solution.bound <= solution.objective
+
+
+def test_the_lp_mean_end_years_are_where_the_lp_puts_the_money():
+    # 甲 (weight 3) and 乙 (weight 1), 10 each, both planned 2021, caps 10 a year: the LP ends 甲 in 2021
+    # and 乙 in 2022 (slipping the cheap one), so their mean end years are 2021 and 2022; 丙 cannot be
+    # funded at all (it needs 20 in one year) and is deferred, so it has none.
+    problem = Problem(
+        2021,
+        2022,
+        {2021: 10, 2022: 10},
+        (
+            Project("甲", 10, 2021, weight=3),
+            Project("乙", 10, 2021),
+            Project("丙", 20, 2022, min_years=1, max_years=1, deferrable=True, defer_penalty=5),
+        ),
+    )
+    solved = lp_bound(problem)
+    assert solved is not None and solved.bound == lower_bound(problem) == 1 + 5
+    assert solved.mean_end["甲"] == pytest.approx(2021) and solved.mean_end["乙"] == pytest.approx(2022)
+    assert "丙" not in solved.mean_end

@@ -220,13 +220,13 @@ def test_a_cancel_during_the_lp_bound_ends_a_large_solve_long_before_its_limit(
 
     problem = synthetic(2000, 15, 0.6)
     stop = threading.Event()
-    real = cpsat.lower_bound
+    real = cpsat.lp_bound
 
     def cancelled_while_solving(*args, **kwargs):
         stop.set()  # the user cancels just as the LP starts
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cpsat, "lower_bound", cancelled_while_solving)
+    monkeypatch.setattr(cpsat, "lp_bound", cancelled_while_solving)
     solution = solve(problem, time_limit=600, workers=2, stop=stop)
     # it returned without waiting for the LP, which is still running on its own thread
     assert any(t.name == "capsched-lp-bound" and t.is_alive() for t in threading.enumerate())
@@ -291,3 +291,27 @@ def test_a_re_planned_project_moves_at_most_reach_years() -> None:
     a, b = sub.projects
     assert a.deadline == 2025 + lns.REACH and a.earliest_start == 2023 - lns.REACH
     assert b.deadline == 2022 + lns.REACH and b.earliest_start == 2021
+
+
+def test_guided_neighbourhoods_start_where_the_lp_would_finish_earlier() -> None:
+    """The anchor is a project the LP ends earlier than the schedule does; without one, the plain
+    neighbourhood (anchored on slippage) is used."""
+    problem = Problem(
+        2021,
+        2026,
+        dict.fromkeys(range(2021, 2027), 10),
+        (Project("A", 4, 2022), Project("B", 4, 2022), Project("C", 4, 2023, weight=0)),
+    )
+    schedule = {
+        "A": ProjectSchedule("A", True, 2021, 2022, 0, {2021: 2, 2022: 2}),
+        "B": ProjectSchedule("B", True, 2023, 2024, 2, {2023: 2, 2024: 2}),
+        "C": ProjectSchedule("C", True, 2021, 2021, 0, {2021: 4}),
+    }
+    lp_ends = {"A": 2022.0, "B": 2022.5, "C": 2023.0}  # the LP would end B 1.5 years sooner
+    for seed in range(20):
+        ids = lns.guided_neighbourhood(problem, schedule, random.Random(seed), 3, lp_ends)
+        assert ids[0] == "B" and set(ids) == {"A", "B", "C"}
+    on_plan = {"A": 2022.0, "B": 2024.0, "C": 2021.0}  # the schedule ends nothing later than the LP
+    ids = lns.guided_neighbourhood(problem, schedule, random.Random(0), 3, on_plan)
+    assert ids[0] == "B"  # the plain neighbourhood anchors on B, the only project that slips
+    assert lns.guided_neighbourhood(problem, schedule, random.Random(0), 3, on_plan, exclude={"B"}) == []
