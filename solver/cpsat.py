@@ -15,8 +15,9 @@ Search (see `_configure` and `_search`): the warm start is the best of a few gre
 single-thread search with the stronger linear relaxation (linearization level 2); the rest of the time
 goes to CP-SAT's parallel portfolio, 4 subsolvers per granted thread up to 8, time-shared on the cores.
 From LNS_MIN_PROJECTS projects on, the whole model is too big for CP-SAT to improve in time, and the warm
-start is improved instead by re-planning ~150 projects at a time with the rest held (solver/lns.py,
-`_neighbourhood_search`), `workers` neighbourhoods at once. `workers` is the number of threads granted:
+start is improved instead by re-planning ~150 projects at a time with the rest held, chosen where the
+schedule differs most from the money-flow LP's solution (solver/lns.py, `_neighbourhood_search`), `workers`
+neighbourhoods at once. `workers` is the number of threads granted:
 with 1 every search of a small or medium problem is sequential; a solve stopped by its time limit depends
 on timing either way (a proven optimum's objective does not, and the tie-break makes its schedule
 reproducible too).

@@ -13,7 +13,9 @@ the whole problem into a small MODEL.md problem of its own:
 - each project moves at most REACH years beyond its current schedule or plan, which keeps the model small
   enough to solve in about a second (REACH 1 against none: 2748 against 2946 on 2000 projects at 0.6).
 
-That small problem is solved by the same CP-SAT model (passed in by solver/cpsat.py, so this module needs
+Neighbourhoods are chosen where the schedule differs most from the money-flow LP's solution
+(`guided_neighbourhood`, when the LP was solved) or, without it, around the most costly slippage
+(`neighbourhood`). That small problem is solved by the same CP-SAT model (passed in by solver/cpsat.py, so this module needs
 no OR-Tools) and accepted when its objective is no worse, so the schedule only improves. With `workers` ≥ 2,
 that many neighbourhoods are re-planned at once on separate threads: their projects are disjoint and not
 linked by `after`, and each may use its own projects' money plus an equal share of what nobody uses, so
