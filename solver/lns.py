@@ -1,7 +1,7 @@
 """Fix-and-optimise neighbourhoods for large portfolios: re-plan a few projects exactly, the rest held.
 
 On thousands of projects CP-SAT's own LNS barely moves the warm start (bench/RESULTS.md): its model is too
-big to presolve and re-solve quickly. Here a neighbourhood is a set of ~120 projects (grown when they
+big to presolve and re-solve quickly. Here a neighbourhood is a set of ~150 projects (grown when they
 solve fast, shrunk when they time out without gain); every other project keeps its schedule, which turns
 the whole problem into a small MODEL.md problem of its own:
 
@@ -15,9 +15,9 @@ the whole problem into a small MODEL.md problem of its own:
 
 Neighbourhoods are chosen where the schedule differs most from the money-flow LP's solution
 (`guided_neighbourhood`, when the LP was solved) or, without it, around the most costly slippage
-(`neighbourhood`). That small problem is solved by the same CP-SAT model (passed in by solver/cpsat.py, so this module needs
-no OR-Tools) and accepted when its objective is no worse, so the schedule only improves. With `workers` ≥ 2,
-that many neighbourhoods are re-planned at once on separate threads: their projects are disjoint and not
+(`neighbourhood`). The small problem is solved by the same CP-SAT model (passed in by solver/cpsat.py, so
+this module needs no OR-Tools) and accepted when its objective is no worse, so the schedule only improves.
+With `workers` ≥ 2, that many neighbourhoods are re-planned at once on separate threads: their projects are disjoint and not
 linked by `after`, and each may use its own projects' money plus an equal share of what nobody uses, so
 the accepted schedules fit together (caps without carryover; with carryover one neighbourhood at a time).
 """
