@@ -633,9 +633,7 @@ def _bisect(
             rule,
             mode,
             Outcome.NONE,
-            Message(
-                "lb_none_structural", at=_describe(mode, high), rule=Message(f"lb_rule_{rule.name.lower()}")
-            ),
+            Message("lb_none_structural", at=_describe(mode, high), rule=_rule_words(rule)),
             steps=tuple(steps),
         )
     while high - low > 1:
@@ -661,7 +659,7 @@ def _bisect(
         Message(
             "lb_found",
             at=_describe(mode, high),
-            rule=Message(f"lb_rule_{rule.name.lower()}"),
+            rule=_rule_words(rule),
             below=_describe(mode, low),
             why=fails_by,
         ),
@@ -672,6 +670,10 @@ def _bisect(
         steps=tuple(steps),
         proof_below=fails_by,
     )
+
+
+def _rule_words(rule: Rule) -> Message:
+    return Message(f"lb_rule_{rule.name.lower()}")
 
 
 def _describe(mode: str, key: int) -> Message:

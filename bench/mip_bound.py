@@ -13,35 +13,17 @@ import argparse
 import math
 import time
 
-from ortools.linear_solver import pywraplp
-
 from bench.solver import SIZES, TIGHTNESS, synthetic
-from solver.bound import _build, lower_bound
+from solver.bound import build, lower_bound, model
 from solver.problem import Problem
 from solver.windows import project_windows
 
 
 def mip_bound(problem: Problem, time_limit: float) -> tuple[float, float, bool]:
     """(best bound, best objective found, proven optimal) of the money-flow MIP."""
-    lp, ends = _build(problem, project_windows(problem))
+    lp, ends = build(problem, project_windows(problem))
     integral = {c for e_ in ends.values() for c in e_.cols.values()}
-    solver = pywraplp.Solver.CreateSolver("HIGHS")
-    solver.SetSolverSpecificParametersAsString("output_flag=false")
-    solver.SetTimeLimit(max(1, int(1000 * time_limit)))
-    inf = solver.infinity()
-    cols = [
-        solver.IntVar(lo, hi, "") if i in integral else solver.NumVar(lo, min(hi, inf), "")
-        for i, (lo, hi) in enumerate(zip(lp.col_lo, lp.col_hi, strict=True))
-    ]
-    objective = solver.Objective()
-    for col, cost in zip(cols, lp.col_cost, strict=True):
-        if cost:
-            objective.SetCoefficient(col, cost)
-    objective.SetMinimization()
-    for coefs, lo, hi in zip(lp.rows, lp.row_lo, lp.row_hi, strict=True):
-        row = solver.Constraint(max(lo, -inf), min(hi, inf))
-        for c, v in coefs.items():
-            row.SetCoefficient(cols[c], v)
+    solver, _, objective = model(lp, time_limit, "HIGHS", integral)
     status = solver.Solve()
     return objective.BestBound() + lp.constant, objective.Value() + lp.constant, status == solver.OPTIMAL
 

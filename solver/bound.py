@@ -29,6 +29,7 @@ LP optimum is ≤ every schedule's objective, and since objectives are integers,
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -200,12 +201,8 @@ def _add_precedence(lp: _Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
                 lp.row(row, -math.inf, 0.0)
 
 
-def build(problem: Problem, windows: dict[str, Window] | None = None) -> _Lp:
-    """The money-flow LP of `problem` (see module docstring)."""
-    return _build(problem, project_windows(problem) if windows is None else windows)[0]
-
-
-def _build(problem: Problem, windows: dict[str, Window]) -> tuple[_Lp, dict[str, _Ends]]:
+def build(problem: Problem, windows: dict[str, Window]) -> tuple[_Lp, dict[str, _Ends]]:
+    """The money-flow LP of `problem` (see module docstring) and each project's end-year columns."""
     lp = _Lp()
     ends = _add_projects(lp, problem, windows)
     _add_money(lp, problem, ends)
@@ -213,9 +210,10 @@ def _build(problem: Problem, windows: dict[str, Window]) -> tuple[_Lp, dict[str,
     return lp, ends
 
 
-def _solve(lp: _Lp, time_limit: float, engine: str) -> tuple[float, list[float]] | None:
-    """The LP's optimum and its column values through OR-Tools' linear solver wrapper, or None when not
-    proven optimal in time."""
+def model(
+    lp: _Lp, time_limit: float, engine: str, integral: Collection[int] = ()
+) -> tuple[pywraplp.Solver, list[pywraplp.Variable], pywraplp.Objective]:
+    """`lp` loaded into an OR-Tools linear solver (`integral` columns as integers), ready to solve."""
     solver = pywraplp.Solver.CreateSolver(engine)
     if solver is None:  # an OR-Tools build without HiGHS
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -224,7 +222,10 @@ def _solve(lp: _Lp, time_limit: float, engine: str) -> tuple[float, list[float]]
         solver.SetSolverSpecificParametersAsString("output_flag=false")
     solver.SetTimeLimit(max(1, int(1000 * time_limit)))
     inf = solver.infinity()
-    cols = [solver.NumVar(lo, min(hi, inf), "") for lo, hi in zip(lp.col_lo, lp.col_hi, strict=True)]
+    cols = [
+        solver.IntVar(lo, hi, "") if i in integral else solver.NumVar(lo, min(hi, inf), "")
+        for i, (lo, hi) in enumerate(zip(lp.col_lo, lp.col_hi, strict=True))
+    ]
     objective = solver.Objective()
     for col, cost in zip(cols, lp.col_cost, strict=True):
         if cost:
@@ -234,6 +235,12 @@ def _solve(lp: _Lp, time_limit: float, engine: str) -> tuple[float, list[float]]
         row = solver.Constraint(max(lo, -inf), min(hi, inf))
         for c, v in coefs.items():
             row.SetCoefficient(cols[c], v)
+    return solver, cols, objective
+
+
+def _solve(lp: _Lp, time_limit: float, engine: str) -> tuple[float, list[float]] | None:
+    """The LP's optimum and its column values, or None when not proven optimal in time."""
+    solver, cols, objective = model(lp, time_limit, engine)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return objective.Value() + lp.constant, [col.solution_value() for col in cols]
@@ -274,7 +281,7 @@ def lp_bound(
     windows = project_windows(problem) if windows is None else windows
     if any(w.must and not w.open for w in windows.values()):
         return None  # structurally infeasible (solver/windows.py says why)
-    lp, ends = _build(problem, windows)
+    lp, ends = build(problem, windows)
     solved = _solve(lp, time_limit, engine)
     if solved is None:
         return None

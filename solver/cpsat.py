@@ -40,7 +40,7 @@ from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
 from solver.lns import improve
 from solver.problem import Problem, Project
-from solver.solution import Progress, ProjectSchedule, Solution, SolveStatus, YearSpend
+from solver.solution import Progress, ProjectSchedule, Solution, SolveStatus, YearSpend, objective_of
 from solver.verify import VerificationError, verify
 from solver.windows import Window, project_windows, structural_messages
 
@@ -326,15 +326,6 @@ def _fits(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> bool:
         SolveStatus.FEASIBLE, objective_of(problem, projects), None, 0.0, projects, _years(problem, projects)
     )
     return not verify(problem, solution)
-
-
-def objective_of(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> int:
-    """MODEL.md's objective of a schedule: weighted slippage plus penalties of deferred projects."""
-    total = 0
-    for sched in projects:
-        p = problem.project(sched.id)
-        total += p.weight * (sched.slippage or 0) if sched.scheduled else p.defer_penalty
-    return total
 
 
 # ---------------------------------------------------------------- running CP-SAT

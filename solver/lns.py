@@ -31,8 +31,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from solver.problem import Problem
-from solver.solution import ProjectSchedule
+from solver.problem import Problem, Project
+from solver.solution import ProjectSchedule, objective_of
 
 # Measured on 2000 projects at tightness 0.6, 60 s (bench/RESULTS.md): 50 projects / 1 s / no reach limit
 # 2946-3059; reach 2: 2892; reach 1: 2884 (50), 2748 (100), 2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095.
@@ -63,9 +63,7 @@ def neighbourhood(
     if not any(costs):
         return []
     (anchor,) = rng.choices(pool, weights=costs)
-    lo = min(problem.last_year, anchor.planned_end - 2)
-    hi = max(lo, schedule[anchor.id].end or problem.last_year)
-    near = [p.id for p in pool if p.id != anchor.id and _overlaps(schedule[p.id], lo, hi)]
+    near = _around(problem, schedule, pool, anchor)
     slipping = [pid for pid in near if schedule[pid].slippage or not schedule[pid].scheduled]
     # donors: first the projects that end before their plan (delaying them costs nothing), then the rest
     slipping_set = set(slipping)
@@ -110,9 +108,7 @@ def guided_neighbourhood(
     if not any(pull):
         return neighbourhood(problem, schedule, rng, size, exclude)
     (anchor,) = rng.choices(pool, weights=pull)
-    lo = min(problem.last_year, anchor.planned_end - 2)
-    hi = max(lo, schedule[anchor.id].end)
-    near = [p.id for p in pool if p.id != anchor.id and _overlaps(schedule[p.id], lo, hi)]
+    near = _around(problem, schedule, pool, anchor)
 
     def weight(pid: str) -> float:
         now = schedule[pid]
@@ -123,6 +119,16 @@ def guided_neighbourhood(
     # a weighted sample without replacement (Efraimidis–Spirakis keys)
     keyed = sorted(near, key=lambda pid: -(rng.random() ** (1.0 / weight(pid))))
     return [anchor.id, *keyed[: size - 1]]
+
+
+def _around(
+    problem: Problem, schedule: dict[str, ProjectSchedule], pool: list[Project], anchor: Project
+) -> list[str]:
+    """Projects of `pool` (not the anchor) funded from two years before the anchor's planned end to its
+    end now, or deferred: those that could give it money or compete for it."""
+    lo = min(problem.last_year, anchor.planned_end - 2)
+    hi = max(lo, schedule[anchor.id].end or problem.last_year)
+    return [p.id for p in pool if p.id != anchor.id and _overlaps(schedule[p.id], lo, hi)]
 
 
 def _overlaps(s: ProjectSchedule, lo: int, hi: int) -> bool:
@@ -270,7 +276,7 @@ def improve(
     reaches `floor` (a lower bound); returns a schedule no worse than `projects`. `solve_sub(sub_problem, current_sub_schedule, seconds)` returns a
     schedule of the sub-problem or None; one is kept only when no worse."""
     schedule = {s.id: s for s in projects}
-    objective = _objective(problem, schedule)
+    objective = objective_of(problem, schedule.values())
     rng = random.Random(seed)
     # with carryover one neighbourhood at a time: an even split of cumulative slack does not add up
     lanes = 1 if problem.carryover else max(1, min(workers, 4))
@@ -302,11 +308,9 @@ def improve(
                     jobs.append((sub, current, pool.submit(solve_sub, sub, current, seconds)))
             for sub, current, job in jobs:
                 new = job.result()
-                if new is not None and _objective(sub, {s.id: s for s in new}) <= _objective(
-                    sub, {s.id: s for s in current}
-                ):
+                if new is not None and objective_of(sub, new) <= objective_of(sub, current):
                     schedule.update((s.id, s) for s in new)
-            improved = _objective(problem, schedule)
+            improved = objective_of(problem, schedule.values())
             if improved < objective and on_improve is not None:
                 on_improve(improved)
             # adapt: neighbourhoods solved well within the limit grow, those that time out empty shrink
@@ -316,11 +320,3 @@ def improve(
                 size = max(MIN_SIZE, round(size * 0.9))
             objective = improved
     return tuple(schedule[p.id] for p in problem.projects)
-
-
-def _objective(problem: Problem, schedule: dict[str, ProjectSchedule]) -> int:
-    total = 0
-    for p in problem.projects:
-        s = schedule[p.id]
-        total += p.weight * (s.slippage or 0) if s.scheduled else p.defer_penalty
-    return total

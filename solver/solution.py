@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from solver.problem import Problem
 
 
 class SolveStatus(StrEnum):
@@ -133,3 +138,12 @@ class Solution:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a MODEL.md solution: {exc!r}") from exc
+
+
+def objective_of(problem: Problem, projects: Iterable[ProjectSchedule]) -> int:
+    """MODEL.md's objective of a schedule: weighted slippage plus penalties of deferred projects."""
+    total = 0
+    for sched in projects:
+        p = problem.project(sched.id)
+        total += p.weight * (sched.slippage or 0) if sched.scheduled else p.defer_penalty
+    return total

@@ -101,12 +101,8 @@ def test_improve_never_returns_a_worse_or_invalid_schedule(problem: Problem) -> 
     start = warm_start(problem)
     if not start.status.has_schedule:
         return
-    improved = lns.improve(
-        problem,
-        start.projects,
-        lambda sub, current, seconds: _solve_neighbourhood(sub, current, seconds, None),
-        until=time.monotonic() + 0.4,
-        workers=2,
+    improved = cpsat._neighbourhood_search(
+        problem, start.projects, time.monotonic(), 0.4, 2, None, None, None
     )
     assert not verify(problem, _solution(problem, improved))
     assert objective_of(problem, improved) <= objective_of(problem, start.projects)
@@ -199,13 +195,8 @@ def test_a_cancel_ends_the_neighbourhood_search_long_before_its_limit() -> None:
     start = warm_start(problem)
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()
-    improved = lns.improve(
-        problem,
-        start.projects,
-        lambda sub, current, seconds: _solve_neighbourhood(sub, current, seconds, stop),
-        until=time.monotonic() + 600,
-        workers=2,
-        stop=stop,
+    improved = cpsat._neighbourhood_search(
+        problem, start.projects, time.monotonic(), 600, 2, stop, None, None
     )
     assert not verify(problem, _solution(problem, improved))
 
