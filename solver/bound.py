@@ -41,7 +41,7 @@ EPSILON = 1e-6  # relative guard against the LP solver's tolerance before roundi
 
 
 @dataclass(slots=True)
-class _Lp:
+class Lp:
     """A minimisation LP in row form: columns (lower, upper, cost) and rows (lower, upper, {col: coef})."""
 
     col_lo: list[float] = field(default_factory=list)
@@ -78,7 +78,7 @@ class _Ends:
     min_dur: int
 
 
-def _draw_caps(problem: Problem) -> dict[int, int]:
+def draw_caps(problem: Problem) -> dict[int, int]:
     """The most one project can draw in a year: that year's cap, or all caps so far with carryover."""
     caps, total = {}, 0
     for t in problem.years:
@@ -98,7 +98,7 @@ def _profile_envelope(problem: Problem, p: Project, end: int) -> tuple[dict, dic
     return least, dict(least), peak
 
 
-def _envelope(problem: Problem, p: Project, w: Window, end: int, caps: dict[int, int]) -> tuple:
+def envelope(problem: Problem, p: Project, w: Window, end: int, caps: dict[int, int]) -> tuple:
     """(least, most, peak) drawn by / in each year by a schedule of p that ends in `end`."""
     if p.profile is not None:
         return _profile_envelope(problem, p, end)
@@ -120,9 +120,9 @@ def _envelope(problem: Problem, p: Project, w: Window, end: int, caps: dict[int,
     return least, most, peak
 
 
-def _add_projects(lp: _Lp, problem: Problem, windows: dict[str, Window]) -> dict[str, _Ends]:
+def _add_projects(lp: Lp, problem: Problem, windows: dict[str, Window]) -> dict[str, _Ends]:
     """End columns (with their slippage cost), deferral columns and Σ = 1 for every project."""
-    caps = _draw_caps(problem)
+    caps = draw_caps(problem)
     ends: dict[str, _Ends] = {}
     for p in problem.projects:
         w = windows[p.id]
@@ -136,7 +136,7 @@ def _add_projects(lp: _Lp, problem: Problem, windows: dict[str, Window]) -> dict
         cols = {e: lp.col(0.0, 1.0, p.weight * max(0, e - p.planned_end)) for e in years}
         e_ = _Ends(p, cols, {}, {}, {}, w.min_dur)
         for e in years:
-            e_.least[e], e_.most[e], e_.peak[e] = _envelope(problem, p, w, e, caps)
+            e_.least[e], e_.most[e], e_.peak[e] = envelope(problem, p, w, e, caps)
         one = dict.fromkeys(cols.values(), 1.0)
         if not w.must:
             one[lp.col(0.0, 1.0, p.defer_penalty)] = 1.0
@@ -145,7 +145,7 @@ def _add_projects(lp: _Lp, problem: Problem, windows: dict[str, Window]) -> dict
     return ends
 
 
-def _add_money(lp: _Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
+def _add_money(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
     """Cumulative draws between their envelopes, per-year draws at most the peak, and the caps."""
     years = list(problem.years)
     spend: dict[int, dict[int, float]] = {t: {} for t in years}  # year → column → coefficient of draw
@@ -187,7 +187,7 @@ def _add_money(lp: _Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
             lp.row(spend[t], -math.inf, float(problem.budget[t]))
 
 
-def _add_precedence(lp: _Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
+def _add_precedence(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
     """j ended by t ⇒ predecessor i ended by t − least_j (so a deferred i also defers j)."""
     for e_ in ends.values():
         for pred in e_.project.after:
@@ -201,9 +201,9 @@ def _add_precedence(lp: _Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
                 lp.row(row, -math.inf, 0.0)
 
 
-def build(problem: Problem, windows: dict[str, Window]) -> tuple[_Lp, dict[str, _Ends]]:
+def build(problem: Problem, windows: dict[str, Window]) -> tuple[Lp, dict[str, _Ends]]:
     """The money-flow LP of `problem` (see module docstring) and each project's end-year columns."""
-    lp = _Lp()
+    lp = Lp()
     ends = _add_projects(lp, problem, windows)
     _add_money(lp, problem, ends)
     _add_precedence(lp, problem, ends)
@@ -211,7 +211,7 @@ def build(problem: Problem, windows: dict[str, Window]) -> tuple[_Lp, dict[str, 
 
 
 def model(
-    lp: _Lp, time_limit: float, engine: str, integral: Collection[int] = ()
+    lp: Lp, time_limit: float, engine: str, integral: Collection[int] = ()
 ) -> tuple[pywraplp.Solver, list[pywraplp.Variable], pywraplp.Objective]:
     """`lp` loaded into an OR-Tools linear solver (`integral` columns as integers), ready to solve."""
     solver = pywraplp.Solver.CreateSolver(engine)
@@ -238,7 +238,7 @@ def model(
     return solver, cols, objective
 
 
-def _solve(lp: _Lp, time_limit: float, engine: str) -> tuple[float, list[float]] | None:
+def _solve(lp: Lp, time_limit: float, engine: str) -> tuple[float, list[float]] | None:
     """The LP's optimum and its column values, or None when not proven optimal in time."""
     solver, cols, objective = model(lp, time_limit, engine)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:

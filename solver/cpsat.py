@@ -14,13 +14,15 @@ Search (see `_configure` and `_search`): the warm start is the best of a few gre
 (solver/greedy.py `warm_start`). Problems of at most FIRST_STAGE_MAX_PROJECTS projects first get one
 single-thread search with the stronger linear relaxation (linearization level 2); the rest of the time
 goes to CP-SAT's parallel portfolio, 4 subsolvers per granted thread up to 8, time-shared on the cores.
-From LNS_MIN_PROJECTS projects on, the whole model is too big for CP-SAT to improve in time, and the warm
-start is improved instead by re-planning ~150 projects at a time with the rest held, chosen where the
-schedule differs most from the money-flow LP's solution (solver/lns.py, `_neighbourhood_search`), `workers`
-neighbourhoods at once. `workers` is the number of threads granted:
-with 1 every search of a small or medium problem is sequential; a solve stopped by its time limit depends
-on timing either way (a proven optimum's objective does not, and the tie-break makes its schedule
-reproducible too).
+From MIP_MIN_PROJECTS projects (when highspy is installed) HiGHS searches the MIP of solver/mip.py on one
+thread with CP-SAT on the whole model beside it (`_mip_portfolio`): on 200 projects HiGHS proves optima
+CP-SAT stays 2–3 % away from. From LNS_MIN_PROJECTS projects on, the whole model is too big for either to
+improve in time, and the warm start is improved instead by re-planning ~150 projects at a time with the
+rest held, chosen where the schedule differs most from the money-flow LP's solution (solver/lns.py,
+`_neighbourhood_search`), `workers` neighbourhoods at once. `workers` is the number of threads granted:
+with 1 every search of a small problem is sequential and a medium one is HiGHS's alone; a solve stopped
+by its time limit depends on timing either way (a proven optimum's objective does not, and the
+tie-break makes its schedule reproducible too).
 
 OR-Tools names stay in this module; statuses are mapped onto SolveStatus in `_status`.
 """
@@ -32,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
@@ -39,6 +42,8 @@ from solver.bound import LpBound, lp_bound
 from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
 from solver.lns import improve
+from solver.mip import Mip, MipOutcome, Pattern
+from solver.mip import available as mip_available
 from solver.problem import Problem, Project
 from solver.solution import Progress, ProjectSchedule, Solution, SolveStatus, YearSpend, objective_of
 from solver.verify import VerificationError, verify
@@ -331,6 +336,12 @@ def _fits(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> bool:
 # ---------------------------------------------------------------- running CP-SAT
 
 
+class _Stop(Protocol):
+    """What a search polls to know it must stop: a threading.Event, or `_Either` of several."""
+
+    def is_set(self) -> bool: ...
+
+
 class _Callback(cp_model.CpSolverSolutionCallback):
     """Reports each improving solution and honours a cancel request."""
 
@@ -338,7 +349,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self,
         started: float,
         progress: Callable[[Progress], None] | None,
-        stop: threading.Event | None,
+        stop: _Stop | None,
         floor: int | None = None,
     ):
         super().__init__()
@@ -396,7 +407,7 @@ def _run(
     *,
     time_limit: float,
     workers: int,
-    stop: threading.Event | None,
+    stop: _Stop | None,
     callback: _Callback | None = None,
     first_stage: bool = False,
     deterministic_limit: float | None = None,
@@ -461,9 +472,11 @@ def solve(
     optimal schedules, the one finishing earliest (Σ end years; a deferred project counts as after the
     horizon), for at most half as long as the main search took. `bound` is the larger of CP-SAT's and the
     money-flow LP's (solver/bound.py, solved first within LP_SHARE of the time limit); a schedule that
-    reaches the LP bound ends the search as OPTIMAL. From LNS_MIN_PROJECTS projects the search is the
-    neighbourhood search of solver/lns.py, from the better of the hint and the warm start. With `stop` set
-    the search ends within ~0.1 s and the best schedule so far is returned."""
+    reaches the LP bound ends the search as OPTIMAL. From MIP_MIN_PROJECTS projects HiGHS searches the MIP
+    of solver/mip.py beside CP-SAT, and `bound` is the larger of theirs (`_mip_portfolio`); from
+    LNS_MIN_PROJECTS projects the search is the neighbourhood search of solver/lns.py; both start from the
+    better of the hint and the warm start. With `stop` set the search ends within ~0.1 s and the best
+    schedule so far is returned."""
     started = time.monotonic()
     windows = project_windows(problem)
     structural = structural_messages(problem, windows)
@@ -473,6 +486,18 @@ def solve(
         )
     baseline = warm_start(problem)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
+    if MIP_MIN_PROJECTS <= len(problem.projects) < LNS_MIN_PROJECTS and mip_available():
+        return _mip_portfolio(
+            problem,
+            windows,
+            warm,
+            baseline,
+            started=started,
+            time_limit=time_limit,
+            workers=workers,
+            stop=stop,
+            progress=progress,
+        )
     lp = _lp(problem, windows, LP_SHARE * time_limit, stop)
     floor = lp.bound if lp is not None else None
     if len(problem.projects) >= LNS_MIN_PROJECTS:
@@ -503,14 +528,18 @@ def solve(
         return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
     if status == SolveStatus.OPTIMAL:
         elapsed = time.monotonic() - started
-        values = _tie_break(
-            m,
-            values,
-            objective,
-            wall_limit=time_limit - elapsed,
-            work_limit=min(TIE_BREAK_SHARE * time_limit, TIE_BREAK_WORK_PER_PROJECT * len(problem.projects)),
-            canonical_hint=baseline if baseline.status.has_schedule else None,
-            stop=stop,
+        values = (
+            _tie_break(
+                m,
+                objective,
+                wall_limit=time_limit - elapsed,
+                work_limit=min(
+                    TIE_BREAK_SHARE * time_limit, TIE_BREAK_WORK_PER_PROJECT * len(problem.projects)
+                ),
+                canonical_hint=baseline if baseline.status.has_schedule else None,
+                stop=stop,
+            )
+            or values
         )
         bound = objective
     projects = _extract(m, values)
@@ -604,6 +633,150 @@ def _solve_neighbourhood(
     return _extract(m, list(solver.response_proto.solution))
 
 
+class _Either:
+    """Set when any of its events is."""
+
+    def __init__(self, *events: threading.Event | None) -> None:
+        self._events = [e for e in events if e is not None]
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self._events)
+
+
+class _Best:
+    """The best objective and bound either search has reported, sent to `progress` when they improve
+    (called from CP-SAT's and HiGHS's threads)."""
+
+    def __init__(self, started: float, progress: Callable[[Progress], None] | None) -> None:
+        self._started, self._progress = started, progress
+        self._lock = threading.Lock()
+        self.objective: int | None = None
+        self.bound: int | None = None
+
+    def report(self, objective: int | None, bound: int | None) -> None:
+        with self._lock:
+            better = objective is not None and (self.objective is None or objective < self.objective)
+            if better:
+                self.objective = objective
+            if bound is not None and (self.bound is None or bound > self.bound):
+                self.bound, better = bound, True
+            if better and self._progress is not None and self.objective is not None:
+                bound = None if self.bound is None else min(self.bound, self.objective)
+                self._progress(Progress(time.monotonic() - self._started, self.objective, bound))
+
+
+def _mip_portfolio(
+    problem: Problem,
+    windows: dict[str, Window],
+    warm: Solution,
+    baseline: Solution,
+    *,
+    started: float,
+    time_limit: float,
+    workers: int,
+    stop: threading.Event | None,
+    progress: Callable[[Progress], None] | None,
+) -> Solution:
+    """Medium portfolios: HiGHS on the MIP of solver/mip.py (one thread) and, with 2+ workers, CP-SAT on
+    the whole model beside it (workers − 1 threads), both from the warm start (or a hint that fits). The
+    first to prove the optimum stops the other; the better schedule and the larger bound are kept. A
+    proven optimum then gets the same earliest-finish tie-break as any other (`_tie_break`)."""
+    deadline = started + (1 - STOP_MARGIN_SHARE) * time_limit - PATTERN_RESERVE_SECONDS
+    mip = Mip(problem, windows)
+    m = _build(problem, windows)
+    m.model.minimize(m.slippage + m.deferral)
+    start = _neighbourhood_start(problem, warm, baseline)
+    if start is not None:
+        _add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
+    best = _Best(started, progress)
+    if start is not None:
+        best.report(objective_of(problem, start), None)
+    proven = threading.Event()  # one side proved the optimum (or infeasibility): the other stops
+    halt = _Either(stop, proven)
+    found: list[MipOutcome] = []
+
+    def search_mip() -> None:
+        outcome = mip.run(
+            time_limit=deadline - time.monotonic(),
+            should_stop=halt.is_set,
+            start=start,
+            on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
+        )
+        found.append(outcome)
+        if outcome.proven or outcome.infeasible:
+            proven.set()
+
+    cp = (cp_model.UNKNOWN, None, None, None)
+    if workers >= 2:
+        highs = threading.Thread(target=search_mip, name="capsched-highs", daemon=True)
+        highs.start()
+        callback = _Callback(started, lambda p: best.report(p.objective, p.bound), halt)
+        solver, cp_status = _run(
+            m.model, time_limit=deadline - time.monotonic(), workers=workers - 1, stop=halt, callback=callback
+        )
+        cp = _outcome(solver, cp_status)
+        if cp_status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            proven.set()
+        highs.join()
+    else:
+        search_mip()
+    mo = found[0] if found else MipOutcome(None, None, False)
+    if cp[0] == cp_model.INFEASIBLE or mo.infeasible:
+        remaining = max(1.0, time_limit - (time.monotonic() - started))
+        diagnostics = _infeasible(problem, windows, time_limit=remaining, workers=workers, stop=stop)
+        return _no_schedule(problem, SolveStatus.INFEASIBLE, None, started, diagnostics)
+    candidates = [baseline.projects] if baseline.status.has_schedule else []
+    if start is not None:
+        candidates.append(start)
+    if cp[1] is not None:
+        candidates.append(_extract(m, cp[1]))
+    if mo.best is not None:
+        schedule = _pattern_schedule(problem, mo.best)
+        if schedule is not None:
+            candidates.append(schedule)
+    bound = _best_bound(cp[3], mo.bound)
+    if not candidates:
+        return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
+    projects = min(candidates, key=lambda c: objective_of(problem, c))
+    objective = objective_of(problem, projects)
+    if cp[0] == cp_model.OPTIMAL or mo.proven or objective == bound:
+        bound = objective
+        values = _tie_break(
+            m,
+            objective,
+            wall_limit=time_limit - (time.monotonic() - started),
+            work_limit=min(TIE_BREAK_SHARE * time_limit, TIE_BREAK_WORK_PER_PROJECT * len(problem.projects)),
+            canonical_hint=baseline if baseline.status.has_schedule else None,
+            stop=stop,
+        )
+        if values is not None:
+            projects = _extract(m, values)
+    return _finish(problem, projects, SolveStatus.FEASIBLE, bound, started)
+
+
+def _pattern_schedule(problem: Problem, pattern: Pattern) -> tuple[ProjectSchedule, ...] | None:
+    """The schedule of a MIP pattern: its starts, ends and deferrals fixed, integral draws chosen by
+    CP-SAT near the MIP's continuous ones (they exist: see solver/mip.py). None if CP-SAT finds none in
+    PATTERN_LIMIT_SECONDS (only a MIP point outside HiGHS's tolerances could cause that)."""
+    fixed = {}
+    for p in problem.projects:
+        span = pattern.spans.get(p.id)
+        if span is None:
+            fixed[p.id] = Window(must=False, reason="deferred by the MIP")
+        else:
+            s, e = span
+            fixed[p.id] = Window(True, s, s, e, e, e - s + 1, e - s + 1)
+    m = _build(problem, fixed)
+    for pid, pv in m.projects.items():
+        near = pattern.draws.get(pid, {})
+        for t, x in pv.draws.items():
+            m.model.add_hint(x, round(near.get(t, 0.0)))
+    solver, cp_status = _run(m.model, time_limit=PATTERN_LIMIT_SECONDS, workers=1, stop=None)
+    if cp_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return _extract(m, list(solver.response_proto.solution))
+
+
 # from this size the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
 LNS_MIN_PROJECTS = 250
 LP_SHARE = 0.25  # the money-flow LP bound (solver/bound.py) may take at most this share of the time limit
@@ -612,6 +785,11 @@ FIRST_STAGE_SHARE = 0.25  # … for at most this share of the time limit
 STOP_MARGIN_SHARE = 0.02  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
 TIE_BREAK_SHARE = 0.25  # the tie-break's deterministic work limit, as a share of the time limit …
 TIE_BREAK_WORK_PER_PROJECT = 0.01  # … and at most this much work per project (20 projects: ~0.1 s)
+# from this size HiGHS searches the MIP beside CP-SAT; below it CP-SAT's first stage proves the seed
+# portfolio and 20-project instances in < 1 s (HiGHS: 1.0 s at 20 projects, 0.6) (bench/RESULTS.md)
+MIP_MIN_PROJECTS = FIRST_STAGE_MAX_PROJECTS + 1
+PATTERN_RESERVE_SECONDS = 0.2  # kept back from both searches to turn HiGHS's answer into a schedule
+PATTERN_LIMIT_SECONDS = 2.0
 
 
 def _search(
@@ -670,7 +848,6 @@ def _outcome(
 
 def _tie_break(
     m: _Model,
-    values: list[int],
     objective: int,
     *,
     wall_limit: float,
@@ -683,9 +860,9 @@ def _tie_break(
     The parallel search may prove the optimum through a different optimal schedule each run. This second
     solve makes the answer reproducible: one sequential worker, a fixed seed, a deterministic work limit
     (not wall-clock time) and a deterministic hint (the warm start, never the parallel search's schedule).
-    Only if it finds nothing within its limit does the search's own schedule stand."""
+    None when it finds nothing within its limit: then the search's own schedule stands."""
     if wall_limit < 0.2 or (stop is not None and stop.is_set()):
-        return values
+        return None
     m.model.add(m.slippage + m.deferral <= objective)
     m.model.minimize(_finish_early(m))
     m.model.clear_hints()
@@ -696,7 +873,7 @@ def _tie_break(
     )
     if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(solver.response_proto.solution)
-    return values
+    return None
 
 
 def _finish(

@@ -1,0 +1,347 @@
+"""MODEL.md as a mixed-integer program, searched by HiGHS beside CP-SAT on medium portfolios.
+
+Why: on the 200-project benchmark CP-SAT on the whole model stopped at 232 / 148 (tightness 0.6 / 0.8)
+against bounds 228 / 143 however long it ran. This MIP, solved by HiGHS with one thread, proves the optima
+229 and 145 in 7.7 and 13.3 s and finds them or a schedule within 1 % of its bound in 6–8 s
+(bench/RESULTS.md). Without the money-flow rows below it is a far weaker MIP (root bound 137 instead of
+143 at 0.8; 145 found after 39 s, proven after 54 s).
+
+Formulation, per project i over its window (solver/windows.py):
+- S[i,s] ∈ {0,1}: i starts in s; E[i,e] ∈ {0,1}: i ends in e (a profile project's end follows from its
+  start); D[i] ∈ {0,1}: i is deferred (only when it may be). Σ_s S = Σ_e E = 1 − D.
+- Duration: ended by t ⇒ started by t − least + 1; started by t ⇒ ended by t + most − 1.
+- Activity a[i,t] = started by t − ended by t − 1 (0/1 at every integer point); the draw x[i,t] ≥ 0 has
+  min_annual·a ≤ x ≤ top·a (top = the largest draw CP-SAT allows too) and Σ_t x = cost·(1 − D).
+  A profile project's draws are its profile placed by S.
+- Money-flow rows of solver/bound.py: drawn by t between the least and most any schedule ending in e can
+  have drawn, Σ_e L[e,t]·E ≤ Σ_{τ≤t} x ≤ Σ_e U[e,t]·E. Every schedule satisfies them, so they cut off no
+  schedule; they are what makes the relaxation strong.
+- Precedence: j started by t ⇒ each predecessor ended by t − 1 (a deferred predecessor defers j).
+- Caps per year, or cumulatively with carryover. Objective: weighted slippage on E plus defer penalties.
+
+The 0/1 columns are integral; the draws are continuous. Once the 0/1 columns are fixed, what remains is a
+flow (money from each project's cost to the years it is active in, within its annual bounds, into the
+years' caps, carried forward with carryover) with integer data, so integral draws exist whenever
+continuous ones do: a pattern HiGHS finds is a schedule once CP-SAT has chosen the integral draws
+(solver/cpsat.py). And every schedule of MODEL.md is a point of this MIP with the same objective, so
+HiGHS's dual bound, rounded up, is a valid bound.
+
+highspy is optional: `available()` says whether it is installed; without it solve() searches with CP-SAT
+alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from solver.bound import EPSILON, Lp, draw_caps, envelope
+from solver.problem import Problem, Project
+from solver.solution import ProjectSchedule
+from solver.windows import Window
+
+try:
+    import highspy
+    import numpy as np
+except ImportError:  # pragma: no cover - exercised only where highspy is absent
+    highspy = None
+
+ABS_GAP = 0.999  # the objective is integral: a gap below 1 is a proof
+if highspy is not None:
+    _IMPROVING = highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
+    _INTERRUPT = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
+
+
+def available() -> bool:
+    """Whether HiGHS's Python package is installed."""
+    return highspy is not None
+
+
+@dataclass(slots=True)
+class _Columns:
+    """One project's columns: start and end year → 0/1 column, year → draw column, deferral column."""
+
+    project: Project
+    starts: dict[int, int] = field(default_factory=dict)
+    ends: dict[int, int] = field(default_factory=dict)  # a profile project's: start column by end year
+    draws: dict[int, int] = field(default_factory=dict)  # non-profile only
+    deferred: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A MIP point as a schedule shape: each project's (start, end), None when deferred, and the MIP's
+    draws (continuous: solver/cpsat.py makes them integral)."""
+
+    objective: int
+    spans: dict[str, tuple[int, int] | None]
+    draws: dict[str, dict[int, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class MipOutcome:
+    """The best pattern found (None if none), HiGHS's bound rounded up (None if it has none) and whether
+    the pattern is proven optimal, or that the problem is infeasible."""
+
+    best: Pattern | None
+    bound: int | None
+    proven: bool
+    infeasible: bool = False  # proven: no schedule exists
+
+
+class Mip:
+    """The MIP of `problem` (see module docstring), built once and searched by `run`."""
+
+    def __init__(self, problem: Problem, windows: dict[str, Window]) -> None:
+        self.problem = problem
+        self.lp = Lp()
+        self.integral: list[int] = []
+        self.columns: dict[str, _Columns] = {}
+        self._spend: dict[int, dict[int, float]] = {t: {} for t in problem.years}
+        caps = draw_caps(problem)
+        for p in problem.projects:
+            w = windows[p.id]
+            if not w.open:  # no schedule can fund it: deferred
+                self.lp.constant += p.defer_penalty
+                continue
+            if p.profile is not None:
+                self._add_profile(p, w)
+            else:
+                self._add_drawn(p, w, caps)
+        self._add_precedence()
+        self._add_caps()
+
+    # ------------------------------------------------------------ building
+
+    def _binary(self, cost: float = 0.0) -> int:
+        col = self.lp.col(0.0, 1.0, cost)
+        self.integral.append(col)
+        return col
+
+    def _slip(self, p: Project, end: int) -> float:
+        return float(p.weight * max(0, end - p.planned_end))
+
+    def _one(self, p: Project, w: Window, c: _Columns) -> None:
+        """Σ starts = 1 − deferred."""
+        row = dict.fromkeys(c.starts.values(), 1.0)
+        if not w.must:
+            c.deferred = self._binary(float(p.defer_penalty))
+            row[c.deferred] = 1.0
+        self.lp.row(row, 1.0, 1.0)
+
+    def _add_profile(self, p: Project, w: Window) -> None:
+        d = len(p.profile)
+        c = _Columns(p)
+        for s in range(w.start_lo, min(w.start_hi, w.end_hi - d + 1) + 1):
+            c.starts[s] = self._binary(self._slip(p, s + d - 1))
+            c.ends[s + d - 1] = c.starts[s]
+            for k, amount in enumerate(p.profile):
+                if amount:
+                    year = self._spend[s + k]
+                    year[c.starts[s]] = year.get(c.starts[s], 0.0) + amount
+        self._one(p, w, c)
+        self.columns[p.id] = c
+
+    def _add_drawn(self, p: Project, w: Window, caps: dict[int, int]) -> None:
+        lp = self.lp
+        c = _Columns(p)
+        c.starts = {s: self._binary() for s in range(w.start_lo, w.start_hi + 1)}
+        c.ends = {e: self._binary(self._slip(p, e)) for e in range(w.end_lo, w.end_hi + 1)}
+        self._one(p, w, c)
+        same = dict.fromkeys(c.starts.values(), 1.0)
+        for col in c.ends.values():
+            same[col] = -1.0
+        lp.row(same, 0.0, 0.0)
+        lo = p.min_annual_or_default()
+        hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
+        bounds = {e: envelope(self.problem, p, w, e, caps) for e in c.ends}
+        paid: dict[int, float] = {}
+        for t in self.problem.years:
+            ended = {col: 1.0 for e, col in c.ends.items() if e <= t}
+            started = {col: 1.0 for s, col in c.starts.items() if s <= t}
+            lp.row(
+                _minus(ended, {col for s, col in c.starts.items() if s <= t - w.min_dur + 1}), -math.inf, 0
+            )
+            lp.row(
+                _minus(started, {col for e, col in c.ends.items() if e <= t + w.max_dur - 1}), -math.inf, 0
+            )
+            active = _minus(started, {col for e, col in c.ends.items() if e <= t - 1})
+            if any(active.values()):
+                top = max(0, min(hi, caps[t]))
+                x = lp.col(0.0, float(top))
+                c.draws[t] = x
+                lp.row({x: 1.0, **{col: -top * v for col, v in active.items()}}, -math.inf, 0.0)
+                lp.row({x: 1.0, **{col: -lo * v for col, v in active.items()}}, 0.0, math.inf)
+                self._spend[t][x] = 1.0
+                paid[x] = 1.0
+            lp.row({**paid, **{col: -float(bounds[e][0][t]) for e, col in c.ends.items()}}, 0.0, math.inf)
+            lp.row({**paid, **{col: -float(bounds[e][1][t]) for e, col in c.ends.items()}}, -math.inf, 0.0)
+        total = dict.fromkeys(c.draws.values(), 1.0)
+        if c.deferred is not None:
+            total[c.deferred] = float(p.cost)
+        lp.row(total, float(p.cost), float(p.cost))
+        self.columns[p.id] = c
+
+    def _add_precedence(self) -> None:
+        for c in self.columns.values():
+            for pred in c.project.after:
+                pc = self.columns.get(pred)
+                for t in c.starts:
+                    started = {col: 1.0 for s, col in c.starts.items() if s <= t}
+                    ended = {col for e, col in pc.ends.items() if e <= t - 1} if pc is not None else set()
+                    self.lp.row(_minus(started, ended), -math.inf, 0.0)
+
+    def _add_caps(self) -> None:
+        cum: dict[int, float] = {}
+        total = 0
+        for t in self.problem.years:
+            total += self.problem.budget[t]
+            if self.problem.carryover:
+                for col, v in self._spend[t].items():
+                    cum[col] = cum.get(col, 0.0) + v
+                self.lp.row(dict(cum), -math.inf, float(total))
+            else:
+                self.lp.row(self._spend[t], -math.inf, float(self.problem.budget[t]))
+
+    # ------------------------------------------------------------ between schedules and points
+
+    def point(self, projects: tuple[ProjectSchedule, ...]) -> list[float]:
+        """A schedule as a full column vector (HiGHS's start)."""
+        x = [0.0] * len(self.lp.col_lo)
+        by_id = {s.id: s for s in projects}
+        for pid, c in self.columns.items():
+            sched = by_id.get(pid)
+            if sched is None or not sched.scheduled:
+                if c.deferred is not None:
+                    x[c.deferred] = 1.0
+                continue
+            for col in (c.starts.get(sched.start), c.ends.get(sched.end)):
+                if col is not None:
+                    x[col] = 1.0
+            for t, col in c.draws.items():
+                x[col] = float(sched.funding.get(t, 0))
+        return x
+
+    def pattern(self, x, objective: float) -> Pattern:
+        """A MIP point as (start, end) per project and its draws."""
+        spans: dict[str, tuple[int, int] | None] = {}
+        draws: dict[str, dict[int, float]] = {}
+        for pid, c in self.columns.items():
+            start = next((s for s, col in c.starts.items() if x[col] > 0.5), None)
+            if start is None:
+                spans[pid] = None
+                continue
+            if c.project.profile is not None:
+                spans[pid] = (start, start + len(c.project.profile) - 1)
+            else:
+                spans[pid] = (start, next(e for e, col in c.ends.items() if x[col] > 0.5))
+                draws[pid] = {t: float(x[col]) for t, col in c.draws.items() if x[col] > 0}
+        for p in self.problem.projects:
+            spans.setdefault(p.id, None)  # no window: deferred
+        return Pattern(round(objective + self.lp.constant), spans, draws)
+
+    # ------------------------------------------------------------ search
+
+    def run(
+        self,
+        *,
+        time_limit: float,
+        should_stop: Callable[[], bool],
+        start: tuple[ProjectSchedule, ...] | None = None,
+        on_improve: Callable[[Pattern, int | None], None] | None = None,
+    ) -> MipOutcome:
+        """Search with HiGHS (one thread) until proven, `time_limit` seconds or `should_stop()` says so
+        (asked many times a second). Each better pattern is passed to `on_improve` with HiGHS's bound at
+        that moment, as found (on HiGHS's thread)."""
+        if not self.lp.col_lo:  # no project can be scheduled: all deferred is the only pattern
+            only = self.pattern([], 0.0)
+            return MipOutcome(only, only.objective, True)
+        h = _load(self.lp, self.integral, time_limit)
+        if start is not None:
+            x = self.point(start)
+            h.setSolution(len(x), np.arange(len(x), dtype=np.int32), np.array(x, dtype=np.float64))
+        best: list[Pattern] = []
+
+        def callback(kind, _message, out, data_in, _user_data) -> None:
+            if kind == _IMPROVING:
+                found = self.pattern(np.array(out.mip_solution), out.objective_function_value)
+                best.append(found)
+                if on_improve is not None:
+                    on_improve(found, _rounded(out.mip_dual_bound + self.lp.constant))
+            elif kind == _INTERRUPT and should_stop():
+                data_in.user_interrupt = True
+
+        h.setCallback(callback, None)
+        h.startCallback(_IMPROVING)
+        h.startCallback(_INTERRUPT)
+        h.run()
+        info = h.getInfo()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return MipOutcome(None, None, False, infeasible=True)
+        proven = status == highspy.HighsModelStatus.kOptimal
+        bound = _rounded(info.mip_dual_bound + self.lp.constant)
+        if info.primal_solution_status == 2:  # kSolutionStatusFeasible: HiGHS's final incumbent
+            final = self.pattern(np.array(h.getSolution().col_value), info.objective_function_value)
+            if not best or final.objective < best[-1].objective:
+                best.append(final)
+        winner = min(best, key=lambda b: b.objective) if best else None
+        if winner is not None and bound is not None and bound >= winner.objective:
+            proven, bound = True, winner.objective
+        return MipOutcome(winner, bound, proven and winner is not None)
+
+
+def _rounded(bound: float) -> int | None:
+    """A dual bound rounded up (the objective is integral), guarded against solver tolerance; None if
+    HiGHS has none yet."""
+    if not math.isfinite(bound):
+        return None
+    return max(0, math.ceil(bound - EPSILON * max(1.0, abs(bound))))
+
+
+def _minus(plus: dict[int, float], minus: set[int]) -> dict[int, float]:
+    row = dict(plus)
+    for col in minus:
+        row[col] = row.get(col, 0.0) - 1.0
+    return row
+
+
+def _load(lp: Lp, integral: list[int], time_limit: float):
+    """`lp` as a HiGHS model (row-wise), `integral` columns 0/1, quiet, one thread, exact integral gap."""
+    # highspy.Highs calls HiGHS in its constructor, before output_flag can be set, and so prints HiGHS's
+    # banner to stdout once per process (ERGO-Code/HiGHS#1702, #2749); its base class has the same
+    # bindings without that call.
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", ABS_GAP)
+    inf = highspy.kHighsInf
+    starts, index, value = [0], [], []
+    for coefs in lp.rows:
+        index.extend(coefs.keys())
+        value.extend(coefs.values())
+        starts.append(len(index))
+    n = len(lp.col_lo)
+    kinds = np.zeros(n, dtype=np.int32)
+    kinds[integral] = 1  # HighsVarType.kInteger
+    h.passModel(
+        n,
+        len(lp.rows),
+        len(index),
+        2,  # MatrixFormat.kRowwise
+        1,  # ObjSense.kMinimize
+        0.0,
+        np.array(lp.col_cost, dtype=np.float64),
+        np.array(lp.col_lo, dtype=np.float64),
+        np.minimum(np.array(lp.col_hi, dtype=np.float64), inf),
+        np.maximum(np.array(lp.row_lo, dtype=np.float64), -inf),
+        np.minimum(np.array(lp.row_hi, dtype=np.float64), inf),
+        np.array(starts[:-1], dtype=np.int32),
+        np.array(index, dtype=np.int32),
+        np.array(value, dtype=np.float64),
+        kinds,
+    )
+    return h

@@ -1,0 +1,156 @@
+"""The MIP of solver/mip.py and the medium-portfolio search that runs HiGHS on it beside CP-SAT.
+
+The MIP must be exact: its proven optimum equals the brute-force optimum on tiny problems (a missing rule
+would let it go lower, a wrong one higher), its patterns become verified schedules, and its bound is
+never above the optimum."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from solver import Problem, Project, SolveStatus, cpsat, solve, verify
+from solver.mip import Mip, Pattern
+from solver.windows import project_windows, structural_messages
+from tests.solver.test_properties import brute_force_optimum, small_problems, tiny_problems
+
+FIRST = 2021
+
+
+def _never() -> bool:
+    return False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems())
+def test_the_mip_optimum_is_the_brute_force_optimum(problem: Problem) -> None:
+    windows = project_windows(problem)
+    expected = brute_force_optimum(problem)
+    if structural_messages(problem, windows):
+        assert expected is None
+        return
+    outcome = Mip(problem, windows).run(time_limit=10, should_stop=_never)
+    if expected is None:
+        assert outcome.infeasible and outcome.best is None
+        return
+    assert outcome.proven
+    assert outcome.best.objective == expected == outcome.bound
+    schedule = cpsat._pattern_schedule(problem, outcome.best)
+    assert schedule is not None
+    solution = cpsat._finish(problem, schedule, SolveStatus.FEASIBLE, outcome.bound, 0.0)
+    assert solution.objective == expected and not verify(problem, solution)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(problem=small_problems())
+def test_solve_on_the_mip_path_returns_verified_schedules_and_valid_bounds(
+    problem: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpsat, "MIP_MIN_PROJECTS", 1)
+    reference = solve(problem, time_limit=5, workers=1)  # HiGHS alone (with workers=1)
+    both = solve(problem, time_limit=5, workers=2)  # HiGHS beside CP-SAT
+    for solution in (reference, both):
+        assert verify(problem, solution) == []
+    assert reference.status == both.status
+    if reference.status == SolveStatus.OPTIMAL:
+        assert reference.objective == both.objective == reference.bound == both.bound
+    if reference.status == SolveStatus.INFEASIBLE:
+        assert reference.diagnostics.messages
+
+
+def _spy_on_mip(monkeypatch: pytest.MonkeyPatch) -> list[Mip]:
+    built: list[Mip] = []
+    real = cpsat.Mip
+
+    def spy(*args, **kwargs):
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(cpsat, "Mip", spy)
+    return built
+
+
+def test_a_medium_portfolio_is_searched_by_highs_and_proven(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.solver import synthetic
+
+    built = _spy_on_mip(monkeypatch)
+    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 1.0)
+    solution = solve(problem, time_limit=60, workers=2)
+    assert len(built) == 1
+    assert solution.status == SolveStatus.OPTIMAL and solution.bound == solution.objective
+    assert not verify(problem, solution)
+
+
+def test_without_highspy_a_medium_portfolio_is_searched_by_cpsat_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bench.solver import synthetic
+
+    built = _spy_on_mip(monkeypatch)
+    monkeypatch.setattr(cpsat, "mip_available", lambda: False)
+    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 1.0)
+    solution = solve(problem, time_limit=5, workers=2)
+    assert built == []
+    assert solution.status.has_schedule and not verify(problem, solution)
+
+
+def test_continuous_draws_of_a_pattern_become_integral_within_the_caps() -> None:
+    """A and B (5 each, 2021–2022) share caps of 5 a year; the MIP may split them 2.5 / 2.5 each year.
+    CP-SAT fixes the spans and picks whole amounts that still fit the caps."""
+    problem = Problem(
+        FIRST,
+        FIRST + 1,
+        {FIRST: 5, FIRST + 1: 5},
+        (Project("A", 5, FIRST + 1), Project("B", 5, FIRST + 1)),
+    )
+    half = {FIRST: 2.5, FIRST + 1: 2.5}
+    pattern = Pattern(0, {"A": (FIRST, FIRST + 1), "B": (FIRST, FIRST + 1)}, {"A": half, "B": half})
+    schedule = cpsat._pattern_schedule(problem, pattern)
+    solution = cpsat._finish(problem, schedule, SolveStatus.FEASIBLE, 0, 0.0)
+    assert not verify(problem, solution)
+    assert all(float(v).is_integer() for s in schedule for v in s.funding.values())
+    assert [(s.start, s.end) for s in schedule] == [(FIRST, FIRST + 1)] * 2
+
+
+def test_money_infeasibility_found_by_the_mip_gets_the_shortfall(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two one-year projects of 10 fixed in 2021 under a cap of 15: 5 short, whatever the order."""
+    monkeypatch.setattr(cpsat, "MIP_MIN_PROJECTS", 1)
+    problem = Problem(
+        FIRST,
+        FIRST,
+        {FIRST: 15},
+        (Project("A", 10, FIRST, fixed_start=FIRST), Project("B", 10, FIRST, fixed_start=FIRST)),
+    )
+    assert Mip(problem, project_windows(problem)).run(time_limit=5, should_stop=_never).infeasible
+    solution = solve(problem, time_limit=5, workers=1)
+    assert solution.status == SolveStatus.INFEASIBLE
+    assert solution.diagnostics.shortfall == {FIRST: 5}
+
+
+@pytest.mark.timeout(60)
+def test_a_cancel_ends_the_mip_search_long_before_its_limit() -> None:
+    from bench.solver import synthetic
+
+    problem = synthetic(200, 12, 0.8)
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    solution = solve(problem, time_limit=600, workers=2, stop=stop)
+    assert stop.is_set()
+    assert solution.status.has_schedule and not verify(problem, solution)
+
+
+def test_highs_prints_nothing(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS writes a banner to the process's stdout unless told not to before its first call; the CLI's
+    output and JSON written to stdout must not carry it."""
+    monkeypatch.setattr(cpsat, "MIP_MIN_PROJECTS", 1)
+    problem = Problem(FIRST, FIRST + 1, {FIRST: 5, FIRST + 1: 5}, (Project("A", 8, FIRST + 1),))
+    solution = solve(problem, time_limit=5, workers=2)
+    assert solution.status == SolveStatus.OPTIMAL
+    out, err = capfd.readouterr()
+    assert "HiGHS" not in out + err
