@@ -4,7 +4,8 @@ solver/bound.py solves the money-flow model as an LP (each project's end year fr
 end-year columns y[i,e] to be 0/1 keeps it a relaxation of MODEL.md (every schedule is still a feasible
 point of the same objective), so its MIP optimum — or HiGHS's best bound when stopped by the time limit —
 is also a valid lower bound, and a stronger one. This prints both, per synthetic portfolio of
-bench/solver.py, to weigh it against the 200-project target (not used by `solve` yet).
+bench/solver.py. (`solve` now uses solver/mip.py instead: MODEL.md exactly as a MIP, with these
+money-flow rows inside, which gives both the bound and the schedules.)
 """
 
 from __future__ import annotations
