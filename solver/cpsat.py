@@ -694,14 +694,20 @@ def _mip_portfolio(
     proven = threading.Event()  # one side proved the optimum (or infeasibility): the other stops
     halt = _Either(stop, proven)
     found: list[MipOutcome] = []
+    failed: list[BaseException] = []  # raised on HiGHS's thread: CP-SAT stops, and it is raised here
 
     def search_mip() -> None:
-        outcome = mip.run(
-            time_limit=deadline - time.monotonic(),
-            should_stop=halt.is_set,
-            start=start,
-            on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
-        )
+        try:
+            outcome = mip.run(
+                time_limit=deadline - time.monotonic(),
+                should_stop=halt.is_set,
+                start=start,
+                on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
+            )
+        except BaseException as error:
+            failed.append(error)
+            proven.set()
+            return
         found.append(outcome)
         if outcome.proven or outcome.infeasible:
             proven.set()
@@ -720,6 +726,8 @@ def _mip_portfolio(
         highs.join()
     else:
         search_mip()
+    if failed:
+        raise failed[0]
     mo = found[0] if found else MipOutcome(None, None, False)
     if cp[0] == cp_model.INFEASIBLE or mo.infeasible:
         remaining = max(1.0, time_limit - (time.monotonic() - started))

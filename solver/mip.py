@@ -262,20 +262,26 @@ class Mip:
             x = self.point(start)
             h.setSolution(len(x), np.arange(len(x), dtype=np.int32), np.array(x, dtype=np.float64))
         best: list[Pattern] = []
+        failed: list[BaseException] = []  # raised inside a callback: stop HiGHS, raise it here
 
         def callback(kind, _message, out, data_in, _user_data) -> None:
-            if kind == _IMPROVING:
-                found = self.pattern(np.array(out.mip_solution), out.objective_function_value)
-                best.append(found)
-                if on_improve is not None:
-                    on_improve(found, _rounded(out.mip_dual_bound + self.lp.constant))
-            elif kind == _INTERRUPT and should_stop():
-                data_in.user_interrupt = True
+            try:
+                if kind == _IMPROVING:
+                    found = self.pattern(np.array(out.mip_solution), out.objective_function_value)
+                    best.append(found)
+                    if on_improve is not None:
+                        on_improve(found, _rounded(out.mip_dual_bound + self.lp.constant))
+                elif kind == _INTERRUPT and (failed or should_stop()):
+                    data_in.user_interrupt = True
+            except BaseException as error:  # HiGHS's C++ cannot carry a Python exception
+                failed.append(error)
 
         h.setCallback(callback, None)
         h.startCallback(_IMPROVING)
         h.startCallback(_INTERRUPT)
         h.run()
+        if failed:
+            raise failed[0]
         info = h.getInfo()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:

@@ -154,3 +154,22 @@ def test_highs_prints_nothing(capfd: pytest.CaptureFixture[str], monkeypatch: py
     assert solution.status == SolveStatus.OPTIMAL
     out, err = capfd.readouterr()
     assert "HiGHS" not in out + err
+
+
+def test_an_error_in_a_progress_callback_stops_highs_and_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS calls back from C++, which cannot carry a Python exception: it must not be lost."""
+    from bench.solver import synthetic
+
+    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 0.8)
+    calls: list[object] = []
+
+    def broken(*args) -> None:
+        calls.append(args)
+        if len(calls) > 1:  # solve reports the warm start itself first; HiGHS reports the rest
+            raise RuntimeError("progress store is gone")
+
+    with pytest.raises(RuntimeError, match="progress store is gone"):
+        Mip(problem, project_windows(problem)).run(time_limit=60, should_stop=_never, on_improve=broken)
+    calls.clear()
+    with pytest.raises(RuntimeError, match="progress store is gone"):
+        solve(problem, time_limit=60, workers=1, progress=broken)
