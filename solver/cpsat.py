@@ -729,6 +729,8 @@ def _mip_portfolio(
     if failed:
         raise failed[0]
     mo = found[0] if found else MipOutcome(None, None, False)
+    if mo.infeasible and start is not None:  # a schedule exists: HiGHS's "infeasible" is numerics
+        mo = MipOutcome(None, None, False)
     if cp[0] == cp_model.INFEASIBLE or mo.infeasible:
         remaining = max(1.0, time_limit - (time.monotonic() - started))
         diagnostics = _infeasible(problem, windows, time_limit=remaining, workers=workers, stop=stop)
@@ -738,16 +740,18 @@ def _mip_portfolio(
         candidates.append(start)
     if cp[1] is not None:
         candidates.append(_extract(m, cp[1]))
-    if mo.best is not None:
-        schedule = _pattern_schedule(problem, mo.best)
-        if schedule is not None:
-            candidates.append(schedule)
+    mip_schedule = _pattern_schedule(problem, mo.best) if mo.best is not None else None
+    if mip_schedule is not None:
+        candidates.append(mip_schedule)
+    elif mo.best is not None:  # HiGHS's point broke a rule beyond its tolerances: nor is its bound sure
+        mo = MipOutcome(None, None, False)
     bound = _best_bound(cp[3], mo.bound)
     if not candidates:
         return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
     projects = min(candidates, key=lambda c: objective_of(problem, c))
     objective = objective_of(problem, projects)
-    if cp[0] == cp_model.OPTIMAL or mo.proven or objective == bound:
+    mip_proof = mo.proven and mo.best is not None and mo.best.objective == objective
+    if cp[0] == cp_model.OPTIMAL or mip_proof or objective == bound:
         bound = objective
         values = _tie_break(
             m,

@@ -173,3 +173,17 @@ def test_an_error_in_a_progress_callback_stops_highs_and_is_raised(monkeypatch: 
     calls.clear()
     with pytest.raises(RuntimeError, match="progress store is gone"):
         solve(problem, time_limit=60, workers=1, progress=broken)
+
+
+def test_a_highs_answer_that_is_no_schedule_proves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should HiGHS's point ever break a rule beyond its tolerances (no whole draws fit its spans), neither
+    it nor the bound its search pruned with may make the answer OPTIMAL."""
+    from bench.solver import synthetic
+    from solver.greedy import warm_start
+
+    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 0.8)
+    monkeypatch.setattr(cpsat, "_pattern_schedule", lambda *_: None)
+    solution = solve(problem, time_limit=30, workers=1)  # HiGHS alone: it alone could prove
+    assert solution.status == SolveStatus.FEASIBLE
+    assert solution.objective == warm_start(problem).objective
+    assert solution.bound is None and not verify(problem, solution)
