@@ -34,14 +34,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
 from solver.bound import LpBound, lp_bound
 from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
-from solver.lns import improve
+from solver.lns import Stop, improve
 from solver.mip import Mip, MipOutcome, Pattern
 from solver.mip import available as mip_available
 from solver.problem import Problem, Project
@@ -336,10 +336,7 @@ def _fits(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> bool:
 # ---------------------------------------------------------------- running CP-SAT
 
 
-class _Stop(Protocol):
-    """What a search polls to know it must stop: a threading.Event, or `_Either` of several."""
-
-    def is_set(self) -> bool: ...
+_T = TypeVar("_T")
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -349,7 +346,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self,
         started: float,
         progress: Callable[[Progress], None] | None,
-        stop: _Stop | None,
+        stop: Stop | None,
         floor: int | None = None,
     ):
         super().__init__()
@@ -407,7 +404,7 @@ def _run(
     *,
     time_limit: float,
     workers: int,
-    stop: _Stop | None,
+    stop: Stop | None,
     callback: _Callback | None = None,
     first_stage: bool = False,
     deterministic_limit: float | None = None,
@@ -486,7 +483,21 @@ def solve(
         )
     baseline = warm_start(problem)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
-    if MIP_MIN_PROJECTS <= len(problem.projects) < LNS_MIN_PROJECTS and mip_available():
+    size = len(problem.projects)
+    if LNS_MIN_PROJECTS <= size <= MIP_MAX_PROJECTS and mip_available():
+        start = _neighbourhood_start(problem, warm, baseline)
+        if start is not None:
+            return _lns_portfolio(
+                problem,
+                windows,
+                start,
+                started=started,
+                time_limit=time_limit,
+                workers=workers,
+                stop=stop,
+                progress=progress,
+            )
+    if MIP_MIN_PROJECTS <= size < LNS_MIN_PROJECTS and mip_available():
         return _mip_portfolio(
             problem,
             windows,
@@ -563,8 +574,7 @@ def _lp(
     result: list[LpBound | None] = []
     worker = threading.Thread(
         target=lambda: result.append(lp_bound(problem, windows, time_limit=time_limit)),
-        name="capsched-lp-bound",
-        daemon=True,
+        name="capsched-lp-bound",  # not a daemon, like HiGHS's MIP thread (see `_beside_highs`)
     )
     worker.start()
     while worker.is_alive():
@@ -592,7 +602,7 @@ def _neighbourhood_search(
     started: float,
     time_limit: float,
     workers: int,
-    stop: threading.Event | None,
+    stop: Stop | None,
     progress: Callable[[Progress], None] | None,
     lp: LpBound | None,
 ) -> tuple[ProjectSchedule, ...]:
@@ -620,7 +630,7 @@ def _neighbourhood_search(
 
 
 def _solve_neighbourhood(
-    sub: Problem, current: tuple[ProjectSchedule, ...], seconds: float, stop: threading.Event | None
+    sub: Problem, current: tuple[ProjectSchedule, ...], seconds: float, stop: Stop | None
 ) -> tuple[ProjectSchedule, ...] | None:
     """One re-plan: the sub-problem's model, hinted with and bounded by its current schedule."""
     m = _build(sub, project_windows(sub))
@@ -665,6 +675,79 @@ class _Best:
                 self._progress(Progress(time.monotonic() - self._started, self.objective, bound))
 
 
+def _beside_highs(
+    mip: Mip,
+    start: tuple[ProjectSchedule, ...] | None,
+    partner: Callable[[Stop, int], _T],
+    *,
+    deadline: float,
+    workers: int,
+    stop: threading.Event | None,
+    best: _Best,
+) -> tuple[MipOutcome, _T | None]:
+    """HiGHS on `mip` (its own thread, until `deadline`) and, with 2+ workers, `partner(halt, threads)`
+    on this one with the other threads. A proof (or proven infeasibility) by HiGHS sets `halt`; when the
+    partner returns, HiGHS is stopped too. HiGHS checks for a stop only between some of its phases (at
+    1000 projects one of them ran 7 s past a time limit), so it gets HIGHS_GRACE_SECONDS past the
+    deadline, or past a cancel, and is then left to end on its own: what it reported so far stands. An
+    exception on HiGHS's thread stops the partner and is raised here."""
+    done = threading.Event()
+    halt = _Either(stop, done)
+    found: list[MipOutcome] = []
+    failed: list[BaseException] = []
+
+    def search_mip() -> None:
+        try:
+            outcome = mip.run(
+                time_limit=deadline - time.monotonic(),
+                should_stop=halt.is_set,
+                start=start,
+                on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
+            )
+        except BaseException as error:
+            failed.append(error)
+            done.set()
+            return
+        found.append(outcome)
+        if outcome.proven or outcome.infeasible:
+            done.set()
+
+    # not a daemon: a process must not exit while HiGHS runs (C++ aborts: "terminate called without an
+    # active exception"), so exit waits for a left-behind HiGHS to reach its next stop check
+    highs = threading.Thread(target=search_mip, name="capsched-highs")
+    highs.start()
+    other = None
+    try:
+        if workers >= 2:
+            other = partner(halt, workers - 1)
+        else:
+            while highs.is_alive() and not halt.is_set() and time.monotonic() < deadline:
+                highs.join(STOP_POLL_SECONDS)
+    finally:
+        done.set()
+        cancelled = stop is not None and stop.is_set()
+        highs.join(HIGHS_GRACE_SECONDS + (0.0 if cancelled else max(0.0, deadline - time.monotonic())))
+    if failed:
+        raise failed[0]
+    outcome = found[0] if found else mip.so_far()
+    if outcome.infeasible and start is not None:  # a schedule exists: HiGHS's "infeasible" is numerics
+        outcome = MipOutcome(None, None, False)
+    return outcome, other
+
+
+def _mip_schedule(
+    problem: Problem, outcome: MipOutcome
+) -> tuple[tuple[ProjectSchedule, ...] | None, MipOutcome]:
+    """HiGHS's best pattern as a schedule, and the outcome to trust: none at all when the pattern did not
+    become a schedule (a point outside HiGHS's tolerances would also have pruned with a wrong incumbent)."""
+    if outcome.best is None:
+        return None, outcome
+    schedule = _pattern_schedule(problem, outcome.best)
+    if schedule is None:
+        return None, MipOutcome(None, None, False)
+    return schedule, outcome
+
+
 def _mip_portfolio(
     problem: Problem,
     windows: dict[str, Window],
@@ -691,46 +774,16 @@ def _mip_portfolio(
     best = _Best(started, progress)
     if start is not None:
         best.report(objective_of(problem, start), None)
-    proven = threading.Event()  # one side proved the optimum (or infeasibility): the other stops
-    halt = _Either(stop, proven)
-    found: list[MipOutcome] = []
-    failed: list[BaseException] = []  # raised on HiGHS's thread: CP-SAT stops, and it is raised here
 
-    def search_mip() -> None:
-        try:
-            outcome = mip.run(
-                time_limit=deadline - time.monotonic(),
-                should_stop=halt.is_set,
-                start=start,
-                on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
-            )
-        except BaseException as error:
-            failed.append(error)
-            proven.set()
-            return
-        found.append(outcome)
-        if outcome.proven or outcome.infeasible:
-            proven.set()
-
-    cp = (cp_model.UNKNOWN, None, None, None)
-    if workers >= 2:
-        highs = threading.Thread(target=search_mip, name="capsched-highs", daemon=True)
-        highs.start()
+    def cp_sat(halt: Stop, threads: int) -> tuple[int, list[int] | None, int | None, int | None]:
         callback = _Callback(started, lambda p: best.report(p.objective, p.bound), halt)
         solver, cp_status = _run(
-            m.model, time_limit=deadline - time.monotonic(), workers=workers - 1, stop=halt, callback=callback
+            m.model, time_limit=deadline - time.monotonic(), workers=threads, stop=halt, callback=callback
         )
-        cp = _outcome(solver, cp_status)
-        if cp_status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            proven.set()
-        highs.join()
-    else:
-        search_mip()
-    if failed:
-        raise failed[0]
-    mo = found[0] if found else MipOutcome(None, None, False)
-    if mo.infeasible and start is not None:  # a schedule exists: HiGHS's "infeasible" is numerics
-        mo = MipOutcome(None, None, False)
+        return _outcome(solver, cp_status)
+
+    mo, cp = _beside_highs(mip, start, cp_sat, deadline=deadline, workers=workers, stop=stop, best=best)
+    cp = cp or (cp_model.UNKNOWN, None, None, None)
     if cp[0] == cp_model.INFEASIBLE or mo.infeasible:
         remaining = max(1.0, time_limit - (time.monotonic() - started))
         diagnostics = _infeasible(problem, windows, time_limit=remaining, workers=workers, stop=stop)
@@ -740,11 +793,9 @@ def _mip_portfolio(
         candidates.append(start)
     if cp[1] is not None:
         candidates.append(_extract(m, cp[1]))
-    mip_schedule = _pattern_schedule(problem, mo.best) if mo.best is not None else None
+    mip_schedule, mo = _mip_schedule(problem, mo)
     if mip_schedule is not None:
         candidates.append(mip_schedule)
-    elif mo.best is not None:  # HiGHS's point broke a rule beyond its tolerances: nor is its bound sure
-        mo = MipOutcome(None, None, False)
     bound = _best_bound(cp[3], mo.bound)
     if not candidates:
         return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
@@ -764,6 +815,54 @@ def _mip_portfolio(
         if values is not None:
             projects = _extract(m, values)
     return _finish(problem, projects, SolveStatus.FEASIBLE, bound, started)
+
+
+def _lns_portfolio(
+    problem: Problem,
+    windows: dict[str, Window],
+    start: tuple[ProjectSchedule, ...],
+    *,
+    started: float,
+    time_limit: float,
+    workers: int,
+    stop: threading.Event | None,
+    progress: Callable[[Progress], None] | None,
+) -> Solution:
+    """Large portfolios up to MIP_MAX_PROJECTS: HiGHS on the MIP of solver/mip.py (one thread) beside the
+    neighbourhood search (workers − 1 lanes, after the money-flow LP that guides it), both from `start`.
+    The better schedule and the largest bound are kept; no tie-break (the whole CP-SAT model is not built
+    at this size), so a proven optimum is HiGHS's schedule or the neighbourhood search's."""
+    deadline = started + (1 - STOP_MARGIN_SHARE) * time_limit - PATTERN_RESERVE_SECONDS
+    mip = Mip(problem, windows)
+    best = _Best(started, progress)
+    best.report(objective_of(problem, start), None)
+    floor: list[int | None] = [None]
+
+    def neighbourhoods(halt: Stop, threads: int) -> tuple[ProjectSchedule, ...]:
+        lp = _lp(problem, windows, LP_SHARE * time_limit, stop)
+        if lp is not None:
+            floor[0] = lp.bound
+            best.report(None, lp.bound)
+        return _neighbourhood_search(
+            problem,
+            start,
+            started,
+            time_limit,
+            threads,
+            halt,
+            lambda p: best.report(p.objective, p.bound),
+            lp,
+        )
+
+    mo, searched = _beside_highs(
+        mip, start, neighbourhoods, deadline=deadline, workers=workers, stop=stop, best=best
+    )
+    candidates = [start] + ([searched] if searched is not None else [])
+    mip_schedule, mo = _mip_schedule(problem, mo)
+    if mip_schedule is not None:
+        candidates.append(mip_schedule)
+    projects = min(candidates, key=lambda c: objective_of(problem, c))
+    return _finish(problem, projects, SolveStatus.FEASIBLE, _best_bound(floor[0], mo.bound), started)
 
 
 def _pattern_schedule(problem: Problem, pattern: Pattern) -> tuple[ProjectSchedule, ...] | None:
@@ -797,11 +896,15 @@ FIRST_STAGE_SHARE = 0.25  # … for at most this share of the time limit
 STOP_MARGIN_SHARE = 0.02  # kept back from the search: CP-SAT's workers stop ~0.5–1 s late on big models
 TIE_BREAK_SHARE = 0.25  # the tie-break's deterministic work limit, as a share of the time limit …
 TIE_BREAK_WORK_PER_PROJECT = 0.01  # … and at most this much work per project (20 projects: ~0.1 s)
+# up to this size HiGHS also searches beside the neighbourhood search: at 1000 projects (60 s) it proves
+# or nearly proves what the neighbourhoods leave 0.7–2.4 % away; at 2000 its root LP alone takes ~34 s
+MIP_MAX_PROJECTS = 1000
 # from this size HiGHS searches the MIP beside CP-SAT; below it CP-SAT's first stage proves the seed
 # portfolio and 20-project instances in < 1 s (HiGHS: 1.0 s at 20 projects, 0.6) (bench/RESULTS.md)
 MIP_MIN_PROJECTS = FIRST_STAGE_MAX_PROJECTS + 1
 PATTERN_RESERVE_SECONDS = 0.2  # kept back from both searches to turn HiGHS's answer into a schedule
 PATTERN_LIMIT_SECONDS = 2.0
+HIGHS_GRACE_SECONDS = 0.1  # how long HiGHS may run past its deadline or a cancel before it is left behind
 
 
 def _search(

@@ -25,11 +25,11 @@ the accepted schedules fit together (caps without carryover; with carryover one 
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import Protocol
 
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, objective_of
@@ -41,6 +41,14 @@ MIN_SIZE, MAX_SIZE = 20, 600
 SUB_SECONDS = 1.5  # wall-clock limit of one re-plan
 REACH = 1  # a re-planned project ends at most this many years after max(its end now, its plan), and
 # starts at most this many before min(its start now, its planned end)
+
+
+class Stop(Protocol):
+    """What a search polls to know it must stop: a threading.Event, or anything with its is_set."""
+
+    def is_set(self) -> bool: ...
+
+
 SubSolve = Callable[[Problem, tuple[ProjectSchedule, ...], float], tuple[ProjectSchedule, ...] | None]
 
 
@@ -266,7 +274,7 @@ def improve(
     *,
     until: float,
     workers: int,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
     on_improve: Callable[[int], None] | None = None,
     floor: int | None = None,
     mean_end: dict[str, float] | None = None,

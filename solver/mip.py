@@ -98,6 +98,8 @@ class Mip:
         self.lp = Lp()
         self.integral: list[int] = []
         self.columns: dict[str, _Columns] = {}
+        self.found: list[Pattern] = []  # each better pattern HiGHS reports, in order
+        self.dual: int | None = None  # HiGHS's latest bound, rounded up
         self._spend: dict[int, dict[int, float]] = {t: {} for t in problem.years}
         caps = draw_caps(problem)
         for p in problem.projects:
@@ -261,18 +263,20 @@ class Mip:
         if start is not None:
             x = self.point(start)
             h.setSolution(len(x), np.arange(len(x), dtype=np.int32), np.array(x, dtype=np.float64))
-        best: list[Pattern] = []
         failed: list[BaseException] = []  # raised inside a callback: stop HiGHS, raise it here
 
         def callback(kind, _message, out, data_in, _user_data) -> None:
             try:
                 if kind == _IMPROVING:
                     found = self.pattern(np.array(out.mip_solution), out.objective_function_value)
-                    best.append(found)
+                    self.dual = _rounded(out.mip_dual_bound + self.lp.constant)
+                    self.found.append(found)
                     if on_improve is not None:
-                        on_improve(found, _rounded(out.mip_dual_bound + self.lp.constant))
-                elif kind == _INTERRUPT and (failed or should_stop()):
-                    data_in.user_interrupt = True
+                        on_improve(found, self.dual)
+                elif kind == _INTERRUPT:
+                    self.dual = _rounded(out.mip_dual_bound + self.lp.constant)
+                    if failed or should_stop():
+                        data_in.user_interrupt = True
             except BaseException as error:  # HiGHS's C++ cannot carry a Python exception
                 failed.append(error)
 
@@ -289,10 +293,17 @@ class Mip:
         proven = status == highspy.HighsModelStatus.kOptimal
         bound = _rounded(info.mip_dual_bound + self.lp.constant)
         if info.primal_solution_status == 2:  # kSolutionStatusFeasible: HiGHS's final incumbent
-            final = self.pattern(np.array(h.getSolution().col_value), info.objective_function_value)
-            if not best or final.objective < best[-1].objective:
-                best.append(final)
-        winner = min(best, key=lambda b: b.objective) if best else None
+            self.found.append(
+                self.pattern(np.array(h.getSolution().col_value), info.objective_function_value)
+            )
+        self.dual = bound
+        return self.so_far(proven)
+
+    def so_far(self, proven: bool = False) -> MipOutcome:
+        """What HiGHS has found and proven so far — also while it is still running (its thread may be
+        left to finish a phase it does not interrupt, see solver/cpsat.py `_beside_highs`)."""
+        winner = min(self.found, key=lambda b: b.objective) if self.found else None
+        bound = self.dual
         if winner is not None and bound is not None and bound >= winner.objective:
             proven, bound = True, winner.objective
         return MipOutcome(winner, bound, proven and winner is not None)

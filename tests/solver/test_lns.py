@@ -171,6 +171,7 @@ def test_solve_uses_neighbourhoods_for_large_portfolios(monkeypatch: pytest.Monk
     start = warm_start(problem)
     assert start.status.has_schedule
     monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
+    monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 0)  # the neighbourhood search alone
     calls: list[int] = []
     original = cpsat._solve_neighbourhood
 
@@ -262,6 +263,7 @@ def test_a_hint_that_breaks_the_caps_is_not_the_neighbourhood_search_start(
 
     rich = synthetic(40, 10, 1.0, seed=2)
     monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
+    monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 0)  # the neighbourhood search alone
     hint = solve(rich, time_limit=1.5, workers=1)
     tight = replace(rich, budget={t: cap * 6 // 10 for t, cap in rich.budget.items()})
     assert not cpsat._fits(tight, hint.projects)

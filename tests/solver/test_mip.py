@@ -187,3 +187,64 @@ def test_a_highs_answer_that_is_no_schedule_proves_nothing(monkeypatch: pytest.M
     assert solution.status == SolveStatus.FEASIBLE
     assert solution.objective == warm_start(problem).objective
     assert solution.bound is None and not verify(problem, solution)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_large_portfolios_get_highs_beside_the_neighbourhood_search(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """From LNS_MIN_PROJECTS to MIP_MAX_PROJECTS (lowered here to 10..100) HiGHS runs beside the
+    neighbourhoods (with one worker: HiGHS alone); the answer is verified, no worse than the warm start,
+    and its bound is HiGHS's or the LP's."""
+    from bench.solver import synthetic
+    from solver.greedy import warm_start
+
+    monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
+    monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 100)
+    built = _spy_on_mip(monkeypatch)
+    searched: list[int] = []
+    real = cpsat._neighbourhood_search
+
+    def counting(*args, **kwargs):
+        searched.append(args[4])  # the lanes it was given
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cpsat, "_neighbourhood_search", counting)
+    problem = synthetic(60, 10, 0.8, seed=3)
+    solution = solve(problem, time_limit=5, workers=workers)
+    assert len(built) == 1
+    assert searched == ([1] if workers == 2 else [])  # one lane beside HiGHS's thread
+    assert not verify(problem, solution)
+    assert solution.objective <= warm_start(problem).objective
+    assert solution.bound is not None and solution.bound <= solution.objective
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_highs_stuck_in_a_phase_it_does_not_interrupt_is_left_behind(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """HiGHS checks for a stop only between some phases (at 1000 projects one ran 7 s past its limit).
+    solve must end on time anyway, with what HiGHS reported before it got stuck."""
+    import time
+
+    from bench.solver import synthetic
+
+    real = Mip.run
+    reported: list[int] = []
+    threads: list[threading.Thread] = []
+
+    def stuck(self, **kwargs):
+        outcome = real(self, **kwargs)
+        threads.append(threading.current_thread())
+        reported.extend(p.objective for p in self.found)
+        time.sleep(20)  # a phase that never looks at the stop
+        return outcome
+
+    monkeypatch.setattr(Mip, "run", stuck)
+    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 0.8)
+    solution = solve(problem, time_limit=3, workers=workers)
+    # solve returned while HiGHS is still stuck: it did not wait for it
+    assert len(threads) == 1 and threads[0].is_alive()
+    assert not verify(problem, solution)
+    assert reported and solution.objective <= min(reported)
