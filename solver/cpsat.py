@@ -19,7 +19,8 @@ thread with CP-SAT on the whole model beside it (`_mip_portfolio`): on 200 proje
 CP-SAT stays 2–3 % away from. From LNS_MIN_PROJECTS projects on, the whole model is too big for either to
 improve in time, and the warm start is improved instead by re-planning ~150 projects at a time with the
 rest held, chosen where the schedule differs most from the money-flow LP's solution (solver/lns.py,
-`_neighbourhood_search`), `workers` neighbourhoods at once. `workers` is the number of threads granted:
+`_neighbourhood_search`), `workers` neighbourhoods at once — up to MIP_MAX_PROJECTS with HiGHS on the MIP
+beside workers − 1 of them (`_lns_portfolio`). `workers` is the number of threads granted:
 with 1 every search of a small problem is sequential and a medium one is HiGHS's alone; a solve stopped
 by its time limit depends on timing either way (a proven optimum's objective does not, and the
 tie-break makes its schedule reproducible too).
@@ -471,9 +472,10 @@ def solve(
     money-flow LP's (solver/bound.py, solved first within LP_SHARE of the time limit); a schedule that
     reaches the LP bound ends the search as OPTIMAL. From MIP_MIN_PROJECTS projects HiGHS searches the MIP
     of solver/mip.py beside CP-SAT, and `bound` is the larger of theirs (`_mip_portfolio`); from
-    LNS_MIN_PROJECTS projects the search is the neighbourhood search of solver/lns.py; both start from the
-    better of the hint and the warm start. With `stop` set the search ends within ~0.1 s and the best
-    schedule so far is returned."""
+    LNS_MIN_PROJECTS projects the search is the neighbourhood search of solver/lns.py, beside HiGHS up to
+    MIP_MAX_PROJECTS (`_lns_portfolio`); all start from the better of the hint and the warm start. With
+    `stop` set the search ends within ~0.1 s and the best schedule so far is returned (a HiGHS busy in a
+    phase it does not interrupt is left to end on its own thread)."""
     started = time.monotonic()
     windows = project_windows(problem)
     structural = structural_messages(problem, windows)
