@@ -65,7 +65,8 @@ def solve_command(
     with console.status(f"solving {len(loaded.problem.projects)} projects (≤ {time_limit:g} s)…"):
         solution = scheduling.solve_loaded(loaded, time_limit=time_limit, workers=workers)
     result = solution.to_json()
-    _print_summary(result, loaded.records, loaded.budget_note, lang)
+    planned = {p.id: p.planned_end for p in loaded.problem.projects}
+    _print_summary(result, loaded.records, planned, loaded.budget_note, lang)
     _write_outputs(result, loaded.records, out=out, gantt=gantt, lang=lang)
     raise typer.Exit(EXIT_OK if result["status"] in {"OPTIMAL", "FEASIBLE"} else EXIT_NO_SCHEDULE)
 
@@ -100,7 +101,9 @@ def _write_outputs(
         console.print("wrote " + ", ".join(str(path) for path in written))
 
 
-def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note: str, lang: str) -> None:
+def _print_summary(
+    result: dict, records: tuple[ProjectRecord, ...], planned: dict[str, int], budget_note: str, lang: str
+) -> None:
     from app.solver_messages import translate
 
     names = {r.code: r for r in records}
@@ -111,7 +114,7 @@ def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note
         f"  {result['solve_seconds']:.2f} s  budget: {budget_note}"
     )
     if result["projects"]:
-        console.print(_projects_table(result, names))
+        console.print(_projects_table(result, names, planned))
         console.print(_years_table(result))
     for message in result["diagnostics"]["messages"]:
         console.print(f"[red]•[/] {translate(message, lang)}", soft_wrap=True)
@@ -126,7 +129,8 @@ def _print_summary(result: dict, records: tuple[ProjectRecord, ...], budget_note
         )
 
 
-def _projects_table(result: dict, names: dict[str, ProjectRecord]) -> Table:
+def _projects_table(result: dict, names: dict[str, ProjectRecord], planned: dict[str, int]) -> Table:
+    """One row per project; the plan end is the project list's, or the problem's for a problem.json."""
     table = Table(title="projects", title_justify="left")
     for column in ("code", "name", "★", "start", "end", "plan end", "slip"):
         table.add_column(
@@ -141,7 +145,7 @@ def _projects_table(result: dict, names: dict[str, ProjectRecord]) -> Table:
             "★" if record and record.star else "",
             str(item["start"]) if item["scheduled"] else "deferred",
             str(item["end"]) if item["scheduled"] else "",
-            str(record.planned_end) if record else "",
+            str(record.planned_end if record else planned.get(item["id"], "")),
             f"[red]+{slip}[/]" if slip else ("0" if item["scheduled"] else ""),
         )
     return table

@@ -52,6 +52,18 @@ def test_solve_reports_slippage_when_money_is_short(tmp_path: Path) -> None:
     assert (project["end"], project["slippage"]) == (2022, 1)
 
 
+def test_summary_of_a_problem_json_shows_each_plan_end(tmp_path: Path) -> None:
+    """A problem.json has no project list, but its projects still have planned ends to compare with."""
+    result = runner.invoke(
+        cli, ["solve", str(_write(tmp_path, _problem(5))), "--out", str(tmp_path / "s.json")]
+    )
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "P1" in line)
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    # code, name, ★, start, end, plan end, slip
+    assert cells[3:] == ["2021", "2022", "2021", "+1"]
+
+
 def test_infeasible_problem_exits_3_and_still_writes_the_explanation(tmp_path: Path) -> None:
     out = tmp_path / "solution.json"
     problem = _write(tmp_path, _problem(5, deadline=2021))
