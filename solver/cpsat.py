@@ -1,14 +1,6 @@
-"""The CP-SAT model of MODEL.md and the one entry point, `solve`.
+"""The search for a MODEL.md schedule and the one entry point, `solve`.
 
-Formulation (kept small for thousands of projects): every project has a start boolean per year of its
-feasible window (solver/windows.py) and, without a profile, an end boolean per year of its end window, an
-"active" boolean per year (started by t and not ended before t, so activity is one contiguous run) and an
-integer draw per year tied to activity by the annual bounds. A profile project needs no end, activity or
-draw variables: its draws are fixed multiples of its start booleans. `scheduled` is the sum of the start
-booleans (the constant 1 when the project must be scheduled). Precedence is "started by t ⇒ predecessor
-ended by t − 1" for every t, which also stops successors of a deferred project. Caps bind a per-year spend
-variable, cumulatively with carryover. The objective puts each project's weighted slippage directly on its
-end booleans.
+The model itself (one function per rule family) is solver/cpmodel.py.
 
 Search (see `_configure` and `_search`): the warm start is the best of a few greedy funding orders
 (solver/greedy.py `warm_start`). Problems of at most FIRST_STAGE_MAX_PROJECTS projects first get one
@@ -25,7 +17,7 @@ with 1 every search of a small problem is sequential and a medium one is HiGHS's
 by its time limit depends on timing either way (a proven optimum's objective does not, and the
 tie-break makes its schedule reproducible too).
 
-OR-Tools names stay in this module; statuses are mapped onto SolveStatus in `_status`.
+OR-Tools names stay in this module and solver/cpmodel.py; statuses are mapped onto SolveStatus in `_status`.
 """
 
 from __future__ import annotations
@@ -34,18 +26,18 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
+from solver import cpmodel
 from solver.bound import LpBound, lp_bound
 from solver.diagnostics import infeasible_diagnostics, structural_diagnostics
 from solver.greedy import warm_start
 from solver.lns import Stop, improve
 from solver.mip import Mip, MipOutcome, Pattern
 from solver.mip import available as mip_available
-from solver.problem import Problem, Project
+from solver.problem import Problem
 from solver.solution import Progress, ProjectSchedule, Solution, SolveStatus, YearSpend, objective_of
 from solver.verify import VerificationError, verify
 from solver.windows import Window, project_windows, structural_messages
@@ -54,231 +46,7 @@ SEED = 20240601  # fixed: the same input and options give the same search
 STOP_POLL_SECONDS = 0.05  # how often a cancel request is checked while CP-SAT searches
 
 
-@dataclass(slots=True)
-class _ProjectVars:
-    """The CP variables of one project. `scheduled` is 0/1 constant or a boolean variable."""
-
-    project: Project
-    window: Window
-    scheduled: cp_model.IntVar | int
-    starts: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    ends: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
-    active: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
-    draws: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
-
-    def started_by(self, year: int) -> cp_model.LinearExprT:
-        return sum(v for s, v in self.starts.items() if s <= year)
-
-    def ended_by(self, year: int) -> cp_model.LinearExprT:
-        if self.project.profile is not None:
-            d = len(self.project.profile)
-            return sum(v for s, v in self.starts.items() if s + d - 1 <= year)
-        return sum(v for e, v in self.ends.items() if e <= year)
-
-    def end_terms(self) -> list[tuple[int, cp_model.IntVar]]:
-        """(end year, literal) pairs: exactly one is true when the project is scheduled."""
-        if self.project.profile is not None:
-            d = len(self.project.profile)
-            return [(s + d - 1, v) for s, v in self.starts.items()]
-        return list(self.ends.items())
-
-    def draw_terms(self) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
-        """year → [(coefficient, variable)] whose sum is the project's draw that year."""
-        terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
-        if self.project.profile is not None:
-            for s, v in self.starts.items():
-                for k, amount in enumerate(self.project.profile):
-                    if amount:
-                        terms.setdefault(s + k, []).append((amount, v))
-        else:
-            for t, x in self.draws.items():
-                terms.setdefault(t, []).append((1, x))
-        return terms
-
-
-@dataclass(slots=True)
-class _Model:
-    """The CP model and its variable holder."""
-
-    problem: Problem
-    model: cp_model.CpModel
-    projects: dict[str, _ProjectVars]
-    spend: dict[int, cp_model.IntVar]
-    extra: dict[int, cp_model.IntVar]  # elastic money per year (empty unless elastic)
-    slippage: cp_model.LinearExprT = 0
-    deferral: cp_model.LinearExprT = 0
-
-
-# ---------------------------------------------------------------- model, one function per rule family
-
-
-def _add_windows(m: _Model, windows: dict[str, Window]) -> None:
-    """Start (and end) booleans over each project's feasible window; `scheduled` = Σ starts = Σ ends."""
-    for project in m.problem.projects:
-        w, pid = windows[project.id], project.id
-        if not w.open:  # cannot be scheduled: deferred (an infeasible `must` never reaches the model)
-            m.projects[pid] = _ProjectVars(project, w, 0)
-            continue
-        scheduled = 1 if w.must else m.model.new_bool_var(f"{pid}_scheduled")
-        pv = _ProjectVars(project, w, scheduled)
-        pv.starts = {s: m.model.new_bool_var(f"{pid}_start_{s}") for s in range(w.start_lo, w.start_hi + 1)}
-        m.model.add(sum(pv.starts.values()) == scheduled)
-        if project.profile is None:
-            pv.ends = {e: m.model.new_bool_var(f"{pid}_end_{e}") for e in range(w.end_lo, w.end_hi + 1)}
-            m.model.add(sum(pv.ends.values()) == scheduled)
-        m.projects[pid] = pv
-
-
-def _add_activity(m: _Model) -> None:
-    """Non-profile projects: active in t ⇔ started by t and not ended before t; duration within bounds."""
-    for pid, pv in m.projects.items():
-        if pv.project.profile is not None or not pv.starts:
-            continue
-        w = pv.window
-        for t in range(w.start_lo, w.end_hi + 1):
-            a = m.model.new_bool_var(f"{pid}_active_{t}")
-            m.model.add(a == pv.started_by(t) - pv.ended_by(t - 1))
-            pv.active[t] = a
-        # An end before the start would make some year's activity −1; the least duration rules out e = s − 1.
-        years = sum(pv.active.values())
-        m.model.add(years >= w.min_dur * pv.scheduled)
-        m.model.add(years <= w.max_dur * pv.scheduled)
-
-
-def _add_annual_draws(m: _Model, *, elastic: bool) -> None:
-    """Non-profile projects: min_annual ≤ x_t ≤ max_annual in active years, 0 otherwise; Σ x_t = cost."""
-    caps = _draw_caps(m.problem, elastic=elastic)
-    for pid, pv in m.projects.items():
-        if pv.project.profile is not None or not pv.starts:
-            continue
-        p, w = pv.project, pv.window
-        lo = p.min_annual_or_default()
-        hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
-        for t, a in pv.active.items():
-            x = m.model.new_int_var(0, max(0, min(hi, caps[t])), f"{pid}_draw_{t}")
-            m.model.add(x >= lo * a)
-            m.model.add(x <= hi * a)
-            pv.draws[t] = x
-        m.model.add(sum(pv.draws.values()) == p.cost * pv.scheduled)
-        # Redundant but strong for the LP: a project ended by t has drawn its whole cost by t.
-        paid = 0
-        for t in sorted(pv.draws):
-            paid = paid + pv.draws[t]
-            if t in pv.ends or (t >= w.end_lo and t < w.end_hi):
-                m.model.add(paid >= p.cost * pv.ended_by(t))
-
-
-def _draw_caps(problem: Problem, *, elastic: bool) -> dict[int, int]:
-    """The most any one project can draw in a year: its cap, or with carryover all caps so far (no limit
-    in the elastic model, where caps can grow)."""
-    caps, total = {}, 0
-    for t in problem.years:
-        total += problem.budget[t]
-        caps[t] = total if problem.carryover else problem.budget[t]
-        if elastic:
-            caps[t] = max((p.cost for p in problem.projects), default=0)
-    return caps
-
-
-def _add_precedence(m: _Model) -> None:
-    """s_j ≥ e_i + 1: for every t, j started by t ⇒ i ended by t − 1 (so a deferred i defers j)."""
-    for pv in m.projects.values():
-        for pred in pv.project.after:
-            pred_vars = m.projects[pred]
-            for t in pv.starts:
-                m.model.add(pv.started_by(t) <= pred_vars.ended_by(t - 1))
-
-
-def _add_budget_caps(m: _Model, *, elastic: bool) -> None:
-    """spend_t = Σ draws; spend_t ≤ B_t (+ extra_t when elastic), or cumulatively with carryover."""
-    problem = m.problem
-    terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {t: [] for t in problem.years}
-    for pv in m.projects.values():
-        for t, pairs in pv.draw_terms().items():
-            terms[t].extend(pairs)
-    total_cost = sum(p.cost for p in problem.projects)
-    cum_cap = 0
-    cum_spend: cp_model.LinearExprT = 0
-    for t in problem.years:
-        spend = m.model.new_int_var(0, total_cost, f"spend_{t}")
-        m.model.add(
-            spend == cp_model.LinearExpr.weighted_sum([v for _, v in terms[t]], [c for c, _ in terms[t]])
-        )
-        m.spend[t] = spend
-        cap: cp_model.LinearExprT = problem.budget[t]
-        if elastic:
-            m.extra[t] = m.model.new_int_var(0, total_cost, f"extra_money_{t}")
-            cap = cap + m.extra[t]
-        cum_cap = cum_cap + cap
-        cum_spend = cum_spend + spend
-        m.model.add(cum_spend <= cum_cap if problem.carryover else spend <= cap)
-
-
-def _objective_terms(m: _Model) -> None:
-    """Weighted slippage on the end literals; defer_penalty on not-scheduled."""
-    slip_vars, slip_coefs, penalty = [], [], 0
-    defer_vars, defer_coefs = [], []
-    for pv in m.projects.values():
-        p = pv.project
-        for end, lit in pv.end_terms():
-            cost = p.weight * max(0, end - p.planned_end)
-            if cost:
-                slip_vars.append(lit)
-                slip_coefs.append(cost)
-        if isinstance(pv.scheduled, int):
-            penalty += p.defer_penalty * (1 - pv.scheduled)
-        elif p.defer_penalty:
-            defer_vars.append(pv.scheduled)
-            defer_coefs.append(-p.defer_penalty)
-            penalty += p.defer_penalty
-    m.slippage = cp_model.LinearExpr.weighted_sum(slip_vars, slip_coefs)
-    m.deferral = cp_model.LinearExpr.weighted_sum(defer_vars, defer_coefs) + penalty
-
-
-def _build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False) -> _Model:
-    """The whole model. Windows first: every other rule refers to the start/end booleans they create."""
-    m = _Model(problem, cp_model.CpModel(), {}, {}, {})
-    _add_windows(m, windows)
-    _add_activity(m)
-    _add_annual_draws(m, elastic=elastic)
-    _add_precedence(m)
-    _add_budget_caps(m, elastic=elastic)
-    _objective_terms(m)
-    return m
-
-
-def _finish_early(m: _Model) -> cp_model.LinearExprT:
-    """Tie-break: Σ over projects of years from the horizon's start to the end (H + 1 when deferred)."""
-    h = m.problem.horizon_years
-    vars_, coefs, constant = [], [], 0
-    for pv in m.projects.values():
-        for end, lit in pv.end_terms():
-            vars_.append(lit)
-            coefs.append(end - m.problem.first_year + 1 - (h + 1))
-        constant += h + 1  # deferred unless an end literal is true
-    return cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant
-
-
-# ---------------------------------------------------------------- hints, statuses, extraction
-
-
-def _add_hint(m: _Model, hint: Solution) -> None:
-    """Warm start from a schedule (old hints cleared first): starts, ends, activity and draws."""
-    m.model.clear_hints()
-    by_id = {p.id: p for p in hint.projects}
-    for pid, pv in m.projects.items():
-        sched = by_id.get(pid)
-        on = sched is not None and sched.scheduled and sched.start is not None and sched.end is not None
-        if not isinstance(pv.scheduled, int):
-            m.model.add_hint(pv.scheduled, on)
-        for s, v in pv.starts.items():
-            m.model.add_hint(v, on and s == sched.start)
-        for e, v in pv.ends.items():
-            m.model.add_hint(v, on and e == sched.end)
-        for t, v in pv.active.items():
-            m.model.add_hint(v, on and sched.start <= t <= sched.end)
-        for t, v in pv.draws.items():
-            m.model.add_hint(v, sched.funding.get(t, 0) if on else 0)
+# ---------------------------------------------------------------- statuses, schedules
 
 
 def _status(cp_status: int, has_solution: bool) -> SolveStatus:
@@ -292,25 +60,6 @@ def _status(cp_status: int, has_solution: bool) -> SolveStatus:
     if cp_status == cp_model.MODEL_INVALID:
         raise RuntimeError("CP-SAT rejected the model as invalid (a solver bug)")
     return SolveStatus.UNKNOWN
-
-
-def _extract(m: _Model, values: list[int]) -> tuple[ProjectSchedule, ...]:
-    """The schedule from CP-SAT's solution vector."""
-    out = []
-    for pid, pv in m.projects.items():
-        p = pv.project
-        start = next((s for s, v in pv.starts.items() if values[v.index]), None)
-        if start is None:
-            out.append(ProjectSchedule(pid, False, None, None, None, {}))
-            continue
-        if p.profile is not None:
-            end = start + len(p.profile) - 1
-            funding = {start + k: amount for k, amount in enumerate(p.profile)}
-        else:
-            end = next(e for e, v in pv.ends.items() if values[v.index])
-            funding = {t: values[pv.draws[t].index] for t in range(start, end + 1)}
-        out.append(ProjectSchedule(pid, True, start, end, max(0, end - p.planned_end), funding))
-    return tuple(out)
 
 
 def _years(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> tuple[YearSpend, ...]:
@@ -518,10 +267,10 @@ def solve(
         if start is not None:
             projects = _neighbourhood_search(problem, start, started, time_limit, workers, stop, progress, lp)
             return _finish(problem, projects, SolveStatus.FEASIBLE, floor, started)
-    m = _build(problem, windows)
+    m = cpmodel.build(problem, windows)
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
-        _add_hint(m, warm)
+        cpmodel.add_hint(m, warm)
     callback = _Callback(started, progress, stop, floor)
     cp_status, values, objective, bound = _search(
         m, time_limit=time_limit, started=started, workers=workers, stop=stop, callback=callback
@@ -555,7 +304,7 @@ def solve(
             or values
         )
         bound = objective
-    projects = _extract(m, values)
+    projects = cpmodel.extract(m, values)
     if baseline.status.has_schedule and baseline.objective is not None and baseline.objective < objective:
         projects = (
             baseline.projects
@@ -635,14 +384,14 @@ def _solve_neighbourhood(
     sub: Problem, current: tuple[ProjectSchedule, ...], seconds: float, stop: Stop | None
 ) -> tuple[ProjectSchedule, ...] | None:
     """One re-plan: the sub-problem's model, hinted with and bounded by its current schedule."""
-    m = _build(sub, project_windows(sub))
+    m = cpmodel.build(sub, project_windows(sub))
     m.model.minimize(m.slippage + m.deferral)
     m.model.add(m.slippage + m.deferral <= objective_of(sub, current))
-    _add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, current, ()))
+    cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, current, ()))
     solver, cp_status = _run(m.model, time_limit=seconds, workers=1, stop=stop, first_stage=True)
     if cp_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _extract(m, list(solver.response_proto.solution))
+    return cpmodel.extract(m, list(solver.response_proto.solution))
 
 
 class _Either:
@@ -768,11 +517,11 @@ def _mip_portfolio(
     proven optimum then gets the same earliest-finish tie-break as any other (`_tie_break`)."""
     deadline = started + (1 - STOP_MARGIN_SHARE) * time_limit - PATTERN_RESERVE_SECONDS
     mip = Mip(problem, windows)
-    m = _build(problem, windows)
+    m = cpmodel.build(problem, windows)
     m.model.minimize(m.slippage + m.deferral)
     start = _neighbourhood_start(problem, warm, baseline)
     if start is not None:
-        _add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
+        cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
     best = _Best(started, progress)
     if start is not None:
         best.report(objective_of(problem, start), None)
@@ -794,7 +543,7 @@ def _mip_portfolio(
     if start is not None:
         candidates.append(start)
     if cp[1] is not None:
-        candidates.append(_extract(m, cp[1]))
+        candidates.append(cpmodel.extract(m, cp[1]))
     mip_schedule, mo = _mip_schedule(problem, mo)
     if mip_schedule is not None:
         candidates.append(mip_schedule)
@@ -815,7 +564,7 @@ def _mip_portfolio(
             stop=stop,
         )
         if values is not None:
-            projects = _extract(m, values)
+            projects = cpmodel.extract(m, values)
     return _finish(problem, projects, SolveStatus.FEASIBLE, bound, started)
 
 
@@ -879,7 +628,7 @@ def _pattern_schedule(problem: Problem, pattern: Pattern) -> tuple[ProjectSchedu
         else:
             s, e = span
             fixed[p.id] = Window(True, s, s, e, e, e - s + 1, e - s + 1)
-    m = _build(problem, fixed)
+    m = cpmodel.build(problem, fixed)
     for pid, pv in m.projects.items():
         near = pattern.draws.get(pid, {})
         for t, x in pv.draws.items():
@@ -887,7 +636,7 @@ def _pattern_schedule(problem: Problem, pattern: Pattern) -> tuple[ProjectSchedu
     solver, cp_status = _run(m.model, time_limit=PATTERN_LIMIT_SECONDS, workers=1, stop=None)
     if cp_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _extract(m, list(solver.response_proto.solution))
+    return cpmodel.extract(m, list(solver.response_proto.solution))
 
 
 # from this size the neighbourhood search beats CP-SAT on the whole model (bench/RESULTS.md)
@@ -910,7 +659,7 @@ HIGHS_GRACE_SECONDS = 0.1  # how long HiGHS may run past its deadline or a cance
 
 
 def _search(
-    m: _Model,
+    m: cpmodel.Model,
     *,
     time_limit: float,
     started: float,
@@ -964,7 +713,7 @@ def _outcome(
 
 
 def _tie_break(
-    m: _Model,
+    m: cpmodel.Model,
     objective: int,
     *,
     wall_limit: float,
@@ -981,10 +730,10 @@ def _tie_break(
     if wall_limit < 0.2 or (stop is not None and stop.is_set()):
         return None
     m.model.add(m.slippage + m.deferral <= objective)
-    m.model.minimize(_finish_early(m))
+    m.model.minimize(cpmodel.finish_early(m))
     m.model.clear_hints()
     if canonical_hint is not None:
-        _add_hint(m, canonical_hint)
+        cpmodel.add_hint(m, canonical_hint)
     solver, cp_status = _run(
         m.model, time_limit=wall_limit, workers=1, stop=stop, deterministic_limit=work_limit
     )
@@ -1034,7 +783,7 @@ def _infeasible(
     stop: threading.Event | None,
 ):
     """Diagnostics for a problem proven infeasible: the elastic solve for the least extra money."""
-    m = _build(problem, windows, elastic=True)
+    m = cpmodel.build(problem, windows, elastic=True)
     m.model.minimize(sum(m.extra.values()))
     solver, cp_status = _run(m.model, time_limit=time_limit, workers=workers, stop=stop)
     status = _status(cp_status, cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE))
@@ -1047,7 +796,7 @@ def _infeasible(
 
 
 def _latest_shortfall(
-    m: _Model, total: int, problem: Problem, stop: threading.Event | None
+    m: cpmodel.Model, total: int, problem: Problem, stop: threading.Event | None
 ) -> dict[int, int] | None:
     """The same least total, each extra 万元 as late as the rules allow — and the same split every run.
 

@@ -1,0 +1,265 @@
+"""The CP-SAT model of MODEL.md, one function per rule family; solver/cpsat.py searches it.
+
+Formulation (kept small for thousands of projects): every project has a start boolean per year of its
+feasible window (solver/windows.py) and, without a profile, an end boolean per year of its end window, an
+"active" boolean per year (started by t and not ended before t, so activity is one contiguous run) and an
+integer draw per year tied to activity by the annual bounds. A profile project needs no end, activity or
+draw variables: its draws are fixed multiples of its start booleans. `scheduled` is the sum of the start
+booleans (the constant 1 when the project must be scheduled). Precedence is "started by t ⇒ predecessor
+ended by t − 1" for every t, which also stops successors of a deferred project. Caps bind a per-year spend
+variable, cumulatively with carryover. The objective puts each project's weighted slippage directly on its
+end booleans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.problem import Problem, Project
+from solver.solution import ProjectSchedule, Solution
+from solver.windows import Window
+
+
+@dataclass(slots=True)
+class ProjectVars:
+    """The CP variables of one project. `scheduled` is 0/1 constant or a boolean variable."""
+
+    project: Project
+    window: Window
+    scheduled: cp_model.IntVar | int
+    starts: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    ends: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+    active: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+    draws: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+
+    def started_by(self, year: int) -> cp_model.LinearExprT:
+        return sum(v for s, v in self.starts.items() if s <= year)
+
+    def ended_by(self, year: int) -> cp_model.LinearExprT:
+        if self.project.profile is not None:
+            d = len(self.project.profile)
+            return sum(v for s, v in self.starts.items() if s + d - 1 <= year)
+        return sum(v for e, v in self.ends.items() if e <= year)
+
+    def end_terms(self) -> list[tuple[int, cp_model.IntVar]]:
+        """(end year, literal) pairs: exactly one is true when the project is scheduled."""
+        if self.project.profile is not None:
+            d = len(self.project.profile)
+            return [(s + d - 1, v) for s, v in self.starts.items()]
+        return list(self.ends.items())
+
+    def draw_terms(self) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
+        """year → [(coefficient, variable)] whose sum is the project's draw that year."""
+        terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+        if self.project.profile is not None:
+            for s, v in self.starts.items():
+                for k, amount in enumerate(self.project.profile):
+                    if amount:
+                        terms.setdefault(s + k, []).append((amount, v))
+        else:
+            for t, x in self.draws.items():
+                terms.setdefault(t, []).append((1, x))
+        return terms
+
+
+@dataclass(slots=True)
+class Model:
+    """The CP model and its variable holder."""
+
+    problem: Problem
+    model: cp_model.CpModel
+    projects: dict[str, ProjectVars]
+    spend: dict[int, cp_model.IntVar]
+    extra: dict[int, cp_model.IntVar]  # elastic money per year (empty unless elastic)
+    slippage: cp_model.LinearExprT = 0
+    deferral: cp_model.LinearExprT = 0
+
+
+# ---------------------------------------------------------------- model, one function per rule family
+
+
+def _add_windows(m: Model, windows: dict[str, Window]) -> None:
+    """Start (and end) booleans over each project's feasible window; `scheduled` = Σ starts = Σ ends."""
+    for project in m.problem.projects:
+        w, pid = windows[project.id], project.id
+        if not w.open:  # cannot be scheduled: deferred (an infeasible `must` never reaches the model)
+            m.projects[pid] = ProjectVars(project, w, 0)
+            continue
+        scheduled = 1 if w.must else m.model.new_bool_var(f"{pid}_scheduled")
+        pv = ProjectVars(project, w, scheduled)
+        pv.starts = {s: m.model.new_bool_var(f"{pid}_start_{s}") for s in range(w.start_lo, w.start_hi + 1)}
+        m.model.add(sum(pv.starts.values()) == scheduled)
+        if project.profile is None:
+            pv.ends = {e: m.model.new_bool_var(f"{pid}_end_{e}") for e in range(w.end_lo, w.end_hi + 1)}
+            m.model.add(sum(pv.ends.values()) == scheduled)
+        m.projects[pid] = pv
+
+
+def _add_activity(m: Model) -> None:
+    """Non-profile projects: active in t ⇔ started by t and not ended before t; duration within bounds."""
+    for pid, pv in m.projects.items():
+        if pv.project.profile is not None or not pv.starts:
+            continue
+        w = pv.window
+        for t in range(w.start_lo, w.end_hi + 1):
+            a = m.model.new_bool_var(f"{pid}_active_{t}")
+            m.model.add(a == pv.started_by(t) - pv.ended_by(t - 1))
+            pv.active[t] = a
+        # An end before the start would make some year's activity −1; the least duration rules out e = s − 1.
+        years = sum(pv.active.values())
+        m.model.add(years >= w.min_dur * pv.scheduled)
+        m.model.add(years <= w.max_dur * pv.scheduled)
+
+
+def _add_annual_draws(m: Model, *, elastic: bool) -> None:
+    """Non-profile projects: min_annual ≤ x_t ≤ max_annual in active years, 0 otherwise; Σ x_t = cost."""
+    caps = _draw_caps(m.problem, elastic=elastic)
+    for pid, pv in m.projects.items():
+        if pv.project.profile is not None or not pv.starts:
+            continue
+        p, w = pv.project, pv.window
+        lo = p.min_annual_or_default()
+        hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
+        for t, a in pv.active.items():
+            x = m.model.new_int_var(0, max(0, min(hi, caps[t])), f"{pid}_draw_{t}")
+            m.model.add(x >= lo * a)
+            m.model.add(x <= hi * a)
+            pv.draws[t] = x
+        m.model.add(sum(pv.draws.values()) == p.cost * pv.scheduled)
+        # Redundant but strong for the LP: a project ended by t has drawn its whole cost by t.
+        paid = 0
+        for t in sorted(pv.draws):
+            paid = paid + pv.draws[t]
+            if t in pv.ends or (t >= w.end_lo and t < w.end_hi):
+                m.model.add(paid >= p.cost * pv.ended_by(t))
+
+
+def _draw_caps(problem: Problem, *, elastic: bool) -> dict[int, int]:
+    """The most any one project can draw in a year: its cap, or with carryover all caps so far (no limit
+    in the elastic model, where caps can grow)."""
+    caps, total = {}, 0
+    for t in problem.years:
+        total += problem.budget[t]
+        caps[t] = total if problem.carryover else problem.budget[t]
+        if elastic:
+            caps[t] = max((p.cost for p in problem.projects), default=0)
+    return caps
+
+
+def _add_precedence(m: Model) -> None:
+    """s_j ≥ e_i + 1: for every t, j started by t ⇒ i ended by t − 1 (so a deferred i defers j)."""
+    for pv in m.projects.values():
+        for pred in pv.project.after:
+            pred_vars = m.projects[pred]
+            for t in pv.starts:
+                m.model.add(pv.started_by(t) <= pred_vars.ended_by(t - 1))
+
+
+def _add_budget_caps(m: Model, *, elastic: bool) -> None:
+    """spend_t = Σ draws; spend_t ≤ B_t (+ extra_t when elastic), or cumulatively with carryover."""
+    problem = m.problem
+    terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {t: [] for t in problem.years}
+    for pv in m.projects.values():
+        for t, pairs in pv.draw_terms().items():
+            terms[t].extend(pairs)
+    total_cost = sum(p.cost for p in problem.projects)
+    cum_cap = 0
+    cum_spend: cp_model.LinearExprT = 0
+    for t in problem.years:
+        spend = m.model.new_int_var(0, total_cost, f"spend_{t}")
+        m.model.add(
+            spend == cp_model.LinearExpr.weighted_sum([v for _, v in terms[t]], [c for c, _ in terms[t]])
+        )
+        m.spend[t] = spend
+        cap: cp_model.LinearExprT = problem.budget[t]
+        if elastic:
+            m.extra[t] = m.model.new_int_var(0, total_cost, f"extra_money_{t}")
+            cap = cap + m.extra[t]
+        cum_cap = cum_cap + cap
+        cum_spend = cum_spend + spend
+        m.model.add(cum_spend <= cum_cap if problem.carryover else spend <= cap)
+
+
+def _objective_terms(m: Model) -> None:
+    """Weighted slippage on the end literals; defer_penalty on not-scheduled."""
+    slip_vars, slip_coefs, penalty = [], [], 0
+    defer_vars, defer_coefs = [], []
+    for pv in m.projects.values():
+        p = pv.project
+        for end, lit in pv.end_terms():
+            cost = p.weight * max(0, end - p.planned_end)
+            if cost:
+                slip_vars.append(lit)
+                slip_coefs.append(cost)
+        if isinstance(pv.scheduled, int):
+            penalty += p.defer_penalty * (1 - pv.scheduled)
+        elif p.defer_penalty:
+            defer_vars.append(pv.scheduled)
+            defer_coefs.append(-p.defer_penalty)
+            penalty += p.defer_penalty
+    m.slippage = cp_model.LinearExpr.weighted_sum(slip_vars, slip_coefs)
+    m.deferral = cp_model.LinearExpr.weighted_sum(defer_vars, defer_coefs) + penalty
+
+
+def build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False) -> Model:
+    """The whole model. Windows first: every other rule refers to the start/end booleans they create."""
+    m = Model(problem, cp_model.CpModel(), {}, {}, {})
+    _add_windows(m, windows)
+    _add_activity(m)
+    _add_annual_draws(m, elastic=elastic)
+    _add_precedence(m)
+    _add_budget_caps(m, elastic=elastic)
+    _objective_terms(m)
+    return m
+
+
+def finish_early(m: Model) -> cp_model.LinearExprT:
+    """Tie-break: Σ over projects of years from the horizon's start to the end (H + 1 when deferred)."""
+    h = m.problem.horizon_years
+    vars_, coefs, constant = [], [], 0
+    for pv in m.projects.values():
+        for end, lit in pv.end_terms():
+            vars_.append(lit)
+            coefs.append(end - m.problem.first_year + 1 - (h + 1))
+        constant += h + 1  # deferred unless an end literal is true
+    return cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant
+
+
+def add_hint(m: Model, hint: Solution) -> None:
+    """Warm start from a schedule (old hints cleared first): starts, ends, activity and draws."""
+    m.model.clear_hints()
+    by_id = {p.id: p for p in hint.projects}
+    for pid, pv in m.projects.items():
+        sched = by_id.get(pid)
+        on = sched is not None and sched.scheduled and sched.start is not None and sched.end is not None
+        if not isinstance(pv.scheduled, int):
+            m.model.add_hint(pv.scheduled, on)
+        for s, v in pv.starts.items():
+            m.model.add_hint(v, on and s == sched.start)
+        for e, v in pv.ends.items():
+            m.model.add_hint(v, on and e == sched.end)
+        for t, v in pv.active.items():
+            m.model.add_hint(v, on and sched.start <= t <= sched.end)
+        for t, v in pv.draws.items():
+            m.model.add_hint(v, sched.funding.get(t, 0) if on else 0)
+
+
+def extract(m: Model, values: list[int]) -> tuple[ProjectSchedule, ...]:
+    """The schedule from CP-SAT's solution vector."""
+    out = []
+    for pid, pv in m.projects.items():
+        p = pv.project
+        start = next((s for s, v in pv.starts.items() if values[v.index]), None)
+        if start is None:
+            out.append(ProjectSchedule(pid, False, None, None, None, {}))
+            continue
+        if p.profile is not None:
+            end = start + len(p.profile) - 1
+            funding = {start + k: amount for k, amount in enumerate(p.profile)}
+        else:
+            end = next(e for e, v in pv.ends.items() if values[v.index])
+            funding = {t: values[pv.draws[t].index] for t in range(start, end + 1)}
+        out.append(ProjectSchedule(pid, True, start, end, max(0, end - p.planned_end), funding))
+    return tuple(out)
