@@ -230,14 +230,16 @@ class Mip:
         spans: dict[str, tuple[int, int] | None] = {}
         draws: dict[str, dict[int, float]] = {}
         for pid, c in self.columns.items():
-            start = next((s for s, col in c.starts.items() if x[col] > 0.5), None)
-            if start is None:
+            if sum(x[col] for col in c.starts.values()) < 0.5:
                 spans[pid] = None
                 continue
+            # the largest column, not "the one above 0.5": a point at the edge of HiGHS's tolerances gives a
+            # pattern that may fail to become a schedule (then it is dropped), never an exception here
+            start = max(c.starts, key=lambda s: x[c.starts[s]])
             if c.project.profile is not None:
                 spans[pid] = (start, start + len(c.project.profile) - 1)
             else:
-                spans[pid] = (start, next(e for e, col in c.ends.items() if x[col] > 0.5))
+                spans[pid] = (start, max(c.ends, key=lambda e: x[c.ends[e]]))
                 draws[pid] = {t: float(x[col]) for t, col in c.draws.items() if x[col] > 0}
         for p in self.problem.projects:
             spans.setdefault(p.id, None)  # no window: deferred

@@ -248,3 +248,18 @@ def test_highs_stuck_in_a_phase_it_does_not_interrupt_is_left_behind(
     assert len(threads) == 1 and threads[0].is_alive()
     assert not verify(problem, solution)
     assert reported and solution.objective <= min(reported)
+
+
+def test_a_point_at_the_edge_of_highs_tolerances_still_reads_as_a_pattern() -> None:
+    """No end column above 0.5 (a split point): the pattern takes the largest columns instead of failing
+    inside HiGHS's callback, and solve would drop it if it were no schedule."""
+    problem = Problem(FIRST, FIRST + 2, dict.fromkeys(range(FIRST, FIRST + 3), 10), (Project("A", 4, FIRST),))
+    mip = Mip(problem, project_windows(problem))
+    c = mip.columns["A"]
+    x = [0.0] * len(mip.lp.col_lo)
+    x[c.starts[FIRST]] = 0.6
+    x[c.starts[FIRST + 1]] = 0.4
+    ends = sorted(c.ends)
+    x[c.ends[ends[0]]], x[c.ends[ends[1]]] = 0.45, 0.44
+    pattern = mip.pattern(x, 0.0)
+    assert pattern.spans["A"] == (FIRST, ends[0])
