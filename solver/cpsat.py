@@ -289,18 +289,8 @@ def solve(
             return _finish(problem, baseline.projects, SolveStatus.FEASIBLE, bound, started)
         return _no_schedule(problem, SolveStatus.UNKNOWN, bound, started)
     if status == SolveStatus.OPTIMAL:
-        elapsed = time.monotonic() - started
         values = (
-            _tie_break(
-                m,
-                objective,
-                wall_limit=time_limit - elapsed,
-                work_limit=min(
-                    TIE_BREAK_SHARE * time_limit, TIE_BREAK_WORK_PER_PROJECT * len(problem.projects)
-                ),
-                canonical_hint=baseline if baseline.status.has_schedule else None,
-                stop=stop,
-            )
+            _tie_break(m, objective, started=started, time_limit=time_limit, baseline=baseline, stop=stop)
             or values
         )
         bound = objective
@@ -520,10 +510,9 @@ def _mip_portfolio(
     m = cpmodel.build(problem, windows)
     m.model.minimize(m.slippage + m.deferral)
     start = _neighbourhood_start(problem, warm, baseline)
-    if start is not None:
-        cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
     best = _Best(started, progress)
     if start is not None:
+        cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
         best.report(objective_of(problem, start), None)
 
     def cp_sat(halt: Stop, threads: int) -> tuple[int, list[int] | None, int | None, int | None]:
@@ -556,12 +545,7 @@ def _mip_portfolio(
     if cp[0] == cp_model.OPTIMAL or mip_proof or objective == bound:
         bound = objective
         values = _tie_break(
-            m,
-            objective,
-            wall_limit=time_limit - (time.monotonic() - started),
-            work_limit=min(TIE_BREAK_SHARE * time_limit, TIE_BREAK_WORK_PER_PROJECT * len(problem.projects)),
-            canonical_hint=baseline if baseline.status.has_schedule else None,
-            stop=stop,
+            m, objective, started=started, time_limit=time_limit, baseline=baseline, stop=stop
         )
         if values is not None:
             projects = cpmodel.extract(m, values)
@@ -716,24 +700,28 @@ def _tie_break(
     m: cpmodel.Model,
     objective: int,
     *,
-    wall_limit: float,
-    work_limit: float,
-    canonical_hint: Solution | None,
+    started: float,
+    time_limit: float,
+    baseline: Solution,
     stop: threading.Event | None,
-) -> list[int]:
+) -> list[int] | None:
     """Among schedules with the optimal objective, the one finishing earliest — and the same one every run.
 
     The parallel search may prove the optimum through a different optimal schedule each run. This second
     solve makes the answer reproducible: one sequential worker, a fixed seed, a deterministic work limit
-    (not wall-clock time) and a deterministic hint (the warm start, never the parallel search's schedule).
-    None when it finds nothing within its limit: then the search's own schedule stands."""
+    (not wall-clock time) and a deterministic hint (the warm start `baseline`, never the parallel search's
+    schedule), for what is left of `time_limit` and at most TIE_BREAK_SHARE of it or
+    TIE_BREAK_WORK_PER_PROJECT per project of work. None when it finds nothing within its limit: then the
+    search's own schedule stands."""
+    wall_limit = time_limit - (time.monotonic() - started)
     if wall_limit < 0.2 or (stop is not None and stop.is_set()):
         return None
+    work_limit = min(TIE_BREAK_SHARE * time_limit, TIE_BREAK_WORK_PER_PROJECT * len(m.problem.projects))
     m.model.add(m.slippage + m.deferral <= objective)
     m.model.minimize(cpmodel.finish_early(m))
     m.model.clear_hints()
-    if canonical_hint is not None:
-        cpmodel.add_hint(m, canonical_hint)
+    if baseline.status.has_schedule:
+        cpmodel.add_hint(m, baseline)
     solver, cp_status = _run(
         m.model, time_limit=wall_limit, workers=1, stop=stop, deterministic_limit=work_limit
     )

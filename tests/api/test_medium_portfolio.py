@@ -8,6 +8,7 @@ import pytest
 
 from solver import Problem, Solution, cpsat, verify
 from tests.api.conftest import csv_bytes, flat_budget, project_row, wait_for_run
+from tests.solver.test_mip import spy_on_mip
 
 FINISHED = {"done", "failed", "cancelled"}
 
@@ -15,14 +16,7 @@ FINISHED = {"done", "failed", "cancelled"}
 def test_a_medium_portfolio_run_is_searched_by_highs_and_stores_a_verified_schedule(
     client, finance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built: list[object] = []
-    real = cpsat.Mip
-
-    def spy(*args, **kwargs):
-        built.append(real(*args, **kwargs))
-        return built[-1]
-
-    monkeypatch.setattr(cpsat, "Mip", spy)
+    built = spy_on_mip(monkeypatch)
     rows = [
         project_row(
             f"M-{i:02d}",

@@ -64,7 +64,8 @@ def test_solve_on_the_mip_path_returns_verified_schedules_and_valid_bounds(
         assert reference.diagnostics.messages
 
 
-def _spy_on_mip(monkeypatch: pytest.MonkeyPatch) -> list[Mip]:
+def spy_on_mip(monkeypatch: pytest.MonkeyPatch) -> list[Mip]:
+    """Every Mip solve builds, in order (also used by tests/api)."""
     built: list[Mip] = []
     real = cpsat.Mip
 
@@ -79,7 +80,7 @@ def _spy_on_mip(monkeypatch: pytest.MonkeyPatch) -> list[Mip]:
 def test_a_medium_portfolio_is_searched_by_highs_and_proven(monkeypatch: pytest.MonkeyPatch) -> None:
     from bench.solver import synthetic
 
-    built = _spy_on_mip(monkeypatch)
+    built = spy_on_mip(monkeypatch)
     problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 1.0)
     solution = solve(problem, time_limit=60, workers=2)
     assert len(built) == 1
@@ -92,7 +93,7 @@ def test_without_highspy_a_medium_portfolio_is_searched_by_cpsat_alone(
 ) -> None:
     from bench.solver import synthetic
 
-    built = _spy_on_mip(monkeypatch)
+    built = spy_on_mip(monkeypatch)
     monkeypatch.setattr(cpsat, "mip_available", lambda: False)
     problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 1.0)
     solution = solve(problem, time_limit=5, workers=2)
@@ -201,7 +202,7 @@ def test_large_portfolios_get_highs_beside_the_neighbourhood_search(
 
     monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
     monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 100)
-    built = _spy_on_mip(monkeypatch)
+    built = spy_on_mip(monkeypatch)
     searched: list[int] = []
     real = cpsat._neighbourhood_search
 
