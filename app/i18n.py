@@ -599,7 +599,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "lb_cancelled": ("已取消", "cancelled"),
     # solver diagnostics: "diag_<key>" for each template of solver/diagnostics.py MESSAGE_TEMPLATES (the
-    # English is the solver's, word for word; app/solver_messages.py re-words the solver's messages)
+    # English is the solver's, word for word; app/solver_messages.py renders the solver's keys)
     "diag_project_cannot_be_scheduled": ("{project}：{reason}", "{project}: {reason}"),
     "diag_no_money_helps": (
         "增加资金也无济于事：这些项目的日期和规则无法同时满足。",
@@ -673,6 +673,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "diag_limit_deadline": ("完工期限 {deadline} 年底", "its deadline {deadline}"),
     "diag_limit_horizon": ("规划期末 {last_year} 年底", "the end of the horizon {last_year}"),
     "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
+    "diag_deferred_by_mip": ("按混合整数规划的方案暂缓", "deferred by the MIP's pattern"),
 }
 
 _LABELS.update(_MESSAGES)  # one lookup, t(), for labels and messages alike

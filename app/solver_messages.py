@@ -1,48 +1,31 @@
 """A run's messages in the reader's language: the solver's diagnostics and the re-plan's flags.
 
-The solver writes English (MODEL.md) from the named templates of solver/diagnostics.py. Each template
-becomes a regex once; a message that matches is parsed back into an app/i18n.py Message (`diag_<key>`,
-nested phrases and per-year lists included) and rendered in the reader's language. A message no template
-matches passes through unchanged. Re-plan flags are stored as Messages (key and values, see
-`message_json`) beside the run, so they are rendered directly.
+The solver gives each diagnostic as a key and its values beside the English (solver/messages.py Phrase;
+`message_keys` in the Solution JSON). Each key has words in app/i18n.py (`diag_<key>`), so a message is
+rendered from its key and values — nested phrases and per-year lists included — never parsed back from
+its English. A stored solution without keys (written before they existed) keeps its English. Re-plan
+flags are stored as Messages (key and values, see `message_json`) beside the run, and rendered the same
+way.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from string import Formatter
 from typing import Any
 
 from app.i18n import Listing, Message
-from solver.diagnostics import LIST_SEPARATOR, LISTED_PARAMS, MESSAGE_TEMPLATES, NESTED_PARAMS, WHOLE_MESSAGES
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    """The template as a regex: literal text escaped, each {name} a named group of at least one character."""
-    parts = []
-    for literal, name, _, _ in Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(f"(?P<{name}>.+?)")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-_PATTERNS: dict[str, re.Pattern[str]] = {key: _pattern(text) for key, text in MESSAGE_TEMPLATES.items()}
-
-# Values in 万元 (shown with thousands separators in Chinese, as the page shows money); years stay bare.
-MONEY_PARAMS = frozenset({"must", "total", "cost", "amount", "min_annual", "max_annual"})
+from solver.messages import MONEY_PARAMS, Phrase
 
 
 @dataclass(frozen=True, slots=True)
-class _Money:
+class Money:
     """An amount inside a solver message: '10,488' for Chinese readers, the solver's '10488' in English."""
 
-    text: str
+    amount: int
 
     def render(self, lang: str = "zh") -> str:
-        return f"{int(self.text):,}" if lang == "zh" and self.text.isdigit() else self.text
+        return f"{self.amount:,}" if lang == "zh" else str(self.amount)
 
 
 def i18n_key(solver_key: str) -> str:
@@ -50,36 +33,31 @@ def i18n_key(solver_key: str) -> str:
     return f"diag_{solver_key}"
 
 
-def parse(text: str, keys: Sequence[str] = WHOLE_MESSAGES) -> Message | None:
-    """The Message that one of the templates `keys` words as `text`, or None if none does."""
-    for key in keys:
-        match = _PATTERNS[key].fullmatch(text)
-        if match is None:
-            continue
-        params: dict[str, object] = {}
-        for name, value in match.groupdict().items():
-            params[name] = _value(name, value)
-            if params[name] is None:
-                break
+def phrase_message(phrase: Phrase | Mapping[str, Any]) -> Message:
+    """A solver Phrase (or its JSON form) as a Message of app/i18n.py, nested phrases and lists in turn."""
+    data = phrase.to_json() if isinstance(phrase, Phrase) else phrase
+    params: dict[str, object] = {}
+    for name, value in data["params"].items():
+        if isinstance(value, Mapping):
+            params[name] = phrase_message(value)
+        elif isinstance(value, list):
+            params[name] = Listing(tuple(phrase_message(item) for item in value))
+        elif name in MONEY_PARAMS and isinstance(value, int):
+            params[name] = Money(value)
         else:
-            return Message(i18n_key(key), **params)
-    return None
+            params[name] = value
+    return Message(i18n_key(data["key"]), **params)
 
 
-def _value(name: str, value: str) -> object | None:
-    """A captured value: a nested phrase or list parsed in turn (None if it does not parse), else as is."""
-    if name in NESTED_PARAMS:
-        return parse(value, NESTED_PARAMS[name])
-    if name in LISTED_PARAMS:
-        items = [parse(item, (LISTED_PARAMS[name],)) for item in value.split(LIST_SEPARATOR)]
-        return None if None in items else Listing(tuple(items))
-    return _Money(value) if name in MONEY_PARAMS else value
-
-
-def translate(message: str, lang: str = "zh") -> str:
-    """A solver message in `lang`; a message no solver template words is returned unchanged."""
-    parsed = parse(message)
-    return message if parsed is None else parsed.render(lang)
+def solver_messages(diagnostics: Mapping[str, Any] | None, lang: str = "zh") -> list[str]:
+    """The messages of a MODEL.md Solution JSON's `diagnostics` in `lang`: from their keys when the
+    solution carries them (one per message), else the stored English."""
+    diagnostics = diagnostics or {}
+    english = list(diagnostics.get("messages") or [])
+    keys = list(diagnostics.get("message_keys") or [])
+    if len(keys) != len(english):
+        return english
+    return [phrase_message(key).render(lang) for key in keys]
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -102,13 +80,15 @@ def message_from_json(data: Mapping[str, Any]) -> Message:
 def run_messages(
     result: Mapping[str, Any] | None, replan: Mapping[str, Any] | None, lang: str = "zh"
 ) -> list[str]:
-    """The messages of a run's result in `lang`: the re-plan's flags (stored first among them, see
-    app.problem_builder.merge_past) rendered from their stored Messages, the solver's translated."""
-    stored = list(((result or {}).get("diagnostics") or {}).get("messages") or [])
+    """The messages of a run's result in `lang`: the re-plan's flags (stored first among the messages, see
+    app.problem_builder.merge_past) rendered from their stored Messages, then the solver's from their keys."""
+    diagnostics = dict((result or {}).get("diagnostics") or {})
+    stored: Sequence[str] = list(diagnostics.get("messages") or [])
     try:
         flags = [message_from_json(flag) for flag in (replan or {}).get("flags") or []]
     except KeyError:  # a flag whose words app/i18n.py no longer has: show the stored English
         flags = []
-    if flags and [str(flag) for flag in flags] == stored[: len(flags)]:
-        return [flag.render(lang) for flag in flags] + [translate(m, lang) for m in stored[len(flags) :]]
-    return [translate(m, lang) for m in stored]
+    if flags and [str(flag) for flag in flags] == list(stored[: len(flags)]):
+        rest = {**diagnostics, "messages": list(stored[len(flags) :])}
+        return [flag.render(lang) for flag in flags] + solver_messages(rest, lang)
+    return solver_messages(diagnostics, lang)

@@ -14,8 +14,9 @@ import argparse
 import math
 import time
 
-from bench.solver import SIZES, TIGHTNESS, synthetic
+from bench.solver import SIZES, TIGHTNESS
 from solver.bound import build, lower_bound, model
+from solver.instances import synthetic
 from solver.problem import Problem
 from solver.windows import project_windows
 

@@ -12,39 +12,8 @@ import argparse
 import statistics
 from pathlib import Path
 
-from solver import Problem, Project, greedy_schedule, solve, verify
-
-FIRST_YEAR = 1
-
-
-def read_instance(path: Path) -> tuple[Problem, int | None]:
-    """The MODEL.md problem of one mknapcb file and its best-known value (None if absent)."""
-    numbers = [int(tok) for tok in path.read_text().split()]
-    m, n = numbers[0], numbers[1]
-    pos = 2
-    profits = numbers[pos : pos + n]
-    pos += n
-    capacities = numbers[pos : pos + m]
-    pos += m
-    weights = [numbers[pos + k * n : pos + (k + 1) * n] for k in range(m)]
-    pos += m * n
-    best = numbers[pos] if pos < len(numbers) else None
-    last = FIRST_YEAR + m - 1
-    projects = tuple(
-        Project(
-            id=f"item{j + 1}",
-            cost=sum(weights[k][j] for k in range(m)),
-            planned_end=last,
-            fixed_start=FIRST_YEAR,
-            profile=tuple(weights[k][j] for k in range(m)),
-            weight=0,
-            deferrable=True,
-            defer_penalty=profits[j],
-        )
-        for j in range(n)
-    )
-    budget = {FIRST_YEAR + k: capacities[k] for k in range(m)}
-    return Problem(FIRST_YEAR, last, budget, projects), best
+from solver import greedy_schedule, solve, verify
+from solver.instances import read_mknap
 
 
 def main() -> None:
@@ -57,7 +26,7 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     gaps = []
     for path in args.files:
-        problem, best = read_instance(path)
+        problem, best = read_mknap(path)
         total = sum(p.defer_penalty for p in problem.projects)
         solution = solve(problem, time_limit=args.time_limit, workers=args.workers)
         assert not verify(problem, solution)

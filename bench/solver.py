@@ -8,67 +8,15 @@ ratio CP-SAT / greedy, and the money-flow LP bound alone (solver/bound.py, also 
 from __future__ import annotations
 
 import argparse
-import math
 import platform
-import random
 import time
 
-from solver import Problem, Project, greedy_schedule, solve, verify
+from solver import Problem, greedy_schedule, solve, verify
 from solver.bound import lower_bound
+from solver.instances import synthetic
 
 SIZES = {20: (10, 10.0), 200: (12, 10.0), 2000: (15, 60.0)}  # projects: (horizon years, time limit s)
 TIGHTNESS = (0.6, 0.8, 1.0)
-FIRST_YEAR = 2025
-
-
-def synthetic(n: int, years: int, tightness: float, seed: int = 1) -> Problem:
-    """A portfolio shaped like a county's: most plans packed into the first half of the horizon, costs
-    log-uniform 300..30000, draws limited around the planned pace, some projects under way (fixed start),
-    some with cash-flow profiles, predecessors, ★ deadlines, and deferrable ones with penalties. The flat
-    annual cap is `tightness` × the planned (unconstrained) demand per year of the planning window."""
-    rng = random.Random(seed * 1_000_003 + n * 31)  # the same projects at every tightness
-    last = FIRST_YEAR + years - 1
-    plan_span = max(3, years // 2)
-    projects: list[Project] = []
-    for i in range(n):
-        pid = f"P{i:04d}"
-        cost = round(math.exp(rng.uniform(math.log(300), math.log(30000))))
-        dur = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))
-        planned_start = FIRST_YEAR + rng.randrange(0, max(1, plan_span - dur + 1))
-        planned_end = planned_start + dur - 1
-        pace = -(-cost // dur)
-        kind = rng.random()
-        fields: dict = {"weight": rng.choice((1, 1, 1, 2, 3, 5))}
-        if kind < 0.10:
-            fields["fixed_start"] = FIRST_YEAR  # already under way
-            fields["min_annual"] = max(1, cost // (3 * dur))
-            fields["max_annual"] = max(fields["min_annual"], round(1.5 * pace))
-        elif kind < 0.25:
-            base = [cost // dur] * dur
-            base[0] += cost - sum(base)
-            fields["profile"] = tuple(base)
-            fields["earliest_start"] = planned_start
-        else:
-            fields["earliest_start"] = planned_start
-            fields["min_years"] = max(1, dur - 1)
-            fields["max_years"] = dur + 3
-            fields["min_annual"] = max(1, cost // (4 * dur))
-            fields["max_annual"] = max(fields["min_annual"], round(1.5 * pace))
-        if rng.random() < 0.15:
-            fields["deferrable"] = True
-            fields["defer_penalty"] = fields["weight"] * rng.randint(3, 8)
-        elif rng.random() < 0.05:
-            fields["weight"] = 10  # ★: heavy, with a hard deadline three years after plan
-            fields["deadline"] = min(last, planned_end + 3)
-        if i > 0 and rng.random() < 0.10 and "fixed_start" not in fields and "deadline" not in fields:
-            pred = projects[rng.randrange(max(0, i - 20), i)]
-            if not pred.deferrable or fields.get("deferrable"):
-                fields["after"] = (pred.id,)
-        projects.append(Project(pid, cost, planned_end, **fields))
-    demand = sum(p.cost for p in projects) / plan_span
-    cap = round(tightness * demand)
-    budget = dict.fromkeys(range(FIRST_YEAR, last + 1), cap)
-    return Problem(FIRST_YEAR, last, budget, tuple(projects))
 
 
 def _gap(objective: int | None, bound: int | None) -> float | None:

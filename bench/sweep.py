@@ -20,8 +20,9 @@ from app.importer import read_projects
 from app.problem_builder import ScenarioOptions, build_problem
 from app.resources import seed_portfolio_csv
 from app.tradeoffs import Rule, least_budget, scaled_levels, sweep, sweep_threads
-from bench.solver import SIZES, synthetic
+from bench.solver import SIZES
 from solver import Problem
+from solver.instances import synthetic
 
 
 def _seed() -> tuple[Problem, frozenset[str]]:

@@ -1,24 +1,41 @@
-"""Pure optimisation: Problem -> Solution (shared/docs/MODEL.md). Standard library + OR-Tools only."""
+"""Pure optimisation: Problem -> Solution (docs/MODEL.md). Standard library, OR-Tools and highspy only."""
 
 from __future__ import annotations
 
-from solver.cpsat import solve
 from solver.greedy import greedy_schedule
+from solver.messages import Phrase
+from solver.params import DEFAULT_PARAMS, NeighbourhoodParams, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem, ProblemError, Project
-from solver.solution import Diagnostics, Progress, ProjectSchedule, Solution, SolveStatus, YearSpend
+from solver.search import solve
+from solver.solution import (
+    Diagnostics,
+    Progress,
+    ProjectSchedule,
+    SearchReport,
+    Solution,
+    SolveStatus,
+    YearSpend,
+)
 from solver.verify import VerificationError, verify
 
 __all__ = [
+    "DEFAULT_PARAMS",
     "Diagnostics",
+    "NeighbourhoodParams",
+    "Phrase",
     "Problem",
     "ProblemError",
     "Progress",
     "Project",
     "ProjectSchedule",
+    "SearchReport",
     "Solution",
+    "SolveParams",
     "SolveStatus",
+    "Strategy",
     "VerificationError",
     "YearSpend",
+    "choose_strategy",
     "greedy_schedule",
     "solve",
     "verify",

@@ -10,8 +10,8 @@ the whole problem into a small MODEL.md problem of its own:
 - a held predecessor's end moves the project's earliest start, a held successor's start becomes its
   deadline (and, when that successor is funded, the project cannot be deferred);
 - predecessors outside the set that are deferred keep the project out of the set (it must stay deferred);
-- each project moves at most REACH years beyond its current schedule or plan, which keeps the model small
-  enough to solve in about a second (REACH 1 against none: 2748 against 2946 on 2000 projects at 0.6).
+- each project moves at most `reach` years beyond its current schedule or plan, which keeps the model small
+  enough to solve in about a second (reach 1 against none: 2748 against 2946 on 2000 projects at 0.6).
 
 Neighbourhoods are chosen where the schedule differs most from the money-flow LP's solution
 (`guided_neighbourhood`, when the LP was solved) or, without it, around the most costly slippage
@@ -31,16 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
+from solver.params import NeighbourhoodParams
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, objective_of
 
-# Measured on 2000 projects at tightness 0.6, 60 s (bench/RESULTS.md): 50 projects / 1 s / no reach limit
-# 2946-3059; reach 2: 2892; reach 1: 2884 (50), 2748 (100), 2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095.
-NEIGHBOURHOOD_SIZE = 150  # projects re-planned at once, at first (then adapted: MIN_SIZE..MAX_SIZE)
-MIN_SIZE, MAX_SIZE = 20, 600
-SUB_SECONDS = 1.5  # wall-clock limit of one re-plan
-REACH = 1  # a re-planned project ends at most this many years after max(its end now, its plan), and
-# starts at most this many before min(its start now, its planned end)
+DEFAULT = NeighbourhoodParams()  # sizes and limits measured in bench/RESULTS.md (see solver/params.py)
 
 
 class Stop(Protocol):
@@ -150,9 +145,13 @@ def sub_problem(
     schedule: dict[str, ProjectSchedule],
     ids: list[str],
     reserved: dict[int, int] | None = None,
+    *,
+    reach: int = DEFAULT.reach,
 ) -> Problem | None:
     """The MODEL.md problem of re-planning `ids` with every other project held (see module docstring) and
-    `reserved` money per year kept for others; None when nothing in `ids` can move."""
+    `reserved` money per year kept for others; each project ends at most `reach` years after max(its end
+    now, its plan) and starts at most `reach` before min(its start now, its planned end). None when
+    nothing in `ids` can move."""
     chosen = set(ids)
     held_spend = dict(reserved) if reserved else dict.fromkeys(problem.years, 0)
     for pid, s in schedule.items():
@@ -178,11 +177,11 @@ def sub_problem(
             [d for d in [p.deadline] if d is not None] + [q.start - 1 for q in held_succs], default=None
         )
         now = schedule[pid]
-        if now.scheduled:  # moves within REACH years of now or of the plan: a small, fast model
-            latest_end = max(now.end, p.planned_end) + REACH
+        if now.scheduled:  # moves within `reach` years of now or of the plan: a small, fast model
+            latest_end = max(now.end, p.planned_end) + reach
             deadline = latest_end if deadline is None else min(deadline, latest_end)
             if p.fixed_start is None:
-                earliest = max(earliest, min(now.start, p.planned_end) - REACH)
+                earliest = max(earliest, min(now.start, p.planned_end) - reach)
         projects.append(
             replace(
                 p,
@@ -279,6 +278,7 @@ def improve(
     floor: int | None = None,
     mean_end: dict[str, float] | None = None,
     seed: int = 0,
+    params: NeighbourhoodParams = DEFAULT,
 ) -> tuple[ProjectSchedule, ...]:
     """Re-plan neighbourhoods until the monotonic clock reaches `until`, `stop` is set or the objective
     reaches `floor` (a lower bound); returns a schedule no worse than `projects`. `solve_sub(sub_problem, current_sub_schedule, seconds)` returns a
@@ -287,8 +287,8 @@ def improve(
     objective = objective_of(problem, schedule.values())
     rng = random.Random(seed)
     # with carryover one neighbourhood at a time: an even split of cumulative slack does not add up
-    lanes = 1 if problem.carryover else max(1, min(workers, 4))
-    size = NEIGHBOURHOOD_SIZE
+    lanes = 1 if problem.carryover else max(1, min(workers, params.max_lanes))
+    size = params.size
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="capsched-lns") as pool:
         while time.monotonic() + 0.2 < until and not (stop is not None and stop.is_set()):
             if floor is not None and objective <= floor:
@@ -306,11 +306,11 @@ def improve(
                     taken.update(ids)
             if not groups:
                 break  # nothing slips: the schedule is optimal
-            seconds = min(SUB_SECONDS, until - time.monotonic())
+            seconds = min(params.seconds, until - time.monotonic())
             round_started = time.monotonic()
             jobs = []
             for ids, reserved in zip(groups, _shares(problem, schedule, groups), strict=True):
-                sub = sub_problem(problem, schedule, ids, reserved)
+                sub = sub_problem(problem, schedule, ids, reserved, reach=params.reach)
                 if sub is not None:
                     current = tuple(schedule[p.id] for p in sub.projects)
                     jobs.append((sub, current, pool.submit(solve_sub, sub, current, seconds)))
@@ -323,8 +323,8 @@ def improve(
                 on_improve(improved)
             # adapt: neighbourhoods solved well within the limit grow, those that time out empty shrink
             if time.monotonic() - round_started < 0.5 * seconds:
-                size = min(MAX_SIZE, round(size * 1.25) + 1)
+                size = min(params.max_size, round(size * 1.25) + 1)
             elif improved == objective:
-                size = max(MIN_SIZE, round(size * 0.9))
+                size = max(params.min_size, round(size * 0.9))
             objective = improved
     return tuple(schedule[p.id] for p in problem.projects)

@@ -33,6 +33,7 @@ alone.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -100,6 +101,7 @@ class Mip:
         self.columns: dict[str, _Columns] = {}
         self.found: list[Pattern] = []  # each better pattern HiGHS reports, in order
         self.dual: int | None = None  # HiGHS's latest bound, rounded up
+        self._highs_optimal = False  # HiGHS's last run ended with a proof
         self._spend: dict[int, dict[int, float]] = {t: {} for t in problem.years}
         caps = draw_caps(problem)
         for p in problem.projects:
@@ -243,7 +245,10 @@ class Mip:
                 draws[pid] = {t: float(x[col]) for t, col in c.draws.items() if x[col] > 0}
         for p in self.problem.projects:
             spans.setdefault(p.id, None)  # no window: deferred
-        return Pattern(round(objective + self.lp.constant), spans, draws)
+        # the point's own objective, not the one HiGHS reports with it: given a start, HiGHS 1.16 has been
+        # seen to report the start's columns with a better solution's objective (tests/solver/test_mip.py)
+        own = sum(cost * x[col] for col, cost in enumerate(self.lp.col_cost) if cost)
+        return Pattern(round(own + self.lp.constant), spans, draws)
 
     # ------------------------------------------------------------ search
 
@@ -261,6 +266,24 @@ class Mip:
         if not self.lp.col_lo:  # no project can be scheduled: all deferred is the only pattern
             only = self.pattern([], 0.0)
             return MipOutcome(only, only.objective, True)
+        started = time.monotonic()
+        found = self._search(time_limit, should_stop, start, on_improve)
+        if start is not None and found.bound is not None and not found.proven and found.best is not None:
+            # HiGHS proved a bound its reported point does not reach (the start came back with a better
+            # solution's objective): search once more without the start, in the time that is left
+            left = time_limit - (time.monotonic() - started)
+            if left > 0.05 and not should_stop() and self._highs_optimal:
+                found = self._search(left, should_stop, None, on_improve)
+        return found
+
+    def _search(
+        self,
+        time_limit: float,
+        should_stop: Callable[[], bool],
+        start: tuple[ProjectSchedule, ...] | None,
+        on_improve: Callable[[Pattern, int | None], None] | None,
+    ) -> MipOutcome:
+        """One HiGHS run (see `run`)."""
         h = _load(self.lp, self.integral, time_limit)
         if start is not None:
             x = self.point(start)
@@ -292,23 +315,26 @@ class Mip:
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return MipOutcome(None, None, False, infeasible=True)
-        proven = status == highspy.HighsModelStatus.kOptimal
+        self._highs_optimal = status == highspy.HighsModelStatus.kOptimal
         bound = _rounded(info.mip_dual_bound + self.lp.constant)
         if info.primal_solution_status == 2:  # kSolutionStatusFeasible: HiGHS's final incumbent
             self.found.append(
                 self.pattern(np.array(h.getSolution().col_value), info.objective_function_value)
             )
         self.dual = bound
-        return self.so_far(proven)
+        return self.so_far()
 
-    def so_far(self, proven: bool = False) -> MipOutcome:
+    def so_far(self) -> MipOutcome:
         """What HiGHS has found and proven so far — also while it is still running (its thread may be
         left to finish a phase it does not interrupt, see solver/cpsat.py `_beside_highs`)."""
         winner = min(self.found, key=lambda b: b.objective) if self.found else None
         bound = self.dual
-        if winner is not None and bound is not None and bound >= winner.objective:
-            proven, bound = True, winner.objective
-        return MipOutcome(winner, bound, proven and winner is not None)
+        # proven only when the pattern itself reaches the bound: HiGHS's own "optimal" is not enough
+        # (its reported point may be a stale start, see `pattern`)
+        proven = winner is not None and bound is not None and bound >= winner.objective
+        if proven:
+            bound = winner.objective
+        return MipOutcome(winner, bound, proven)
 
 
 def _rounded(bound: float) -> int | None:

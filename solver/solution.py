@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from solver.messages import Phrase
 
+if TYPE_CHECKING:
     from solver.problem import Problem
 
 
@@ -49,10 +50,51 @@ class YearSpend:
 @dataclass(frozen=True, slots=True)
 class Diagnostics:
     """Why a problem is infeasible, in plain words; `shortfall` is the least extra money per year that makes it
-    feasible (None when no amount of money helps, or when not computed)."""
+    feasible (None when no amount of money helps, or when not computed). `phrases` are the same messages as
+    keys and values (solver/messages.py), in the same order, for readers of other languages; a solution
+    read from JSON written before they existed has none."""
 
     messages: tuple[str, ...] = ()
     shortfall: dict[int, int] | None = None
+    phrases: tuple[Phrase, ...] = ()
+
+    @classmethod
+    def of(cls, phrases: Iterable[Phrase], shortfall: dict[int, int] | None = None) -> Diagnostics:
+        """Diagnostics whose messages are the English of `phrases`."""
+        phrases = tuple(phrases)
+        return cls(tuple(p.text for p in phrases), shortfall, phrases)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReport:
+    """How an answer was searched: the strategy `solve` chose (solver/params.py Strategy), the engines
+    that ran ("cp-sat", "highs", "neighbourhoods", "lp"), which one gave the reported bound, and for the
+    neighbourhood search its lanes (neighbourhoods re-planned at once) and how many re-plans it made."""
+
+    strategy: str
+    engines: tuple[str, ...] = ()
+    bound_source: str | None = None
+    lanes: int = 0
+    replans: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "engines": list(self.engines),
+            "bound_source": self.bound_source,
+            "lanes": self.lanes,
+            "replans": self.replans,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SearchReport:
+        return cls(
+            str(data["strategy"]),
+            tuple(data.get("engines") or ()),
+            data.get("bound_source"),
+            int(data.get("lanes") or 0),
+            int(data.get("replans") or 0),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +115,7 @@ class Solution:
     projects: tuple[ProjectSchedule, ...] = ()
     years: tuple[YearSpend, ...] = ()
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    search: SearchReport | None = None
 
     def schedule(self, project_id: str) -> ProjectSchedule | None:
         for p in self.projects:
@@ -101,8 +144,10 @@ class Solution:
             "years": [{"year": y.year, "budget": y.budget, "spend": y.spend} for y in self.years],
             "diagnostics": {
                 "messages": list(self.diagnostics.messages),
+                "message_keys": [p.to_json() for p in self.diagnostics.phrases],
                 "shortfall": None if shortfall is None else {str(y): v for y, v in sorted(shortfall.items())},
             },
+            **({"search": self.search.to_json()} if self.search is not None else {}),
         }
 
     @classmethod
@@ -111,6 +156,7 @@ class Solution:
         try:
             diagnostics = data.get("diagnostics") or {}
             shortfall = diagnostics.get("shortfall")
+            search = data.get("search")
             return cls(
                 status=SolveStatus(data["status"]),
                 objective=data.get("objective"),
@@ -134,7 +180,9 @@ class Solution:
                 diagnostics=Diagnostics(
                     messages=tuple(diagnostics.get("messages") or ()),
                     shortfall=None if shortfall is None else {int(y): int(v) for y, v in shortfall.items()},
+                    phrases=tuple(Phrase.from_json(p) for p in diagnostics.get("message_keys") or ()),
                 ),
+                search=SearchReport.from_json(search) if search else None,
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a MODEL.md solution: {exc!r}") from exc

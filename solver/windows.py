@@ -9,9 +9,10 @@ be scheduled.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
-from solver.diagnostics import message
+from solver.messages import Phrase
 from solver.problem import Problem, Project
 
 
@@ -28,7 +29,7 @@ class Window:
     end_hi: int = 0
     min_dur: int = 1
     max_dur: int = 1
-    reason: str | None = None
+    reason: Phrase | None = None
 
     @property
     def open(self) -> bool:
@@ -36,32 +37,35 @@ class Window:
 
 
 def topological_order(problem: Problem) -> list[Project]:
-    """Projects so that every predecessor comes before its successors (input order among equals)."""
+    """Projects so that every predecessor comes before its successors (input order among equals).
+
+    Kahn's algorithm with a heap of input positions: O(n log n + links), so 100,000 projects order in
+    well under a second."""
     index = {p.id: i for i, p in enumerate(problem.projects)}
     remaining = {p.id: len(set(p.after)) for p in problem.projects}
     successors: dict[str, list[str]] = {p.id: [] for p in problem.projects}
     for p in problem.projects:
         for pred in set(p.after):
             successors[pred].append(p.id)
-    ready = sorted((pid for pid, n in remaining.items() if n == 0), key=index.__getitem__)
+    ready = [index[pid] for pid, n in remaining.items() if n == 0]
+    heapq.heapify(ready)
     order: list[Project] = []
     while ready:
-        pid = ready.pop(0)
-        order.append(problem.project(pid))
-        for succ in successors[pid]:
+        project = problem.projects[heapq.heappop(ready)]
+        order.append(project)
+        for succ in successors[project.id]:
             remaining[succ] -= 1
             if remaining[succ] == 0:
-                ready.append(succ)
-        ready.sort(key=index.__getitem__)
+                heapq.heappush(ready, index[succ])
     return order  # Problem validation rules out cycles, so every project is here
 
 
-def durations(problem: Problem, project: Project) -> tuple[int, int, str | None]:
+def durations(problem: Problem, project: Project) -> tuple[int, int, Phrase | None]:
     """(least, most) years the project can last, and why that range is empty if it is."""
     if project.profile is not None:
         d = len(project.profile)
         if d > problem.horizon_years:
-            why = message(
+            why = Phrase(
                 "profile_too_long", years=d, first_year=problem.first_year, last_year=problem.last_year
             )
             return d, d, why
@@ -73,14 +77,14 @@ def durations(problem: Problem, project: Project) -> tuple[int, int, str | None]
     slowest = cost // lo  # most years with at least the smallest draw in each
     least, most = max(min_years, fastest), min(max_years, slowest, problem.horizon_years)
     if lo > cost:
-        return least, most, message("cost_below_min_annual", cost=cost, min_annual=lo)
+        return least, most, Phrase("cost_below_min_annual", cost=cost, min_annual=lo)
     if fastest > min(max_years, problem.horizon_years):
         years = min(max_years, problem.horizon_years)
-        return least, most, message("cost_cannot_be_drawn", cost=cost, years=years, max_annual=hi)
+        return least, most, Phrase("cost_cannot_be_drawn", cost=cost, years=years, max_annual=hi)
     if min_years > slowest:
-        return least, most, message("cost_cannot_last", cost=cost, min_years=min_years, min_annual=lo)
+        return least, most, Phrase("cost_cannot_last", cost=cost, min_years=min_years, min_annual=lo)
     if least > problem.horizon_years:
-        return least, most, message("longer_than_horizon", years=least)
+        return least, most, Phrase("longer_than_horizon", years=least)
     return least, most, None
 
 
@@ -102,34 +106,34 @@ def _forward(problem: Problem, project: Project, windows: dict[str, Window], win
         window.reason = reason
         return
     start = max(problem.first_year, project.earliest_start or problem.first_year)
-    why_start = message("start_not_before", start=start)
+    why_start = Phrase("start_not_before", start=start)
     for pred in project.after:
         pw = windows[pred]
         if not pw.open:
-            window.reason = message("predecessor_unschedulable", predecessor=pred)
+            window.reason = Phrase("predecessor_unschedulable", predecessor=pred)
             return
         if pw.end_lo + 1 > start:
             start = pw.end_lo + 1
-            why_start = message("start_after_predecessor", predecessor=pred, end=pw.end_lo)
+            why_start = Phrase("start_after_predecessor", predecessor=pred, end=pw.end_lo)
     if project.fixed_start is not None:
         if project.fixed_start < start:
-            window.reason = message(
+            window.reason = Phrase(
                 "fixed_start_too_early", fixed_start=project.fixed_start, why_start=why_start
             )
             return
         start = project.fixed_start
-        why_start = message("start_fixed", start=start)
+        why_start = Phrase("start_fixed", start=start)
     latest_end = problem.last_year
     if project.deadline is not None and project.deadline < latest_end:
         latest_end = project.deadline
     end_lo = start + least - 1
     if end_lo > latest_end:
         limit = (
-            message("limit_deadline", deadline=project.deadline)
+            Phrase("limit_deadline", deadline=project.deadline)
             if latest_end != problem.last_year
-            else message("limit_horizon", last_year=problem.last_year)
+            else Phrase("limit_horizon", last_year=problem.last_year)
         )
-        window.reason = message("cannot_finish_by", limit=limit, why_start=why_start, years=least)
+        window.reason = Phrase("cannot_finish_by", limit=limit, why_start=why_start, years=least)
         return
     window.start_lo, window.end_lo = start, end_lo
     window.start_hi = start if project.fixed_start is not None else latest_end - least + 1
@@ -148,7 +152,7 @@ def _backward(problem: Problem, order: list[Project], windows: dict[str, Window]
                 continue
             pw.end_hi = window.start_hi - 1
             if pw.end_hi < pw.end_lo:
-                pw.reason = message(
+                pw.reason = Phrase(
                     "must_end_before_successor",
                     end_by=pw.end_hi,
                     successor=project.id,
@@ -175,11 +179,11 @@ def project_windows(problem: Problem) -> dict[str, Window]:
     return windows
 
 
-def structural_messages(problem: Problem, windows: dict[str, Window]) -> list[str]:
-    """Plain-word reasons for each project that must be scheduled but cannot be."""
+def structural_messages(problem: Problem, windows: dict[str, Window]) -> list[Phrase]:
+    """The reason of each project that must be scheduled but cannot be."""
     messages = []
     for project in problem.projects:
         window = windows[project.id]
         if window.must and not window.open:
-            messages.append(message("project_cannot_be_scheduled", project=project.id, reason=window.reason))
+            messages.append(Phrase("project_cannot_be_scheduled", project=project.id, reason=window.reason))
     return messages

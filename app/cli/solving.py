@@ -104,7 +104,7 @@ def _write_outputs(
 def _print_summary(
     result: dict, records: tuple[ProjectRecord, ...], planned: dict[str, int], budget_note: str, lang: str
 ) -> None:
-    from app.solver_messages import translate
+    from app.solver_messages import solver_messages
 
     names = {r.code: r for r in records}
     status = result["status"]
@@ -116,8 +116,8 @@ def _print_summary(
     if result["projects"]:
         console.print(_projects_table(result, names, planned))
         console.print(_years_table(result))
-    for message in result["diagnostics"]["messages"]:
-        console.print(f"[red]•[/] {translate(message, lang)}", soft_wrap=True)
+    for message in solver_messages(result["diagnostics"], lang):
+        console.print(f"[red]•[/] {message}", soft_wrap=True)
     shortfall = result["diagnostics"].get("shortfall")
     if shortfall:
         word = "{year} 年缺 {amount:,} 万元" if lang == "zh" else "{year}: {amount:,} 万元 short"

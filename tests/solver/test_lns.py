@@ -1,5 +1,5 @@
 """Neighbourhood search for large portfolios (solver/lns.py): sub-problems are sound, lanes fit together,
-and `solve` takes this path from LNS_MIN_PROJECTS projects on without ever returning a worse schedule."""
+and `solve` takes this path from `lns_min_projects` projects on without ever returning a worse schedule."""
 
 from __future__ import annotations
 
@@ -11,9 +11,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import Problem, Project, ProjectSchedule, Solution, SolveStatus, cpsat, lns, solve, verify
-from solver.cpsat import _solve_neighbourhood, _years, objective_of
+from solver import (
+    DEFAULT_PARAMS,
+    Problem,
+    Project,
+    ProjectSchedule,
+    Solution,
+    SolveParams,
+    SolveStatus,
+    Strategy,
+    lns,
+    solve,
+    verify,
+)
+from solver.cpsat import solve_neighbourhood
 from solver.greedy import warm_start
+from solver.instances import synthetic
+from solver.search import fits, years_of
+from solver.solution import objective_of
 
 FIRST = 2021
 
@@ -25,8 +40,17 @@ def _solution(problem: Problem, projects: tuple[ProjectSchedule, ...]) -> Soluti
         None,
         0.0,
         projects,
-        _years(problem, projects),
+        years_of(problem, projects),
     )
+
+
+def _re_plan(sub: Problem, current: tuple[ProjectSchedule, ...], seconds: float):
+    """One neighbourhood re-planned by CP-SAT, as solve's neighbourhood search does it."""
+    return solve_neighbourhood(sub, current, seconds, None, DEFAULT_PARAMS)
+
+
+# the neighbourhood search alone, from 10 projects on (no HiGHS beside it)
+NEIGHBOURHOODS_FROM_10 = SolveParams(lns_min_projects=10, mip_max_projects=0)
 
 
 @st.composite
@@ -87,7 +111,7 @@ def test_lanes_re_planned_together_still_fit_every_rule(problem: Problem, seed: 
             continue
         current = tuple(schedule[p.id] for p in sub.projects)
         assert not verify(sub, _solution(sub, current)), "the current schedule must fit its sub-problem"
-        new = _solve_neighbourhood(sub, current, 2.0, None)
+        new = _re_plan(sub, current, 2.0)
         assert new is not None
         assert objective_of(sub, new) <= objective_of(sub, current)
         merged.update((s.id, s) for s in new)
@@ -101,9 +125,7 @@ def test_improve_never_returns_a_worse_or_invalid_schedule(problem: Problem) -> 
     start = warm_start(problem)
     if not start.status.has_schedule:
         return
-    improved = cpsat._neighbourhood_search(
-        problem, start.projects, time.monotonic(), 0.4, 2, None, None, None
-    )
+    improved = lns.improve(problem, start.projects, _re_plan, until=time.monotonic() + 0.4, workers=2)
     assert not verify(problem, _solution(problem, improved))
     assert objective_of(problem, improved) <= objective_of(problem, start.projects)
 
@@ -163,63 +185,42 @@ def test_carryover_room_is_never_more_than_the_cumulative_caps_allow() -> None:
     assert sub.budget == {2021: 0, 2022: 0, 2023: 5}
 
 
-def test_solve_uses_neighbourhoods_for_large_portfolios(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From LNS_MIN_PROJECTS on, `solve` improves the warm start by neighbourhoods (here lowered to 10)."""
-    from bench.solver import synthetic
-
+def test_solve_uses_neighbourhoods_for_large_portfolios() -> None:
+    """From `lns_min_projects` on, `solve` improves the warm start by neighbourhoods (here lowered to 10)."""
     problem = synthetic(60, 10, 0.6, seed=3)
     start = warm_start(problem)
     assert start.status.has_schedule
-    monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
-    monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 0)  # the neighbourhood search alone
-    calls: list[int] = []
-    original = cpsat._solve_neighbourhood
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(cpsat, "_solve_neighbourhood", counting)
-    solution = solve(problem, time_limit=4.0, workers=2)
+    solution = solve(problem, time_limit=4.0, workers=2, params=NEIGHBOURHOODS_FROM_10)
     assert solution.status.has_schedule
     assert not verify(problem, solution)
-    assert calls, "the neighbourhood search did not run"
+    assert solution.search.strategy == Strategy.NEIGHBOURHOODS
+    assert solution.search.replans > 0, "the neighbourhood search did not run"
     assert solution.objective <= start.objective
     assert solution.bound is not None and solution.bound <= solution.objective
 
 
 @pytest.mark.timeout(60)
 def test_a_cancel_ends_the_neighbourhood_search_long_before_its_limit() -> None:
-    from bench.solver import synthetic
-
     problem = synthetic(200, 12, 0.6)
-    start = warm_start(problem)
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()
-    improved = cpsat._neighbourhood_search(
-        problem, start.projects, time.monotonic(), 600, 2, stop, None, None
-    )
-    assert not verify(problem, _solution(problem, improved))
+    solution = solve(problem, time_limit=600, workers=2, stop=stop, params=NEIGHBOURHOODS_FROM_10)
+    assert solution.search.strategy == Strategy.NEIGHBOURHOODS
+    assert not verify(problem, solution)
 
 
 @pytest.mark.timeout(60)
-def test_a_cancel_during_the_lp_bound_ends_a_large_solve_long_before_its_limit(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_cancel_during_the_lp_bound_ends_a_large_solve_long_before_its_limit() -> None:
     """The money-flow LP of 2000 projects takes seconds and HiGHS cannot be interrupted: a cancel while
     it runs still ends the solve, with the warm start (a verified schedule)."""
-    from bench.solver import synthetic
-
     problem = synthetic(2000, 15, 0.6)
     stop = threading.Event()
-    real = cpsat.lp_bound
 
-    def cancelled_while_solving(*args, **kwargs):
-        stop.set()  # the user cancels just as the LP starts
-        return real(*args, **kwargs)
+    def cancel_as_the_bound_starts(phase: str) -> None:
+        if phase == "bound":
+            stop.set()  # the user cancels just as the LP starts
 
-    monkeypatch.setattr(cpsat, "lp_bound", cancelled_while_solving)
-    solution = solve(problem, time_limit=600, workers=2, stop=stop)
+    solution = solve(problem, time_limit=600, workers=2, stop=stop, on_phase=cancel_as_the_bound_starts)
     # it returned without waiting for the LP, which is still running on its own thread
     assert any(t.name == "capsched-lp-bound" and t.is_alive() for t in threading.enumerate())
     assert solution.status.has_schedule
@@ -242,32 +243,26 @@ def test_lanes_share_the_unused_money_instead_of_both_taking_it() -> None:
         sub = lns.sub_problem(problem, schedule, ids, reserved)
         assert sub is not None and sub.budget[2021] == 3
         current = tuple(schedule[p.id] for p in sub.projects)
-        new = _solve_neighbourhood(sub, current, 2.0, None)
+        new = _re_plan(sub, current, 2.0)
         merged.update((s.id, s) for s in new)
     combined = tuple(merged[p.id] for p in problem.projects)
     assert not verify(problem, _solution(problem, combined))
     # one lane alone gets all of it: A finishes on plan
     sub = lns.sub_problem(problem, schedule, ["A"])
-    (a,) = _solve_neighbourhood(sub, (schedule["A"],), 2.0, None)
+    (a,) = _re_plan(sub, (schedule["A"],), 2.0)
     assert a.end == 2021
 
 
-def test_a_hint_that_breaks_the_caps_is_not_the_neighbourhood_search_start(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_hint_that_breaks_the_caps_is_not_the_neighbourhood_search_start() -> None:
     """A re-plan hint from a richer scenario does not fit tighter caps: the search starts from the warm
     start instead and still returns a verified schedule."""
     from dataclasses import replace
 
-    from bench.solver import synthetic
-
     rich = synthetic(40, 10, 1.0, seed=2)
-    monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
-    monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 0)  # the neighbourhood search alone
-    hint = solve(rich, time_limit=1.5, workers=1)
+    hint = solve(rich, time_limit=1.5, workers=1, params=NEIGHBOURHOODS_FROM_10)
     tight = replace(rich, budget={t: cap * 6 // 10 for t, cap in rich.budget.items()})
-    assert not cpsat._fits(tight, hint.projects)
-    solution = solve(tight, time_limit=1.5, workers=1, hint=hint)
+    assert not fits(tight, hint.projects)
+    solution = solve(tight, time_limit=1.5, workers=1, hint=hint, params=NEIGHBOURHOODS_FROM_10)
     assert solution.status.has_schedule
     assert not verify(tight, solution)
 
@@ -282,8 +277,9 @@ def test_a_re_planned_project_moves_at_most_reach_years() -> None:
     }
     sub = lns.sub_problem(problem, schedule, ["A", "B"])
     a, b = sub.projects
-    assert a.deadline == 2025 + lns.REACH and a.earliest_start == 2023 - lns.REACH
-    assert b.deadline == 2022 + lns.REACH and b.earliest_start == 2021
+    reach = lns.DEFAULT.reach
+    assert a.deadline == 2025 + reach and a.earliest_start == 2023 - reach
+    assert b.deadline == 2022 + reach and b.earliest_start == 2021
 
 
 def test_guided_neighbourhoods_start_where_the_lp_would_finish_earlier() -> None:

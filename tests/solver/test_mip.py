@@ -7,16 +7,49 @@ never above the optimum."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from solver import Problem, Project, SolveStatus, cpsat, solve, verify
-from solver.mip import Mip, Pattern
+from solver import (
+    DEFAULT_PARAMS,
+    Problem,
+    Project,
+    Solution,
+    SolveParams,
+    SolveStatus,
+    Strategy,
+    cpsat,
+    solve,
+    verify,
+)
+from solver.greedy import warm_start
+from solver.instances import synthetic
+from solver.mip import Mip, MipOutcome, Pattern
+from solver.race import Best, beside_highs
+from solver.search import mip_schedule_of, years_of
+from solver.solution import objective_of
 from solver.windows import project_windows, structural_messages
 from tests.solver.test_properties import brute_force_optimum, small_problems, tiny_problems
 
 FIRST = 2021
+MIP_FROM_1 = SolveParams(mip_min_projects=1)  # HiGHS beside CP-SAT even on the smallest problems
+MEDIUM = DEFAULT_PARAMS.mip_min_projects + 9  # a size that takes the MIP path by default
+
+
+def _verified(problem: Problem, schedule) -> Solution:
+    """The schedule as a solution, checked by the independent verifier."""
+    solution = Solution(
+        SolveStatus.FEASIBLE,
+        objective_of(problem, schedule),
+        None,
+        0.0,
+        schedule,
+        years_of(problem, schedule),
+    )
+    assert not verify(problem, solution)
+    return solution
 
 
 def _never() -> bool:
@@ -37,10 +70,9 @@ def test_the_mip_optimum_is_the_brute_force_optimum(problem: Problem) -> None:
         return
     assert outcome.proven
     assert outcome.best.objective == expected == outcome.bound
-    schedule = cpsat._pattern_schedule(problem, outcome.best)
+    schedule = cpsat.pattern_schedule(problem, outcome.best, DEFAULT_PARAMS)
     assert schedule is not None
-    solution = cpsat._finish(problem, schedule, SolveStatus.FEASIBLE, outcome.bound, 0.0)
-    assert solution.objective == expected and not verify(problem, solution)
+    assert _verified(problem, schedule).objective == expected
 
 
 @settings(
@@ -49,12 +81,9 @@ def test_the_mip_optimum_is_the_brute_force_optimum(problem: Problem) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(problem=small_problems())
-def test_solve_on_the_mip_path_returns_verified_schedules_and_valid_bounds(
-    problem: Problem, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(cpsat, "MIP_MIN_PROJECTS", 1)
-    reference = solve(problem, time_limit=5, workers=1)  # HiGHS alone (with workers=1)
-    both = solve(problem, time_limit=5, workers=2)  # HiGHS beside CP-SAT
+def test_solve_on_the_mip_path_returns_verified_schedules_and_valid_bounds(problem: Problem) -> None:
+    reference = solve(problem, time_limit=5, workers=1, params=MIP_FROM_1)  # HiGHS alone (with workers=1)
+    both = solve(problem, time_limit=5, workers=2, params=MIP_FROM_1)  # HiGHS beside CP-SAT
     for solution in (reference, both):
         assert verify(problem, solution) == []
     assert reference.status == both.status
@@ -64,40 +93,20 @@ def test_solve_on_the_mip_path_returns_verified_schedules_and_valid_bounds(
         assert reference.diagnostics.messages
 
 
-def spy_on_mip(monkeypatch: pytest.MonkeyPatch) -> list[Mip]:
-    """Every Mip solve builds, in order (also used by tests/api)."""
-    built: list[Mip] = []
-    real = cpsat.Mip
-
-    def spy(*args, **kwargs):
-        built.append(real(*args, **kwargs))
-        return built[-1]
-
-    monkeypatch.setattr(cpsat, "Mip", spy)
-    return built
-
-
-def test_a_medium_portfolio_is_searched_by_highs_and_proven(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bench.solver import synthetic
-
-    built = spy_on_mip(monkeypatch)
-    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 1.0)
+def test_a_medium_portfolio_is_searched_by_highs_and_proven() -> None:
+    problem = synthetic(MEDIUM, 12, 1.0)
     solution = solve(problem, time_limit=60, workers=2)
-    assert len(built) == 1
+    assert solution.search.strategy == Strategy.MIP_AND_CP_SAT
+    assert solution.search.engines == ("highs", "cp-sat")
     assert solution.status == SolveStatus.OPTIMAL and solution.bound == solution.objective
     assert not verify(problem, solution)
 
 
-def test_without_highspy_a_medium_portfolio_is_searched_by_cpsat_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from bench.solver import synthetic
-
-    built = spy_on_mip(monkeypatch)
-    monkeypatch.setattr(cpsat, "mip_available", lambda: False)
-    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 1.0)
-    solution = solve(problem, time_limit=5, workers=2)
-    assert built == []
+def test_without_highspy_a_medium_portfolio_is_searched_by_cpsat_alone() -> None:
+    problem = synthetic(MEDIUM, 12, 1.0)
+    solution = solve(problem, time_limit=5, workers=2, params=SolveParams(use_highs=False))
+    assert solution.search.strategy == Strategy.CP_SAT
+    assert "highs" not in solution.search.engines
     assert solution.status.has_schedule and not verify(problem, solution)
 
 
@@ -112,16 +121,14 @@ def test_continuous_draws_of_a_pattern_become_integral_within_the_caps() -> None
     )
     half = {FIRST: 2.5, FIRST + 1: 2.5}
     pattern = Pattern(0, {"A": (FIRST, FIRST + 1), "B": (FIRST, FIRST + 1)}, {"A": half, "B": half})
-    schedule = cpsat._pattern_schedule(problem, pattern)
-    solution = cpsat._finish(problem, schedule, SolveStatus.FEASIBLE, 0, 0.0)
-    assert not verify(problem, solution)
+    schedule = cpsat.pattern_schedule(problem, pattern, DEFAULT_PARAMS)
+    _verified(problem, schedule)
     assert all(float(v).is_integer() for s in schedule for v in s.funding.values())
     assert [(s.start, s.end) for s in schedule] == [(FIRST, FIRST + 1)] * 2
 
 
-def test_money_infeasibility_found_by_the_mip_gets_the_shortfall(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_money_infeasibility_found_by_the_mip_gets_the_shortfall() -> None:
     """Two one-year projects of 10 fixed in 2021 under a cap of 15: 5 short, whatever the order."""
-    monkeypatch.setattr(cpsat, "MIP_MIN_PROJECTS", 1)
     problem = Problem(
         FIRST,
         FIRST,
@@ -129,15 +136,14 @@ def test_money_infeasibility_found_by_the_mip_gets_the_shortfall(monkeypatch: py
         (Project("A", 10, FIRST, fixed_start=FIRST), Project("B", 10, FIRST, fixed_start=FIRST)),
     )
     assert Mip(problem, project_windows(problem)).run(time_limit=5, should_stop=_never).infeasible
-    solution = solve(problem, time_limit=5, workers=1)
+    solution = solve(problem, time_limit=5, workers=1, params=MIP_FROM_1)
+    assert solution.search.strategy == Strategy.MIP_AND_CP_SAT
     assert solution.status == SolveStatus.INFEASIBLE
     assert solution.diagnostics.shortfall == {FIRST: 5}
 
 
 @pytest.mark.timeout(60)
 def test_a_cancel_ends_the_mip_search_long_before_its_limit() -> None:
-    from bench.solver import synthetic
-
     problem = synthetic(200, 12, 0.8)
     stop = threading.Event()
     threading.Timer(1.0, stop.set).start()
@@ -146,22 +152,20 @@ def test_a_cancel_ends_the_mip_search_long_before_its_limit() -> None:
     assert solution.status.has_schedule and not verify(problem, solution)
 
 
-def test_highs_prints_nothing(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_highs_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
     """HiGHS writes a banner to the process's stdout unless told not to before its first call; the CLI's
     output and JSON written to stdout must not carry it."""
-    monkeypatch.setattr(cpsat, "MIP_MIN_PROJECTS", 1)
     problem = Problem(FIRST, FIRST + 1, {FIRST: 5, FIRST + 1: 5}, (Project("A", 8, FIRST + 1),))
-    solution = solve(problem, time_limit=5, workers=2)
+    solution = solve(problem, time_limit=5, workers=2, params=MIP_FROM_1)
+    assert "highs" in solution.search.engines
     assert solution.status == SolveStatus.OPTIMAL
     out, err = capfd.readouterr()
     assert "HiGHS" not in out + err
 
 
-def test_an_error_in_a_progress_callback_stops_highs_and_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_in_a_progress_callback_stops_highs_and_is_raised() -> None:
     """HiGHS calls back from C++, which cannot carry a Python exception: it must not be lost."""
-    from bench.solver import synthetic
-
-    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 0.8)
+    problem = synthetic(MEDIUM, 12, 0.8)
     calls: list[object] = []
 
     def broken(*args) -> None:
@@ -176,79 +180,69 @@ def test_an_error_in_a_progress_callback_stops_highs_and_is_raised(monkeypatch: 
         solve(problem, time_limit=60, workers=1, progress=broken)
 
 
-def test_a_highs_answer_that_is_no_schedule_proves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_highs_answer_that_is_no_schedule_proves_nothing() -> None:
     """Should HiGHS's point ever break a rule beyond its tolerances (no whole draws fit its spans), neither
-    it nor the bound its search pruned with may make the answer OPTIMAL."""
-    from bench.solver import synthetic
-    from solver.greedy import warm_start
-
-    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 0.8)
-    monkeypatch.setattr(cpsat, "_pattern_schedule", lambda *_: None)
-    solution = solve(problem, time_limit=30, workers=1)  # HiGHS alone: it alone could prove
-    assert solution.status == SolveStatus.FEASIBLE
-    assert solution.objective == warm_start(problem).objective
-    assert solution.bound is None and not verify(problem, solution)
+    it nor the bound its search pruned with may be trusted: A (10) in 2021 alone breaks the cap of 5."""
+    problem = Problem(FIRST, FIRST + 1, {FIRST: 5, FIRST + 1: 5}, (Project("A", 10, FIRST + 1),))
+    impossible = Pattern(0, {"A": (FIRST, FIRST)}, {"A": {FIRST: 10.0}})
+    schedule, trusted = mip_schedule_of(problem, MipOutcome(impossible, 0, True), DEFAULT_PARAMS)
+    assert schedule is None
+    assert trusted == MipOutcome(None, None, False)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_large_portfolios_get_highs_beside_the_neighbourhood_search(
-    monkeypatch: pytest.MonkeyPatch, workers: int
-) -> None:
-    """From LNS_MIN_PROJECTS to MIP_MAX_PROJECTS (lowered here to 10..100) HiGHS runs beside the
+def test_large_portfolios_get_highs_beside_the_neighbourhood_search(workers: int) -> None:
+    """From `lns_min_projects` to `mip_max_projects` (lowered here to 10..100) HiGHS runs beside the
     neighbourhoods (with one worker: HiGHS alone); the answer is verified, no worse than the warm start,
     and its bound is HiGHS's or the LP's."""
-    from bench.solver import synthetic
-    from solver.greedy import warm_start
-
-    monkeypatch.setattr(cpsat, "LNS_MIN_PROJECTS", 10)
-    monkeypatch.setattr(cpsat, "MIP_MAX_PROJECTS", 100)
-    built = spy_on_mip(monkeypatch)
-    searched: list[int] = []
-    real = cpsat._neighbourhood_search
-
-    def counting(*args, **kwargs):
-        searched.append(args[4])  # the lanes it was given
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(cpsat, "_neighbourhood_search", counting)
+    params = SolveParams(lns_min_projects=10, mip_max_projects=100)
     problem = synthetic(60, 10, 0.8, seed=3)
-    solution = solve(problem, time_limit=5, workers=workers)
-    assert len(built) == 1
-    assert searched == ([1] if workers == 2 else [])  # one lane beside HiGHS's thread
+    solution = solve(problem, time_limit=5, workers=workers, params=params)
+    assert solution.search.strategy == Strategy.MIP_AND_NEIGHBOURHOODS
+    assert solution.search.lanes == (1 if workers == 2 else 0)  # one lane beside HiGHS's thread
+    assert ("neighbourhoods" in solution.search.engines) == (workers == 2)
     assert not verify(problem, solution)
     assert solution.objective <= warm_start(problem).objective
     assert solution.bound is not None and solution.bound <= solution.objective
+    assert solution.search.bound_source in {"highs", "lp"}
+
+
+class _StuckMip:
+    """The real MIP search, then a phase that never looks at the stop (as HiGHS's root LP at 1000
+    projects, which ran 7 s past its limit)."""
+
+    def __init__(self, mip: Mip) -> None:
+        self.mip = mip
+        self.threads: list[threading.Thread] = []
+
+    def run(self, **kwargs) -> MipOutcome:
+        outcome = self.mip.run(**kwargs)
+        self.threads.append(threading.current_thread())
+        time.sleep(20)
+        return outcome
+
+    def so_far(self) -> MipOutcome:
+        return self.mip.so_far()
 
 
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("workers", [1, 2])
-def test_highs_stuck_in_a_phase_it_does_not_interrupt_is_left_behind(
-    monkeypatch: pytest.MonkeyPatch, workers: int
-) -> None:
-    """HiGHS checks for a stop only between some phases (at 1000 projects one ran 7 s past its limit).
-    solve must end on time anyway, with what HiGHS reported before it got stuck."""
-    import time
+def test_highs_stuck_in_a_phase_it_does_not_interrupt_is_left_behind(workers: int) -> None:
+    """The race must end on time anyway, with what HiGHS reported before it got stuck."""
+    problem = synthetic(MEDIUM, 12, 0.8)
+    start = warm_start(problem).projects
+    stuck = _StuckMip(Mip(problem, project_windows(problem)))
 
-    from bench.solver import synthetic
+    def partner(halt, threads: int) -> None:
+        time.sleep(1.5)  # another search, while HiGHS improves on the start
 
-    real = Mip.run
-    reported: list[int] = []
-    threads: list[threading.Thread] = []
-
-    def stuck(self, **kwargs):
-        outcome = real(self, **kwargs)
-        threads.append(threading.current_thread())
-        reported.extend(p.objective for p in self.found)
-        time.sleep(20)  # a phase that never looks at the stop
-        return outcome
-
-    monkeypatch.setattr(Mip, "run", stuck)
-    problem = synthetic(cpsat.MIP_MIN_PROJECTS + 9, 12, 0.8)
-    solution = solve(problem, time_limit=3, workers=workers)
-    # solve returned while HiGHS is still stuck: it did not wait for it
-    assert len(threads) == 1 and threads[0].is_alive()
-    assert not verify(problem, solution)
-    assert reported and solution.objective <= min(reported)
+    outcome, _ = beside_highs(
+        stuck, start, partner, deadline=time.monotonic() + 3, workers=workers, stop=None, best=Best(0, None)
+    )
+    # it returned while HiGHS is still stuck: it did not wait for it
+    assert len(stuck.threads) == 1 and stuck.threads[0].is_alive()
+    assert outcome == stuck.mip.so_far()
+    assert outcome.best is not None
 
 
 def test_a_point_at_the_edge_of_highs_tolerances_still_reads_as_a_pattern() -> None:
@@ -264,3 +258,29 @@ def test_a_point_at_the_edge_of_highs_tolerances_still_reads_as_a_pattern() -> N
     x[c.ends[ends[0]]], x[c.ends[ends[1]]] = 0.45, 0.44
     pattern = mip.pattern(x, 0.0)
     assert pattern.spans["A"] == (FIRST, ends[0])
+
+
+def test_highs_returning_its_start_with_a_better_objective_proves_nothing_regression() -> None:
+    """Found by hypothesis: given the warm start (objective 1: P5 deferred), HiGHS 1.16 proved 0 but
+    reported the start's own columns as its solution. The pattern is read at its own objective, so that
+    point proves nothing, and HiGHS searches again without the start to find the 0 (defer P1, whose penalty
+    is 0, so P5 fits in 2021)."""
+    problem = Problem(
+        FIRST,
+        FIRST + 1,
+        {FIRST: 32, FIRST + 1: 3},
+        (
+            Project("P0", 2, FIRST, max_years=2, min_annual=1, max_annual=2, weight=0),
+            Project("P1", 29, FIRST, deadline=FIRST, profile=(29,), weight=0, deferrable=True),
+            Project("P2", 1, FIRST, fixed_start=FIRST, weight=0, after=("P0",), deferrable=True),
+            Project("P3", 1, FIRST, fixed_start=FIRST, deadline=FIRST, profile=(1,), weight=0),
+            Project("P4", 1, FIRST, fixed_start=FIRST, profile=(1,), weight=0),
+            Project("P5", 2, FIRST, profile=(1, 1), weight=0, deferrable=True, defer_penalty=1),
+            Project("P6", 1, FIRST, deadline=FIRST, profile=(1,), weight=0),
+        ),
+    )
+    assert warm_start(problem).objective == 1
+    solution = solve(problem, time_limit=5, workers=1, params=MIP_FROM_1)  # HiGHS alone
+    assert solution.search.engines == ("highs",)
+    assert solution.status == SolveStatus.OPTIMAL and solution.objective == 0
+    assert not verify(problem, solution)
