@@ -1,4 +1,4 @@
-"""Dependencies declared once: the database session, the signed-in user, role checks, settings, run pool."""
+"""Dependencies declared once: the database session, the signed-in user, role checks, settings, the background pool."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app import accounts
+from app.background import BackgroundPool
 from app.i18n import Message
-from app.jobs import JobPool
 from app.models import Role, User
-from app.runs import RunPool
+from app.services import users as accounts
 from app.settings import Settings
 
 _bearer = HTTPBearer(
@@ -33,18 +32,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_pool(request: Request) -> RunPool:
+def get_pool(request: Request) -> BackgroundPool:
     return request.app.state.pool
-
-
-def get_job_pool(request: Request) -> JobPool:
-    return request.app.state.jobs
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-PoolDep = Annotated[RunPool, Depends(get_pool)]
-JobPoolDep = Annotated[JobPool, Depends(get_job_pool)]
+PoolDep = Annotated[BackgroundPool, Depends(get_pool)]
 
 
 def get_current_user(

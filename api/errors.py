@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
-from app.export import ExportUnavailable
+from app.files.figures import ExportUnavailable
+from app.files.importer import ProjectListError, UnreadableFileError
 from app.i18n import Lang, Message, field_label, lang_from_accept_language, render, t
-from app.importer import ProjectListError, UnreadableFileError
 
 _HIDDEN_LOC = ("body", "query", "path", "header")
 _SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")

@@ -1,4 +1,4 @@
-"""The FastAPI application: `create_app(settings)` wires the database, run pool, routes and the page.
+"""The FastAPI application: `create_app(settings)` wires the database, background pool, routes and the page.
 
 uvicorn --factory api.main:create_app     (or `capsched serve`, which also prints a login URL)
 """
@@ -19,8 +19,7 @@ from api.routes import actuals, baselines, portfolios, projects, runs, scenarios
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine
-from app.jobs import JobPool
-from app.runs import RunPool
+from app.runner import make_pool
 from app.settings import Settings, get_settings
 from app.startup import prepare_database
 
@@ -61,14 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prepare_database(settings)
         engine = make_engine(settings.database_url)
         app.state.engine = engine
-        app.state.pool = RunPool(
-            engine=engine, workers=settings.workers, solver_threads=settings.solver_threads
+        app.state.pool = make_pool(
+            engine=engine, run_threads=settings.workers, solver_threads=settings.solver_threads
         )
-        app.state.jobs = JobPool(engine=engine, solver_threads=settings.solver_threads)
         try:
             yield
         finally:
-            app.state.jobs.shutdown()
             app.state.pool.shutdown()
             engine.dispose()
 

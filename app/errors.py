@@ -1,6 +1,6 @@
 """Domain errors of the app services. Each carries the words a person needs; api/errors.py maps them to HTTP.
 
-Their words are a Message of app/i18n.py (or plain text): `str(error)` is English, `error.render(lang)` is
+Their words are a Message of app/i18n (or plain text): `str(error)` is English, `error.render(lang)` is
 the reader's language.
 """
 

@@ -17,7 +17,9 @@ from sqlmodel import Field, SQLModel
 from app.errors import InvalidInput
 from app.i18n import Field as Column
 from app.i18n import Listing, Message
-from app.portfolio import ESTIMATE_PREFIX
+from app.rules.least_budget import Rule as LeastBudgetRule
+from app.rules.portfolio import ESTIMATE_PREFIX
+from app.rules.problem import PLAN_PERIOD_END
 
 
 def utcnow() -> datetime:
@@ -215,7 +217,9 @@ class ScenarioBase(SQLModel):
     last_year: int = Field(ge=1900, le=2200)
     budget: dict[str, int] = _json(description='annual cap in 万元 for every year: {"2021": 12000, …}')
     carryover: bool = False
-    star_deadline: int | None = Field(default=2025, ge=1900, le=2200, description="★ projects end by then")
+    star_deadline: int | None = Field(
+        default=PLAN_PERIOD_END, ge=1900, le=2200, description="★ projects end by then"
+    )
     overrides: dict[str, dict[str, Any]] = _json(
         default_factory=dict, description='per project code, e.g. {"WX-04": {"deferrable": false}}'
     )
@@ -250,7 +254,7 @@ class Scenario(ScenarioBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
     # No column default: with one, SQLAlchemy stores the default for an explicit None (★ soft) on insert.
-    star_deadline: int | None = Field(default=2025, sa_column=sa.Column(sa.Integer, nullable=True))
+    star_deadline: int | None = Field(default=PLAN_PERIOD_END, sa_column=sa.Column(sa.Integer, nullable=True))
     version: int = Field(default=1)
     changed_in: dict[str, int] = _json(default_factory=dict)
     created_at: datetime = _when(default_factory=utcnow)
@@ -305,7 +309,7 @@ class Run(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=4000)
     started_by: str = Field(max_length=100)
     # a re-plan: {"from": Y, "past": {code: {"2021": spent}}, "past_caps": {...}, "messages": [...],
-    # "flags": [{"key": i18n key, "params": {...}}]} (flags: the messages as app/i18n.py Messages)
+    # "flags": [{"key": i18n key, "params": {...}}]} (flags: the messages as app/i18n Messages)
     replan: dict[str, Any] | None = _json(nullable=True, default=None)
 
 
@@ -339,11 +343,6 @@ class RunPublic(SQLModel):
 class JobKind(StrEnum):
     SWEEP = "sweep"  # the budget trade-off curve
     LEAST_BUDGET = "least_budget"  # the least budget meeting a rule
-
-
-class LeastBudgetRule(StrEnum):
-    STAR = "star"
-    ZERO_SLIPPAGE = "zero-slippage"
 
 
 class SweepCreate(SQLModel):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app import jobs, runs, seeding
+from app.background import mark_interrupted
 from app.db import make_engine, migrate
+from app.services import seeding
 from app.settings import Settings
 
 
@@ -24,8 +25,7 @@ def prepare_database(settings: Settings) -> StartReport:
     try:
         migrate(engine)
         with Session(engine) as session:
-            interrupted = runs.mark_interrupted(session=session)
-            jobs.mark_interrupted(session=session)
+            interrupted = mark_interrupted(session=session)["run"]
             portfolio = seeding.seed_if_empty(session=session) if settings.seed else None
             count = seeding.project_count(session=session, portfolio=portfolio)
             return StartReport(interrupted, portfolio.name if portfolio else None, count)

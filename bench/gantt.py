@@ -16,9 +16,10 @@ import time
 
 import kaleido
 
-from app import export
+from app import charts
 from app.charts import gantt_pages
-from app.portfolio import ProjectRecord
+from app.files import figures
+from app.rules.portfolio import ProjectRecord
 
 CATEGORIES = ("学前教育", "义务教育", "普通高中教育", "职业教育", "特殊教育", "继续教育")
 
@@ -99,12 +100,12 @@ def measure(n: int, page_size: int) -> str:
     """One table row for n projects."""
     solution, records = synthetic(n)
     pages = gantt_pages(n, page_size)
-    figs, build = timed(lambda: export.gantt_figures(solution, records, page_size=page_size))
-    html, html_s = timed(lambda: export.figures_html(figs))
-    _, png1 = timed(lambda: export.figure_bytes(figs[0], "png"))
-    _, png_all = timed(lambda: [export.figure_bytes(f, "png") for f in figs])
-    report = export.report_figures(solution, records)
-    _, pdf = timed(lambda: export.figures_pdf(report))
+    figs, build = timed(lambda: charts.gantt_figures(solution, records, page_size=page_size))
+    html, html_s = timed(lambda: figures.figures_html(figs))
+    _, png1 = timed(lambda: figures.figure_bytes(figs[0], "png"))
+    _, png_all = timed(lambda: [figures.figure_bytes(f, "png") for f in figs])
+    report = charts.report_figures(solution, records)
+    _, pdf = timed(lambda: figures.figures_pdf(report))
     return (
         f"| {n} | {pages} | {build:.2f} s | {html_s:.2f} s ({len(html) / 1e6:.1f}) | {png1:.2f} s "
         f"| {png_all:.2f} s | {pdf:.2f} s ({len(report)} pages) |"
@@ -118,10 +119,10 @@ def main() -> None:
     args = parser.parse_args()
 
     tiny, recs = synthetic(3)
-    _, browser_start = timed(lambda: export.figure_bytes(export.gantt_figures(tiny, recs)[0], "png"))
-    fig = export.gantt_figures(tiny, recs)[0]
-    _, reused = timed(lambda: export.figure_bytes(fig, "png"))
-    path = export.find_chromium()
+    _, browser_start = timed(lambda: figures.figure_bytes(charts.gantt_figures(tiny, recs)[0], "png"))
+    fig = charts.gantt_figures(tiny, recs)[0]
+    _, reused = timed(lambda: figures.figure_bytes(fig, "png"))
+    path = figures.find_chromium()
     _, fresh = timed(
         lambda: kaleido.calc_fig_sync(fig, {"format": "png"}, kopts={"path": path, "mathjax": False})
     )
@@ -133,7 +134,7 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in (int(s) for s in args.sizes.split(",")):
         print(measure(n, args.page_size))
-    export.close_static_renderer()
+    figures.close_static_renderer()
 
 
 if __name__ == "__main__":

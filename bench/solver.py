@@ -50,12 +50,12 @@ def _row(name: str, problem: Problem, time_limit: float, workers: int) -> None:
 
 
 def _seed_problems() -> list[tuple[str, Problem]]:
-    """The seed portfolio under both seeded scenarios (app/problem_builder.py): 12,000 a year with ★ soft
+    """The seed portfolio under both seeded scenarios (app/rules/problem.py): 12,000 a year with ★ soft
     (the default) and 15,000 a year with ★ hard."""
     try:
-        from app.importer import read_projects
-        from app.problem_builder import build_problem, default_scenario_options, star_scenario_options
+        from app.files.importer import read_projects
         from app.resources import seed_portfolio_csv
+        from app.rules.problem import build_problem, default_scenario_options, star_scenario_options
     except ImportError:
         return []
     records = read_projects(seed_portfolio_csv())

@@ -2,7 +2,7 @@
 
 For the seed portfolio (data/projects.csv, 2020–2030, level 1.0 = 12,000 万元 a year) and seeded synthetic
 portfolios (bench/solver.py's generator, level 1.0 = its tightness-1.0 cap), sweeps `--points` budget levels
-three ways — the default split of cores (app.tradeoffs.sweep_threads) with hints, the same without hints
+three ways — the default split of cores (app.rules.sweep.sweep_threads) with hints, the same without hints
 (the solver then warm-starts from its greedy schedule), and one single-worker solve per core with hints — and prints wall time, summed solve time, levels proven, and the summed weighted
 slippage of the levels with a schedule (lower is better when not every level is proven). Then the exact
 least budget of both rules on the seed (and the synthetic portfolios unless --skip-least).
@@ -16,10 +16,11 @@ import platform
 import time
 from decimal import Decimal
 
-from app.importer import read_projects
-from app.problem_builder import ScenarioOptions, build_problem
+from app.files.importer import read_projects
 from app.resources import seed_portfolio_csv
-from app.tradeoffs import Rule, least_budget, scaled_levels, sweep, sweep_threads
+from app.rules.least_budget import Rule, least_budget
+from app.rules.problem import ScenarioOptions, build_problem
+from app.rules.sweep import scaled_levels, sweep, sweep_threads
 from bench.solver import SIZES
 from solver import Problem
 from solver.instances import synthetic

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Path, UploadFile, status
 
 from api.deps import CurrentUser, SessionDep, WriterUser
-from app import actuals, projects
 from app.models import ActualPublic, ActualsImportSummary, ActualUpdate
+from app.services import actuals, projects
 
 router = APIRouter(tags=["actuals"])
 

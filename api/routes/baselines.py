@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep
-from app import baselines
 from app.models import BaselinePublic
+from app.services import baselines
 
 router = APIRouter(tags=["baselines"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep
-from app import portfolios
 from app.models import PortfolioCreate, PortfolioPublic
+from app.services import portfolios
 
 router = APIRouter(prefix="/portfolios", tags=["portfolios"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Query, UploadFile, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
-from app import projects
 from app.models import ImportSummary, Project, ProjectCreate, ProjectPublic, ProjectUpdate
+from app.services import projects
 
 router = APIRouter(tags=["projects"])
 

@@ -10,9 +10,10 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
 from api.errors import request_lang
-from app import run_exports, runs
-from app.export import MEDIA_TYPES
+from app.files.figures import MEDIA_TYPES
 from app.models import RunCreate, RunPublic
+from app.services import exports as run_exports
+from app.services import runs
 
 router = APIRouter(tags=["runs"])
 

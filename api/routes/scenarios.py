@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep
-from app import scenarios
 from app.models import Scenario, ScenarioCreate, ScenarioPublic, ScenarioUpdate
+from app.services import scenarios
 
 router = APIRouter(tags=["scenarios"])
 

@@ -7,11 +7,11 @@ from enum import StrEnum
 from fastapi import APIRouter, Body, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, JobPoolDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
 from api.errors import request_lang
 from api.routes.runs import Lang, file_response
-from app import jobs
 from app.models import JobKind, LeastBudgetCreate, LeastBudgetPublic, SweepCreate, SweepPublic
+from app.services import jobs
 
 router = APIRouter(tags=["trade-offs"])
 
@@ -31,7 +31,7 @@ def start_sweep(
     request: Request,
     sid: int,
     session: SessionDep,
-    pool: JobPoolDep,
+    pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
     data: SweepCreate | None = Body(default=None),
@@ -66,7 +66,7 @@ def get_sweep(request: Request, job_id: int, session: SessionDep, _: CurrentUser
 
 @router.delete("/sweeps/{job_id}", response_model=SweepPublic, status_code=status.HTTP_202_ACCEPTED)
 def cancel_sweep(
-    request: Request, job_id: int, session: SessionDep, pool: JobPoolDep, _: FinanceUser
+    request: Request, job_id: int, session: SessionDep, pool: PoolDep, _: FinanceUser
 ) -> SweepPublic:
     """Cancel a sweep; the points already solved stay."""
     return jobs.sweep_public(
@@ -90,7 +90,7 @@ def start_least_budget(
     request: Request,
     sid: int,
     session: SessionDep,
-    pool: JobPoolDep,
+    pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
     data: LeastBudgetCreate | None = Body(default=None),
@@ -129,7 +129,7 @@ def get_least_budget(request: Request, job_id: int, session: SessionDep, _: Curr
     "/least-budget/{job_id}", response_model=LeastBudgetPublic, status_code=status.HTTP_202_ACCEPTED
 )
 def cancel_least_budget(
-    request: Request, job_id: int, session: SessionDep, pool: JobPoolDep, _: FinanceUser
+    request: Request, job_id: int, session: SessionDep, pool: PoolDep, _: FinanceUser
 ) -> LeastBudgetPublic:
     """Cancel a least-budget search."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.LEAST_BUDGET)

@@ -25,10 +25,10 @@ def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
 @contextmanager
 def invalid_input_exits() -> Iterator[None]:
     """Run a command body; any invalid-input error becomes its message and exit code 2."""
-    from app.budgets import BudgetSpecError
-    from app.importer import ProjectListError, UnreadableFileError
-    from app.problem_builder import PlanningError
-    from app.scheduling import ProblemFileError
+    from app.files.importer import ProjectListError, UnreadableFileError
+    from app.files.problem_files import ProblemFileError
+    from app.rules.budgets import BudgetSpecError
+    from app.rules.problem import PlanningError
     from solver import ProblemError
 
     try:

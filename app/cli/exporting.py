@@ -35,7 +35,9 @@ def export_command(
     page_size: int = typer.Option(120, "--page-size", min=1, help="Gantt rows per page (more make pages)"),
 ) -> None:
     """Charts (HTML/PNG/SVG/PDF) and the schedule (CSV/XLSX) of a saved solution."""
-    from app import charts, export
+    from app import charts
+    from app.files import figures as figure_files
+    from app.files import schedule as schedule_tables
     from app.i18n import LANGS
 
     if gantt is None and schedule is None and report is None:
@@ -55,24 +57,25 @@ def export_command(
 
     unavailable: list[str] = []
     if schedule is not None:  # tables first: they never need a browser
-        maker = export.schedule_csv if schedule.suffix.lower() == ".csv" else export.schedule_xlsx
+        csv = schedule.suffix.lower() == ".csv"
+        maker = schedule_tables.schedule_csv if csv else schedule_tables.schedule_xlsx
         schedule.write_bytes(maker(result, records, lang=lang))
         console.print(f"wrote {schedule}")
     for target, figures in (
         (
             gantt,
-            lambda: export.gantt_figures(
+            lambda: charts.gantt_figures(
                 result, records, lang=lang, sort=sort, baseline=plan, page_size=page_size
             ),
         ),
-        (report, lambda: export.report_figures(result, records, lang=lang, sort=sort, baseline=plan)),
+        (report, lambda: charts.report_figures(result, records, lang=lang, sort=sort, baseline=plan)),
     ):
         if target is None:
             continue
         try:
-            for path in export.write_figures(target, figures()):
+            for path in figure_files.write_figures(target, figures()):
                 console.print(f"wrote {path}")
-        except export.ExportUnavailable as exc:
+        except figure_files.ExportUnavailable as exc:
             unavailable.append(f"{target.name}: {exc}")
     if unavailable:
         raise fail("; ".join(unavailable))
@@ -105,7 +108,7 @@ def _read_solution(path: Path) -> dict[str, Any]:
 
 
 def _read_records(path: Path | None) -> list[Any]:
-    from app.importer import read_projects
+    from app.files.importer import read_projects
     from app.resources import seed_portfolio_csv
 
     return read_projects(path if path is not None else seed_portfolio_csv())

@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.main import cli
-from app.i18n import LANGS, t
-from app.importer import (
+from app.files.importer import (
     ImportSummary,
     ProjectListError,
     RowError,
@@ -23,6 +22,7 @@ from app.importer import (
     read_projects,
     summarize,
 )
+from app.i18n import LANGS, t
 
 EXIT_ERRORS = 1
 EXIT_UNREADABLE = 2

@@ -7,9 +7,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app import accounts
 from app.cli.main import cli
 from app.db import make_engine
+from app.services import users as accounts
 from app.settings import Settings
 from app.startup import prepare_database
 

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, invalid_input_exits
 from app.cli.main import cli
-from app.portfolio import ProjectRecord
+from app.rules.portfolio import ProjectRecord
+from app.rules.problem import PLAN_PERIOD_END
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -29,41 +30,34 @@ def solve_command(
     budget_flat: int | None = typer.Option(None, "--budget-flat", help="the same cap every year, 万元"),
     budget: str | None = typer.Option(None, "--budget", help="caps per year: 2021=12000,2022=9000,…"),
     carryover: bool = typer.Option(False, "--carryover", help="unspent money stays available later"),
-    star_deadline: int = typer.Option(2025, "--star-deadline", help="★ projects must end by this year"),
+    star_deadline: int = typer.Option(
+        PLAN_PERIOD_END, "--star-deadline", help="★ projects must end by this year"
+    ),
     soft_star: bool = typer.Option(False, "--soft-star", help="★ may slip past the deadline (weighted)"),
     emit_problem: Path | None = typer.Option(None, "--emit-problem", help="also write the MODEL.md problem"),
     gantt: Path | None = typer.Option(None, "--gantt", help="funding Gantt chart .html/.png/.svg/.pdf"),
     lang: str = typer.Option("zh", "--lang", help="chart and table language: zh or en"),
 ) -> None:
     """Schedule a portfolio: a feasible annual funding plan with the least weighted slippage."""
-    from app import scheduling
+    from app.files import problem_files
+    from solver import solve
 
     _check_suffix(out, _SCHEDULE_SUFFIXES, "--out")
     if gantt is not None:
         _check_suffix(gantt, _GANTT_SUFFIXES, "--gantt")
-    if budget_flat is not None and budget is not None:
-        raise fail("give either --budget-flat or --budget, not both")
     with invalid_input_exits():
-        if source.suffix.lower() == ".json":
-            if years or budget_flat is not None or budget or carryover or soft_star:
-                raise fail("--years/--budget/--carryover apply to a project list; a problem.json has its own")
-            loaded = scheduling.LoadedProblem(
-                scheduling.load_problem_json(source), (), "from the problem file"
-            )
-        else:
-            span = scheduling.parse_years(years) if years else None
-            loaded = scheduling.load_portfolio_problem(
-                source,
-                years=span,
-                budget_flat=budget_flat,
-                budget_spec=budget,
-                carryover=carryover,
-                star_deadline=None if soft_star else star_deadline,
-            )
+        loaded = problem_files.load(
+            source,
+            years=years,
+            budget_flat=budget_flat,
+            budget_spec=budget,
+            carryover=carryover,
+            star_deadline=None if soft_star else star_deadline,
+        )
     if emit_problem is not None:
         _write_json(emit_problem, loaded.problem.to_json())
     with console.status(f"solving {len(loaded.problem.projects)} projects (≤ {time_limit:g} s)…"):
-        solution = scheduling.solve_loaded(loaded, time_limit=time_limit, workers=workers)
+        solution = solve(loaded.problem, time_limit=time_limit, workers=workers)
     result = solution.to_json()
     planned = {p.id: p.planned_end for p in loaded.problem.projects}
     _print_summary(result, loaded.records, planned, loaded.budget_note, lang)
@@ -83,20 +77,21 @@ def _write_json(path: Path, data: dict) -> None:
 def _write_outputs(
     result: dict, records: tuple[ProjectRecord, ...], *, out: Path, gantt: Path | None, lang: str
 ) -> None:
-    from app import export
+    from app import charts
+    from app.files import figures, schedule
 
     suffix = out.suffix.lower()
     if suffix == ".json":
         _write_json(out, result)
     elif suffix == ".csv":
-        out.write_bytes(export.schedule_csv(result, records, lang=lang))
+        out.write_bytes(schedule.schedule_csv(result, records, lang=lang))
     else:
-        out.write_bytes(export.schedule_xlsx(result, records, lang=lang))
+        out.write_bytes(schedule.schedule_xlsx(result, records, lang=lang))
     console.print(f"wrote {out}")
     if gantt is not None:
         try:
-            written = export.write_figures(gantt, export.gantt_figures(result, records, lang=lang))
-        except export.ExportUnavailable as exc:
+            written = figures.write_figures(gantt, charts.gantt_figures(result, records, lang=lang))
+        except figures.ExportUnavailable as exc:
             raise fail(f"{exc} (the schedule itself was written to {out})") from None
         console.print("wrote " + ", ".join(str(path) for path in written))
 
@@ -104,7 +99,7 @@ def _write_outputs(
 def _print_summary(
     result: dict, records: tuple[ProjectRecord, ...], planned: dict[str, int], budget_note: str, lang: str
 ) -> None:
-    from app.solver_messages import solver_messages
+    from app.i18n.solver import solver_messages
 
     names = {r.code: r for r in records}
     status = result["status"]

@@ -1,6 +1,6 @@
 """`capsched sweep`, `capsched least-budget` and `capsched slippage`: money against delay, from the terminal.
 
-Thin: parse, call app.tradeoffs / app.slippage, format. Each takes a project list (.csv/.xlsx, with
+Thin: parse, call app.rules (sweep, least_budget, slippage), format. Each takes a project list (.csv/.xlsx, with
 --years and caps) or a MODEL.md problem.json (its own horizon and caps).
 """
 
@@ -36,18 +36,11 @@ def _check_suffix(path: Path | None, allowed: set[str], option: str) -> None:
 
 def _load(source: Path, years: str | None, budget_flat: int | None, budget: str | None, carryover: bool):
     """A LoadedProblem from a project list or a problem.json (invalid input exits 2 with its reason)."""
-    from app import scheduling
+    from app.files import problem_files
 
-    if budget_flat is not None and budget is not None:
-        raise fail("give either --budget-flat or --budget, not both")
     with invalid_input_exits():
-        if source.suffix.lower() == ".json":
-            if years or budget_flat is not None or budget or carryover:
-                raise fail("--years/--budget/--carryover apply to a project list; a problem.json has its own")
-            return scheduling.LoadedProblem(scheduling.load_problem_json(source), (), "from the problem file")
-        span = scheduling.parse_years(years) if years else None
-        return scheduling.load_portfolio_problem(
-            source, years=span, budget_flat=budget_flat, budget_spec=budget, carryover=carryover
+        return problem_files.load(
+            source, years=years, budget_flat=budget_flat, budget_spec=budget, carryover=carryover
         )
 
 
@@ -56,11 +49,11 @@ def _stars(loaded) -> frozenset[str] | None:
 
 
 def _write_figure(path: Path, figure, written_note: str) -> None:
-    from app import export
+    from app.files import figures
 
     try:
-        path.write_bytes(export.figure_bytes(figure, path.suffix.lower().lstrip(".")))
-    except export.ExportUnavailable as exc:
+        path.write_bytes(figures.figure_bytes(figure, path.suffix.lower().lstrip(".")))
+    except figures.ExportUnavailable as exc:
         raise fail(f"{exc} ({written_note})") from None
     console.print(f"wrote {path}")
 
@@ -89,7 +82,8 @@ def sweep_command(
     lang: str = typer.Option("zh", "--lang", help="table and chart language: zh or en"),
 ) -> None:
     """Budget trade-off curve: the least weighted slippage at each budget level."""
-    from app import tradeoffs
+    from app.files import report_tables
+    from app.rules import sweep as tradeoffs
 
     _check_suffix(out, _TABLE_SUFFIXES, "--out")
     _check_suffix(chart, _CHART_SUFFIXES, "--chart")
@@ -126,11 +120,13 @@ def sweep_command(
     console.print(_curve_table(rows))
     console.print(f"{len(rows)} levels in {curve.wall_seconds:.1f} s")
     out.write_bytes(
-        tradeoffs.curve_csv(rows, lang) if out.suffix.lower() == ".csv" else tradeoffs.curve_xlsx(rows, lang)
+        report_tables.curve_csv(rows, lang)
+        if out.suffix.lower() == ".csv"
+        else report_tables.curve_xlsx(rows, lang)
     )
     console.print(f"wrote {out}")
     if chart is not None:
-        from app.curve_chart import curve_figure
+        from app.charts import curve_figure
 
         current = sum(problem.budget.values()) / problem.horizon_years
         _write_figure(
@@ -179,7 +175,7 @@ def least_budget_command(
 ) -> None:
     """The least flat annual budget (or least scale of given caps) meeting the rule; the amount (or scale)
     alone on the last line. Exact: every bisection step is a proven answer."""
-    from app import tradeoffs
+    from app.rules import least_budget as tradeoffs
 
     _check_suffix(out, _SCHEDULE_SUFFIXES, "--out")
     try:
@@ -225,15 +221,15 @@ def least_budget_command(
 
 
 def _write_schedule(out: Path, solution: dict, records, lang: str) -> None:
-    from app import export
+    from app.files import schedule
 
     suffix = out.suffix.lower()
     if suffix == ".json":
         out.write_text(json.dumps(solution, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     elif suffix == ".csv":
-        out.write_bytes(export.schedule_csv(solution, records, lang=lang))
+        out.write_bytes(schedule.schedule_csv(solution, records, lang=lang))
     else:
-        out.write_bytes(export.schedule_xlsx(solution, records, lang=lang))
+        out.write_bytes(schedule.schedule_xlsx(solution, records, lang=lang))
     console.print(f"wrote {out}")
 
 
@@ -259,7 +255,8 @@ def slippage_command(
     lang: str = typer.Option("zh", "--lang", help="report language: zh or en"),
 ) -> None:
     """Slippage per project and per responsible unit: planned, baseline and forecast end, years late, why."""
-    from app import slippage
+    from app.files import report_tables
+    from app.rules import slippage
     from solver import solve
 
     _check_suffix(out, _TABLE_SUFFIXES, "--out")
@@ -281,13 +278,13 @@ def slippage_command(
     console.print(
         f"forecast: {solution.status}, weighted slippage {solution.objective}; budget: {loaded.budget_note}"
     )
-    console.print(_rich_table("projects", *slippage.project_table(report, lang)))
-    console.print(_rich_table("responsible units", *slippage.unit_table(report, lang)))
+    console.print(_rich_table("projects", *report_tables.project_table(report, lang)))
+    console.print(_rich_table("responsible units", *report_tables.unit_table(report, lang)))
     if out is not None:
         data = (
-            slippage.report_csv(report, lang)
+            report_tables.slippage_csv(report, lang)
             if out.suffix.lower() == ".csv"
-            else slippage.report_xlsx(report, lang)
+            else report_tables.slippage_xlsx(report, lang)
         )
         out.write_bytes(data)
         console.print(f"wrote {out}")

@@ -6,10 +6,10 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app import accounts
 from app.cli.main import cli
 from app.db import make_engine, migrate
 from app.models import Role
+from app.services import users as accounts
 from app.settings import Settings
 
 EXIT_USAGE = 2

@@ -18,10 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from api.main import create_app
-from app import accounts
 from app.db import make_engine
 from app.models import Role
-from app.portfolio import COLUMNS
+from app.rules.portfolio import COLUMNS
+from app.services import users as accounts
 from app.settings import Settings
 
 PG_URL = os.environ.get("CAPSCHED_TEST_DATABASE_URL")

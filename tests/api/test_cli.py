@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.main import create_app
 from app.cli.main import cli
-from app.seeding import SEED_PORTFOLIO_NAME
+from app.services.seeding import SEED_PORTFOLIO_NAME
 
 
 def test_user_add_prints_a_token_alone_on_the_last_line_that_signs_in(settings):

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from sqlmodel import Session
 
-from app import export
 from app.db import make_engine
+from app.files import figures
 from app.models import Run, RunStatus
 from tests.api.conftest import wait_for_run
 
@@ -70,8 +70,8 @@ def test_a_run_without_a_schedule_is_409(client, settings, viewer, scenario):
 
 
 def test_chart_without_a_browser_is_503_with_install_advice(client, viewer, done_run, monkeypatch):
-    export.close_static_renderer()
+    figures.close_static_renderer()
     monkeypatch.setenv("CAPSCHED_CHROMIUM", "/nonexistent/chromium")
     response = client.get(f"/api/runs/{done_run['id']}/gantt.svg", headers=viewer)
     assert response.status_code == 503
-    assert response.json()["detail"] == export.INSTALL_ADVICE
+    assert response.json()["detail"] == figures.INSTALL_ADVICE

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from app.db import make_engine, migrate
-from app.seeding import DEFAULT_SCENARIO_NAME, SEED_PORTFOLIO_NAME, STAR_SCENARIO_NAME
+from app.services.seeding import DEFAULT_SCENARIO_NAME, SEED_PORTFOLIO_NAME, STAR_SCENARIO_NAME
 from solver import Problem, Solution, verify
 from tests.api.conftest import SMALL_PORTFOLIO, flat_budget, projects_by_code, wait_for_run
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from app.portfolio import COLUMNS
+from app.rules.portfolio import COLUMNS
 from tests.api.conftest import project_row, projects_by_code
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}

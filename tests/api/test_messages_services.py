@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import Session
 
-from app import export
+from app.files import figures
 from app.models import Run, RunStatus
-from app.problem_builder import PlanningError, ScenarioOptions, build_problem, replan
+from app.rules.problem import PlanningError, ScenarioOptions, build_problem, replan
 from tests.api.conftest import UPLOAD_LIMIT, csv_bytes, flat_budget, project_row, wait_for_run
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
@@ -58,7 +58,7 @@ def test_an_upload_over_the_limit_is_413_in_the_readers_language(client, finance
 def test_a_chart_without_a_browser_is_503_with_advice_in_the_readers_language(
     client, viewer, done_run, monkeypatch, language, start
 ):
-    export.close_static_renderer()
+    figures.close_static_renderer()
     monkeypatch.setenv("CAPSCHED_CHROMIUM", "/nonexistent/chromium")
     response = client.get(f"/api/runs/{done_run['id']}/gantt.png", headers={**viewer, **language})
     assert response.status_code == 503
@@ -68,9 +68,9 @@ def test_a_chart_without_a_browser_is_503_with_advice_in_the_readers_language(
 
 
 def test_the_install_advice_stays_english_for_the_command_line() -> None:
-    error = export.ExportUnavailable()
-    assert str(error) == export.INSTALL_ADVICE
-    assert export.INSTALL_ADVICE.startswith("PNG, SVG and PDF charts need a Chromium browser")
+    error = figures.ExportUnavailable()
+    assert str(error) == figures.INSTALL_ADVICE
+    assert figures.INSTALL_ADVICE.startswith("PNG, SVG and PDF charts need a Chromium browser")
     assert error.render("zh").endswith("HTML 图表、CSV 和 XLSX 不需要它们，现在就可以下载。")
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from api.main import create_app
 from app.db import make_engine
-from app.job_errors import INTERRUPTED_BY_RESTART
+from app.i18n.failures import INTERRUPTED_BY_RESTART
 from app.models import Run, RunStatus
 from tests.api.conftest import wait_for_run
 
@@ -42,7 +42,7 @@ def test_a_run_that_crashes_is_failed_with_the_reason(client, settings, finance,
         run_id = run.id
     engine.dispose()
 
-    client.app.state.pool.submit(run_id)
+    client.app.state.pool.submit("run", run_id)
     failed = wait_for_run(client, run_id, finance, {"failed", "done"})
 
     assert failed["status"] == "failed"

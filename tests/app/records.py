@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.portfolio import ProjectRecord
+from app.rules.portfolio import ProjectRecord
 
 WX_06 = ProjectRecord(
     code="WX-06",

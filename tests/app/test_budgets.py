@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.budgets import BudgetSpecError, flat_budget, parse_budget, parse_years, scale_budget
+from app.rules.budgets import BudgetSpecError, flat_budget, parse_budget, parse_years, scale_budget
 
 
 def test_parse_years_reads_a_range() -> None:

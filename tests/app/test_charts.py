@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.charts import category_color, funding_gantt, gantt_pages, slippage_chart, spend_vs_cap
+from app.files.importer import read_projects
 from app.i18n import t
-from app.importer import read_projects
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "solutions"
 
@@ -191,7 +191,7 @@ def test_gantt_draws_projects_missing_from_the_portfolio_by_code(solution, recor
 
 def big_solution(n: int) -> tuple[dict, list]:
     """n synthetic projects, 4 categories, every fifth late by a year."""
-    from app.portfolio import ProjectRecord
+    from app.rules.portfolio import ProjectRecord
 
     recs, items = [], []
     for i in range(n):

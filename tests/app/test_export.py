@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app import export
-from app.charts import funding_gantt
-from app.importer import read_projects
+from app.charts import funding_gantt, report_figures
+from app.files import figures, schedule
+from app.files.importer import read_projects
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "solutions"
 
@@ -39,14 +39,14 @@ def funding_of(solution):
 
 
 def test_png_is_a_png_at_twice_the_chart_size(gantt):
-    data = export.figure_bytes(gantt, "png")
+    data = figures.figure_bytes(gantt, "png")
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])  # IHDR
     assert (width, height) == (2 * gantt.layout.width, 2 * gantt.layout.height)
 
 
 def test_svg_holds_the_chinese_project_names_as_text(gantt, records):
-    svg = export.figure_bytes(gantt, "svg").decode("utf-8")
+    svg = figures.figure_bytes(gantt, "svg").decode("utf-8")
     assert svg.lstrip().startswith("<svg")
     for r in records:
         assert f">{'★ ' if r.star else ''}{r.name}<" in svg
@@ -54,9 +54,9 @@ def test_svg_holds_the_chinese_project_names_as_text(gantt, records):
 
 
 def test_pdf_report_renders_one_page_per_chart(solution, records, tmp_path):
-    figs = export.report_figures(solution, records)
+    figs = report_figures(solution, records)
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(export.figures_pdf(figs))
+    pdf.write_bytes(figures.figures_pdf(figs))
     subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == len(figs) == 3
@@ -65,14 +65,14 @@ def test_pdf_report_renders_one_page_per_chart(solution, records, tmp_path):
 
 def test_single_chart_pdf_is_one_page(gantt, tmp_path):
     pdf = tmp_path / "gantt.pdf"
-    pdf.write_bytes(export.figure_bytes(gantt, "pdf"))
+    pdf.write_bytes(figures.figure_bytes(gantt, "pdf"))
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     pages = next(line for line in info.splitlines() if line.startswith("Pages:"))
     assert pages.split() == ["Pages:", "1"]
 
 
 def test_html_is_self_contained_and_keeps_chinese(gantt):
-    html = export.figure_bytes(gantt, "html").decode("utf-8")
+    html = figures.figure_bytes(gantt, "html").decode("utf-8")
     assert '<meta charset="utf-8">' in html
     assert "巫溪县白马小学校建设项目" in html
     assert "<script src=" not in html  # plotly.js inline: works offline
@@ -80,22 +80,22 @@ def test_html_is_self_contained_and_keeps_chinese(gantt):
 
 
 def test_json_is_the_plotly_figure(gantt):
-    data = json.loads(export.figure_bytes(gantt, "json"))
+    data = json.loads(figures.figure_bytes(gantt, "json"))
     assert {"data", "layout"} <= set(data)
 
 
 def test_an_unknown_chart_format_is_refused_in_plain_words(gantt):
-    with pytest.raises(export.ExportError, match="unknown chart format 'gif'"):
-        export.figure_bytes(gantt, "gif")
+    with pytest.raises(figures.ExportError, match="unknown chart format 'gif'"):
+        figures.figure_bytes(gantt, "gif")
 
 
 def test_no_browser_found_when_capsched_chromium_points_nowhere(monkeypatch, tmp_path):
     monkeypatch.setenv("CAPSCHED_CHROMIUM", str(tmp_path / "no-such-browser"))
-    assert export.find_chromium() is None
+    assert figures.find_chromium() is None
 
 
 def test_csv_opens_with_chinese_intact_and_equals_the_schedule(solution, records):
-    data = export.schedule_csv(solution, records)
+    data = schedule.schedule_csv(solution, records)
     assert data[:3] == b"\xef\xbb\xbf"  # BOM: Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
@@ -118,7 +118,7 @@ def test_csv_opens_with_chinese_intact_and_equals_the_schedule(solution, records
 
 
 def test_xlsx_read_back_equals_the_schedule(solution, records):
-    wb = load_workbook(io.BytesIO(export.schedule_xlsx(solution, records)))
+    wb = load_workbook(io.BytesIO(schedule.schedule_xlsx(solution, records)))
     assert wb.sheetnames == ["排程", "项目", "年度"]
     matrix = wb["排程"]
     header = [c.value for c in matrix[1]]
@@ -138,7 +138,7 @@ def test_xlsx_read_back_equals_the_schedule(solution, records):
 
 
 def test_xlsx_project_sheet_marks_estimated_costs_and_keeps_numbers(solution, records):
-    ws = load_workbook(io.BytesIO(export.schedule_xlsx(solution, records)))["项目"]
+    ws = load_workbook(io.BytesIO(schedule.schedule_xlsx(solution, records)))["项目"]
     header = [c.value for c in ws[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows["WX-08"]["开始年"] == 2023 and rows["WX-08"]["结束年"] == 2028
@@ -152,13 +152,13 @@ def test_xlsx_project_sheet_marks_estimated_costs_and_keeps_numbers(solution, re
 
 
 def test_xlsx_year_sheet_gives_cap_spend_and_headroom(solution, records):
-    ws = load_workbook(io.BytesIO(export.schedule_xlsx(solution, records)))["年度"]
+    ws = load_workbook(io.BytesIO(schedule.schedule_xlsx(solution, records)))["年度"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert rows == [(y["year"], y["budget"], y["spend"], y["budget"] - y["spend"]) for y in solution["years"]]
 
 
 def test_xlsx_in_english_names_sheets_and_headers_in_english(solution, records):
-    wb = load_workbook(io.BytesIO(export.schedule_xlsx(solution, records, lang="en")))
+    wb = load_workbook(io.BytesIO(schedule.schedule_xlsx(solution, records, lang="en")))
     assert wb.sheetnames == ["schedule", "projects", "years"]
     assert [c.value for c in wb["years"][1]] == [
         "Year",

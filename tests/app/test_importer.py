@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.importer import (
+from app.files.importer import (
     ProjectListError,
     RowError,
     UnreadableFileError,

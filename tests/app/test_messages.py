@@ -7,9 +7,9 @@ import string
 
 import pytest
 
-from app import i18n
+from app.files.importer import ProjectListError, RowError, UnreadableFileError, read_projects
 from app.i18n import MESSAGE_KEYS, Field, Listing, Message, Noun, lang_from_accept_language, t
-from app.importer import ProjectListError, RowError, UnreadableFileError, read_projects
+from app.i18n.words import MESSAGES
 
 CHINESE = re.compile(r"[\u4e00-\u9fff\uff1a]")  # CJK, or the full-width colon of "{what}：{message}"
 HEADER = "code,name,category,planned_start,planned_end,cost_wan"
@@ -27,7 +27,7 @@ def zh_errors(data: bytes) -> list[str]:
 
 @pytest.mark.parametrize("key", MESSAGE_KEYS)
 def test_every_message_renders_in_both_languages_and_the_chinese_is_chinese(key: str) -> None:
-    zh, en = i18n._LABELS[key]
+    zh, en = MESSAGES[key]
     assert placeholders(zh) <= placeholders(en), key  # English may need a plural word Chinese does not
     sample = {name: "X1" for name in placeholders(en)}
 

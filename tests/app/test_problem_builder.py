@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from app.portfolio import ProjectRecord
-from app.problem_builder import (
+from app.rules.portfolio import ProjectRecord
+from app.rules.problem import (
     PlanningError,
     ScenarioOptions,
     build_problem,

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from app.portfolio import ProjectRecord
-from app.problem_builder import PlanningError, ScenarioOptions, build_problem, merge_past, replan
+from app.rules.portfolio import ProjectRecord
+from app.rules.problem import PlanningError, ScenarioOptions, build_problem, merge_past, replan
 from solver import SolveStatus, solve, verify
 from tests.app.records import record
 

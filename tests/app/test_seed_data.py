@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from app.importer import ProjectListError, read_projects, summarize
-from app.portfolio import COLUMNS, ProjectRecord
+from app.files.importer import ProjectListError, read_projects, summarize
 from app.resources import data_dir, seed_portfolio_csv
+from app.rules.portfolio import COLUMNS, ProjectRecord
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.importer import read_projects
-from app.problem_builder import build_problem, default_scenario_options, star_scenario_options
+from app.files.importer import read_projects
 from app.resources import seed_portfolio_csv
+from app.rules.problem import build_problem, default_scenario_options, star_scenario_options
 from solver import SolveStatus, solve
 
 SCHEDULED = {SolveStatus.OPTIMAL, SolveStatus.FEASIBLE}

@@ -1,4 +1,4 @@
-"""The slippage report (app/slippage.py): years late and why, per project and per responsible unit."""
+"""The slippage report (app/rules/slippage.py, tables app/files/report_tables.py): years late and why, per project and per responsible unit."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.slippage import Reason, report_csv, report_xlsx, slippage_report
+from app.files.report_tables import slippage_csv as report_csv
+from app.files.report_tables import slippage_xlsx as report_xlsx
+from app.rules.slippage import Reason, slippage_report
 from solver import Problem, Project, Solution, SolveStatus, solve
 
 

@@ -9,7 +9,7 @@ from string import Formatter
 import pytest
 
 from app.i18n import MESSAGE_KEYS, Message, t
-from app.solver_messages import (
+from app.i18n.solver import (
     i18n_key,
     message_from_json,
     message_json,

@@ -1,4 +1,4 @@
-"""The budget trade-off curve and the least budget (app/tradeoffs.py), on problems argued on paper."""
+"""The budget trade-off curve and the least budget (app/rules/sweep.py, app/rules/least_budget.py), on problems argued on paper."""
 
 from __future__ import annotations
 
@@ -10,19 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.budgets import BudgetSpecError
 from app.i18n import render
-from app.tradeoffs import (
-    Outcome,
-    Rule,
-    Verdict,
-    flat_levels,
-    least_budget,
-    parse_amounts,
-    parse_levels,
-    scaled_levels,
-    sweep,
-)
+from app.rules.budgets import BudgetSpecError
+from app.rules.least_budget import Outcome, Rule, Verdict, least_budget
+from app.rules.sweep import flat_levels, parse_amounts, parse_levels, scaled_levels, sweep
 from solver import Problem, Project, SolveStatus, solve
 
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.portfolio import COLUMNS
+from app.rules.portfolio import COLUMNS
 from tests.browser.conftest import Server, sign_in, snap
 
 SEED_PROJECTS = 19
@@ -188,7 +188,7 @@ def test_a_run_draws_one_gantt_bar_per_scheduled_project(page: Page, server: Ser
     page.wait_for_function("() => document.querySelector('#gantt')?.data?.length > 0")
     bars = page.evaluate(
         """() => document.querySelector('#gantt').data
-              .filter(t => t.type === 'bar' && t.meta === 'bar')  // app/charts.py marks project bars
+              .filter(t => t.type === 'bar' && t.meta === 'bar')  // app/charts/gantt.py marks project bars
               .flatMap(t => Array.from(t.customdata))"""
     )
     with server.client() as api:

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app import portfolios, runs, scenarios
 from app.errors import Conflict, NotFound
 from app.i18n import Message
 from app.models import Baseline, BaselinePublic, Run, RunStatus, User
+from app.services import portfolios, runs, scenarios
 
 
 def approve(*, session: Session, run_id: int, user: User) -> Baseline:

@@ -10,39 +10,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.charts import CAP_COLOR, FONT_FAMILY, LATE_RED, TEXT_DARK
-from app.i18n import check_lang, money
-
-LINE_BLUE = "#3C6E9F"
-
-# Labels of this chart only; the shared ones (app/i18n.py) do not carry them yet.
-_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("预算与延期权衡曲线", "Budget trade-off curve"),
-    "x": ("年均预算（万元/年）", "Mean annual budget (10k CNY a year)"),
-    "y": ("加权延期（项目·年）", "Weighted slippage (project-years)"),
-    "y2": ("★ 重点项目延期个数", "★ key projects late"),
-    "slippage": ("加权延期", "Weighted slippage"),
-    "unproven": ("加权延期（未证最优）", "Weighted slippage (not proven optimal)"),
-    "star_late": ("★ 延期", "★ late"),
-    "infeasible": ("无可行方案", "No feasible schedule"),
-    "unknown": ("限时内未找到方案", "No schedule in time"),
-    "current": ("当前预算 {amount}", "Current budget {amount}"),
-    "hover": (
-        "年均预算 {mean}<br>合计 {total}<br>加权延期 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
-        "Mean cap {mean}<br>Total {total}<br>Weighted slippage {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
-    ),
-    "OPTIMAL": ("最优", "optimal"),
-    "FEASIBLE": ("可行（未证最优）", "feasible (not proven optimal)"),
-    "INFEASIBLE": ("无可行方案", "infeasible"),
-    "UNKNOWN": ("限时内未找到方案", "no schedule in time"),
-    "subtitle": ("{n} 个预算水平，{proven} 个已证明", "{n} budget levels, {proven} proven"),
-}
+from app.charts.style import CAP_COLOR, FONT_FAMILY, LATE_RED, LINE_BLUE, TEXT_DARK
+from app.i18n import check_lang, money, t
 
 
 def _t(key: str, lang: str, **values: object) -> str:
-    zh, en = _LABELS[key]
-    text = en if lang == "en" else zh
-    return text.format(**values) if values else text
+    return t(f"curve_{key}", lang, **values)
 
 
 def curve_figure(
@@ -145,5 +118,5 @@ def _hover(point: Mapping[str, Any], lang: str) -> str:
         late=shown(point["projects_late"]),
         star=shown(point["star_late"]),
         deferred=shown(point["deferred"]),
-        status=_t(point["status"], lang),
+        status=t(f"status_{point['status']}", lang),
     )

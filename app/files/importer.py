@@ -5,7 +5,7 @@ problems of the file, so a caller stores a list only when it is wholly valid. A 
 as a table at all raises `UnreadableFileError`.
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first project is row 2.
-Every problem is a Message (app/i18n.py): `str()` is English, `render("zh")` Chinese.
+Every problem is a Message (app/i18n): `str()` is English, `render("zh")` Chinese.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.i18n import Field, Listing, Message, t
-from app.portfolio import COLUMNS, ProjectRecord
+from app.rules.portfolio import COLUMNS, ProjectRecord
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("code", "name", "category", "planned_start", "planned_end", "cost_wan")
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # plausible build years
@@ -95,7 +95,7 @@ class RowError:
 
     @classmethod
     def of(cls, row: int | None, column: str | None, key: str, /, **params: object) -> RowError:
-        """A problem from the message template `key` of app/i18n.py."""
+        """A problem from the message template `key` of app/i18n."""
         text = Message(key, **params)
         return cls(row, column, str(text), text)
 
@@ -169,7 +169,7 @@ def summarize(records: Iterable[ProjectRecord]) -> ImportSummary:
 def read_projects(source: Path | bytes, *, filename: str | None = None) -> list[ProjectRecord]:
     """Read and validate a whole project list; raise ProjectListError with every problem, or UnreadableFileError."""
     data, filename = _load(source, filename)
-    table = _read_table(data, filename)
+    table = read_table(data, filename)
     header, rows = table[0], table[1:]
     columns, errors = _map_header(header)
     records: list[ProjectRecord] = []
@@ -222,7 +222,7 @@ def _load(source: Path | bytes, filename: str | None) -> tuple[bytes, str | None
         raise UnreadableFileError(Message("file_cannot_open", path=path, reason=exc.strerror or exc)) from exc
 
 
-def _read_table(data: bytes, filename: str | None) -> list[list[str]]:
+def read_table(data: bytes, filename: str | None) -> list[list[str]]:
     """Turn file bytes into rows of stripped strings, the first being the header."""
     if not data.strip():
         raise UnreadableFileError(Message("file_empty"))
@@ -354,7 +354,7 @@ class _RowParser:
         self.row, self.values, self.errors = row, values, []
 
     def error(self, column: str | None, key: str, **params: object) -> None:
-        """Record the problem `key` (a message of app/i18n.py); `column` is passed as the Field `column`."""
+        """Record the problem `key` (a message of app/i18n); `column` is passed as the Field `column`."""
         if column is not None:
             params.setdefault("column", Field(column))
         self.errors.append(RowError.of(self.row, column, key, **params))

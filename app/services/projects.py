@@ -10,15 +10,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import importer, portfolios
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
-from app.i18n import Field, Listing, Message
-from app.models import ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User, utcnow
-from app.portfolio import COLUMNS, ProjectRecord
+from app.files import importer
+from app.i18n import Field, Message
+from app.models import ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User
+from app.rules.portfolio import COLUMNS, ProjectRecord
+from app.services import portfolios, versioning
 
 _REQUIRED = ("code", "name", "category", "star", "spent_wan")
 
@@ -78,17 +78,8 @@ def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: Us
     return project
 
 
-def _changes(project: Project, values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if getattr(project, name) != value}
-
-
 def _check_merged(project: Project, changes: Mapping[str, Any]) -> None:
-    nulled = [name for name in _REQUIRED if name in changes and changes[name] is None]
-    if nulled:
-        raise InvalidInput(
-            Message("fields_cannot_be_empty", fields=Listing(tuple(Field(n) for n in nulled))),
-            [(("body", name), Message("cannot_be_empty")) for name in nulled],
-        )
+    versioning.check_required_kept(changes, _REQUIRED)
     start = changes.get("planned_start", project.planned_start)
     end = changes.get("planned_end", project.planned_end)
     if start and end and end < start:
@@ -111,23 +102,7 @@ def _check_merged(project: Project, changes: Mapping[str, Any]) -> None:
 
 
 def _stale(session: Session, project_id: int, yours: int) -> StaleVersion:
-    session.rollback()
-    current = get(session=session, project_id=project_id)
-    session.refresh(current)
-    fields = sorted(name for name, version in current.changed_in.items() if version > yours)
-    return StaleVersion("project", current.code, yours, current.version, fields)
-
-
-def _write(session: Session, project: Project, changes: Mapping[str, Any], yours: int) -> bool:
-    """Compare-and-set: apply `changes` only if the row is still at version `yours`."""
-    version = yours + 1
-    changed_in = {**project.changed_in, **dict.fromkeys(changes, version)}
-    result = session.execute(
-        sql_update(Project)
-        .where(Project.id == project.id, Project.version == yours)
-        .values(**changes, version=version, changed_in=changed_in, updated_at=utcnow())
-    )
-    return result.rowcount == 1
+    return versioning.stale(session, Project, project_id, yours, "project", lambda p: p.code)
 
 
 def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User) -> Project:
@@ -136,15 +111,14 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     check_may_write(user=user, unit=project.responsible_unit)
     if data.version != project.version:
         raise _stale(session, project_id, data.version)
-    changes = _changes(project, data.model_dump(exclude_unset=True, exclude={"version"}))
+    changes = versioning.changes_of(project, data.model_dump(exclude_unset=True, exclude={"version"}))
     if not changes:
         return project
     _check_merged(project, changes)
     if "responsible_unit" in changes:
         check_may_write(user=user, unit=changes["responsible_unit"])
     try:
-        written = _write(session, project, changes, data.version)
-        if not written:
+        if not versioning.compare_and_set(session, project, changes, data.version):
             raise _stale(session, project_id, data.version)
         session.commit()
     except IntegrityError as err:
@@ -199,15 +173,11 @@ def merge_records(
             session.add(Project(**values, portfolio_id=portfolio_id))
             created += 1
             continue
-        changes = _changes(project, values)
+        changes = versioning.changes_of(project, values)
         if not changes:
             unchanged += 1
             continue
-        for name, value in changes.items():
-            setattr(project, name, value)
-        project.version += 1
-        project.changed_in = {**project.changed_in, **dict.fromkeys(changes, project.version)}
-        project.updated_at = utcnow()
+        versioning.bump(project, changes)
         updated += 1
     deleted = 0
     if replace:

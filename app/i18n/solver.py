@@ -1,7 +1,7 @@
 """A run's messages in the reader's language: the solver's diagnostics and the re-plan's flags.
 
 The solver gives each diagnostic as a key and its values beside the English (solver/messages.py Phrase;
-`message_keys` in the Solution JSON). Each key has words in app/i18n.py (`diag_<key>`), so a message is
+`message_keys` in the Solution JSON). Each key has words in app/i18n/words.py (`diag_<key>`), so a message is
 rendered from its key and values — nested phrases and per-year lists included — never parsed back from
 its English. A stored solution without keys (written before they existed) keeps its English. Re-plan
 flags are stored as Messages (key and values, see `message_json`) beside the run, and rendered the same
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.i18n import Listing, Message
+from app.i18n.core import Listing, Message
 from solver.messages import MONEY_PARAMS, Phrase
 
 
@@ -29,12 +29,12 @@ class Money:
 
 
 def i18n_key(solver_key: str) -> str:
-    """The app/i18n.py key holding the words of a solver template."""
+    """The app/i18n key holding the words of a solver template."""
     return f"diag_{solver_key}"
 
 
 def phrase_message(phrase: Phrase | Mapping[str, Any]) -> Message:
-    """A solver Phrase (or its JSON form) as a Message of app/i18n.py, nested phrases and lists in turn."""
+    """A solver Phrase (or its JSON form) as a Message of app/i18n, nested phrases and lists in turn."""
     data = phrase.to_json() if isinstance(phrase, Phrase) else phrase
     params: dict[str, object] = {}
     for name, value in data["params"].items():
@@ -81,12 +81,12 @@ def run_messages(
     result: Mapping[str, Any] | None, replan: Mapping[str, Any] | None, lang: str = "zh"
 ) -> list[str]:
     """The messages of a run's result in `lang`: the re-plan's flags (stored first among the messages, see
-    app.problem_builder.merge_past) rendered from their stored Messages, then the solver's from their keys."""
+    app.rules.problem.merge_past) rendered from their stored Messages, then the solver's from their keys."""
     diagnostics = dict((result or {}).get("diagnostics") or {})
     stored: Sequence[str] = list(diagnostics.get("messages") or [])
     try:
         flags = [message_from_json(flag) for flag in (replan or {}).get("flags") or []]
-    except KeyError:  # a flag whose words app/i18n.py no longer has: show the stored English
+    except KeyError:  # a flag whose words app/i18n no longer has: show the stored English
         flags = []
     if flags and [str(flag) for flag in flags] == list(stored[: len(flags)]):
         rest = {**diagnostics, "messages": list(stored[len(flags) :])}

@@ -1,6 +1,6 @@
 """Schedule a project list or a MODEL.md problem file without the database (the CLI's `solve`).
 
-The web service runs scenarios through app/planning.py instead; both end in `solver.solve`, so a
+The web service builds a scenario's problem in app/services/scenarios.py instead; both end in `solver.solve`, so a
 schedule made in the terminal and one made in the browser are the same schedule.
 """
 
@@ -11,17 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.budgets import BudgetSpecError, flat_budget, parse_budget, parse_years
-from app.importer import read_projects
-from app.portfolio import ProjectRecord
-from app.problem_builder import (
+from app.files.importer import read_projects
+from app.rules.budgets import BudgetSpecError, flat_budget, parse_budget, parse_years
+from app.rules.portfolio import ProjectRecord
+from app.rules.problem import (
     DEFAULT_FLAT_BUDGET_WAN,
     PLAN_PERIOD_END,
     STRETCH_YEARS,
     ScenarioOptions,
     build_problem,
 )
-from solver import Problem, ProblemError, Solution, solve
+from solver import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +88,31 @@ def load_portfolio_problem(
     return LoadedProblem(build_problem(records, options), records, note)
 
 
-def solve_loaded(loaded: LoadedProblem, *, time_limit: float, workers: int) -> Solution:
-    """Solve; the solver verifies every schedule it returns."""
-    return solve(loaded.problem, time_limit=time_limit, workers=workers)
-
-
-__all__ = [
-    "LoadedProblem",
-    "ProblemError",
-    "ProblemFileError",
-    "default_years",
-    "load_portfolio_problem",
-    "load_problem_json",
-    "parse_years",
-    "solve_loaded",
-]
+def load(
+    path: Path,
+    *,
+    years: str | None = None,
+    budget_flat: int | None = None,
+    budget_spec: str | None = None,
+    carryover: bool = False,
+    star_deadline: int | None = PLAN_PERIOD_END,
+) -> LoadedProblem:
+    """The problem a command names: a MODEL.md problem.json as it is, or a project list (.csv/.xlsx) over
+    `years` ("2021-2030", default: the plan's span plus the stretch) at the given caps. Options that shape
+    a problem from a list are refused for a problem.json, which has its own (ProblemFileError)."""
+    if budget_flat is not None and budget_spec is not None:
+        raise BudgetSpecError("give either --budget-flat or --budget, not both")
+    if path.suffix.lower() == ".json":
+        if years or budget_flat is not None or budget_spec or carryover or star_deadline != PLAN_PERIOD_END:
+            raise ProblemFileError(
+                "--years/--budget/--carryover/--soft-star apply to a project list; a problem.json has its own"
+            )
+        return LoadedProblem(load_problem_json(path), (), "from the problem file")
+    return load_portfolio_problem(
+        path,
+        years=parse_years(years) if years else None,
+        budget_flat=budget_flat,
+        budget_spec=budget_spec,
+        carryover=carryover,
+        star_deadline=star_deadline,
+    )

@@ -8,7 +8,7 @@ ProjectRecord's attribute names (imported records or database rows alike).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
@@ -350,3 +350,10 @@ def _apply_overrides(project: Project, override: Mapping[str, Any]) -> Project:
         raise PlanningError(project.id, bad[0], Message("override_not_a_field"))
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in override.items()}
     return replace(project, **values)
+
+
+def star_ids_of(problem: Problem, stars: Collection[str] | None = None) -> frozenset[str]:
+    """★ projects: as given (from the records), else the projects that carry a deadline."""
+    if stars is not None:
+        return frozenset(stars) & {p.id for p in problem.projects}
+    return frozenset(p.id for p in problem.projects if p.deadline is not None)

@@ -15,14 +15,13 @@ records (names, units, ★); the CLI and the web service format the same report.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.i18n import Listing, t
 from solver import Problem, Project, ProjectSchedule, Solution
 
 NO_UNIT = "未填责任单位"
@@ -189,133 +188,18 @@ def _units(rows: Sequence[ProjectSlippage]) -> tuple[UnitSlippage, ...]:
 
 # ── words ─────────────────────────────────────────────────────────────────────────────────────────
 
-_REASONS: dict[Reason, tuple[str, str]] = {
-    Reason.ON_TIME: ("按期", "on time"),
-    Reason.BUDGET: ("资金约束", "budget-bound"),
-    Reason.PACE: ("进度约束", "pace-bound"),
-    Reason.PREDECESSOR: ("前序项目约束", "predecessor-bound"),
-    Reason.DEFERRED: ("暂缓", "deferred"),
-}
-
-_WHY: dict[Reason, tuple[str, str]] = {
-    Reason.ON_TIME: ("按计划 {planned} 年或之前完成", "finishes by its planned {planned}"),
-    Reason.BUDGET: (
-        "资金不足：若资金充足可于 {earliest} 年完成（预测 {end} 年）",
-        "budget-bound: with enough money it could finish in {earliest} (forecast {end})",
-    ),
-    Reason.PACE: (
-        "自身进度所限：最早 {pace} 年完成（每年最多拨付、最短工期或已定开工年），增加资金无济于事",
-        "pace-bound: its own limits (largest annual draw, least duration, fixed start) end it no earlier than {pace}; more money would not help",
-    ),
-    Reason.PREDECESSOR: (
-        "须待前序项目 {held} 完成，最早 {earliest} 年完成",
-        "waits for its predecessor(s) {held}; it can finish no earlier than {earliest}",
-    ),
-    Reason.DEFERRED: ("本期未排入（暂缓）", "not scheduled in this horizon (deferred)"),
-}
-
 
 def reason_label(reason: Reason, lang: str = "zh") -> str:
-    zh, en = _REASONS[reason]
-    return en if lang == "en" else zh
+    return t(f"reason_{reason}", lang)
 
 
 def why_text(row: ProjectSlippage, lang: str = "zh") -> str:
-    zh, en = _WHY[row.reason]
-    return (en if lang == "en" else zh).format(
+    return t(
+        f"why_{row.reason}",
+        lang,
         planned=row.planned_end,
         earliest=row.earliest_end,
         end=row.forecast_end,
         pace=row.pace_end,
-        held="、".join(row.held_by) if lang != "en" else ", ".join(row.held_by),
+        held=Listing(row.held_by).render(lang),
     )
-
-
-_PROJECT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("code", "编号", "Code"),
-    ("name", "项目名称", "Project"),
-    ("unit", "责任单位", "Responsible unit"),
-    ("star", "重点(★)", "Key (★)"),
-    ("planned_end", "计划完成年", "Planned end"),
-    ("baseline_end", "基准完成年", "Baseline end"),
-    ("forecast_end", "预测完成年", "Forecast end"),
-    ("years_late", "延期(年)", "Years late"),
-    ("late_vs_baseline", "较基准延期(年)", "Late vs baseline"),
-    ("reason", "原因", "Reason"),
-    ("why", "说明", "Why"),
-)
-
-_UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("unit", "责任单位", "Responsible unit"),
-    ("projects", "项目数", "Projects"),
-    ("late", "延期项目", "Late"),
-    ("star_late", "★延期", "★ late"),
-    ("deferred", "暂缓", "Deferred"),
-    ("years_late", "延期年数合计", "Years late"),
-    ("weighted_slippage", "加权延期", "Weighted slippage"),
-    ("budget_bound", "资金约束", "Budget-bound"),
-    ("pace_bound", "进度约束", "Pace-bound"),
-    ("predecessor_bound", "前序约束", "Predecessor-bound"),
-)
-
-
-def project_table(report: SlippageReport, lang: str = "zh") -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the per-project report (the baseline columns only when there is a baseline)."""
-    columns = [
-        c for c in _PROJECT_COLUMNS if report.has_baseline or c[0] not in {"baseline_end", "late_vs_baseline"}
-    ]
-    header = [en if lang == "en" else zh for _, zh, en in columns]
-    rows = []
-    for row in report.projects:
-        values = {
-            "code": row.code,
-            "name": row.name,
-            "unit": row.unit,
-            "star": "★" if row.star else "",
-            "planned_end": row.planned_end,
-            "baseline_end": row.baseline_end,
-            "forecast_end": row.forecast_end,
-            "years_late": row.years_late,
-            "late_vs_baseline": row.late_vs_baseline,
-            "reason": reason_label(row.reason, lang),
-            "why": row.why(lang),
-        }
-        rows.append([values[key] for key, _, _ in columns])
-    return header, rows
-
-
-def unit_table(report: SlippageReport, lang: str = "zh") -> tuple[list[str], list[list[Any]]]:
-    header = [en if lang == "en" else zh for _, zh, en in _UNIT_COLUMNS]
-    return header, [[getattr(u, key) for key, _, _ in _UNIT_COLUMNS] for u in report.units]
-
-
-def report_csv(report: SlippageReport, lang: str = "zh") -> bytes:
-    """The per-project report as CSV (UTF-8 with BOM, so Excel shows the Chinese)."""
-    header, rows = project_table(report, lang)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def report_xlsx(report: SlippageReport, lang: str = "zh") -> bytes:
-    """Two sheets: per project and per responsible unit."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "项目延期" if lang != "en" else "projects"
-    for title, (header, rows) in (
-        (None, project_table(report, lang)),
-        ("责任单位" if lang != "en" else "units", unit_table(report, lang)),
-    ):
-        if title is not None:
-            sheet = book.create_sheet(title)
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

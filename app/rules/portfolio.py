@@ -1,7 +1,7 @@
 """The project record of a portfolio file: the columns of data/projects.csv, as plain values.
 
 The importer produces these, the database Project table carries the same fields, and
-app/planning.py turns them into a solver.Problem. Money is in 万元 (`_wan`), areas in m², land in 亩.
+app/rules/problem.py turns them into a solver.Problem. Money is in 万元 (`_wan`), areas in m², land in 亩.
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app import importer, projects, resources
+from app import resources
+from app.files import importer
 from app.models import Portfolio, Scenario, ScenarioCreate
-from app.problem_builder import ScenarioOptions, default_scenario_options, star_scenario_options
+from app.rules.problem import ScenarioOptions, default_scenario_options, star_scenario_options
+from app.services import projects
 
 SEED_PORTFOLIO_NAME = "巫溪县教育十四五重大项目"
 SEED_DESCRIPTION = "巫溪县教育事业发展“十四五”规划（巫溪府发〔2022〕14号）专栏4 重大项目"

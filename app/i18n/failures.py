@@ -5,13 +5,12 @@ reason no entry knows (an unexpected exception, a bug) is shown as it is, under 
 
 from __future__ import annotations
 
-from app.i18n import t
+from app.i18n.core import t
 
 INTERRUPTED_BY_RESTART = "interrupted by a restart of the server before it finished"
 INTERRUPTED_BY_SHUTDOWN = "interrupted by a shutdown of the server before it finished"
 CANCELLED_QUEUED = "cancelled before it started"
 CANCELLED_RUNNING = "cancelled while solving"
-RULES_BROKEN = "the schedule breaks the rules: "
 
 _KEYS = {
     INTERRUPTED_BY_RESTART: "err_interrupted_restart",
@@ -28,6 +27,4 @@ def error_text(error: str | None, lang: str = "zh") -> str | None:
     key = _KEYS.get(error)
     if key is not None:
         return t(key, lang)
-    if error.startswith(RULES_BROKEN):
-        return t("err_rules_broken", lang, detail=error[len(RULES_BROKEN) :])
     return t("err_internal", lang, detail=error)

@@ -1,18 +1,14 @@
-"""Every user-facing label of charts and exports in Chinese (default) and English, in one place.
+"""Every word a reader sees, in Chinese and English, in one place: labels of charts, tables and exports,
+category and status words, field and thing names, and every message (errors, run messages, the solver's
+diagnostics). app/i18n/core.py looks them up; nothing else in the app keeps its own table.
 
-Project names stay as the portfolio file spells them; category and status words are translated when a
-translation is known and shown as given otherwise.
+Each entry of LABELS and MESSAGES is (Chinese, English) with {placeholders}; CATEGORIES and STATUSES map the
+portfolio's Chinese words to English; FIELD_LABELS and NOUNS give Chinese for field names and things.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-Lang = Literal["zh", "en"]
-LANGS: tuple[str, ...] = ("zh", "en")
-
-_LABELS: dict[str, tuple[str, str]] = {
+LABELS: dict[str, tuple[str, str]] = {
     # charts
     "gantt_title": ("项目资金排程甘特图", "Project funding schedule (Gantt)"),
     "spend_title": ("年度支出与预算上限", "Annual spend vs budget cap"),
@@ -86,10 +82,83 @@ _LABELS: dict[str, tuple[str, str]] = {
     "no": ("否", "no"),
     "estimated": ("估算", "estimated"),
     "approved": ("核定", "approved"),
+    # the budget trade-off curve (app/charts/curve.py)
+    "curve_title": ("预算与延期权衡曲线", "Budget trade-off curve"),
+    "curve_x": ("年均预算（万元/年）", "Mean annual budget (10k CNY a year)"),
+    "curve_y": ("加权延期（项目·年）", "Weighted slippage (project-years)"),
+    "curve_y2": ("★ 重点项目延期个数", "★ key projects late"),
+    "curve_slippage": ("加权延期", "Weighted slippage"),
+    "curve_unproven": ("加权延期（未证最优）", "Weighted slippage (not proven optimal)"),
+    "curve_star_late": ("★ 延期", "★ late"),
+    "curve_infeasible": ("无可行方案", "No feasible schedule"),
+    "curve_unknown": ("限时内未找到方案", "No schedule in time"),
+    "curve_current": ("当前预算 {amount}", "Current budget {amount}"),
+    "curve_hover": (
+        "年均预算 {mean}<br>合计 {total}<br>加权延期 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
+        "Mean cap {mean}<br>Total {total}<br>Weighted slippage {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
+    ),
+    "curve_subtitle": ("{n} 个预算水平，{proven} 个已证明", "{n} budget levels, {proven} proven"),
+    # the curve as a table (app/files/tables.py curve_table)
+    "curve_col_level": ("预算水平", "Level"),
+    "curve_col_mean_cap_wan": ("年均预算(万元)", "Mean annual cap (10k CNY)"),
+    "curve_col_budget_total_wan": ("预算合计(万元)", "Budget total (10k CNY)"),
+    "curve_col_objective": ("加权延期", "Weighted slippage"),
+    "curve_col_projects_late": ("延期项目数", "Projects late"),
+    "curve_col_star_late": ("★延期", "★ late"),
+    "curve_col_deferred": ("暂缓", "Deferred"),
+    "curve_col_status": ("状态", "Status"),
+    "curve_col_proven": ("已证明", "Proven"),
+    "curve_col_solve_seconds": ("用时(秒)", "Seconds"),
+    "curve_col_note": ("备注", "Note"),
+    "sheet_curve": ("预算-延期曲线", "curve"),
+    # the slippage report (app/rules/slippage.py): why a project is late, and its tables
+    "reason_on_time": ("按期", "on time"),
+    "reason_budget": ("资金约束", "budget-bound"),
+    "reason_pace": ("进度约束", "pace-bound"),
+    "reason_predecessor": ("前序项目约束", "predecessor-bound"),
+    "reason_deferred": ("暂缓", "deferred"),
+    "why_on_time": ("按计划 {planned} 年或之前完成", "finishes by its planned {planned}"),
+    "why_budget": (
+        "资金不足：若资金充足可于 {earliest} 年完成（预测 {end} 年）",
+        "budget-bound: with enough money it could finish in {earliest} (forecast {end})",
+    ),
+    "why_pace": (
+        "自身进度所限：最早 {pace} 年完成（每年最多拨付、最短工期或已定开工年），增加资金无济于事",
+        "pace-bound: its own limits (largest annual draw, least duration, fixed start) end it no earlier than {pace}; more money would not help",
+    ),
+    "why_predecessor": (
+        "须待前序项目 {held} 完成，最早 {earliest} 年完成",
+        "waits for its predecessor(s) {held}; it can finish no earlier than {earliest}",
+    ),
+    "why_deferred": ("本期未排入（暂缓）", "not scheduled in this horizon (deferred)"),
+    "slip_col_code": ("编号", "Code"),
+    "slip_col_name": ("项目名称", "Project"),
+    "slip_col_unit": ("责任单位", "Responsible unit"),
+    "slip_col_star": ("重点(★)", "Key (★)"),
+    "slip_col_planned_end": ("计划完成年", "Planned end"),
+    "slip_col_baseline_end": ("基准完成年", "Baseline end"),
+    "slip_col_forecast_end": ("预测完成年", "Forecast end"),
+    "slip_col_years_late": ("延期(年)", "Years late"),
+    "slip_col_late_vs_baseline": ("较基准延期(年)", "Late vs baseline"),
+    "slip_col_reason": ("原因", "Reason"),
+    "slip_col_why": ("说明", "Why"),
+    "unit_col_unit": ("责任单位", "Responsible unit"),
+    "unit_col_projects": ("项目数", "Projects"),
+    "unit_col_late": ("延期项目", "Late"),
+    "unit_col_star_late": ("★延期", "★ late"),
+    "unit_col_deferred": ("暂缓", "Deferred"),
+    "unit_col_years_late": ("延期年数合计", "Years late"),
+    "unit_col_weighted_slippage": ("加权延期", "Weighted slippage"),
+    "unit_col_budget_bound": ("资金约束", "Budget-bound"),
+    "unit_col_pace_bound": ("进度约束", "Pace-bound"),
+    "unit_col_predecessor_bound": ("前序约束", "Predecessor-bound"),
+    "sheet_slippage_projects": ("项目延期", "projects"),
+    "sheet_slippage_units": ("责任单位", "units"),
 }
 
+
 # Category and status words of the seed and of typical county education portfolios.
-_CATEGORIES: dict[str, str] = {
+CATEGORIES: dict[str, str] = {
     "幼儿园": "Kindergarten",
     "学前教育": "Pre-school",
     "小学": "Primary school",
@@ -115,7 +184,8 @@ _CATEGORIES: dict[str, str] = {
     "未分类": "Uncategorised",
 }
 
-_STATUSES: dict[str, str] = {
+
+STATUSES: dict[str, str] = {
     "已完工": "completed",
     "完工": "completed",
     "在建": "under construction",
@@ -136,51 +206,9 @@ _STATUSES: dict[str, str] = {
     "施工图审查": "construction drawings under review",
 }
 
-UNCATEGORISED = "未分类"
-
-
-def check_lang(lang: str) -> Lang:
-    """Return lang if it is one we speak, else raise ValueError naming the choices."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
-    return lang  # type: ignore[return-value]
-
-
-def t(key: str, lang: str = "zh", **values: object) -> str:
-    """The label `key` in `lang`, with {placeholders} filled from values."""
-    zh, en = _LABELS[key]
-    text = en if check_lang(lang) == "en" else zh
-    return text.format(**values) if values else text
-
-
-def category_label(category: str, lang: str = "zh") -> str:
-    """A category as shown: the portfolio's own word in Chinese, its translation (if known) in English."""
-    if check_lang(lang) == "zh":
-        return category
-    return _CATEGORIES.get(category, category)
-
-
-def status_label(status: str | None, lang: str = "zh") -> str:
-    """A status word as shown ('' when the file leaves it blank)."""
-    if not status:
-        return ""
-    if check_lang(lang) == "zh":
-        return status
-    return _STATUSES.get(status, status)
-
-
-def money(amount: int | float, lang: str = "zh") -> str:
-    """An amount in 万元 with thousands separators, e.g. '12,000'."""
-    check_lang(lang)
-    return f"{round(amount):,}"
-
-
-# --- messages: every error a user reads, in both languages ----------------------------------------------
-# Errors are built as Message(key, **params) and rendered in the reader's language at the edge (API
-# handler, CLI). Their English text is the Message's str(), so logs and English callers read as before.
 
 # Chinese header labels of the project-list columns and of API fields (errors name them "标签（field）").
-_FIELD_LABELS: dict[str, str] = {
+FIELD_LABELS: dict[str, str] = {
     "code": "项目编号",
     "name": "项目名称",
     "category": "项目细类",
@@ -222,8 +250,9 @@ _FIELD_LABELS: dict[str, str] = {
     "page": "页码",
 }
 
+
 # Words for the things a request names (NotFound, StaleVersion).
-_NOUNS: dict[str, str] = {
+NOUNS: dict[str, str] = {
     "portfolio": "项目组合",
     "project": "项目",
     "scenario": "方案",
@@ -236,7 +265,10 @@ _NOUNS: dict[str, str] = {
     "actual": "实际支出",
 }
 
-_MESSAGES: dict[str, tuple[str, str]] = {
+
+# Messages: every error and notice a user reads. Solver diagnostics are "diag_<key>" for each template of
+# solver/messages.py (their English is the solver's, word for word).
+MESSAGES: dict[str, tuple[str, str]] = {
     # project-list import: one row
     "row_prefix": ("第 {row} 行：{message}", "row {row}: {message}"),
     "value_missing": ("{column}未填写", "{column} is missing"),
@@ -340,7 +372,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "用户 {user} 的角色是 {role}；只有 {allowed} 可以执行此操作",
         "user {user} has role {role}; only {allowed} may do this",
     ),
-    # services' own words (app/projects.py, portfolios.py, scenarios.py, runs.py, baselines.py, actuals.py)
+    # services' own words (app/services/)
     "owner_other_unit": (
         "项目责任单位用户 {user} 只能修改本单位“{unit}”的项目，不能修改“{other}”的项目",
         "owner {user} may only change projects of its own unit '{unit}', not of '{other}'",
@@ -463,7 +495,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{field}中 {years} 年的上限是负数",
         "{field} cap is negative for year(s) {years}",
     ),
-    # runs, baselines, reports (app/planning.py, baselines.py, run_exports.py)
+    # runs, baselines, reports (app/services/runs.py, baselines.py, exports.py)
     "portfolio_has_no_projects": (
         "该项目组合中没有项目，无法排程",
         "the portfolio has no projects to schedule",
@@ -483,7 +515,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "运行 {run} 没有排程结果，无法生成延期报告（状态：{status}）",
         "run {run} has no schedule to report on (status {status})",
     ),
-    # from project records to a problem (app/problem_builder.py)
+    # from project records to a problem (app/rules/problem.py)
     "planning_error": ("项目 {code} 的{field}：{message}", "{code}: {field}: {message}"),
     "planning_error_scenario": ("方案的{field}：{message}", "{code}: {field}: {message}"),
     "field_message": ("{field}：{message}", "{field} {message}"),
@@ -517,7 +549,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{flag}；本次重新排程不再要求其按期完工",
         "{flag}; its deadline is lifted for this re-plan",
     ),
-    # trade-off jobs (app/jobs.py)
+    # trade-off jobs (app/services/jobs.py)
     "sweep_levels_and_amounts": (
         "预算比例（levels，按现有上限的倍数）和预算金额（amounts，每年固定万元）只能填写其中一项",
         "give either levels (scale factors) or amounts (flat 万元 a year), not both",
@@ -531,7 +563,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "最低预算计算 {job} 已结束（{status}），无法取消",
         "job {job} has already finished ({status}); there is nothing to cancel",
     ),
-    # uploads and exports (api/upload_limit.py, app/export.py)
+    # uploads and exports (api/upload_limit.py, app/files/figures.py)
     "upload_too_large": (
         "上传的文件超过本服务器允许的大小（{mb} MB，{limit} 字节）；请把文件拆小，"
         "或请管理员调高 CAPSCHED_MAX_UPLOAD_BYTES",
@@ -550,7 +582,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "位于 {path} 的 Chromium 未能启动（{reason}）。{advice}",
         "Chromium at {path} did not start ({reason}). {advice}",
     ),
-    # why a run or job failed or stopped (app/job_errors.py)
+    # why a run or job failed or stopped (app/i18n/failures.py)
     "err_interrupted_restart": (
         "服务器重启，运行未完成即中断",
         "interrupted by a restart of the server before it finished",
@@ -561,12 +593,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "err_cancelled_queued": ("开始前已取消", "cancelled before it started"),
     "err_cancelled_running": ("求解中已取消", "cancelled while solving"),
-    "err_rules_broken": (
-        "排程违反规则（程序错误，请报告）：{detail}",
-        "the schedule breaks the rules: {detail}",
-    ),
     "err_internal": ("内部错误（请报告）：{detail}", "{detail}"),
-    # least budget (app/tradeoffs.py least_budget): the answer in words
+    # least budget (app/rules/least_budget.py): the answer in words
     "lb_flat": ("每年 {amount} 万元", "{amount} 万元 a year"),
     "lb_scale": ("现有预算的 {scale} 倍", "scale {scale}"),
     "lb_nothing": ("零预算", "nothing"),
@@ -599,7 +627,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "lb_cancelled": ("已取消", "cancelled"),
     # solver diagnostics: "diag_<key>" for each template of solver/diagnostics.py MESSAGE_TEMPLATES (the
-    # English is the solver's, word for word; app/solver_messages.py renders the solver's keys)
+    # English is the solver's, word for word; app/i18n/solver.py renders the solver's keys)
     "diag_project_cannot_be_scheduled": ("{project}：{reason}", "{project}: {reason}"),
     "diag_no_money_helps": (
         "增加资金也无济于事：这些项目的日期和规则无法同时满足。",
@@ -675,105 +703,3 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
     "diag_deferred_by_mip": ("按混合整数规划的方案暂缓", "deferred by the MIP's pattern"),
 }
-
-_LABELS.update(_MESSAGES)  # one lookup, t(), for labels and messages alike
-MESSAGE_KEYS: tuple[str, ...] = tuple(_MESSAGES)
-LIST_SEPARATOR = {"zh": "、", "en": ", "}
-
-
-def field_label(name: str, lang: str = "zh") -> str:
-    """A column or field as an error names it: zh '计划完工年份（planned_end）', en 'planned_end'."""
-    label = _FIELD_LABELS.get(name)
-    if check_lang(lang) == "en" or label is None:
-        return name
-    return f"{label}（{name}）"
-
-
-def noun(word: str, lang: str = "zh") -> str:
-    """A thing a request names ('portfolio', 'run'…) in lang; unknown words are shown as given."""
-    return _NOUNS.get(word, word) if check_lang(lang) == "zh" else word
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """A column/field name inside a Message: rendered as field_label() in the reader's language."""
-
-    name: str
-
-    def render(self, lang: str = "zh") -> str:
-        return field_label(self.name, lang)
-
-    def __str__(self) -> str:
-        return self.render("en")
-
-
-@dataclass(frozen=True, slots=True)
-class Noun:
-    """A thing's kind inside a Message ('project'): rendered as noun() in the reader's language."""
-
-    word: str
-
-    def render(self, lang: str = "zh") -> str:
-        return noun(self.word, lang)
-
-    def __str__(self) -> str:
-        return self.render("en")
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """Several values inside a Message, joined with the reader's list separator (、 or ', ')."""
-
-    items: tuple[object, ...]
-
-    def render(self, lang: str = "zh") -> str:
-        return LIST_SEPARATOR[check_lang(lang)].join(render(item, lang) for item in self.items)
-
-    def __str__(self) -> str:
-        return self.render("en")
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class Message:
-    """A user-facing sentence as a template key and its values; render(lang) writes it, str() in English.
-
-    Values may themselves be Message, Field, Noun or Listing; they are rendered in the same language.
-    """
-
-    key: str
-    params: tuple[tuple[str, object], ...]
-
-    def __init__(self, key: str, /, **params: object) -> None:
-        if key not in _LABELS:
-            raise KeyError(f"no message {key!r} in app/i18n.py")
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "params", tuple(params.items()))
-
-    def render(self, lang: str = "zh") -> str:
-        return t(self.key, lang, **{name: render(value, lang) for name, value in self.params})
-
-    def __str__(self) -> str:
-        return self.render("en")
-
-
-def render(text: object, lang: str = "zh") -> str:
-    """Any user-facing value in lang: a Message/Field/Noun/Listing is rendered, anything else is str()."""
-    renderer = getattr(text, "render", None)
-    return renderer(lang) if callable(renderer) else str(text)
-
-
-def lang_from_accept_language(header: str | None) -> Lang:
-    """The reader's language from an Accept-Language header: English only when 'en' outranks 'zh';
-    Chinese when the header is absent, empty, '*' or names neither."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, quality = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGS:
-            continue
-        try:
-            q = float(quality.strip().removeprefix("q=")) if quality else 1.0
-        except ValueError:
-            q = 1.0
-        ranked.append((-q, position, primary))
-    return min(ranked)[2] if ranked else "zh"  # type: ignore[return-value]

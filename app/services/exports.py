@@ -1,7 +1,6 @@
-"""A run's schedule as files: the funding Gantt (json/html/png/svg/pdf) and the schedule table (csv/xlsx).
-
-Drawn from the run's stored Solution and the portfolio's projects (names, categories, plans).
-"""
+"""A run as files: the funding Gantt (json/html/png/svg/pdf), the schedule table (csv/xlsx) and the
+slippage report (json/csv/xlsx), drawn from the run's stored Solution, the portfolio's projects (names,
+categories, plans) and its baseline."""
 
 from __future__ import annotations
 
@@ -10,10 +9,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app import baselines, charts, export, planning, projects, runs, scenarios, slippage
+from app import charts
 from app.errors import Conflict, InvalidInput
+from app.files import figures, report_tables, schedule
 from app.i18n import Message
-from app.portfolio import ProjectRecord
+from app.rules import slippage
+from app.rules.portfolio import ProjectRecord
+from app.services import baselines, projects, runs, scenarios
+from solver import Problem, Solution
 
 
 def _solution_and_records(session: Session, run_id: int) -> tuple[dict[str, Any], list[ProjectRecord]]:
@@ -43,11 +46,11 @@ def gantt_file(
     solution, records, baseline = _with_baseline(session, run_id)
     try:
         if fmt in ("html", "pdf"):
-            figures = export.gantt_figures(solution, records, lang=lang, sort=sort, baseline=baseline)
-            return export.figures_html(figures) if fmt == "html" else export.figures_pdf(figures)
+            pages = charts.gantt_figures(solution, records, lang=lang, sort=sort, baseline=baseline)
+            return figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
         figure = charts.funding_gantt(solution, records, lang=lang, sort=sort, page=page, baseline=baseline)
-        return export.figure_bytes(figure, fmt)
-    except (ValueError, export.ExportError) as err:
+        return figures.figure_bytes(figure, fmt)
+    except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
 
 
@@ -56,8 +59,8 @@ def schedule_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") 
     solution, records = _solution_and_records(session, run_id)
     try:
         if fmt == "xlsx":
-            return export.schedule_xlsx(solution, records, lang=lang)
-        return export.schedule_csv(solution, records, lang=lang)
+            return schedule.schedule_xlsx(solution, records, lang=lang)
+        return schedule.schedule_csv(solution, records, lang=lang)
     except ValueError as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
 
@@ -94,9 +97,27 @@ def slippage_json(report: slippage.SlippageReport, lang: str = "zh") -> dict[str
 
 def slippage_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") -> bytes:
     """The run's slippage report as json, csv (per project) or xlsx (per project and per unit)."""
-    report = planning.run_slippage(session=session, run_id=run_id)
+    report = run_slippage(session=session, run_id=run_id)
     if fmt == "json":
         return json.dumps(slippage_json(report, lang), ensure_ascii=False).encode("utf-8")
     if fmt == "xlsx":
-        return slippage.report_xlsx(report, lang)
-    return slippage.report_csv(report, lang)
+        return report_tables.slippage_xlsx(report, lang)
+    return report_tables.slippage_csv(report, lang)
+
+
+def run_slippage(*, session: Session, run_id: int) -> slippage.SlippageReport:
+    """The slippage report of a run's schedule: against the seed plan and the portfolio's baseline."""
+    run = runs.get(session=session, run_id=run_id)
+    solution = Solution.from_json(run.solution) if run.solution else None
+    if solution is None or not solution.status.has_schedule:
+        status = Message(f"run_status_{run.status}")
+        raise Conflict(Message("run_no_schedule_to_report", run=run_id, status=status), ["status"])
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
+    baseline = baselines.solution_of(session=session, portfolio_id=scenario.portfolio_id)
+    return slippage.slippage_report(
+        Problem.from_json(run.problem),
+        solution,
+        records=[projects.as_record(row) for row in rows],
+        baseline=Solution.from_json(baseline) if baseline else None,
+    )

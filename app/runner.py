@@ -1,0 +1,248 @@
+"""Doing the background work: a solve of a run, a budget sweep, a least-budget search.
+
+Each `execute_*` claims its queued row (app/background.py), works on the exact MODEL.md problem stored
+with it — holding no database transaction while the solver runs — writes progress as it goes and stores
+the result. `make_pool` binds them into the one BackgroundPool the server runs. The only module besides
+app/services/scenarios.py that brings `solver` and the database together.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+
+from app import background
+from app.background import BackgroundPool, Kind
+from app.i18n.failures import CANCELLED_RUNNING
+from app.i18n.solver import message_json
+from app.models import Job, JobKind, Run, RunStatus
+from app.rules import least_budget, sweep
+from app.rules.problem import PLAN_PERIOD_END, Replan, merge_past
+from app.services import runs
+from solver import Problem, Progress, Solution, solve
+
+PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written to its row
+
+
+def make_pool(*, engine: Engine, run_threads: int, solver_threads: int) -> BackgroundPool:
+    """The server's pool: solver runs on `run_threads` threads, sweeps and least-budget searches on one
+    (a sweep solves its levels in parallel inside its job); each solve gets `solver_threads` threads."""
+
+    def run(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
+        return execute_run(engine=engine, run_id=item_id, workers=solver_threads, stop=stop)
+
+    def job(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
+        return execute_job(engine=engine, job_id=item_id, workers=solver_threads, stop=stop)
+
+    kinds = {
+        runs.KIND: Kind(Run, run, "runs"),
+        JobKind.SWEEP: Kind(Job, job, "jobs"),
+        JobKind.LEAST_BUDGET: Kind(Job, job, "jobs"),
+    }
+    return BackgroundPool(engine=engine, kinds=kinds, lanes={"runs": run_threads, "jobs": 1})
+
+
+def _stopped(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
+# ── a run ────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _progress_writer(engine: Engine, run_id: int) -> Callable[[Progress], None]:
+    last = 0.0
+
+    def report(progress: Progress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < PROGRESS_EVERY_SECONDS:
+            return
+        last = now
+        values = {
+            "elapsed": round(progress.elapsed, 3),
+            "objective": progress.objective,
+            "bound": progress.bound,
+        }
+        background.write(engine, Run, run_id, only_running=True, progress=values)
+
+    return report
+
+
+def _stored_replan(problem: Problem, stored: Mapping[str, Any]) -> tuple[Replan, dict[int, int]]:
+    past = {code: {int(y): v for y, v in by_year.items()} for code, by_year in stored["past"].items()}
+    plan = Replan(problem, stored["from"], past, tuple(stored["messages"]), stored.get("planned_ends", {}))
+    return plan, {int(y): cap for y, cap in stored["past_caps"].items()}
+
+
+def execute_run(
+    *, engine: Engine, run_id: int, workers: int = 2, stop: threading.Event | None = None
+) -> RunStatus | None:
+    """Solve a queued run and store its verified result; None if it was no longer queued. A stop request
+    ends the search early: the run is `cancelled`, keeping the best schedule found so far."""
+    run = background.claim(engine, Run, run_id, progress={"elapsed": 0.0})
+    if run is None:
+        return None
+    problem = Problem.from_json(run.problem)
+    replan_of = _stored_replan(problem, run.replan) if run.replan else None
+    solution = solve(
+        problem,
+        time_limit=run.time_limit,
+        workers=workers,
+        progress=_progress_writer(engine, run_id),
+        stop=stop,
+    )
+    status = RunStatus.CANCELLED if _stopped(stop) else RunStatus.DONE
+    _store(engine, run_id, solution, status, replan_of)
+    return status
+
+
+def _store(
+    engine: Engine,
+    run_id: int,
+    solution: Solution,
+    status: RunStatus,
+    replan_of: tuple[Replan, dict[int, int]] | None,
+) -> None:
+    stored = solution.to_json() if replan_of is None else merge_past(solution.to_json(), *replan_of)
+    background.finish(
+        engine,
+        Run,
+        run_id,
+        status,
+        error=CANCELLED_RUNNING if status is RunStatus.CANCELLED else None,
+        solution=stored,
+        solver_status=str(solution.status),
+        objective=solution.objective,
+        bound=solution.bound,
+        solve_seconds=round(solution.solve_seconds, 3),
+        progress={
+            "elapsed": round(solution.solve_seconds, 3),
+            "objective": solution.objective,
+            "bound": solution.bound,
+        },
+    )
+
+
+# ── a sweep or a least-budget search ─────────────────────────────────────────────────────────────
+
+
+def execute_job(
+    *, engine: Engine, job_id: int, workers: int = 2, stop: threading.Event | None = None
+) -> RunStatus | None:
+    """Do a queued job and store its result; None if it was no longer queued."""
+    job = background.claim(engine, Job, job_id)
+    if job is None:
+        return None
+    problem = Problem.from_json(job.params["problem"])
+    if job.kind == JobKind.SWEEP:
+        return _execute_sweep(engine, job_id, problem, job.params, stop)
+    return _execute_least_budget(engine, job_id, problem, job.params, workers, stop)
+
+
+def _level(stored: Mapping[str, Any]) -> sweep.BudgetLevel:
+    caps = {int(y): c for y, c in stored["caps"].items()}
+    return sweep.BudgetLevel(stored["level"], caps, flat_wan=stored.get("flat_wan"))
+
+
+def _execute_sweep(
+    engine: Engine, job_id: int, problem: Problem, params: Mapping[str, Any], stop: threading.Event | None
+) -> RunStatus:
+    levels = [_level(stored) for stored in params["levels"]]
+    points: list[dict[str, Any]] = []
+
+    def report(progress: sweep.SweepProgress) -> None:
+        points.append(progress.point.to_json())
+        background.write(
+            engine,
+            Job,
+            job_id,
+            progress={"done": progress.done, "total": progress.total},
+            result={"points": list(points)},
+        )
+
+    curve = sweep.sweep(
+        problem,
+        levels,
+        time_limit=params["time_limit"],
+        hints=params.get("hints", True),
+        stars=params.get("stars"),
+        progress=report,
+        stop=stop,
+    )
+    final = [point.to_json() for point in curve.points]
+    status = RunStatus.CANCELLED if _stopped(stop) else RunStatus.DONE
+    background.finish(
+        engine,
+        Job,
+        job_id,
+        status,
+        error=CANCELLED_RUNNING if status is RunStatus.CANCELLED else None,
+        progress={"done": len(final), "total": len(levels)},
+        result={"points": final, "wall_seconds": round(curve.wall_seconds, 3)},
+    )
+    return status
+
+
+def _step_json(step: least_budget.BisectionStep) -> dict[str, Any]:
+    return {
+        "key": step.key,
+        "caps_total_wan": step.caps_total_wan,
+        "verdict": str(step.verdict),
+        "seconds": round(step.seconds, 3),
+        "low": step.low,
+        "high": step.high,
+    }
+
+
+def _execute_least_budget(
+    engine: Engine,
+    job_id: int,
+    problem: Problem,
+    params: Mapping[str, Any],
+    workers: int,
+    stop: threading.Event | None,
+) -> RunStatus:
+    steps: list[dict[str, Any]] = []
+
+    def report(step: least_budget.BisectionStep) -> None:
+        steps.append(_step_json(step))
+        progress = {"steps": len(steps), "low": step.low, "high": step.high}
+        background.write(engine, Job, job_id, progress=progress, result={"steps": list(steps)})
+
+    scale_of = params.get("scale_of")
+    answer = least_budget.least_budget(
+        problem,
+        rule=least_budget.Rule(params["rule"]),
+        scale_of={int(y): c for y, c in scale_of.items()} if scale_of else None,
+        time_limit=params["time_limit"],
+        workers=workers,
+        stars=params.get("stars"),
+        star_deadline=params.get("star_deadline", PLAN_PERIOD_END),
+        progress=report,
+        stop=stop,
+    )
+    result = {
+        "outcome": str(answer.outcome),
+        "message": message_json(answer.message),
+        "amount_wan": answer.amount_wan,
+        "scale": answer.scale,
+        "caps": {str(y): c for y, c in answer.caps.items()} if answer.caps else None,
+        "steps": [_step_json(step) for step in answer.steps],
+        "solution": answer.solution.to_json() if answer.solution is not None else None,
+    }
+    cancelled = answer.outcome is least_budget.Outcome.CANCELLED
+    status = RunStatus.CANCELLED if cancelled else RunStatus.DONE
+    background.finish(
+        engine,
+        Job,
+        job_id,
+        status,
+        error=CANCELLED_RUNNING if cancelled else None,
+        progress={"steps": len(answer.steps)},
+        result=result,
+    )
+    return status

@@ -1,0 +1,121 @@
+"""Actuals: money really spent on a project per year and its percent complete, as owners record them.
+
+An owner records actuals only for its own unit's projects, finance for all (app.services.projects.check_may_write).
+A file import (CSV/XLSX: code, year, spent_wan, percent_complete) is checked whole: every error at once
+and nothing stored, or every row stored. Re-planning (app.services.scenarios.replan_of) reads them as the frozen past.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.errors import NotAllowed
+from app.files.actuals import read_actuals
+from app.files.importer import ProjectListError, RowError, UnreadableFileError
+from app.i18n import Message
+from app.models import Actual, ActualPublic, ActualsImportSummary, ActualUpdate, Project, User, utcnow
+from app.services import portfolios, projects
+
+
+def _upsert(
+    session: Session, project_id: int, year: int, data: ActualUpdate, user: User
+) -> tuple[Actual, bool]:
+    query = select(Actual).where(Actual.project_id == project_id, Actual.year == year)
+    actual = session.exec(query).first()
+    created = actual is None
+    if actual is None:
+        actual = Actual(
+            project_id=project_id, year=year, spent_wan=0, percent_complete=0, recorded_by=user.name
+        )
+    actual.spent_wan = data.spent_wan
+    actual.percent_complete = data.percent_complete
+    actual.recorded_by = user.name
+    actual.recorded_at = utcnow()
+    session.add(actual)
+    return actual, created
+
+
+def record(*, session: Session, project_id: int, year: int, data: ActualUpdate, user: User) -> Actual:
+    """Record (or correct) a project's actual spend and progress for a year; NotAllowed for other units."""
+    project = projects.get(session=session, project_id=project_id)
+    projects.check_may_write(user=user, unit=project.responsible_unit)
+    actual, _ = _upsert(session, project_id, year, data, user)
+    session.commit()
+    session.refresh(actual)
+    return actual
+
+
+def list_for_project(*, session: Session, project_id: int) -> list[Actual]:
+    """The project's actuals by year."""
+    projects.get(session=session, project_id=project_id)
+    return list(session.exec(select(Actual).where(Actual.project_id == project_id).order_by(Actual.year)))
+
+
+def list_for_portfolio(*, session: Session, portfolio_id: int) -> list[tuple[Actual, str]]:
+    """Every actual of the portfolio with its project code, by project then year."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    query = (
+        select(Actual, Project.code)
+        .join(Project, Project.id == Actual.project_id)
+        .where(Project.portfolio_id == portfolio_id)
+        .order_by(Project.id, Actual.year)
+    )
+    return [(actual, code) for actual, code in session.exec(query)]
+
+
+def spent_by_code(*, session: Session, portfolio_id: int) -> dict[str, dict[int, int]]:
+    """{code: {year: spent_wan}}: what the re-plan rule (app.rules.problem.replan) takes."""
+    spent: dict[str, dict[int, int]] = {}
+    for actual, code in list_for_portfolio(session=session, portfolio_id=portfolio_id):
+        spent.setdefault(code, {})[actual.year] = actual.spent_wan
+    return spent
+
+
+def public(actual: Actual, code: str) -> ActualPublic:
+    return ActualPublic.model_validate(actual, update={"code": code})
+
+
+# ── import ────────────────────────────────────────────────────────────────────────────────────────
+
+
+def import_file(
+    *, session: Session, portfolio_id: int, source: bytes, filename: str | None, user: User
+) -> ActualsImportSummary:
+    """Store every row of an actuals file, or nothing: ProjectListError lists every row error."""
+    by_code = {p.code: p for p in projects.list_projects(session=session, portfolio_id=portfolio_id)}
+
+    def check_code(row: int, code: str) -> list[RowError]:
+        project = by_code.get(code)
+        if project is None:
+            return [RowError.of(row, "code", "actuals_no_project", code=code)]
+        try:
+            projects.check_may_write(user=user, unit=project.responsible_unit)
+        except NotAllowed as err:
+            return [RowError.of(row, "code", "prefixed", what=code, message=err.text)]
+        return []
+
+    lines, errors = read_actuals(source, filename, check_code)
+    parsed: list[tuple[Project, int, ActualUpdate]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line in lines:
+        key = (line.code, line.year)
+        if key in seen:
+            errors.append(
+                RowError.of(
+                    line.row, "year", "actuals_given_twice", code=key[0], year=key[1], first_row=seen[key]
+                )
+            )
+            continue
+        seen[key] = line.row
+        data = ActualUpdate(spent_wan=line.spent_wan, percent_complete=line.percent_complete)
+        parsed.append((by_code[line.code], line.year, data))
+    if errors:
+        raise ProjectListError(sorted(errors, key=lambda e: e.row or 0))
+    if not parsed:
+        raise UnreadableFileError(Message("actuals_no_rows"))
+    created = 0
+    for project, year, data in parsed:
+        _, new = _upsert(session, project.id, year, data, user)
+        created += new
+    session.commit()
+    return ActualsImportSummary(rows=len(parsed), created=created, updated=len(parsed) - created)

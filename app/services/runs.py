@@ -1,0 +1,141 @@
+"""Runs: one solve of a scenario, stored with the exact problem it solves and, when done, its Solution.
+
+A run is created `queued` holding its MODEL.md problem JSON (so later edits to projects or budgets do not
+change it) and handed to the background pool (app/background.py), which app/runner.py's `execute_run`
+takes through running → done / failed / cancelled. This module stores, lists, cancels and shows runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.background import Submitter, cancel_queued
+from app.errors import Conflict, NotFound
+from app.i18n import Message
+from app.i18n.failures import CANCELLED_QUEUED, error_text
+from app.i18n.solver import message_json, run_messages
+from app.models import Run, RunProgress, RunPublic, RunStatus, Scenario, User, utcnow
+from app.rules.problem import Replan
+from app.services import scenarios
+
+KIND = "run"  # the pool's name for this kind of work
+
+
+def get(*, session: Session, run_id: int) -> Run:
+    """The run, or NotFound."""
+    run = session.get(Run, run_id)
+    if run is None:
+        raise NotFound("run", run_id)
+    return run
+
+
+def list_runs(*, session: Session, scenario_id: int) -> list[Run]:
+    """The scenario's runs, newest first."""
+    scenarios.get(session=session, scenario_id=scenario_id)
+    return list(session.exec(select(Run).where(Run.scenario_id == scenario_id).order_by(Run.id.desc())))
+
+
+def _replan_json(plan: Replan, scenario: Scenario) -> dict[str, Any]:
+    """What a re-plan run keeps beside its problem to put the frozen past back into its schedule."""
+    return {
+        "from": plan.replan_from,
+        "past": {code: {str(y): v for y, v in past.items()} for code, past in plan.past.items()},
+        "past_caps": {y: cap for y, cap in scenario.budget.items() if int(y) < plan.replan_from},
+        "messages": list(plan.messages),
+        "flags": [message_json(flag) for flag in plan.flags],  # the same, as Messages for either language
+        "planned_ends": dict(plan.planned_ends),
+    }
+
+
+def create(
+    *, session: Session, scenario_id: int, started_by: str, time_limit: float, replan_from: int | None = None
+) -> Run:
+    """A queued run of the scenario, holding the exact problem it will solve (and, for a re-plan, the
+    frozen past it puts back into the schedule)."""
+    stored_replan = None
+    if replan_from is None:
+        problem = scenarios.problem_of(session=session, scenario_id=scenario_id)
+    else:
+        plan = scenarios.replan_of(session=session, scenario_id=scenario_id, replan_from=replan_from)
+        problem = plan.problem
+        stored_replan = _replan_json(plan, scenarios.get(session=session, scenario_id=scenario_id))
+    run = Run(
+        scenario_id=scenario_id,
+        time_limit=time_limit,
+        problem=problem.to_json(),
+        started_by=started_by,
+        replan=stored_replan,
+    )
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def start(
+    *,
+    session: Session,
+    pool: Submitter,
+    scenario_id: int,
+    user: User,
+    time_limit: float | None,
+    default_time_limit: float,
+    max_time_limit: float,
+    replan_from: int | None = None,
+) -> Run:
+    """Store a queued run of the scenario and hand it to the pool; returns at once."""
+    scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    seconds = scenarios.time_limit_for(
+        scenario, time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
+    )
+    run = create(
+        session=session,
+        scenario_id=scenario_id,
+        started_by=user.name,
+        time_limit=seconds,
+        replan_from=replan_from,
+    )
+    pool.submit(KIND, run.id)
+    return run
+
+
+def cancel(*, session: Session, pool: Submitter, run_id: int) -> Run:
+    """Cancel a queued run at once, or ask a running one to stop (it turns `cancelled` within moments)."""
+    run = get(session=session, run_id=run_id)
+    if RunStatus(run.status).finished:
+        raise Conflict(Message("run_already_finished", run=run_id, status=run.status), ["status"])
+    pool.request_stop(KIND, run_id)
+    cancel_queued(session, Run, run_id, CANCELLED_QUEUED)
+    session.refresh(run)
+    return run
+
+
+def seconds_since(moment: datetime) -> float:
+    """Seconds from `moment` to now (SQLite hands back naive UTC datetimes)."""
+    now = utcnow()
+    if moment.tzinfo is None:
+        now = now.replace(tzinfo=None)
+    return max(0.0, (now - moment).total_seconds())
+
+
+def public(run: Run, lang: str = "zh") -> RunPublic:
+    """The API's view of a run, its messages in `lang`; while running, `progress.elapsed` counts from the
+    start, live."""
+    progress = RunProgress.model_validate(run.progress) if run.progress else None
+    if run.status == RunStatus.RUNNING and run.started_at is not None:
+        elapsed = seconds_since(run.started_at)
+        progress = (progress or RunProgress(elapsed=0.0)).model_copy(update={"elapsed": round(elapsed, 3)})
+    replan_from = run.replan["from"] if run.replan else None
+    return RunPublic.model_validate(
+        run,
+        update={
+            "progress": progress,
+            "result": run.solution,
+            "messages": run_messages(run.solution, run.replan, lang),
+            "error": error_text(run.error, lang),
+            "replan_from": replan_from,
+        },
+    )

@@ -1,0 +1,173 @@
+"""Scenarios: budget caps and options over a portfolio (edits carry `version` like projects do), and the
+scenario as the MODEL.md problem it means — the one place database rows become a solver.Problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from app.i18n import Field, Message
+from app.models import Scenario, ScenarioCreate, ScenarioUpdate, check_budget
+from app.rules.portfolio import ProjectRecord
+from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, replan
+from app.services import actuals, portfolios, projects, versioning
+from solver import Problem, ProblemError
+
+_REQUIRED = ("name", "first_year", "last_year", "budget", "carryover", "overrides")
+
+
+def list_scenarios(*, session: Session, portfolio_id: int) -> list[Scenario]:
+    """The portfolio's scenarios, oldest first."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    query = select(Scenario).where(Scenario.portfolio_id == portfolio_id).order_by(Scenario.id)
+    return list(session.exec(query))
+
+
+def get(*, session: Session, scenario_id: int) -> Scenario:
+    """The scenario, or NotFound."""
+    scenario = session.get(Scenario, scenario_id)
+    if scenario is None:
+        raise NotFound("scenario", scenario_id)
+    return scenario
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(Message("scenario_name_taken", name=name), ["name"])
+
+
+def create(*, session: Session, portfolio_id: int, data: ScenarioCreate) -> Scenario:
+    """A new scenario of the portfolio; its name must be new in the portfolio."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    taken = select(Scenario).where(Scenario.portfolio_id == portfolio_id, Scenario.name == data.name)
+    if session.exec(taken).first() is not None:
+        raise _name_taken(data.name)
+    scenario = Scenario(**data.model_dump(), portfolio_id=portfolio_id)
+    session.add(scenario)
+    try:
+        session.commit()
+    except IntegrityError as err:
+        session.rollback()
+        raise _name_taken(data.name) from err
+    session.refresh(scenario)
+    return scenario
+
+
+def _check_merged(scenario: Scenario, changes: dict[str, Any]) -> None:
+    versioning.check_required_kept(changes, _REQUIRED)
+    first = changes.get("first_year", scenario.first_year)
+    last = changes.get("last_year", scenario.last_year)
+    budget = changes.get("budget", scenario.budget)
+    try:
+        check_budget(first, last, budget)
+    except InvalidInput as err:
+        raise InvalidInput(err.text, [(("body", "budget"), err.text)]) from err
+
+
+def _stale(session: Session, scenario_id: int, yours: int) -> StaleVersion:
+    return versioning.stale(session, Scenario, scenario_id, yours, "scenario", lambda s: s.name)
+
+
+def update(*, session: Session, scenario_id: int, data: ScenarioUpdate) -> Scenario:
+    """Edit budget and options. A `version` other than the stored one is a StaleVersion naming what changed."""
+    scenario = get(session=session, scenario_id=scenario_id)
+    if data.version != scenario.version:
+        raise _stale(session, scenario_id, data.version)
+    changes = versioning.changes_of(scenario, data.model_dump(exclude_unset=True, exclude={"version"}))
+    if not changes:
+        return scenario
+    _check_merged(scenario, changes)
+    try:
+        if not versioning.compare_and_set(session, scenario, changes, data.version):
+            raise _stale(session, scenario_id, data.version)
+        session.commit()
+    except IntegrityError as err:
+        session.rollback()
+        raise _name_taken(changes.get("name", scenario.name)) from err
+    session.refresh(scenario)
+    return scenario
+
+
+def delete(*, session: Session, scenario_id: int) -> None:
+    """Remove a scenario with its runs."""
+    session.delete(get(session=session, scenario_id=scenario_id))
+    session.commit()
+
+
+# ── a scenario as a MODEL.md problem: the one place database rows become a solver.Problem ──────────
+
+
+def options_of(scenario: Scenario) -> ScenarioOptions:
+    """The scenario row as the problem builder's options (budget keys are years as strings in JSON)."""
+    return ScenarioOptions(
+        first_year=scenario.first_year,
+        last_year=scenario.last_year,
+        budget={int(year): cap for year, cap in scenario.budget.items()},
+        carryover=scenario.carryover,
+        star_deadline=scenario.star_deadline,
+        overrides=scenario.overrides,
+    )
+
+
+def problem_of(*, session: Session, scenario_id: int) -> Problem:
+    """The MODEL.md problem of a scenario over its portfolio's current projects; InvalidInput if impossible."""
+    scenario = get(session=session, scenario_id=scenario_id)
+    records = _records(session, scenario)
+    with _planning_errors():
+        return build_problem(records, options_of(scenario))
+
+
+def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan:
+    """The scenario re-planned from `replan_from` with the portfolio's recorded actuals as the past."""
+    scenario = get(session=session, scenario_id=scenario_id)
+    records = _records(session, scenario)
+    spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)
+    options = replace(options_of(scenario), replan_from=replan_from)
+    with _planning_errors():
+        return replan(records, options, spent)
+
+
+def star_codes(*, session: Session, scenario: Scenario) -> list[str]:
+    """The ★ projects of the scenario's portfolio."""
+    rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
+    return [row.code for row in rows if row.star]
+
+
+def time_limit_for(
+    scenario: Scenario, asked: float | None, *, default_time_limit: float, max_time_limit: float
+) -> float:
+    """Seconds a run (or each solve of a sweep or search) may take: as asked, else the scenario's, else the
+    server's default; InvalidInput above the server's maximum."""
+    seconds = asked or scenario.time_limit or default_time_limit
+    if seconds > max_time_limit:
+        raise InvalidInput(
+            Message("time_limit_over_max", seconds=f"{seconds:g}", limit=f"{max_time_limit:g}"),
+            [(("body", "time_limit"), Message("at_most", limit=f"{max_time_limit:g}"))],
+        )
+    return seconds
+
+
+def _records(session: Session, scenario: Scenario) -> list[ProjectRecord]:
+    rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
+    if not rows:
+        raise InvalidInput(Message("portfolio_has_no_projects"), [(("portfolio",), Message("no_projects"))])
+    return [projects.as_record(row) for row in rows]
+
+
+@contextmanager
+def _planning_errors() -> Iterator[None]:
+    """PlanningError and ProblemError as InvalidInput naming the project (or option) and field."""
+    try:
+        yield
+    except PlanningError as err:
+        if err.field == "replan_from":
+            words = Message("field_message", field=Field(err.field), message=err.reason)
+            raise InvalidInput(words, [(("body", err.field), err.reason)]) from err
+        raise InvalidInput(err.text, [(("project", err.code, err.field), err.reason)]) from err
+    except ProblemError as err:
+        raise InvalidInput(str(err), [(("project", err.project_id or "", err.field), err.message)]) from err
