@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import actuals, baselines, portfolios, projects, runs, scenarios, tradeoffs, users
+from api.middleware import RequestId
+from api.routes import actuals, baselines, health, portfolios, projects, runs, scenarios, tradeoffs, users
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine
@@ -31,7 +32,7 @@ _NO_PAGE = """<!doctype html><meta charset="utf-8"><title>capsched</title>
 
 def _api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=errors.ERROR_RESPONSES)
-    for module in (portfolios, projects, actuals, scenarios, runs, baselines, tradeoffs, users):
+    for module in (health, portfolios, projects, actuals, scenarios, runs, baselines, tradeoffs, users):
         router.include_router(module.router)
     return router
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(RequestId)  # added last: outermost, so every line of the request carries its id
     app.include_router(_api_router())
     _mount_page(app)
     return app

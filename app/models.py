@@ -506,3 +506,15 @@ class User(UserBase, table=True):
 
 class UserPublic(UserBase):
     id: int
+
+
+# ---------------------------------------------------------------- health
+
+
+class HealthPublic(SQLModel):
+    status: str = Field(description="ok, or unavailable (the database does not answer or is not migrated)")
+    database: str = Field(description="ok, or why it does not answer")
+    migration: str | None = Field(description="the database's migration")
+    migration_head: str | None = Field(description="the newest migration this version knows")
+    pool_threads: int = Field(description="background threads (solver runs and trade-off jobs)")
+    queued: int = Field(description="runs and jobs queued or running in this process")

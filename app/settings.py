@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     max_time_limit: float = Field(default=600.0, gt=0, description="the longest solve a run may ask for")
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     seed: bool = Field(default=True, description="load the seed portfolio into an empty database on start")
+    log_level: str = Field(
+        default="info",
+        pattern="^(?i:debug|info|warning|error|critical)$",
+        description="the service's log level",
+    )
 
 
 def get_settings() -> Settings:

@@ -71,5 +71,11 @@ def serve(
     import uvicorn
 
     from api.main import create_app  # the one place app reaches into api: the command that serves it
+    from app.logging import config as log_config
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=log_config(settings.log_level),
+    )

@@ -8,15 +8,12 @@ Without a browser these raise ExportUnavailable, whose message says how to insta
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import io
 import logging
 import os
 import re
 import threading
-from collections.abc import Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +48,7 @@ _TYPICAL_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin
 
 
 _RENDER_TIMEOUT_S = 180.0
+_START_TIMEOUT_S = 60.0
 
 
 _PNG_SCALE = 2  # report-grade: twice the layout's pixels
@@ -161,70 +159,86 @@ def _is_executable(path: str) -> bool:
 
 
 class _StaticRenderer:
-    """One kaleido browser in a background event loop, shared by every export in the process."""
+    """kaleido's own sync server (one Chromium for the process, started on first use) behind a lock: its
+    calls are not safe from several threads at once, and a call that never returns (a browser that died
+    or did not start) is bounded by a timeout, after which the server is restarted once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._kaleido: Any = None
+        self._running = False
 
     def render(self, fig: go.Figure, fmt: str) -> bytes:
         with self._lock:
             try:
                 return self._render(fig, fmt)
-            except (ExportUnavailable, FutureTimeout):
+            except ExportUnavailable:
                 raise
             except Exception:  # the browser may have died since the last export: start afresh, once
-                self._close()
+                self._stop()
                 return self._render(fig, fmt)
 
     def _render(self, fig: go.Figure, fmt: str) -> bytes:
-        self._open()
-        opts = {"format": fmt, "scale": _PNG_SCALE if fmt == "png" else 1}
-        job = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(fig, opts=opts), self._loop)
-        return job.result(timeout=_RENDER_TIMEOUT_S)
+        import kaleido
 
-    def _open(self) -> None:
-        if self._kaleido is not None:
+        self._start()
+        opts = {"format": fmt, "scale": _PNG_SCALE if fmt == "png" else 1}
+        return _bounded(lambda: kaleido.calc_fig_sync(fig, opts=opts), _RENDER_TIMEOUT_S)
+
+    def _start(self) -> None:
+        if self._running:
             return
+        import kaleido
+
         path = find_chromium()
         if path is None:
             raise ExportUnavailable(Message("export_needs_browser"))
-        loop = asyncio.new_event_loop()
-        threading.Thread(target=loop.run_forever, name="capsched-kaleido", daemon=True).start()
-
-        async def start() -> Any:
-            import kaleido
-
-            k = kaleido.Kaleido(path=path, mathjax=False, n=1)
-            await k.open()
-            return k
-
-        try:
-            self._kaleido = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=60)
+        kaleido.start_sync_server(path=path, mathjax=False, n=1, silence_warnings=True)
+        self._running = True
+        try:  # a browser that cannot start leaves the server's calls waiting: find out now, bounded
+            _bounded(lambda: kaleido.calc_fig_sync(go.Figure(), opts={"format": "svg"}), _START_TIMEOUT_S)
         except Exception as exc:
-            loop.call_soon_threadsafe(loop.stop)
+            self._stop()
             advice = Message("export_needs_browser")
-            words = Message("export_browser_failed", path=path, reason=exc, advice=advice)
-            raise ExportUnavailable(words) from None
-        self._loop = loop
-        # Registered after the browser's temporary profile exists, so it runs before that profile's own
-        # clean-up at exit (atexit is last-in, first-out) and Chromium is gone when the folder is removed.
-        atexit.register(self.close)
+            raise ExportUnavailable(
+                Message("export_browser_failed", path=path, reason=exc, advice=advice)
+            ) from None
 
-    def _close(self) -> None:
-        if self._kaleido is None or self._loop is None:
+    def _stop(self) -> None:
+        if not self._running:
             return
+        import kaleido
+
+        self._running = False
         try:
-            asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(timeout=20)
-        except Exception:  # closing a dead browser fails; nothing is left to release
-            _log.debug("kaleido browser was already gone", exc_info=True)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._kaleido, self._loop = None, None
+            kaleido.stop_sync_server(silence_warnings=True)
+        except Exception:  # stopping a dead browser fails; nothing is left to release
+            _log.debug("kaleido server was already gone", exc_info=True)
 
     def close(self) -> None:
         with self._lock:
-            self._close()
+            self._stop()
+
+
+def _bounded(call: Callable[[], Any], seconds: float) -> Any:
+    """`call()` on a daemon thread, waited for at most `seconds` (TimeoutError after that; a call that never
+    returns must not keep the process from exiting)."""
+    done: list[Any] = []
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            done.append(call())
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=target, name="capsched-kaleido-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if failed:
+        raise failed[0]
+    if not done:
+        raise TimeoutError(f"no answer from the browser in {seconds:g} s")
+    return done[0]
 
 
 _RENDERER = _StaticRenderer()

@@ -1,0 +1,1 @@
+"""`python -m capsched …` is the `capsched` command (app/cli/main.py); the code lives in app/, solver/ and api/."""

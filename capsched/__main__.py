@@ -1,0 +1,8 @@
+"""`python -m capsched` runs the capsched command line, exactly as the `capsched` console script does."""
+
+from __future__ import annotations
+
+from app.cli.main import run
+
+if __name__ == "__main__":
+    run()
