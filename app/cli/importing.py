@@ -15,7 +15,7 @@ from rich.table import Table
 
 from app.cli.main import cli
 from app.files.importer import (
-    ImportSummary,
+    ListTotals,
     ProjectListError,
     RowError,
     UnreadableFileError,
@@ -69,7 +69,7 @@ def _print_errors(out: Console, file: Path, errors: list[RowError], lang: str) -
         out.print(messages if row is None else t("row_prefix", lang, row=row, message=messages), markup=False)
 
 
-def _print_summary(out: Console, file: Path, summary: ImportSummary) -> None:
+def _print_summary(out: Console, file: Path, summary: ListTotals) -> None:
     estimate = " (估算 estimate)" if summary.costs_are_estimates else ""
     out.print(f"{file}: valid project list (项目清单有效)", markup=False)
     table = Table(show_header=False)

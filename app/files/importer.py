@@ -132,8 +132,8 @@ class UnreadableFileError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class ImportSummary:
-    """Totals shown after a successful import (CLI and API)."""
+class ListTotals:
+    """A valid project list in figures: counts, areas, costs (and how much of it is estimated), years."""
 
     count: int
     star_count: int
@@ -146,14 +146,14 @@ class ImportSummary:
     last_year: int | None
 
 
-def summarize(records: Iterable[ProjectRecord]) -> ImportSummary:
+def summarize(records: Iterable[ProjectRecord]) -> ListTotals:
     """Count projects and ★ projects and add up areas and costs."""
     records = list(records)
     costs = [r.cost_wan or 0 for r in records]
     estimated = sum(c for r, c in zip(records, costs, strict=True) if r.cost_is_estimate)
     starts = [r.planned_start for r in records if r.planned_start is not None]
     ends = [r.planned_end for r in records if r.planned_end is not None]
-    return ImportSummary(
+    return ListTotals(
         count=len(records),
         star_count=sum(r.star for r in records),
         floor_area_m2=sum(r.floor_area_m2 or 0 for r in records),
