@@ -16,7 +16,18 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.middleware import RequestId
-from api.routes import actuals, baselines, health, portfolios, projects, runs, scenarios, tradeoffs, users
+from api.routes import (
+    actuals,
+    audit,
+    baselines,
+    health,
+    portfolios,
+    projects,
+    runs,
+    scenarios,
+    tradeoffs,
+    users,
+)
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine
@@ -32,7 +43,18 @@ _NO_PAGE = """<!doctype html><meta charset="utf-8"><title>capsched</title>
 
 def _api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=errors.ERROR_RESPONSES)
-    for module in (health, portfolios, projects, actuals, scenarios, runs, baselines, tradeoffs, users):
+    for module in (
+        health,
+        audit,
+        portfolios,
+        projects,
+        actuals,
+        scenarios,
+        runs,
+        baselines,
+        tradeoffs,
+        users,
+    ):
         router.include_router(module.router)
     return router
 

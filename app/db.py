@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -78,3 +79,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def is_unique_violation(err: IntegrityError, table: str, *columns: str) -> bool:
+    """Whether `err` is a unique-constraint violation on `table` (on SQLite: on exactly those columns), as
+    opposed to any other refusal of the database (a trigger, a check, a foreign key)."""
+    orig = err.orig
+    state = getattr(orig, "sqlstate", None)
+    if state is not None:  # PostgreSQL (psycopg): SQLSTATE 23505 and the table it names
+        return state == "23505" and getattr(getattr(orig, "diag", None), "table_name", None) == table
+    text = str(orig)
+    return text.startswith("UNIQUE constraint failed") and all(f"{table}.{c}" in text for c in columns)

@@ -518,3 +518,50 @@ class HealthPublic(SQLModel):
     migration_head: str | None = Field(description="the newest migration this version knows")
     pool_threads: int = Field(description="background threads (solver runs and trade-off jobs)")
     queued: int = Field(description="runs and jobs queued or running in this process")
+
+
+# ---------------------------------------------------------------- audit trail
+
+
+class AuditEntry(SQLModel, table=True):
+    """One recorded change, written in the same transaction as the write it records: who (and in which
+    role), when, which entity and field, the value before and after, and the request it came with.
+    No foreign keys: the history of a removed project or portfolio stays."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=100)
+    actor_role: str = Field(max_length=20)
+    entity: str = Field(max_length=30, index=True)
+    entity_id: int | None = Field(default=None, index=True)
+    portfolio_id: int | None = Field(default=None, index=True)
+    project_id: int | None = Field(default=None, index=True)  # the project a change concerns, if any
+    action: str = Field(max_length=30)
+    field: str | None = Field(default=None, max_length=60)
+    old: Any | None = _json(nullable=True, default=None)
+    new: Any | None = _json(nullable=True, default=None)
+    request_id: str | None = Field(default=None, max_length=64)
+    change_request_id: int | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class AuditPublic(SQLModel):
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    entity: str = Field(
+        description="portfolio, project, scenario, actual, baseline, run, job, user, change_request"
+    )
+    entity_id: int | None
+    portfolio_id: int | None
+    project_id: int | None
+    action: str = Field(description="create, update, delete, import, approve, reject, request, cancel, …")
+    field: str | None
+    old: Any | None
+    new: Any | None
+    request_id: str | None
+    change_request_id: int | None
+    note: str | None

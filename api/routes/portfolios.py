@@ -18,9 +18,9 @@ def list_portfolios(session: SessionDep, _: CurrentUser) -> list[PortfolioPublic
 
 
 @router.post("", response_model=PortfolioPublic, status_code=status.HTTP_201_CREATED)
-def create_portfolio(data: PortfolioCreate, session: SessionDep, _: FinanceUser) -> PortfolioPublic:
+def create_portfolio(data: PortfolioCreate, session: SessionDep, user: FinanceUser) -> PortfolioPublic:
     """Create an empty portfolio (finance)."""
-    return portfolios.create(session=session, data=data)
+    return portfolios.create(session=session, data=data, user=user)
 
 
 @router.get("/{pid}", response_model=PortfolioPublic)
@@ -30,6 +30,6 @@ def get_portfolio(pid: int, session: SessionDep, _: CurrentUser) -> PortfolioPub
 
 
 @router.delete("/{pid}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_portfolio(pid: int, session: SessionDep, _: FinanceUser) -> None:
+def delete_portfolio(pid: int, session: SessionDep, user: FinanceUser) -> None:
     """Remove a portfolio with its projects, scenarios and runs (finance)."""
-    portfolios.delete(session=session, portfolio_id=pid)
+    portfolios.delete(session=session, portfolio_id=pid, user=user)

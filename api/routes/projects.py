@@ -31,14 +31,14 @@ def add_project(pid: int, data: ProjectCreate, session: SessionDep, user: Writer
 def import_projects(
     pid: int,
     session: SessionDep,
-    _: FinanceUser,
+    user: FinanceUser,
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove projects whose code is not in the file"),
 ) -> ImportSummary:
     """Import a project list with the CLI's validator: every row error (422) and nothing stored, or counts."""
     data = file.file.read()
     return projects.import_file(
-        session=session, portfolio_id=pid, source=data, filename=file.filename, replace=replace
+        session=session, portfolio_id=pid, source=data, filename=file.filename, replace=replace, user=user
     )
 
 

@@ -88,9 +88,11 @@ def get_run_problem(rid: int, session: SessionDep, _: CurrentUser) -> dict[str, 
 
 
 @router.delete("/runs/{rid}", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
-def cancel_run(rid: int, request: Request, session: SessionDep, pool: PoolDep, _: FinanceUser) -> RunPublic:
+def cancel_run(
+    rid: int, request: Request, session: SessionDep, pool: PoolDep, user: FinanceUser
+) -> RunPublic:
     """Cancel: a queued run at once, a running one within moments (keeps its best schedule so far)."""
-    return runs.public(runs.cancel(session=session, pool=pool, run_id=rid), request_lang(request))
+    return runs.public(runs.cancel(session=session, pool=pool, run_id=rid, user=user), request_lang(request))
 
 
 @router.get(

@@ -66,12 +66,11 @@ def get_sweep(request: Request, job_id: int, session: SessionDep, _: CurrentUser
 
 @router.delete("/sweeps/{job_id}", response_model=SweepPublic, status_code=status.HTTP_202_ACCEPTED)
 def cancel_sweep(
-    request: Request, job_id: int, session: SessionDep, pool: PoolDep, _: FinanceUser
+    request: Request, job_id: int, session: SessionDep, pool: PoolDep, user: FinanceUser
 ) -> SweepPublic:
     """Cancel a sweep; the points already solved stay."""
-    return jobs.sweep_public(
-        jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.SWEEP), request_lang(request)
-    )
+    job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.SWEEP, user=user)
+    return jobs.sweep_public(job, request_lang(request))
 
 
 @router.get("/sweeps/{job_id}/curve.{fmt}", response_class=Response)
@@ -129,8 +128,8 @@ def get_least_budget(request: Request, job_id: int, session: SessionDep, _: Curr
     "/least-budget/{job_id}", response_model=LeastBudgetPublic, status_code=status.HTTP_202_ACCEPTED
 )
 def cancel_least_budget(
-    request: Request, job_id: int, session: SessionDep, pool: PoolDep, _: FinanceUser
+    request: Request, job_id: int, session: SessionDep, pool: PoolDep, user: FinanceUser
 ) -> LeastBudgetPublic:
     """Cancel a least-budget search."""
-    job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.LEAST_BUDGET)
+    job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.LEAST_BUDGET, user=user)
     return jobs.least_budget_public(job, request_lang(request))

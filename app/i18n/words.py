@@ -154,6 +154,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit_col_predecessor_bound": ("前序约束", "Predecessor-bound"),
     "sheet_slippage_projects": ("项目延期", "projects"),
     "sheet_slippage_units": ("责任单位", "units"),
+    # the audit trail as a workbook (app/services/audit.py)
+    "sheet_audit": ("变更记录", "audit trail"),
+    "audit_col_at": ("时间", "When"),
+    "audit_col_actor": ("操作人", "Who"),
+    "audit_col_actor_role": ("角色", "Role"),
+    "audit_col_entity": ("对象", "Entity"),
+    "audit_col_entity_id": ("对象编号", "Entity id"),
+    "audit_col_project_id": ("项目编号(内部)", "Project id"),
+    "audit_col_action": ("操作", "Action"),
+    "audit_col_field": ("字段", "Field"),
+    "audit_col_old": ("原值", "Old"),
+    "audit_col_new": ("新值", "New"),
+    "audit_col_request_id": ("请求编号", "Request id"),
+    "audit_col_change_request_id": ("变更申请", "Change request"),
+    "audit_col_note": ("说明", "Note"),
 }
 
 

@@ -14,24 +14,41 @@ from app.files.actuals import read_actuals
 from app.files.importer import ProjectListError, RowError, UnreadableFileError
 from app.i18n import Message
 from app.models import Actual, ActualPublic, ActualsImportSummary, ActualUpdate, Project, User, utcnow
-from app.services import portfolios, projects
+from app.services import audit, portfolios, projects
 
 
 def _upsert(
-    session: Session, project_id: int, year: int, data: ActualUpdate, user: User
+    session: Session, project: Project, year: int, data: ActualUpdate, user: User, *, importing: bool = False
 ) -> tuple[Actual, bool]:
-    query = select(Actual).where(Actual.project_id == project_id, Actual.year == year)
+    query = select(Actual).where(Actual.project_id == project.id, Actual.year == year)
     actual = session.exec(query).first()
     created = actual is None
+    values = {"spent_wan": data.spent_wan, "percent_complete": data.percent_complete}
+    before = {name: None if actual is None else getattr(actual, name) for name in values}
     if actual is None:
         actual = Actual(
-            project_id=project_id, year=year, spent_wan=0, percent_complete=0, recorded_by=user.name
+            project_id=project.id, year=year, spent_wan=0, percent_complete=0, recorded_by=user.name
         )
-    actual.spent_wan = data.spent_wan
-    actual.percent_complete = data.percent_complete
+    for name, value in values.items():
+        setattr(actual, name, value)
     actual.recorded_by = user.name
     actual.recorded_at = utcnow()
     session.add(actual)
+    session.flush()
+    changed = {
+        f"{year}.{name}": (before[name], value) for name, value in values.items() if before[name] != value
+    }
+    if changed:
+        audit.record(
+            session,
+            actor=user,
+            entity="actual",
+            entity_id=actual.id,
+            portfolio_id=project.portfolio_id,
+            project_id=project.id,
+            action="import" if importing else "create" if created else "update",
+            changes=changed,
+        )
     return actual, created
 
 
@@ -39,7 +56,7 @@ def record(*, session: Session, project_id: int, year: int, data: ActualUpdate, 
     """Record (or correct) a project's actual spend and progress for a year; NotAllowed for other units."""
     project = projects.get(session=session, project_id=project_id)
     projects.check_may_write(user=user, unit=project.responsible_unit)
-    actual, _ = _upsert(session, project_id, year, data, user)
+    actual, _ = _upsert(session, project, year, data, user)
     session.commit()
     session.refresh(actual)
     return actual
@@ -115,7 +132,7 @@ def import_file(
         raise UnreadableFileError(Message("actuals_no_rows"))
     created = 0
     for project, year, data in parsed:
-        _, new = _upsert(session, project.id, year, data, user)
+        _, new = _upsert(session, project, year, data, user, importing=True)
         created += new
     session.commit()
     return ActualsImportSummary(rows=len(parsed), created=created, updated=len(parsed) - created)

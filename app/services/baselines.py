@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.errors import Conflict, NotFound
 from app.i18n import Message
 from app.models import Baseline, BaselinePublic, Run, RunStatus, User
-from app.services import portfolios, runs, scenarios
+from app.services import audit, portfolios, runs, scenarios
 
 
 def approve(*, session: Session, run_id: int, user: User) -> Baseline:
@@ -30,6 +30,16 @@ def approve(*, session: Session, run_id: int, user: User) -> Baseline:
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     baseline = Baseline(portfolio_id=scenario.portfolio_id, run_id=run_id, approved_by=user.name)
     session.add(baseline)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        entity="baseline",
+        entity_id=baseline.id,
+        portfolio_id=scenario.portfolio_id,
+        action="approve",
+        new={"run_id": run_id, "scenario_id": scenario.id, "objective": run.objective},
+    )
     session.commit()
     session.refresh(baseline)
     return baseline

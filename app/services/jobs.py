@@ -30,7 +30,7 @@ from app.models import (
 from app.rules import sweep
 from app.rules.budgets import BudgetSpecError
 from app.rules.problem import PLAN_PERIOD_END
-from app.services import scenarios
+from app.services import audit, scenarios
 from solver import Problem
 
 DEFAULT_LEVELS = "0.5:1.5:0.1"
@@ -74,8 +74,20 @@ def sweep_levels(problem: Problem, data: SweepCreate) -> tuple[sweep.BudgetLevel
         raise InvalidInput(str(err), [(("body", field), str(err))]) from err
 
 
-def _queue(session: Session, pool: Submitter, job: Job) -> Job:
+def _queue(session: Session, pool: Submitter, job: Job, user: User) -> Job:
     session.add(job)
+    session.flush()
+    scenario = scenarios.get(session=session, scenario_id=job.scenario_id)
+    asked = {k: v for k, v in job.params.items() if k not in ("problem", "levels", "stars")}
+    audit.record(
+        session,
+        actor=user,
+        entity="job",
+        entity_id=job.id,
+        portfolio_id=scenario.portfolio_id,
+        action=f"start:{job.kind}",
+        new={"scenario_id": job.scenario_id, **asked},
+    )
     session.commit()
     session.refresh(job)
     pool.submit(job.kind, job.id)
@@ -113,7 +125,7 @@ def start_sweep(
     }
     job = Job(scenario_id=scenario_id, kind=JobKind.SWEEP, params=params, started_by=user.name)
     job.progress = {"done": 0, "total": len(levels)}
-    return _queue(session, pool, job)
+    return _queue(session, pool, job, user)
 
 
 def start_least_budget(
@@ -141,16 +153,27 @@ def start_least_budget(
         "star_deadline": scenario.star_deadline or PLAN_PERIOD_END,
     }
     job = Job(scenario_id=scenario_id, kind=JobKind.LEAST_BUDGET, params=params, started_by=user.name)
-    return _queue(session, pool, job)
+    return _queue(session, pool, job, user)
 
 
-def cancel(*, session: Session, pool: Submitter, job_id: int, kind: JobKind) -> Job:
+def cancel(*, session: Session, pool: Submitter, job_id: int, kind: JobKind, user: User) -> Job:
     """Cancel a queued job at once, or ask a running one to stop (it keeps what it has found)."""
     job = get(session=session, job_id=job_id, kind=kind)
     if RunStatus(job.status).finished:
         key = "sweep_already_finished" if kind == JobKind.SWEEP else "least_budget_already_finished"
         status = Message(f"run_status_{job.status}")
         raise Conflict(Message(key, job=job_id, status=status), ["status"])
+    scenario = scenarios.get(session=session, scenario_id=job.scenario_id)
+    audit.record(
+        session,
+        actor=user,
+        entity="job",
+        entity_id=job_id,
+        portfolio_id=scenario.portfolio_id,
+        action="cancel",
+        old={"status": job.status},
+    )
+    session.commit()
     pool.request_stop(job.kind, job_id)
     cancel_queued(session, Job, job_id, CANCELLED_QUEUED)
     session.refresh(job)

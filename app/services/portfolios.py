@@ -6,9 +6,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.db import is_unique_violation
 from app.errors import Conflict, NotFound
 from app.i18n import Message
-from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project
+from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project, User
+from app.services import audit
 
 
 def _public(portfolio: Portfolio, project_count: int) -> PortfolioPublic:
@@ -42,7 +44,10 @@ def find_by_name(*, session: Session, name: str) -> Portfolio | None:
     return session.exec(select(Portfolio).where(Portfolio.name == name)).first()
 
 
-def create(*, session: Session, data: PortfolioCreate) -> PortfolioPublic:
+FIELDS = ("name", "description")
+
+
+def create(*, session: Session, data: PortfolioCreate, user: User | None) -> PortfolioPublic:
     """A new, empty portfolio; a name already in use is a Conflict."""
     name = data.name.strip()
     if find_by_name(session=session, name=name) is not None:
@@ -50,15 +55,37 @@ def create(*, session: Session, data: PortfolioCreate) -> PortfolioPublic:
     portfolio = Portfolio(name=name, description=data.description)
     session.add(portfolio)
     try:
+        session.flush()
+        audit.record(
+            session,
+            actor=user,
+            entity="portfolio",
+            entity_id=portfolio.id,
+            portfolio_id=portfolio.id,
+            action="create",
+            new=audit.snapshot(portfolio, FIELDS),
+        )
         session.commit()
     except IntegrityError as err:
         session.rollback()
+        if not is_unique_violation(err, "portfolio", "name"):
+            raise
         raise Conflict(Message("portfolio_name_taken", name=name), ["name"]) from err
     session.refresh(portfolio)
     return _public(portfolio, 0)
 
 
-def delete(*, session: Session, portfolio_id: int) -> None:
+def delete(*, session: Session, portfolio_id: int, user: User) -> None:
     """Remove a portfolio with its projects, scenarios and runs."""
-    session.delete(get(session=session, portfolio_id=portfolio_id))
+    portfolio = get(session=session, portfolio_id=portfolio_id)
+    audit.record(
+        session,
+        actor=user,
+        entity="portfolio",
+        entity_id=portfolio_id,
+        portfolio_id=portfolio_id,
+        action="delete",
+        old=audit.snapshot(portfolio, FIELDS),
+    )
+    session.delete(portfolio)
     session.commit()

@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.db import is_unique_violation
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
 from app.files import importer
 from app.i18n import Field, Message
 from app.models import ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User
 from app.rules.portfolio import COLUMNS, ProjectRecord
-from app.services import portfolios, versioning
+from app.services import audit, portfolios, versioning
 
 _REQUIRED = ("code", "name", "category", "star", "spent_wan")
 
@@ -70,12 +71,55 @@ def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: Us
     project = Project(**data.model_dump(), portfolio_id=portfolio_id)
     session.add(project)
     try:
+        session.flush()
+        _audit_create(session, project, user)
         session.commit()
     except IntegrityError as err:
         session.rollback()
+        if not is_unique_violation(err, "project", "portfolio_id", "code"):
+            raise
         raise _code_taken(session, portfolio_id, data.code) from err
     session.refresh(project)
     return project
+
+
+def _audit_create(session: Session, project: Project, user: User | None, action: str = "create") -> None:
+    audit.record(
+        session,
+        actor=user,
+        entity="project",
+        entity_id=project.id,
+        portfolio_id=project.portfolio_id,
+        action=action,
+        new=audit.snapshot(project, COLUMNS),
+    )
+
+
+def _audit_changes(
+    session: Session, project: Project, changes: Mapping[str, Any], user: User | None, action: str = "update"
+) -> None:
+    """One audit row per changed field, `changes` not yet applied to `project`."""
+    audit.record(
+        session,
+        actor=user,
+        entity="project",
+        entity_id=project.id,
+        portfolio_id=project.portfolio_id,
+        action=action,
+        changes={name: (getattr(project, name), value) for name, value in changes.items()},
+    )
+
+
+def _audit_delete(session: Session, project: Project, user: User | None, action: str = "delete") -> None:
+    audit.record(
+        session,
+        actor=user,
+        entity="project",
+        entity_id=project.id,
+        portfolio_id=project.portfolio_id,
+        action=action,
+        old=audit.snapshot(project, COLUMNS),
+    )
 
 
 def _check_merged(project: Project, changes: Mapping[str, Any]) -> None:
@@ -118,11 +162,14 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     if "responsible_unit" in changes:
         check_may_write(user=user, unit=changes["responsible_unit"])
     try:
+        _audit_changes(session, project, changes, user)
         if not versioning.compare_and_set(session, project, changes, data.version):
             raise _stale(session, project_id, data.version)
         session.commit()
     except IntegrityError as err:
         session.rollback()
+        if not is_unique_violation(err, "project", "portfolio_id", "code"):
+            raise
         raise _code_taken(session, project.portfolio_id, changes.get("code", project.code)) from err
     session.refresh(project)
     return project
@@ -132,6 +179,7 @@ def delete(*, session: Session, project_id: int, user: User) -> None:
     """Remove a project."""
     project = get(session=session, project_id=project_id)
     check_may_write(user=user, unit=project.responsible_unit)
+    _audit_delete(session, project, user)
     session.delete(project)
     session.commit()
 
@@ -143,6 +191,7 @@ def import_file(
     source: Path | bytes,
     filename: str | None = None,
     replace: bool = False,
+    user: User,
 ) -> ImportSummary:
     """Read a project list with the CLI's validator and merge it into the portfolio by code (all or nothing).
 
@@ -151,40 +200,54 @@ def import_file(
     """
     portfolios.get(session=session, portfolio_id=portfolio_id)
     records = importer.read_projects(source, filename=filename)
-    summary = merge_records(session=session, portfolio_id=portfolio_id, records=records, replace=replace)
+    summary = merge_records(
+        session=session, portfolio_id=portfolio_id, records=records, replace=replace, user=user
+    )
     session.commit()
     return summary
 
 
 def merge_records(
-    *, session: Session, portfolio_id: int, records: Sequence[ProjectRecord], replace: bool = False
+    *,
+    session: Session,
+    portfolio_id: int,
+    records: Sequence[ProjectRecord],
+    replace: bool = False,
+    user: User | None,
 ) -> ImportSummary:
-    """Add new codes, update changed projects (bumping their version), optionally remove missing ones.
+    """Add new codes, update changed projects (bumping their version), optionally remove missing ones;
+    audited as an import, one row per changed field (`user` None: the system, e.g. the seed).
 
     Does not commit: the caller makes it part of one transaction.
     """
     mine = select(Project).where(Project.portfolio_id == portfolio_id).with_for_update()
     existing = {p.code: p for p in session.exec(mine)}
-    created = updated = unchanged = 0
+    added: list[Project] = []
+    updated = unchanged = 0
     for record in records:
         values = {column: getattr(record, column) for column in COLUMNS}
         project = existing.pop(record.code, None)
         if project is None:
-            session.add(Project(**values, portfolio_id=portfolio_id))
-            created += 1
+            added.append(Project(**values, portfolio_id=portfolio_id))
+            session.add(added[-1])
             continue
         changes = versioning.changes_of(project, values)
         if not changes:
             unchanged += 1
             continue
+        _audit_changes(session, project, changes, user, action="import")
         versioning.bump(project, changes)
         updated += 1
     deleted = 0
     if replace:
         for project in existing.values():
+            _audit_delete(session, project, user, action="import")
             session.delete(project)
             deleted += 1
     session.flush()
+    for project in added:
+        _audit_create(session, project, user, action="import")
+    created = len(added)
     return ImportSummary(
         rows=len(records), created=created, updated=updated, unchanged=unchanged, deleted=deleted
     )

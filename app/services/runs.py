@@ -19,7 +19,7 @@ from app.i18n.failures import CANCELLED_QUEUED, error_text
 from app.i18n.solver import message_json, run_messages
 from app.models import Run, RunProgress, RunPublic, RunStatus, Scenario, User, utcnow
 from app.rules.problem import Replan
-from app.services import scenarios
+from app.services import audit, scenarios
 
 KIND = "run"  # the pool's name for this kind of work
 
@@ -51,7 +51,7 @@ def _replan_json(plan: Replan, scenario: Scenario) -> dict[str, Any]:
 
 
 def create(
-    *, session: Session, scenario_id: int, started_by: str, time_limit: float, replan_from: int | None = None
+    *, session: Session, scenario_id: int, user: User, time_limit: float, replan_from: int | None = None
 ) -> Run:
     """A queued run of the scenario, holding the exact problem it will solve (and, for a re-plan, the
     frozen past it puts back into the schedule)."""
@@ -66,10 +66,21 @@ def create(
         scenario_id=scenario_id,
         time_limit=time_limit,
         problem=problem.to_json(),
-        started_by=started_by,
+        started_by=user.name,
         replan=stored_replan,
     )
     session.add(run)
+    session.flush()
+    scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    audit.record(
+        session,
+        actor=user,
+        entity="run",
+        entity_id=run.id,
+        portfolio_id=scenario.portfolio_id,
+        action="start",
+        new={"scenario_id": scenario_id, "time_limit": time_limit, "replan_from": replan_from},
+    )
     session.commit()
     session.refresh(run)
     return run
@@ -94,7 +105,7 @@ def start(
     run = create(
         session=session,
         scenario_id=scenario_id,
-        started_by=user.name,
+        user=user,
         time_limit=seconds,
         replan_from=replan_from,
     )
@@ -102,11 +113,22 @@ def start(
     return run
 
 
-def cancel(*, session: Session, pool: Submitter, run_id: int) -> Run:
+def cancel(*, session: Session, pool: Submitter, run_id: int, user: User) -> Run:
     """Cancel a queued run at once, or ask a running one to stop (it turns `cancelled` within moments)."""
     run = get(session=session, run_id=run_id)
     if RunStatus(run.status).finished:
         raise Conflict(Message("run_already_finished", run=run_id, status=run.status), ["status"])
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    audit.record(
+        session,
+        actor=user,
+        entity="run",
+        entity_id=run_id,
+        portfolio_id=scenario.portfolio_id,
+        action="cancel",
+        old={"status": run.status},
+    )
+    session.commit()
     pool.request_stop(KIND, run_id)
     cancel_queued(session, Run, run_id, CANCELLED_QUEUED)
     session.refresh(run)

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.db import is_unique_violation
 from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from app.i18n import Field, Message
-from app.models import Scenario, ScenarioCreate, ScenarioUpdate, check_budget
+from app.models import Scenario, ScenarioCreate, ScenarioUpdate, User, check_budget
 from app.rules.portfolio import ProjectRecord
 from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, replan
-from app.services import actuals, portfolios, projects, versioning
+from app.services import actuals, audit, portfolios, projects, versioning
 from solver import Problem, ProblemError
 
 _REQUIRED = ("name", "first_year", "last_year", "budget", "carryover", "overrides")
@@ -41,18 +42,39 @@ def _name_taken(name: str) -> Conflict:
     return Conflict(Message("scenario_name_taken", name=name), ["name"])
 
 
-def create(*, session: Session, portfolio_id: int, data: ScenarioCreate) -> Scenario:
+FIELDS = tuple(ScenarioCreate.model_fields)
+
+
+def add(session: Session, portfolio_id: int, data: ScenarioCreate, user: User | None) -> Scenario:
+    """Add the scenario and its audit row to the transaction (not committed)."""
+    scenario = Scenario(**data.model_dump(), portfolio_id=portfolio_id)
+    session.add(scenario)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        entity="scenario",
+        entity_id=scenario.id,
+        portfolio_id=portfolio_id,
+        action="create",
+        new=audit.snapshot(scenario, FIELDS),
+    )
+    return scenario
+
+
+def create(*, session: Session, portfolio_id: int, data: ScenarioCreate, user: User) -> Scenario:
     """A new scenario of the portfolio; its name must be new in the portfolio."""
     portfolios.get(session=session, portfolio_id=portfolio_id)
     taken = select(Scenario).where(Scenario.portfolio_id == portfolio_id, Scenario.name == data.name)
     if session.exec(taken).first() is not None:
         raise _name_taken(data.name)
-    scenario = Scenario(**data.model_dump(), portfolio_id=portfolio_id)
-    session.add(scenario)
     try:
+        scenario = add(session, portfolio_id, data, user)
         session.commit()
     except IntegrityError as err:
         session.rollback()
+        if not is_unique_violation(err, "scenario", "portfolio_id", "name"):
+            raise
         raise _name_taken(data.name) from err
     session.refresh(scenario)
     return scenario
@@ -73,7 +95,7 @@ def _stale(session: Session, scenario_id: int, yours: int) -> StaleVersion:
     return versioning.stale(session, Scenario, scenario_id, yours, "scenario", lambda s: s.name)
 
 
-def update(*, session: Session, scenario_id: int, data: ScenarioUpdate) -> Scenario:
+def update(*, session: Session, scenario_id: int, data: ScenarioUpdate, user: User) -> Scenario:
     """Edit budget and options. A `version` other than the stored one is a StaleVersion naming what changed."""
     scenario = get(session=session, scenario_id=scenario_id)
     if data.version != scenario.version:
@@ -83,19 +105,40 @@ def update(*, session: Session, scenario_id: int, data: ScenarioUpdate) -> Scena
         return scenario
     _check_merged(scenario, changes)
     try:
+        audit.record(
+            session,
+            actor=user,
+            entity="scenario",
+            entity_id=scenario_id,
+            portfolio_id=scenario.portfolio_id,
+            action="update",
+            changes={name: (getattr(scenario, name), value) for name, value in changes.items()},
+        )
         if not versioning.compare_and_set(session, scenario, changes, data.version):
             raise _stale(session, scenario_id, data.version)
         session.commit()
     except IntegrityError as err:
         session.rollback()
+        if not is_unique_violation(err, "scenario", "portfolio_id", "name"):
+            raise
         raise _name_taken(changes.get("name", scenario.name)) from err
     session.refresh(scenario)
     return scenario
 
 
-def delete(*, session: Session, scenario_id: int) -> None:
+def delete(*, session: Session, scenario_id: int, user: User) -> None:
     """Remove a scenario with its runs."""
-    session.delete(get(session=session, scenario_id=scenario_id))
+    scenario = get(session=session, scenario_id=scenario_id)
+    audit.record(
+        session,
+        actor=user,
+        entity="scenario",
+        entity_id=scenario_id,
+        portfolio_id=scenario.portfolio_id,
+        action="delete",
+        old=audit.snapshot(scenario, FIELDS),
+    )
+    session.delete(scenario)
     session.commit()
 
 

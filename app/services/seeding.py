@@ -6,9 +6,9 @@ from sqlmodel import Session, select
 
 from app import resources
 from app.files import importer
-from app.models import Portfolio, Scenario, ScenarioCreate
+from app.models import Portfolio, ScenarioCreate
 from app.rules.problem import ScenarioOptions, default_scenario_options, star_scenario_options
-from app.services import projects
+from app.services import audit, portfolios, projects, scenarios
 
 SEED_PORTFOLIO_NAME = "巫溪县教育十四五重大项目"
 SEED_DESCRIPTION = "巫溪县教育事业发展“十四五”规划（巫溪府发〔2022〕14号）专栏4 重大项目"
@@ -50,9 +50,19 @@ def seed_if_empty(*, session: Session) -> Portfolio | None:
     portfolio = Portfolio(name=SEED_PORTFOLIO_NAME, description=SEED_DESCRIPTION)
     session.add(portfolio)
     session.flush()
-    projects.merge_records(session=session, portfolio_id=portfolio.id, records=records)
+    audit.record(
+        session,
+        actor=None,
+        entity="portfolio",
+        entity_id=portfolio.id,
+        portfolio_id=portfolio.id,
+        action="create",
+        new=audit.snapshot(portfolio, portfolios.FIELDS),
+        note="seed portfolio loaded at first start",
+    )
+    projects.merge_records(session=session, portfolio_id=portfolio.id, records=records, user=None)
     for scenario in seed_scenarios():
-        session.add(Scenario(**scenario.model_dump(), portfolio_id=portfolio.id))
+        scenarios.add(session, portfolio.id, scenario, None)
     session.commit()
     session.refresh(portfolio)
     return portfolio

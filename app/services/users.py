@@ -9,7 +9,9 @@ import secrets
 from sqlmodel import Session, select
 
 from app.models import Role, User
+from app.services import audit
 
+FIELDS = ("name", "role", "unit")
 ADMIN_NAME = "admin"  # the built-in finance user whose token `capsched serve` prints
 _TOKEN_ID_CHARS = 8
 
@@ -33,7 +35,9 @@ def _set_token(user: User) -> str:
     return token
 
 
-def add_user(*, session: Session, name: str, role: Role, unit: str | None = None) -> tuple[User, str]:
+def add_user(
+    *, session: Session, name: str, role: Role, unit: str | None = None, by: User | None = None
+) -> tuple[User, str]:
     """Create a user and return it with its token (the only time the token is known in clear)."""
     name = name.strip()
     unit = unit.strip() if unit else None
@@ -47,14 +51,20 @@ def add_user(*, session: Session, name: str, role: Role, unit: str | None = None
     token = _set_token(user)
     session.add(user)
     session.flush()
+    audit.record(
+        session, actor=by, entity="user", entity_id=user.id, action="create", new=audit.snapshot(user, FIELDS)
+    )
     return user, token
 
 
-def renew_token(*, session: Session, user: User) -> str:
+def renew_token(*, session: Session, user: User, by: User | None = None) -> str:
     """Replace a user's token with a fresh one (the old token stops working) and return it."""
     token = _set_token(user)
     session.add(user)
     session.flush()
+    audit.record(
+        session, actor=by, entity="user", entity_id=user.id, action="rotate", new={"token_id": user.token_id}
+    )
     return token
 
 

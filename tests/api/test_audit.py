@@ -1,0 +1,275 @@
+"""The audit trail: every write route leaves its audit rows (who, when, what, the request's id), in the same
+transaction as the write — a write whose audit row cannot be stored is not stored either."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.api.conftest import csv_bytes, flat_budget, project_row, projects_by_code, wait_for_run
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+FINISHED = {"done", "failed", "cancelled"}
+
+
+class Ctx:
+    """What the recipes share: the client, finance's headers, a portfolio and its scenario."""
+
+    def __init__(self, client: TestClient, finance: dict[str, str], portfolio: dict, scenario: dict) -> None:
+        self.client, self.finance, self.portfolio, self.scenario = client, finance, portfolio, scenario
+        self.request_id = ""
+
+    def call(self, method: str, url: str, **kwargs: Any):
+        self.request_id = uuid.uuid4().hex[:12]
+        headers = {**self.finance, "X-Request-ID": self.request_id}
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    @property
+    def pid(self) -> int:
+        return self.portfolio["id"]
+
+    @property
+    def sid(self) -> int:
+        return self.scenario["id"]
+
+    def project(self, code: str = "T-01") -> dict:
+        return projects_by_code(self.client, self.pid, self.finance)[code]
+
+    def done_run(self) -> int:
+        run = self.client.post(
+            f"/api/scenarios/{self.sid}/runs", json={"time_limit": 2}, headers=self.finance
+        )
+        return wait_for_run(self.client, run.json()["id"], self.finance, FINISHED)["id"]
+
+    def queued_run(self) -> int:
+        body = {"time_limit": 60}
+        return self.client.post(f"/api/scenarios/{self.sid}/runs", json=body, headers=self.finance).json()[
+            "id"
+        ]
+
+
+def _new_portfolio(ctx: Ctx):
+    return ctx.call("post", "/api/portfolios", json={"name": f"新项目库{uuid.uuid4().hex[:4]}"}), "portfolio"
+
+
+def _delete_portfolio(ctx: Ctx):
+    other = ctx.client.post("/api/portfolios", json={"name": "待删除"}, headers=ctx.finance).json()
+    return ctx.call("delete", f"/api/portfolios/{other['id']}"), "portfolio"
+
+
+def _add_project(ctx: Ctx):
+    body = {"code": "N-01", "name": "新增学校", "category": "义务教育", "star": False, "spent_wan": 0}
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/projects", json=body), "project"
+
+
+def _import_projects(ctx: Ctx):
+    files = {"file": ("p.csv", csv_bytes([project_row("T-01", cost_wan=2100)]), "text/csv")}
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/import", files=files), "project"
+
+
+def _edit_project(ctx: Ctx):
+    project = ctx.project()
+    return ctx.call(
+        "patch", f"/api/projects/{project['id']}", json={"version": 1, "location": "新址"}
+    ), "project"
+
+
+def _delete_project(ctx: Ctx):
+    return ctx.call("delete", f"/api/projects/{ctx.project('T-04')['id']}"), "project"
+
+
+def _record_actual(ctx: Ctx):
+    body = {"spent_wan": 100, "percent_complete": 5}
+    return ctx.call("put", f"/api/projects/{ctx.project()['id']}/actuals/2022", json=body), "actual"
+
+
+def _import_actuals(ctx: Ctx):
+    data = b"code,year,spent_wan,percent_complete\nT-01,2022,120,6\n"
+    files = {"file": ("a.csv", data, "text/csv")}
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/actuals/import", files=files), "actual"
+
+
+def _new_scenario(ctx: Ctx):
+    body = {
+        "name": "另一方案",
+        "first_year": 2022,
+        "last_year": 2026,
+        "budget": flat_budget(2022, 2026, 4000),
+    }
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/scenarios", json=body), "scenario"
+
+
+def _edit_scenario(ctx: Ctx):
+    return ctx.call("patch", f"/api/scenarios/{ctx.sid}", json={"version": 1, "carryover": True}), "scenario"
+
+
+def _delete_scenario(ctx: Ctx):
+    body = {"name": "待删方案", "first_year": 2022, "last_year": 2023, "budget": flat_budget(2022, 2023, 1)}
+    other = ctx.client.post(f"/api/portfolios/{ctx.pid}/scenarios", json=body, headers=ctx.finance).json()
+    return ctx.call("delete", f"/api/scenarios/{other['id']}"), "scenario"
+
+
+def _start_run(ctx: Ctx):
+    return ctx.call("post", f"/api/scenarios/{ctx.sid}/runs", json={"time_limit": 1}), "run"
+
+
+def _cancel_run(ctx: Ctx):
+    return ctx.call("delete", f"/api/runs/{ctx.queued_run()}"), "run"
+
+
+def _approve(ctx: Ctx):
+    return ctx.call("post", f"/api/runs/{ctx.done_run()}/approve"), "baseline"
+
+
+def _start_sweep(ctx: Ctx):
+    return ctx.call("post", f"/api/scenarios/{ctx.sid}/sweeps", json={"levels": "1", "time_limit": 1}), "job"
+
+
+def _cancel_sweep(ctx: Ctx):
+    body = {"levels": "0.5:1.5:0.5", "time_limit": 30}
+    job = ctx.client.post(f"/api/scenarios/{ctx.sid}/sweeps", json=body, headers=ctx.finance).json()
+    return ctx.call("delete", f"/api/sweeps/{job['id']}"), "job"
+
+
+def _start_least_budget(ctx: Ctx):
+    return ctx.call("post", f"/api/scenarios/{ctx.sid}/least-budget", json={"time_limit": 1}), "job"
+
+
+def _cancel_least_budget(ctx: Ctx):
+    job = ctx.client.post(
+        f"/api/scenarios/{ctx.sid}/least-budget", json={"time_limit": 30}, headers=ctx.finance
+    )
+    return ctx.call("delete", f"/api/least-budget/{job.json()['id']}"), "job"
+
+
+RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
+    ("post", "/api/portfolios"): _new_portfolio,
+    ("delete", "/api/portfolios/{pid}"): _delete_portfolio,
+    ("post", "/api/portfolios/{pid}/projects"): _add_project,
+    ("post", "/api/portfolios/{pid}/import"): _import_projects,
+    ("patch", "/api/projects/{project_id}"): _edit_project,
+    ("delete", "/api/projects/{project_id}"): _delete_project,
+    ("put", "/api/projects/{project_id}/actuals/{year}"): _record_actual,
+    ("post", "/api/portfolios/{pid}/actuals/import"): _import_actuals,
+    ("post", "/api/portfolios/{pid}/scenarios"): _new_scenario,
+    ("patch", "/api/scenarios/{sid}"): _edit_scenario,
+    ("delete", "/api/scenarios/{sid}"): _delete_scenario,
+    ("post", "/api/scenarios/{sid}/runs"): _start_run,
+    ("delete", "/api/runs/{rid}"): _cancel_run,
+    ("post", "/api/runs/{rid}/approve"): _approve,
+    ("post", "/api/scenarios/{sid}/sweeps"): _start_sweep,
+    ("delete", "/api/sweeps/{job_id}"): _cancel_sweep,
+    ("post", "/api/scenarios/{sid}/least-budget"): _start_least_budget,
+    ("delete", "/api/least-budget/{job_id}"): _cancel_least_budget,
+}
+
+
+def test_every_write_route_of_the_api_has_an_audit_recipe(client) -> None:
+    """A new write route without a recipe here fails: it must show it leaves an audit row."""
+    paths = client.get("/openapi.json").json()["paths"]
+    writes = {(method, path) for path, ops in paths.items() for method in ops if method in WRITE_METHODS}
+    assert writes == set(RECIPES)
+
+
+@pytest.mark.parametrize("route", sorted(RECIPES), ids=lambda r: f"{r[0].upper()} {r[1]}")
+def test_each_write_route_leaves_audit_rows_with_who_and_the_request_id(
+    route, client, finance, portfolio, scenario
+) -> None:
+    ctx = Ctx(client, finance, portfolio, scenario)
+
+    response, entity = RECIPES[route](ctx)
+
+    assert response.status_code < 300, response.text
+    rows = [r for r in client.get("/api/audit", headers=finance).json() if r["request_id"] == ctx.request_id]
+    assert rows, f"{route}: no audit row"
+    assert {r["entity"] for r in rows} == {entity}
+    assert {r["actor"] for r in rows} == {"财务科"} and {r["actor_role"] for r in rows} == {"finance"}
+
+
+def test_an_edit_records_each_changed_field_old_and_new(client, finance, portfolio) -> None:
+    project = projects_by_code(client, portfolio["id"], finance)["T-02"]
+    body = {"version": 1, "location": "新城区", "status": "已开工建设", "name": project["name"]}
+
+    client.patch(f"/api/projects/{project['id']}", json=body, headers=finance)
+
+    history = client.get(f"/api/audit?project={project['id']}", headers=finance).json()
+    edits = {r["field"]: (r["old"], r["new"]) for r in history if r["action"] == "update"}
+    assert edits == {
+        "location": ("柏杨街道", "新城区"),
+        "status": ("规划项目", "已开工建设"),
+    }  # name unchanged
+
+
+def test_an_import_records_one_entry_per_changed_field(client, finance, portfolio) -> None:
+    rows = [
+        project_row(
+            "T-01",
+            name="城区幼儿园",
+            category="学前教育",
+            planned_start=2022,
+            planned_end=2024,
+            cost_wan=2500,
+        )
+    ]
+    files = {"file": ("p.csv", csv_bytes(rows), "text/csv")}
+
+    client.post(f"/api/portfolios/{portfolio['id']}/import", files=files, headers=finance)
+
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    imported = [
+        r
+        for r in client.get(f"/api/audit?project={t01['id']}", headers=finance).json()
+        if r["action"] == "import"
+    ]
+    changed = sorted((r["field"], r["old"], r["new"]) for r in imported if r["field"])
+    assert changed == [("cost_wan", 2000, 2500), ("planned_end", 2023, 2024)]
+
+
+def test_the_history_exports_as_a_workbook(client, finance, portfolio) -> None:
+    response = client.get(f"/api/audit.xlsx?portfolio={portfolio['id']}&lang=zh", headers=finance)
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    assert response.status_code == 200 and sheet.title == "变更记录"
+    assert header[:3] == ["时间", "操作人", "角色"]
+    assert sheet.max_row > 1  # the portfolio's creation and import
+
+
+def _refuse_audit_rows(engine: sa.Engine) -> None:
+    """A database that refuses every new audit row (as a full or broken audit table would)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_entry BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_entry FOR EACH ROW EXECUTE FUNCTION no_audit()"
+            )
+
+
+def test_a_write_whose_audit_row_fails_is_rolled_back(client, finance, portfolio, engine) -> None:
+    project = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    _refuse_audit_rows(engine)
+
+    try:  # the database's refusal surfaces as a server error (the test client re-raises it)
+        response = client.patch(
+            f"/api/projects/{project['id']}", json={"version": 1, "location": "改了"}, headers=finance
+        )
+        assert response.status_code >= 500
+    except sa.exc.DBAPIError as err:
+        assert "audit refused" in str(err)
+
+    after = client.get(f"/api/projects/{project['id']}", headers=finance).json()
+    assert after["location"] == "柏杨街道" and after["version"] == 1
