@@ -20,6 +20,7 @@ from api.routes import (
     actuals,
     audit,
     baselines,
+    change_requests,
     health,
     portfolios,
     projects,
@@ -46,6 +47,7 @@ def _api_router() -> APIRouter:
     for module in (
         health,
         audit,
+        change_requests,
         portfolios,
         projects,
         actuals,

@@ -136,6 +136,18 @@ class ProjectUpdate(SQLModel):
     seats_source: str | None = Field(default=None, max_length=300)
 
 
+# The fields that define the approved plan: owners change them only through a change request.
+PLAN_FIELDS: tuple[str, ...] = (
+    "planned_start",
+    "planned_end",
+    "star",
+    "cost_wan",
+    "seats_added",
+    "code",
+    "responsible_unit",
+)
+
+
 class Project(ProjectBase, table=True):
     __tablename__ = "project"
     __table_args__ = (sa.UniqueConstraint("portfolio_id", "code", name="uq_project_portfolio_code"),)
@@ -158,6 +170,7 @@ class ProjectPublic(ProjectBase):
     version: int
     cost_is_estimate: bool
     updated_at: datetime
+    pending_changes: int = Field(default=0, description="change requests of this project waiting for finance")
 
 
 class ImportSummary(SQLModel):
@@ -565,3 +578,75 @@ class AuditPublic(SQLModel):
     request_id: str | None
     change_request_id: int | None
     note: str | None
+
+
+# ---------------------------------------------------------------- change request
+
+
+class ChangeState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class PlanChanges(SQLModel):
+    """New values for the plan fields (PLAN_FIELDS); only those given are asked for."""
+
+    model_config = {"extra": "forbid"}
+
+    planned_start: int | None = Field(default=None, ge=1900, le=2200)
+    planned_end: int | None = Field(default=None, ge=1900, le=2200)
+    star: bool | None = None
+    cost_wan: int | None = Field(default=None, ge=0)
+    seats_added: int | None = Field(default=None, ge=0)
+    code: str | None = Field(default=None, min_length=1, max_length=40)
+    responsible_unit: str | None = Field(default=None, max_length=200)
+
+
+class ChangeRequestCreate(SQLModel):
+    changes: PlanChanges = Field(default_factory=PlanChanges, description="new values of plan fields")
+    remove: bool = Field(default=False, description="ask for the project to be removed from the portfolio")
+    reason: str = Field(min_length=1, max_length=1000, description="why, in the owner's words (required)")
+
+
+class ChangeDecision(SQLModel):
+    note: str | None = Field(default=None, max_length=1000, description="finance's words on the decision")
+
+
+class ChangeRequest(SQLModel, table=True):
+    """An owner's request to change the approved plan of a project (or remove it), decided by finance.
+    No foreign key: the request stays in the history after the project is removed."""
+
+    __tablename__ = "change_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    portfolio_id: int = Field(index=True)
+    project_id: int = Field(index=True)
+    project_code: str = Field(max_length=40)
+    changes: dict[str, dict[str, Any]] = _json(default_factory=dict)  # field -> {"old": …, "new": …}
+    remove: bool = False
+    reason: str = Field(max_length=1000)
+    state: str = Field(default=ChangeState.PENDING, max_length=20, index=True)
+    requested_by: str = Field(max_length=100)
+    requested_at: datetime = _when(default_factory=utcnow)
+    project_version: int  # the version the request was made against
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = _when(default=None)
+    decision_note: str | None = Field(default=None, max_length=1000)
+
+
+class ChangeRequestPublic(SQLModel):
+    id: int
+    portfolio_id: int
+    project_id: int
+    project_code: str
+    changes: dict[str, dict[str, Any]] = Field(description='field -> {"old": value, "new": value}')
+    remove: bool
+    reason: str
+    state: ChangeState
+    requested_by: str
+    requested_at: datetime
+    project_version: int
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None

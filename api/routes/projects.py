@@ -6,19 +6,23 @@ from fastapi import APIRouter, File, Query, UploadFile, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
 from app.models import ImportSummary, Project, ProjectCreate, ProjectPublic, ProjectUpdate
-from app.services import projects
+from app.services import change_requests, projects
 
 router = APIRouter(tags=["projects"])
 
 
-def _public(project: Project) -> ProjectPublic:
-    return ProjectPublic.model_validate(project, update={"cost_is_estimate": project.cost_is_estimate})
+def _public(project: Project, pending: int = 0) -> ProjectPublic:
+    extra = {"cost_is_estimate": project.cost_is_estimate, "pending_changes": pending}
+    return ProjectPublic.model_validate(project, update=extra)
 
 
 @router.get("/portfolios/{pid}/projects", response_model=list[ProjectPublic])
 def list_projects(pid: int, session: SessionDep, _: CurrentUser) -> list[ProjectPublic]:
-    """The portfolio's projects, in file order."""
-    return [_public(p) for p in projects.list_projects(session=session, portfolio_id=pid)]
+    """The portfolio's projects, in file order, each with its pending change requests counted."""
+    pending = change_requests.pending_by_project(session=session, portfolio_id=pid)
+    return [
+        _public(p, pending.get(p.id, 0)) for p in projects.list_projects(session=session, portfolio_id=pid)
+    ]
 
 
 @router.post("/portfolios/{pid}/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)

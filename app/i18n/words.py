@@ -278,6 +278,7 @@ NOUNS: dict[str, str] = {
     "baseline": "基准计划",
     "user": "用户",
     "actual": "实际支出",
+    "change request": "变更申请",
 }
 
 
@@ -393,6 +394,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "owner {user} may only change projects of its own unit '{unit}', not of '{other}'",
     ),
     "no_unit": ("无单位", "no unit"),
+    "plan_fields_locked": (
+        "{fields}属于批准的计划，只有财务可以直接修改；请提交变更申请（POST /api/projects/{project}/change-requests），"
+        "由财务审批",
+        "{fields} belong to the approved plan and only finance may change them directly; send a change request "
+        "(POST /api/projects/{project}/change-requests) for finance to decide",
+    ),
+    "owner_may_not_remove": (
+        "移除项目会改变批准的计划，只有财务可以直接移除；请提交变更申请（POST /api/projects/{project}/change-requests，"
+        "remove: true），由财务审批",
+        "removing a project changes the approved plan and only finance may do it directly; send a change request "
+        "(POST /api/projects/{project}/change-requests with remove: true) for finance to decide",
+    ),
+    "change_request_empty": (
+        "变更申请没有要修改的计划字段",
+        "the change request names no plan field to change",
+    ),
+    "change_request_same": ("{fields}的新值与现值相同，无需申请", "{fields} already have these values"),
+    "change_request_decided": (
+        "变更申请 {id} 已{state}，不能再次处理",
+        "change request {id} is already {state}; it cannot be decided again",
+    ),
+    "change_request_stale": (
+        "项目 {code} 自申请以来已被修改（{fields}），此申请已过时；请重新提交",
+        "project {code} has changed since the request ({fields}); the request is stale, file a new one",
+    ),
+    "cr_state_pending": ("待审批", "pending"),
+    "cr_state_approved": ("批准", "approved"),
+    "cr_state_rejected": ("驳回", "rejected"),
     "role_may_not_change_projects": (
         "用户 {user} 的角色是 {role}，不能修改项目",
         "user {user} has role {role} and may not change projects",

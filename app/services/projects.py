@@ -1,7 +1,10 @@
 """Projects of a portfolio: add, edit with optimistic concurrency (`version`), remove, import a list.
 
-Who may write: finance any project; an owner only projects whose responsible_unit is its own unit
-(before and after the edit); viewers nothing (the API stops them earlier).
+Who may write: finance any project; an owner only projects whose responsible_unit is its own unit, and of
+those only the descriptive fields (status, location, notes…): the plan fields (app.models.PLAN_FIELDS) and
+removing a project change the approved plan, which an owner asks for by a change request
+(app/services/change_requests.py); viewers nothing (the API stops them earlier). A cost changed without
+a new `cost_basis` is no longer the estimate: its basis says who entered it and when.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from sqlmodel import Session, select
 from app.db import is_unique_violation
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
 from app.files import importer
-from app.i18n import Field, Message
-from app.models import ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User
+from app.i18n import Field, Listing, Message
+from app.models import PLAN_FIELDS, ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User, utcnow
 from app.rules.portfolio import COLUMNS, ProjectRecord
 from app.services import audit, portfolios, versioning
 
 _REQUIRED = ("code", "name", "category", "star", "spent_wan")
+REQUIRED_PLAN = ("code", "star")  # plan fields that cannot be emptied
 
 
 def check_may_write(*, user: User, unit: str | None) -> None:
@@ -110,7 +114,13 @@ def _audit_changes(
     )
 
 
-def _audit_delete(session: Session, project: Project, user: User | None, action: str = "delete") -> None:
+def _audit_delete(
+    session: Session,
+    project: Project,
+    user: User | None,
+    action: str = "delete",
+    change_request_id: int | None = None,
+) -> None:
     audit.record(
         session,
         actor=user,
@@ -119,7 +129,13 @@ def _audit_delete(session: Session, project: Project, user: User | None, action:
         portfolio_id=project.portfolio_id,
         action=action,
         old=audit.snapshot(project, COLUMNS),
+        change_request_id=change_request_id,
     )
+
+
+def check_plan_change(project: Project, changes: Mapping[str, Any]) -> None:
+    """InvalidInput when the changes would leave the project's plan inconsistent (end before start)."""
+    _check_merged(project, changes)
 
 
 def _check_merged(project: Project, changes: Mapping[str, Any]) -> None:
@@ -155,12 +171,18 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     check_may_write(user=user, unit=project.responsible_unit)
     if data.version != project.version:
         raise _stale(session, project_id, data.version)
-    changes = versioning.changes_of(project, data.model_dump(exclude_unset=True, exclude={"version"}))
+    given = data.model_dump(exclude_unset=True, exclude={"version"})
+    changes = versioning.changes_of(project, given)
     if not changes:
         return project
+    locked = sorted(name for name in changes if name in PLAN_FIELDS)
+    if locked and user.role != Role.FINANCE:
+        raise NotAllowed(
+            Message("plan_fields_locked", fields=Listing(tuple(Field(n) for n in locked)), project=project.id)
+        )
     _check_merged(project, changes)
-    if "responsible_unit" in changes:
-        check_may_write(user=user, unit=changes["responsible_unit"])
+    if project.cost_is_estimate:
+        changes = _with_honest_basis(changes, given, f"{user.name} {utcnow():%Y-%m-%d} 录入")
     try:
         _audit_changes(session, project, changes, user)
         if not versioning.compare_and_set(session, project, changes, data.version):
@@ -175,13 +197,65 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     return project
 
 
+def _with_honest_basis(changes: Mapping[str, Any], given: Mapping[str, Any], basis: str) -> dict[str, Any]:
+    """An estimated cost edited without a new `cost_basis` is no longer the estimate: its basis says who set
+    it, when."""
+    out = dict(changes)
+    if "cost_wan" in changes and "cost_basis" not in given:
+        out["cost_basis"] = basis
+    return out
+
+
 def delete(*, session: Session, project_id: int, user: User) -> None:
-    """Remove a project."""
+    """Remove a project (finance): removing changes the approved plan, which an owner asks for by a
+    change request."""
     project = get(session=session, project_id=project_id)
     check_may_write(user=user, unit=project.responsible_unit)
-    _audit_delete(session, project, user)
-    session.delete(project)
+    if user.role != Role.FINANCE:
+        raise NotAllowed(Message("owner_may_not_remove", project=project.id))
+    remove(session, project, user)
     session.commit()
+
+
+def remove(session: Session, project: Project, user: User, *, change_request_id: int | None = None) -> None:
+    """Remove the project with its audit row (not committed)."""
+    _audit_delete(session, project, user, change_request_id=change_request_id)
+    session.delete(project)
+
+
+def apply_plan_change(
+    session: Session,
+    project: Project,
+    changes: Mapping[str, Any],
+    user: User,
+    *,
+    change_request_id: int,
+    requested_by: str,
+) -> None:
+    """Apply an approved change request to the project as one new version (not committed)."""
+    _check_merged(project, changes)
+    basis = f"变更申请 #{change_request_id}（{requested_by}）经 {user.name} {utcnow():%Y-%m-%d} 批准"
+    if "cost_wan" in changes:  # the approved figure, with where it came from
+        changes = {**changes, "cost_basis": basis}
+    audit.record(
+        session,
+        actor=user,
+        entity="project",
+        entity_id=project.id,
+        portfolio_id=project.portfolio_id,
+        action="update",
+        changes={name: (getattr(project, name), value) for name, value in changes.items()},
+        change_request_id=change_request_id,
+    )
+    try:
+        if not versioning.compare_and_set(session, project, changes, project.version):
+            raise _stale(session, project.id, project.version)
+        session.flush()
+    except IntegrityError as err:
+        session.rollback()
+        if not is_unique_violation(err, "project", "portfolio_id", "code"):
+            raise
+        raise _code_taken(session, project.portfolio_id, changes.get("code", project.code)) from err
 
 
 def import_file(

@@ -149,6 +149,27 @@ def _cancel_least_budget(ctx: Ctx):
     return ctx.call("delete", f"/api/least-budget/{job.json()['id']}"), "job"
 
 
+def _pending_request(ctx: Ctx) -> int:
+    body = {"changes": {"cost_wan": 2345}, "reason": "调整概算"}
+    url = f"/api/projects/{ctx.project()['id']}/change-requests"
+    return ctx.client.post(url, json=body, headers=ctx.finance).json()["id"]
+
+
+def _request_change(ctx: Ctx):
+    body = {"changes": {"planned_end": 2025}, "reason": "工期顺延"}
+    return ctx.call(
+        "post", f"/api/projects/{ctx.project()['id']}/change-requests", json=body
+    ), "change_request"
+
+
+def _approve_request(ctx: Ctx):
+    return ctx.call("post", f"/api/change-requests/{_pending_request(ctx)}/approve"), "change_request+project"
+
+
+def _reject_request(ctx: Ctx):
+    return ctx.call("post", f"/api/change-requests/{_pending_request(ctx)}/reject"), "change_request"
+
+
 RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("post", "/api/portfolios"): _new_portfolio,
     ("delete", "/api/portfolios/{pid}"): _delete_portfolio,
@@ -168,6 +189,9 @@ RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("delete", "/api/sweeps/{job_id}"): _cancel_sweep,
     ("post", "/api/scenarios/{sid}/least-budget"): _start_least_budget,
     ("delete", "/api/least-budget/{job_id}"): _cancel_least_budget,
+    ("post", "/api/projects/{project_id}/change-requests"): _request_change,
+    ("post", "/api/change-requests/{request_id}/approve"): _approve_request,
+    ("post", "/api/change-requests/{request_id}/reject"): _reject_request,
 }
 
 
@@ -189,7 +213,7 @@ def test_each_write_route_leaves_audit_rows_with_who_and_the_request_id(
     assert response.status_code < 300, response.text
     rows = [r for r in client.get("/api/audit", headers=finance).json() if r["request_id"] == ctx.request_id]
     assert rows, f"{route}: no audit row"
-    assert {r["entity"] for r in rows} == {entity}
+    assert {r["entity"] for r in rows} == set(entity.split("+"))
     assert {r["actor"] for r in rows} == {"财务科"} and {r["actor_role"] for r in rows} == {"finance"}
 
 
