@@ -6,7 +6,7 @@ row, `XPublic` is what the API returns (rows are never returned directly). Money
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -70,6 +70,8 @@ class Portfolio(PortfolioBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     created_at: datetime = _when(default_factory=utcnow)
+    # actuals may be recorded up to this day's year; None: today (set by finance)
+    status_date: date | None = Field(default=None, sa_type=sa.Date)
 
 
 class PortfolioPublic(PortfolioBase):
@@ -464,10 +466,16 @@ class BaselinePublic(SQLModel):
 class ActualBase(SQLModel):
     spent_wan: int = Field(ge=0, description="money really spent in the year, 万元")
     percent_complete: float = Field(ge=0, le=100, description="progress at the end of the year, %")
+    overrun_reason: str | None = Field(
+        default=None, max_length=1000, description="why cumulative spending exceeds the cost (with overrun)"
+    )
 
 
 class ActualUpdate(ActualBase):
-    pass
+    overrun: bool = Field(
+        default=False,
+        description="cumulative spending may exceed the cost beyond the tolerance (give a reason)",
+    )
 
 
 class Actual(ActualBase, table=True):

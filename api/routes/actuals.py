@@ -24,6 +24,14 @@ def record_actual(
     return actuals.public(actual, projects.get(session=session, project_id=project_id).code)
 
 
+@router.delete("/projects/{project_id}/actuals/{year}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_actual(
+    project_id: int, session: SessionDep, user: WriterUser, year: int = Path(ge=1900, le=2200)
+) -> None:
+    """Remove a year's actual recorded by mistake (the same rights as recording it)."""
+    actuals.delete(session=session, project_id=project_id, year=year, user=user)
+
+
 @router.get("/projects/{project_id}/actuals", response_model=list[ActualPublic])
 def list_project_actuals(project_id: int, session: SessionDep, _: CurrentUser) -> list[ActualPublic]:
     """The project's actuals by year."""

@@ -467,6 +467,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "缺少列{column}（表头需要 {needed}）",
         "column {column} is missing (the header needs {needed})",
     ),
+    "actual_year_outside": (
+        "{code} {year} 年：年度不在项目组合的年度 {first}–{last} 之内",
+        "{code} {year}: the year is outside the portfolio's years {first}–{last}",
+    ),
+    "actual_year_future": (
+        "{code} {year} 年：晚于状态日期 {status_date}，不能录入未来年度的实际支出",
+        "{code} {year}: after the status date {status_date}; actuals cannot be recorded for a future year",
+    ),
+    "actual_over_cost": (
+        "{code} {year} 年：累计实际支出 {total} 万元超过总投资 {cost} 万元的 {percent}%（{limit} 万元）；"
+        "如确属超支，请标明 overrun 并写明原因",
+        "{code} {year}: cumulative actual spending {total} is more than {percent} % of its cost {cost} ({limit}); "
+        "if it really overran, say overrun and give the reason",
+    ),
+    "actual_overrun_needs_reason": (
+        "{code} {year} 年：标明超支（overrun）时必须写明原因",
+        "{code} {year}: an overrun needs its reason",
+    ),
+    "actual_percent_below_earlier": (
+        "{code} {year} 年：完成百分比 {percent}% 低于 {other_year} 年的 {other}%；完成进度不能倒退",
+        "{code} {year}: percent complete {percent} is below {other} in {other_year}; progress cannot go back",
+    ),
+    "actual_percent_above_later": (
+        "{code} {year} 年：完成百分比 {percent}% 高于 {other_year} 年的 {other}%；完成进度不能倒退",
+        "{code} {year}: percent complete {percent} is above {other} in {other_year}; progress cannot go back",
+    ),
+    "actual_none": ("{code} {year} 年没有实际支出记录", "{code} has no actual recorded for {year}"),
     "actuals_no_rows": ("文件只有表头，没有实际支出行", "the file has a header but no rows of actuals"),
     # domain errors (app/errors.py)
     "not_found": ("{what} {item} 不存在", "{what} {item} does not exist"),
@@ -588,6 +615,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法在 {target} 年前完工（最早 {earliest} 年）",
         "{code}: {spent} of {cost} spent by {last_year}; at most {max_annual} a year it cannot finish by "
         "{target} (earliest {earliest})",
+    ),
+    "replan_paid_in_full": (
+        "{code}：到 {last_year} 年底已支出 {spent} 万元，达到总投资 {cost} 万元，本次不再排程",
+        "{code}: {spent} spent by the end of {last_year} pays its cost {cost} in full; it is not scheduled again",
+    ),
+    "replan_overspent": (
+        "{code}：到 {last_year} 年底已支出 {spent} 万元，超过总投资 {cost} 万元，本次不再排程；请核对实际支出或调整总投资",
+        "{code}: {spent} spent by the end of {last_year} is more than its cost {cost}; it is not scheduled again "
+        "— check the actuals or the cost",
+    ),
+    "replan_actuals_before_years": (
+        "{code}：{years} 年的实际支出在方案年度 {first}–{last} 之外，计入已支出，但不在排程中显示",
+        "{code}: actuals of {years} lie before the scenario's years {first}–{last}; they count as spent but are "
+        "not drawn",
+    ),
+    "replan_actuals_not_used": (
+        "{code}：{years} 年的实际支出不早于重新排程起始年 {year}，本次不计入",
+        "{code}: actuals of {years} are not before the re-plan year {year}; this re-plan does not use them",
     ),
     "replan_deadline_lifted": (
         "{flag}；本次重新排程不再要求其按期完工",

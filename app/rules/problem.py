@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
-from app.i18n import Field, Message, render
+from app.i18n import Field, Listing, Message, render
 from solver import Problem, Project
 
 PLAN_PERIOD_END = 2025  # the 14th Five-Year Plan ends in 2025: ★ = finished by then
@@ -154,7 +154,9 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
       whole cost;
     - a project that cannot finish by its deadline (or, without one, its planned end) even drawing its
       largest annual amount from Y is flagged in `messages`; a hard deadline it cannot meet is lifted
-      for the re-plan (it slips at its weight) so the rest can still be planned.
+      for the re-plan (it slips at its weight) so the rest can still be planned;
+    - no project is left out silently: one paid in full (or overspent), and actuals counted but not drawn
+      (before the scenario's first year) or not used (from Y on), are each named in `messages`.
     """
     year = options.replan_from
     if year is None or not options.first_year <= year <= options.last_year:
@@ -172,13 +174,16 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
     )
     projects, past, flags = [], {}, []
     for record in records:
-        before = {y: v for y, v in (actuals.get(record.code) or {}).items() if y < year}
-        spent_past = {y: v for y, v in sorted(before.items()) if v > 0}
+        recorded = actuals.get(record.code) or {}
+        before = {y: v for y, v in recorded.items() if y < year}
+        flags += _outside_flags(record.code, recorded, options, year)
+        spent_past = {y: v for y, v in sorted(before.items()) if v > 0 and y >= options.first_year}
         if spent_past:
             past[record.code] = spent_past
         spent = sum(before.values()) if before else (record.spent_wan or 0)
         derived = derive_project(record, remaining, spent=spent)
-        if derived is None:
+        if derived is None:  # paid in full before Y: named, not silently left out
+            flags.append(_paid_flag(record, spent, year))
             continue
         if spent_past:
             derived = _under_way_from(derived, record, year, len(spent_past))
@@ -196,6 +201,41 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
     planned_ends = {r.code: r.planned_end for r in records if r.planned_end is not None}
     messages = tuple(str(flag) for flag in flags)
     return Replan(problem, year, past, messages, planned_ends, tuple(flags))
+
+
+def _outside_flags(
+    code: str, recorded: Mapping[int, int], options: ScenarioOptions, year: int
+) -> list[Message]:
+    """Actuals a re-plan counts but does not draw (before the scenario's years) or does not use (from Y on)."""
+    flags = []
+    early = sorted(y for y, v in recorded.items() if y < options.first_year and v)
+    if early:
+        flags.append(
+            Message(
+                "replan_actuals_before_years",
+                code=code,
+                years=Listing(tuple(str(y) for y in early)),
+                first=options.first_year,
+                last=options.last_year,
+            )
+        )
+    late = sorted(y for y, v in recorded.items() if y >= year and v)
+    if late:
+        flags.append(
+            Message(
+                "replan_actuals_not_used", code=code, years=Listing(tuple(str(y) for y in late)), year=year
+            )
+        )
+    return flags
+
+
+def _paid_flag(record: ProjectLike, spent: int, year: int) -> Message:
+    key = (
+        "replan_overspent"
+        if record.cost_wan is not None and spent > record.cost_wan
+        else "replan_paid_in_full"
+    )
+    return Message(key, code=record.code, spent=spent, cost=record.cost_wan, last_year=year - 1)
 
 
 def _under_way_from(project: Project, record: ProjectLike, year: int, years_worked: int) -> Project:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -9,7 +11,9 @@ from sqlmodel import Session, select
 from app.db import is_unique_violation
 from app.errors import Conflict, NotFound
 from app.i18n import Message
-from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project, User
+from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project, Scenario, User
+from app.rules.actuals import Bounds
+from app.rules.problem import STRETCH_YEARS
 from app.services import audit
 
 
@@ -89,3 +93,24 @@ def delete(*, session: Session, portfolio_id: int, user: User) -> None:
     )
     session.delete(portfolio)
     session.commit()
+
+
+def actual_bounds(*, session: Session, portfolio_id: int) -> Bounds:
+    """The years actuals of the portfolio may be recorded for: the span of its scenarios (else of its
+    projects' planned years, plus the stretch a site may take), up to its status date's year (today's when
+    none is set)."""
+    portfolio = get(session=session, portfolio_id=portfolio_id)
+    first, last = session.exec(
+        select(func.min(Scenario.first_year), func.max(Scenario.last_year)).where(
+            Scenario.portfolio_id == portfolio_id
+        )
+    ).one()
+    if first is None:
+        first, last = session.exec(
+            select(func.min(Project.planned_start), func.max(Project.planned_end)).where(
+                Project.portfolio_id == portfolio_id
+            )
+        ).one()
+        last = None if last is None else last + STRETCH_YEARS
+    status = portfolio.status_date or date.today()
+    return Bounds(first, last, status.year, status.isoformat())

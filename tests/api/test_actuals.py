@@ -153,3 +153,121 @@ def test_replan_year_outside_the_scenario_is_422(client, finance, scenario):
     )
     assert response.status_code == 422
     assert response.json()["detail"] == "replan_from 2040 is outside the scenario's years 2022–2028"
+
+
+# ── actuals you can trust (issue 13) ──────────────────────────────────────────────────────────────
+
+
+def test_an_actual_outside_the_portfolios_years_or_in_the_future_is_refused_naming_project_and_year(
+    client, finance, portfolio, scenario
+):
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]  # scenario years 2022–2028
+    too_early = _put(client, t01["id"], 1990, finance)
+    too_late = _put(client, t01["id"], 2031, finance)
+    future = _put(client, t01["id"], 2027, finance)  # inside the years, after the status date (today)
+
+    assert too_early.status_code == too_late.status_code == future.status_code == 422
+    assert too_early.json()["detail"] == "T-01 1990: the year is outside the portfolio's years 2022–2028"
+    assert too_early.json()["errors"][0]["loc"] == ["body", "year"]
+    assert "after the status date" in future.json()["detail"]
+    assert client.get(f"/api/projects/{t01['id']}/actuals", headers=finance).json() == []
+
+
+def test_the_status_date_lets_finance_record_a_year_still_ahead_of_today(
+    client, finance, portfolio, scenario, engine
+):
+    import sqlalchemy as sa
+
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE portfolio SET status_date = '2027-06-30'"))
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+
+    assert _put(client, t01["id"], 2027, finance).status_code == 200
+    assert _put(client, t01["id"], 2028, finance).status_code == 422
+
+
+def test_spending_beyond_the_cost_needs_an_explicit_overrun_with_a_reason(client, finance, portfolio):
+    t01 = projects_by_code(client, portfolio["id"], finance)[
+        "T-01"
+    ]  # cost 2000: at most 2200 without overrun
+    assert _put(client, t01["id"], 2022, finance, spent=1500, percent=60).status_code == 200
+
+    over = _put(client, t01["id"], 2023, finance, spent=800, percent=100)
+    no_reason = client.put(
+        f"/api/projects/{t01['id']}/actuals/2023",
+        json={"spent_wan": 800, "percent_complete": 100, "overrun": True},
+        headers=finance,
+    )
+    declared = client.put(
+        f"/api/projects/{t01['id']}/actuals/2023",
+        json={"spent_wan": 800, "percent_complete": 100, "overrun": True, "overrun_reason": "地基处理增加"},
+        headers=finance,
+    )
+
+    assert over.status_code == 422 and over.json()["detail"] == (
+        "T-01 2023: cumulative actual spending 2,300 is more than 110 % of its cost 2,000 (2,200); "
+        "if it really overran, say overrun and give the reason"
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["loc"] == ["body", "overrun_reason"]
+    assert declared.status_code == 200 and declared.json()["overrun_reason"] == "地基处理增加"
+
+
+def test_percent_complete_never_goes_back(client, finance, portfolio):
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    _put(client, t01["id"], 2023, finance, spent=100, percent=40)
+
+    earlier_higher = _put(client, t01["id"], 2022, finance, spent=100, percent=50)
+    later_lower = _put(client, t01["id"], 2024, finance, spent=100, percent=30)
+
+    assert earlier_higher.status_code == 422
+    assert earlier_higher.json()["detail"] == (
+        "T-01 2022: percent complete 50 is above 40 in 2023; progress cannot go back"
+    )
+    assert later_lower.status_code == 422 and "below 40 in 2023" in later_lower.json()["detail"]
+
+
+def test_an_import_with_one_bad_row_stores_nothing_and_names_each_rule(client, finance, portfolio, scenario):
+    files = _actuals_csv([["T-01", 2022, 1000, 50], ["T-01", 2023, 1500, 40], ["T-02", 1990, 10, 1]])
+    response = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+
+    assert response.status_code == 422
+    messages = [e["msg"] for e in response.json()["errors"]]
+    assert messages == [
+        "row 3: T-01 2023: cumulative actual spending 2,500 is more than 110 % of its cost 2,000 (2,200); "
+        "if it really overran, say overrun and give the reason",
+        "row 3: T-01 2023: percent complete 40 is below 50 in 2022; progress cannot go back",
+        "row 4: T-02 1990: the year is outside the portfolio's years 2022–2028",
+    ]
+    assert client.get(f"/api/portfolios/{portfolio['id']}/actuals", headers=finance).json() == []
+
+
+def test_a_mistaken_actual_can_be_deleted_with_the_same_rights(client, finance, owner, viewer, portfolio):
+    codes = projects_by_code(client, portfolio["id"], finance)
+    t01, t03 = codes["T-01"]["id"], codes["T-03"]["id"]
+    _put(client, t01, 2022, owner)
+    _put(client, t03, 2022, finance)
+
+    assert client.delete(f"/api/projects/{t03}/actuals/2022", headers=owner).status_code == 403
+    assert client.delete(f"/api/projects/{t01}/actuals/2022", headers=viewer).status_code == 403
+    assert client.delete(f"/api/projects/{t01}/actuals/2022", headers=owner).status_code == 204
+    missing = client.delete(f"/api/projects/{t01}/actuals/2022", headers=owner)
+    assert missing.status_code == 404 and "T-01 2022" in missing.json()["detail"]
+    assert client.get(f"/api/projects/{t01}/actuals", headers=finance).json() == []
+    deleted = [
+        r for r in client.get(f"/api/audit?project={t01}", headers=finance).json() if r["action"] == "delete"
+    ]
+    assert deleted and deleted[0]["old"]["spent_wan"] == 500
+
+
+def test_a_replan_names_a_project_it_no_longer_schedules(client, finance, portfolio, scenario):
+    # T-04 (2400) fully spent before 2025 is not scheduled again — and the run says so
+    t04 = projects_by_code(client, portfolio["id"], finance)["T-04"]
+    for year, spent, percent in ((2023, 1200, 50), (2024, 1200, 100)):
+        _put(client, t04["id"], year, finance, spent=spent, percent=percent)
+
+    run = _replan(client, finance, portfolio, scenario, 2025)
+
+    assert (
+        "T-04: 2400 spent by the end of 2024 pays its cost 2400 in full; it is not scheduled again"
+        in (run["result"]["diagnostics"]["messages"])
+    )

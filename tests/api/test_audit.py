@@ -90,6 +90,12 @@ def _record_actual(ctx: Ctx):
     return ctx.call("put", f"/api/projects/{ctx.project()['id']}/actuals/2022", json=body), "actual"
 
 
+def _delete_actual(ctx: Ctx):
+    url = f"/api/projects/{ctx.project()['id']}/actuals/2022"
+    ctx.client.put(url, json={"spent_wan": 100, "percent_complete": 5}, headers=ctx.finance)
+    return ctx.call("delete", url), "actual"
+
+
 def _import_actuals(ctx: Ctx):
     data = b"code,year,spent_wan,percent_complete\nT-01,2022,120,6\n"
     files = {"file": ("a.csv", data, "text/csv")}
@@ -178,6 +184,7 @@ RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("patch", "/api/projects/{project_id}"): _edit_project,
     ("delete", "/api/projects/{project_id}"): _delete_project,
     ("put", "/api/projects/{project_id}/actuals/{year}"): _record_actual,
+    ("delete", "/api/projects/{project_id}/actuals/{year}"): _delete_actual,
     ("post", "/api/portfolios/{pid}/actuals/import"): _import_actuals,
     ("post", "/api/portfolios/{pid}/scenarios"): _new_scenario,
     ("patch", "/api/scenarios/{sid}"): _edit_scenario,
