@@ -132,3 +132,26 @@ def run_slippage(
     """Slippage per project (planned, baseline and forecast end, years late, why) and per responsible unit."""
     content = run_exports.slippage_file(session=session, run_id=rid, fmt=fmt, lang=lang)
     return file_response(content, fmt, f"run-{rid}-slippage")
+
+
+class DocumentFormat(StrEnum):
+    PDF = "pdf"
+    HTML = "html"
+
+
+Paper = Literal["A4", "A3"]
+
+
+@router.get("/runs/{rid}/report.{fmt}", response_class=Response)
+def run_report(
+    rid: int,
+    fmt: DocumentFormat,
+    session: SessionDep,
+    _: CurrentUser,
+    lang: Lang = "zh",
+    paper: Paper = "A4",
+    sort: Literal["start", "slippage", "category"] = "start",
+) -> Response:
+    """The run report: title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs."""
+    content = run_exports.report_file(session=session, run_id=rid, fmt=fmt, lang=lang, paper=paper, sort=sort)
+    return file_response(content, fmt, f"run-{rid}-report")

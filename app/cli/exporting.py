@@ -24,7 +24,17 @@ def export_command(
     gantt: Path | None = typer.Option(None, "--gantt", help="funding Gantt: .html, .png, .svg or .pdf"),
     schedule: Path | None = typer.Option(None, "--schedule", help="schedule table: .csv or .xlsx"),
     report: Path | None = typer.Option(
-        None, "--report", help="every chart (Gantt, spend vs cap, slippage): .html or .pdf, one page each"
+        None,
+        "--report",
+        help="the run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, "
+        "costs with their basis): .pdf (A4 landscape; --paper A3) or the same document as .html",
+    ),
+    paper: str = typer.Option("A4", "--paper", help="report paper: A4 or A3 (landscape)"),
+    problem: Path | None = typer.Option(
+        None,
+        "--problem",
+        help="the problem.json the solution solved (`solve --emit-problem`, GET /api/runs/{rid}/problem): "
+        "slippage reasons and MS Project links; default: rebuilt from the project list",
     ),
     projects: Path | None = typer.Option(
         None, "--projects", help="project list for names and categories (default: the seed data/projects.csv)"
@@ -47,6 +57,8 @@ def export_command(
     _check_suffix(report, (".html", ".pdf"), "--report")
     if lang not in LANGS:
         raise fail(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    if paper.upper() not in ("A4", "A3"):
+        raise fail(f"--paper {paper}: use A4 or A3")
     if sort not in charts.SORT_KEYS:
         raise fail(f"--sort {sort}: use one of {', '.join(charts.SORT_KEYS)}")
 
@@ -68,7 +80,6 @@ def export_command(
                 result, records, lang=lang, sort=sort, baseline=plan, page_size=page_size
             ),
         ),
-        (report, lambda: charts.report_figures(result, records, lang=lang, sort=sort, baseline=plan)),
     ):
         if target is None:
             continue
@@ -77,9 +88,87 @@ def export_command(
                 console.print(f"wrote {path}")
         except figure_files.ExportUnavailable as exc:
             unavailable.append(f"{target.name}: {exc}")
+    if report is not None:
+        try:
+            _write_report(report, result, records, plan, problem, lang=lang, paper=paper, sort=sort)
+            console.print(f"wrote {report}")
+        except figure_files.ExportUnavailable as exc:
+            unavailable.append(f"{report.name}: {exc}")
     if unavailable:
         raise fail("; ".join(unavailable))
     raise typer.Exit(EXIT_OK)
+
+
+def _write_report(
+    target: Path,
+    result: dict[str, Any],
+    records: list[Any],
+    plan: dict[str, Any] | None,
+    problem_file: Path | None,
+    *,
+    lang: str,
+    paper: str,
+    sort: str,
+) -> None:
+    """The run report of a solution file: the slippage reasons judged on `problem_file`, else on the
+    problem rebuilt from the list with the solution's caps and the default rules (the title page says so)."""
+    from app.files import documents, run_report
+
+    problem = _read_problem(problem_file) if problem_file is not None else _rebuilt_problem(result, records)
+    report = _slippage_of(problem, result, records, plan)
+    document = run_report.report_html(
+        result,
+        records,
+        facts=run_report.RunFacts(rebuilt_problem=problem_file is None),
+        slippage=report,
+        lang=lang,
+        paper=paper,
+        sort=sort,
+        baseline=plan,
+    )
+    if target.suffix.lower() == ".html":
+        target.write_text(document, encoding="utf-8")
+    else:
+        target.write_bytes(documents.pdf_bytes(document))
+
+
+def _read_problem(path: Path) -> Any:
+    from solver import Problem, ProblemError
+
+    try:
+        return Problem.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError, ProblemError, ValueError, KeyError) as exc:
+        raise fail(f"{path.name}: not a capsched problem ({exc})") from None
+
+
+def _rebuilt_problem(result: dict[str, Any], records: list[Any]) -> Any:
+    from app.rules.problem import PlanningError, ScenarioOptions, build_problem
+
+    caps = {int(y["year"]): int(y["budget"]) for y in result.get("years", [])}
+    codes = {str(p["id"]) for p in result.get("projects", [])}
+    mine = [r for r in records if r.code in codes]
+    if not caps or not mine:
+        return None
+    try:
+        return build_problem(mine, ScenarioOptions(min(caps), max(caps), caps))
+    except (PlanningError, ValueError):
+        return None
+
+
+def _slippage_of(
+    problem: Any, result: dict[str, Any], records: list[Any], plan: dict[str, Any] | None
+) -> Any:
+    from app.rules.slippage import slippage_report
+    from solver import Solution
+
+    solution = Solution.from_json(result)
+    if problem is None or not solution.status.has_schedule:
+        return None
+    baseline = Solution.from_json(plan) if plan is not None else None
+    try:
+        return slippage_report(problem, solution, records=records, baseline=baseline)
+    except (ValueError, KeyError):
+        return None
 
 
 def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> None:

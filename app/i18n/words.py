@@ -154,6 +154,62 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit_col_predecessor_bound": ("前序约束", "Predecessor-bound"),
     "sheet_slippage_projects": ("项目延期", "projects"),
     "sheet_slippage_units": ("责任单位", "units"),
+    # documents (app/files/documents.py): every page
+    "doc_page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "doc_made_by": ("capsched 资本项目资金排程", "capsched funding schedule"),
+    # the run report (app/files/run_report.py)
+    "report_title": ("项目资金排程报告", "Funding schedule report"),
+    "report_subtitle": (
+        "按年度预算上限编制的项目资金安排，经独立校验；金额单位：万元",
+        "Annual funding of the projects within the budget caps, independently verified; amounts in 万元 (10k CNY)",
+    ),
+    "report_portfolio": ("项目组合", "Portfolio"),
+    "report_scenario": ("预算方案", "Scenario"),
+    "report_horizon": ("规划年度", "Horizon"),
+    "report_run": ("运行", "Run"),
+    "report_run_no": ("运行 #{id}", "run #{id}"),
+    "report_run_status": ("运行状态", "Run status"),
+    "report_solver_status": ("求解结果", "Solver result"),
+    "report_gap": ("距下界 {gap} %（下界 {bound}）", "{gap} % above the bound ({bound})"),
+    "report_gap_proven": ("已证明最优（差距 0 %）", "proven optimal (gap 0 %)"),
+    "report_started_by": ("运行人", "Run by"),
+    "report_finished_at": ("完成时间", "Finished"),
+    "report_approval": ("批准情况", "Approval"),
+    "report_approved": ("已由 {by} 于 {when} 批准为基准计划", "approved as the baseline by {by} on {when}"),
+    "report_not_approved": ("未批准为基准计划", "not approved as the baseline"),
+    "report_date": ("报告日期", "Report date"),
+    "report_budget_title": ("年度预算上限与计划支出（万元）", "Budget caps and planned spend (10k CNY)"),
+    "report_estimates_note": (
+        "{n} 个项目的总投资为估算（合计 {total} 万元）：建筑面积×单位造价，单价依据见 data/README.md（重庆市县级学校"
+        "项目公开投资额÷建筑面积），逐项依据见本报告“项目投资及依据”表。有核定投资后请替换。",
+        "{n} projects' costs are estimates (together {total} 万元): floor area × unit cost, the unit costs from "
+        "data/README.md (public investment ÷ floor area of Chongqing county school projects); each project's basis "
+        "is in the table 'Project costs and their basis'. Replace them with approved figures when known.",
+    ),
+    "report_no_estimates": ("全部总投资均为给定数额，无估算。", "Every cost is as given; none is estimated."),
+    "report_rebuilt_problem": (
+        "本报告由排程结果文件生成：延期原因按项目清单与默认规则重建的排程问题判断。",
+        "Made from a solution file: slippage reasons are judged on the problem rebuilt from the project list "
+        "with the default rules.",
+    ),
+    "report_summary": ("排程概况", "Summary"),
+    "report_figure": ("指标", "Figure"),
+    "report_value": ("数值", "Value"),
+    "report_projects": ("项目数", "Projects"),
+    "report_stars": ("★ 重点项目", "★ key projects"),
+    "report_late": ("延期项目", "Projects late"),
+    "report_star_late": ("★ 延期项目", "★ projects late"),
+    "report_deferred": ("暂缓项目", "Projects deferred"),
+    "report_weighted": ("加权延期（项目·年）", "Weighted slippage (project-years)"),
+    "report_seat_years": ("学位·年延期（新增学位×延期年数）", "Seat-years late (places × years late)"),
+    "report_spend_total": ("计划支出合计（万元）", "Planned spend, total (10k CNY)"),
+    "report_caps_total": ("预算上限合计（万元）", "Budget caps, total (10k CNY)"),
+    "report_spend_share": ("支出占上限", "Spend as a share of the caps"),
+    "report_slippage_title": ("项目延期及原因", "Slippage per project and why"),
+    "report_units_title": ("按责任单位汇总", "By responsible unit"),
+    "report_costs_title": ("项目投资及依据", "Project costs and their basis"),
+    "report_funded": ("本排程安排(万元)", "Funded here (10k CNY)"),
+    "report_basis_given": ("给定数额", "as given"),
 }
 
 
@@ -577,6 +633,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PNG, SVG and PDF charts need a Chromium browser and Chinese fonts on this machine: "
         "install them with `apt-get install chromium fonts-noto-cjk` (Debian/Ubuntu), or point "
         "CAPSCHED_CHROMIUM at a Chrome/Chromium executable. HTML charts, CSV and XLSX work without them.",
+    ),
+    "export_needs_pango": (
+        "PDF 文档需要 WeasyPrint 及其 Pango 库：请执行 `apt-get install libpango-1.0-0 libpangoft2-1.0-0`"
+        "（Debian/Ubuntu）并 `pip install weasyprint`（{reason}）。XLSX 表格不需要它们。",
+        "PDF documents need WeasyPrint and its Pango library: install them with `apt-get install "
+        "libpango-1.0-0 libpangoft2-1.0-0` (Debian/Ubuntu) and `pip install weasyprint` ({reason}). XLSX tables "
+        "work without them.",
     ),
     "export_browser_failed": (
         "位于 {path} 的 Chromium 未能启动（{reason}）。{advice}",

@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import charts
 from app.errors import Conflict, InvalidInput
-from app.files import figures, report_tables, schedule
+from app.files import documents, figures, report_tables, run_report, schedule
 from app.i18n import Message
+from app.models import Baseline
 from app.rules import slippage
 from app.rules.portfolio import ProjectRecord
-from app.services import baselines, projects, runs, scenarios
+from app.services import baselines, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
 
@@ -121,3 +122,52 @@ def run_slippage(*, session: Session, run_id: int) -> slippage.SlippageReport:
         records=[projects.as_record(row) for row in rows],
         baseline=Solution.from_json(baseline) if baseline else None,
     )
+
+
+def run_facts(*, session: Session, run_id: int) -> run_report.RunFacts:
+    """Where the run's schedule comes from: portfolio, scenario, who ran it, who approved it and when."""
+    run = runs.get(session=session, run_id=run_id)
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    portfolio = portfolios.get(session=session, portfolio_id=scenario.portfolio_id)
+    approval = session.exec(
+        select(Baseline).where(Baseline.run_id == run_id).order_by(Baseline.id.desc())
+    ).first()
+    return run_report.RunFacts(
+        portfolio=portfolio.name,
+        scenario=scenario.name,
+        run_id=run.id,
+        run_status=run.status,
+        started_by=run.started_by,
+        finished_at=run.finished_at,
+        approved_by=approval.approved_by if approval else None,
+        approved_at=approval.approved_at if approval else None,
+    )
+
+
+def report_file(
+    *,
+    session: Session,
+    run_id: int,
+    fmt: str = "pdf",
+    lang: str = "zh",
+    paper: str = "A4",
+    sort: str = "start",
+) -> bytes:
+    """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs
+    with their basis) as PDF, or as the HTML the PDF is made from."""
+    solution, records, baseline = _with_baseline(session, run_id)
+    report = run_slippage(session=session, run_id=run_id)
+    try:
+        document = run_report.report_html(
+            solution,
+            records,
+            facts=run_facts(session=session, run_id=run_id),
+            slippage=report,
+            lang=lang,
+            paper=paper,
+            sort=sort,
+            baseline=baseline,
+        )
+    except (ValueError, figures.ExportError) as err:
+        raise InvalidInput(str(err), [(("query",), str(err))]) from err
+    return document.encode("utf-8") if fmt == "html" else documents.pdf_bytes(document)

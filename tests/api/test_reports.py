@@ -1,0 +1,49 @@
+"""The documents of a run over HTTP: the run report PDF, the annual investment plan, MS Project XML."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.api.conftest import wait_for_run
+
+
+@pytest.fixture
+def done_run(client, finance, scenario) -> dict:
+    run = client.post(f"/api/scenarios/{scenario['id']}/runs", headers=finance).json()
+    return wait_for_run(client, run["id"], finance, {"done"})
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_report_pdf_names_the_portfolio_run_approval_and_every_project(
+    client, finance, viewer, done_run, tmp_path
+):
+    client.post(f"/api/runs/{done_run['id']}/approve", headers=finance)
+    response = client.get(f"/api/runs/{done_run['id']}/report.pdf", headers=viewer)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert f'filename="run-{done_run["id"]}-report.pdf"' in response.headers["content-disposition"]
+    text = pdf_text(response.content, tmp_path)
+    for words in (
+        "测试项目库",
+        "每年3000万",
+        "已由 财务科",
+        "城区幼儿园",
+        "第二中学扩建",
+        "职教中心实训楼",
+        "城区小学新建",
+    ):
+        assert words in text, words
+
+
+def test_report_html_is_the_same_document_in_english(client, viewer, done_run):
+    response = client.get(f"/api/runs/{done_run['id']}/report.html?lang=en&paper=A3", headers=viewer)
+    assert response.status_code == 200
+    assert "size: A3 landscape" in response.text
+    assert "Funding schedule report" in response.text
