@@ -155,3 +155,22 @@ def run_report(
     """The run report: title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs."""
     content = run_exports.report_file(session=session, run_id=rid, fmt=fmt, lang=lang, paper=paper, sort=sort)
     return file_response(content, fmt, f"run-{rid}-report")
+
+
+class PlanFormat(StrEnum):
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+@router.get("/runs/{rid}/annual-plan.{fmt}", response_class=Response)
+def run_annual_plan(
+    rid: int,
+    fmt: PlanFormat,
+    session: SessionDep,
+    _: CurrentUser,
+    year: int = Query(ge=1900, le=2200, description="the plan's year, inside the run's horizon"),
+    lang: Lang = "zh",
+) -> Response:
+    """The year's investment plan table (年度投资计划表): XLSX or PDF, A3 landscape, by category."""
+    content = run_exports.annual_plan_file(session=session, run_id=rid, year=year, fmt=fmt, lang=lang)
+    return file_response(content, fmt, f"run-{rid}-annual-plan-{year}")

@@ -30,6 +30,10 @@ def export_command(
         "costs with their basis): .pdf (A4 landscape; --paper A3) or the same document as .html",
     ),
     paper: str = typer.Option("A4", "--paper", help="report paper: A4 or A3 (landscape)"),
+    annual_plan: Path | None = typer.Option(
+        None, "--annual-plan", help="the year's investment plan table (年度投资计划表): .xlsx or .pdf (A3)"
+    ),
+    year: int | None = typer.Option(None, "--year", help="the annual plan's year (inside the horizon)"),
     problem: Path | None = typer.Option(
         None,
         "--problem",
@@ -50,8 +54,11 @@ def export_command(
     from app.files import schedule as schedule_tables
     from app.i18n import LANGS
 
-    if gantt is None and schedule is None and report is None:
-        raise fail("nothing to export: give --gantt, --schedule and/or --report")
+    if gantt is None and schedule is None and report is None and annual_plan is None:
+        raise fail("nothing to export: give --gantt, --schedule, --report and/or --annual-plan")
+    _check_suffix(annual_plan, (".xlsx", ".pdf"), "--annual-plan")
+    if annual_plan is not None and year is None:
+        raise fail("--annual-plan needs --year (e.g. --year 2024)")
     _check_suffix(gantt, _CHART_SUFFIXES, "--gantt")
     _check_suffix(schedule, _SCHEDULE_SUFFIXES, "--schedule")
     _check_suffix(report, (".html", ".pdf"), "--report")
@@ -68,6 +75,12 @@ def export_command(
         records = _read_records(projects)
 
     unavailable: list[str] = []
+    if annual_plan is not None:
+        try:
+            _write_annual_plan(annual_plan, result, records, year, lang)
+            console.print(f"wrote {annual_plan}")
+        except figure_files.ExportUnavailable as exc:
+            unavailable.append(f"{annual_plan.name}: {exc}")
     if schedule is not None:  # tables first: they never need a browser
         csv = schedule.suffix.lower() == ".csv"
         maker = schedule_tables.schedule_csv if csv else schedule_tables.schedule_xlsx
@@ -130,6 +143,22 @@ def _write_report(
         target.write_text(document, encoding="utf-8")
     else:
         target.write_bytes(documents.pdf_bytes(document))
+
+
+def _write_annual_plan(
+    target: Path, result: dict[str, Any], records: list[Any], year: int, lang: str
+) -> None:
+    from app.files import annual_plan as plan_files
+    from app.rules.annual_plan import annual_plan
+
+    try:
+        plan = annual_plan(result, records, year=year)
+    except ValueError as exc:
+        raise fail(f"--year {year}: {exc}") from None
+    if target.suffix.lower() == ".pdf":
+        target.write_bytes(plan_files.plan_pdf(plan, lang=lang))
+    else:
+        target.write_bytes(plan_files.plan_xlsx(plan, lang=lang))
 
 
 def _read_problem(path: Path) -> Any:

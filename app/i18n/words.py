@@ -210,6 +210,49 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_costs_title": ("项目投资及依据", "Project costs and their basis"),
     "report_funded": ("本排程安排(万元)", "Funded here (10k CNY)"),
     "report_basis_given": ("给定数额", "as given"),
+    "list_sep": ("；", "; "),
+    # the annual investment plan (app/files/annual_plan.py)
+    "ap_title": ("{portfolio}{year}年度投资计划表", "{portfolio} annual investment plan {year}"),
+    "ap_sheet": ("{year}年度投资计划", "plan {year}"),
+    "ap_unit_line": ("单位：万元", "Amounts in 万元 (10k CNY)"),
+    "ap_from_scenario": ("排程方案：{scenario}", "scenario: {scenario}"),
+    "ap_no": ("序号", "No."),
+    "ap_name": ("项目名称", "Project"),
+    "ap_nature": ("建设性质", "Nature"),
+    "ap_scale": ("建设规模（m²）", "Floor area (m²)"),
+    "ap_years": ("建设年限", "Build years"),
+    "ap_cost": ("总投资", "Total cost"),
+    "ap_done": ("截至{year}年底累计完成投资", "Done by the end of {year}"),
+    "ap_year_group": ("本年计划投资（{year}年）", "Plan for {year}"),
+    "ap_year_total": ("合计", "Total"),
+    "ap_source_central": ("中央", "Central"),
+    "ap_source_city": ("市级", "City"),
+    "ap_source_county": ("县级", "County"),
+    "ap_source_bond": ("专项债", "Special bonds"),
+    "ap_source_other": ("其他", "Other"),
+    "ap_source_unsplit": ("未分来源", "Source not split"),
+    "ap_remaining": ("剩余投资", "Remaining"),
+    "ap_unit": ("责任单位", "Responsible unit"),
+    "ap_remarks": ("备注", "Remarks"),
+    "ap_grand_total": ("合计", "Grand total"),
+    "ap_subtotal": ("{category}小计", "Subtotal {category}"),
+    "ap_late": ("较计划延期{n}年（计划{planned}年完工）", "{n} yr late (planned end {planned})"),
+    "ap_cost_estimated": ("总投资为估算", "cost estimated"),
+    "ap_actuals_used": ("累计数含实际支出", "done includes recorded actuals"),
+    "ap_note_done": (
+        "截至上年底累计完成投资：开工前已完成投资，加上此前各年——有实际支出记录的年度按实际，其余按本排程。",
+        "Done by the end of last year: money spent before the schedule, plus each earlier year's recorded "
+        "actual where there is one, else the schedule's draw.",
+    ),
+    "ap_note_unsplit": (
+        "本排程未按资金来源拆分（未设资金来源），本年计划投资列于“未分来源”。",
+        "This schedule does not split its money by funding source; this year's plan is shown as 'source not split'.",
+    ),
+    "ap_note_estimates": (
+        "标“估算”的总投资按建筑面积×单位造价估算，依据见项目的投资依据与 data/README.md；有核定投资后请替换。",
+        "Costs marked 'estimate' are floor area × unit cost, basis in each project's cost basis and "
+        "data/README.md; replace them with approved figures when known.",
+    ),
 }
 
 

@@ -11,12 +11,13 @@ from sqlmodel import Session, select
 
 from app import charts
 from app.errors import Conflict, InvalidInput
-from app.files import documents, figures, report_tables, run_report, schedule
-from app.i18n import Message
+from app.files import annual_plan, documents, figures, report_tables, run_report, schedule
+from app.i18n import Message, t
 from app.models import Baseline
 from app.rules import slippage
+from app.rules.annual_plan import annual_plan as plan_of_year
 from app.rules.portfolio import ProjectRecord
-from app.services import baselines, portfolios, projects, runs, scenarios
+from app.services import actuals, baselines, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
 
@@ -171,3 +172,28 @@ def report_file(
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
     return document.encode("utf-8") if fmt == "html" else documents.pdf_bytes(document)
+
+
+def annual_plan_file(
+    *, session: Session, run_id: int, year: int, fmt: str = "xlsx", lang: str = "zh"
+) -> bytes:
+    """The year's investment plan table (年度投资计划表) of the run's schedule: XLSX or PDF (A3 landscape).
+    Money done before the year counts the portfolio's recorded actuals where there are any."""
+    solution, records = _solution_and_records(session, run_id)
+    facts = run_facts(session=session, run_id=run_id)
+    run = runs.get(session=session, run_id=run_id)
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)
+    try:
+        plan = plan_of_year(solution, records, year=year, actuals=spent)
+    except ValueError as err:
+        raise InvalidInput(str(err), [(("query", "year"), str(err))]) from err
+    approved = None
+    if facts.approved_by:
+        approved = t("report_approved", lang, by=facts.approved_by, when=f"{facts.approved_at:%Y-%m-%d}")
+    heading = annual_plan.PlanFacts(
+        portfolio=facts.portfolio, scenario=facts.scenario, run_id=facts.run_id, approved=approved
+    )
+    if fmt == "pdf":
+        return annual_plan.plan_pdf(plan, facts=heading, lang=lang)
+    return annual_plan.plan_xlsx(plan, facts=heading, lang=lang)

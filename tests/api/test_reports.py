@@ -47,3 +47,25 @@ def test_report_html_is_the_same_document_in_english(client, viewer, done_run):
     assert response.status_code == 200
     assert "size: A3 landscape" in response.text
     assert "Funding schedule report" in response.text
+
+
+def test_annual_plan_xlsx_and_pdf_for_a_year(client, viewer, done_run, tmp_path):
+    import io
+
+    import openpyxl
+
+    xlsx = client.get(f"/api/runs/{done_run['id']}/annual-plan.xlsx?year=2023", headers=viewer)
+    assert xlsx.status_code == 200, xlsx.text
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    assert ws["A1"].value == "测试项目库2023年度投资计划表"
+    spend = next(y["spend"] for y in done_run["result"]["years"] if y["year"] == 2023)
+    assert ws.cell(5, 8).value == spend  # the grand total row: this year's plan is the schedule's spend
+    pdf = client.get(f"/api/runs/{done_run['id']}/annual-plan.pdf?year=2023", headers=viewer)
+    assert pdf.status_code == 200
+    assert "2023年度投资计划表" in pdf_text(pdf.content, tmp_path)
+
+
+def test_annual_plan_outside_the_horizon_is_422(client, viewer, done_run):
+    response = client.get(f"/api/runs/{done_run['id']}/annual-plan.xlsx?year=2040", headers=viewer)
+    assert response.status_code == 422
+    assert "outside the schedule's years (2022–2028)" in response.json()["detail"]
