@@ -122,10 +122,8 @@ def test_xlsx_prints_on_a3_landscape_with_frozen_header_and_wan_formats(solution
     total = [c.value for c in ws[5]]
     assert total[1] == "合计" and total[7] == plan.total.year_wan
     assert ws.cell(5, 8).number_format == "#,##0"
-    estimated = [
-        ws.cell(r, 6).number_format for r in range(6, ws.max_row) if ws.cell(r, 6).number_format != "#,##0"
-    ]
-    assert estimated and all("估算" in f for f in estimated)  # estimated costs read 4,560 (估算)
+    projects = [r for r in range(6, ws.max_row) if isinstance(ws.cell(r, 1).value, int)]
+    assert projects and all(ws.cell(r, 6).number_format == '#,##0" (估算)"' for r in projects)  # 4,560 (估算)
     names = {ws.cell(r, 2).value for r in range(6, ws.max_row + 1)}
     assert "义务教育小计" in names and "巫溪县凤凰中学校建设项目" in names
 
