@@ -6,13 +6,15 @@ from fastapi import APIRouter, File, Query, UploadFile, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
 from app.models import ImportSummary, Project, ProjectCreate, ProjectPublic, ProjectUpdate
+from app.rules.portfolio import missing_figures
 from app.services import projects
 
 router = APIRouter(tags=["projects"])
 
 
 def _public(project: Project) -> ProjectPublic:
-    return ProjectPublic.model_validate(project, update={"cost_is_estimate": project.cost_is_estimate})
+    update = {"cost_is_estimate": project.cost_is_estimate, "missing": list(missing_figures(project))}
+    return ProjectPublic.model_validate(project, update=update)
 
 
 @router.get("/portfolios/{pid}/projects", response_model=list[ProjectPublic])
@@ -34,11 +36,12 @@ def import_projects(
     _: FinanceUser,
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove projects whose code is not in the file"),
+    drafts: bool = Query(False, description="keep rows lacking only years or cost as drafts"),
 ) -> ImportSummary:
     """Import a project list with the CLI's validator: every row error (422) and nothing stored, or counts."""
     data = file.file.read()
     return projects.import_file(
-        session=session, portfolio_id=pid, source=data, filename=file.filename, replace=replace
+        session=session, portfolio_id=pid, source=data, filename=file.filename, replace=replace, drafts=drafts
     )
 
 

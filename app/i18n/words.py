@@ -211,6 +211,39 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_funded": ("本排程安排(万元)", "Funded here (10k CNY)"),
     "report_basis_given": ("给定数额", "as given"),
     "list_sep": ("；", "; "),
+    # the project-list template (app/files/template.py)
+    "tpl_sheet": ("项目清单", "projects"),
+    "tpl_guide_sheet": ("填写说明", "how to fill in"),
+    "tpl_guide_header": ("填写说明", "How to fill in"),
+    "tpl_guide_1": (
+        "每行一个项目；项目编号、项目名称、项目细类必填。黄色单元格是排程前还需填写的数据（计划开工年份、计划完工年份、总投资）。",
+        "One project per row; code, name and category are required. Yellow cells are what a project still "
+        "needs before it can be scheduled (planned start and end year, cost).",
+    ),
+    "tpl_guide_2": (
+        "项目细类、建设性质、项目进展情况、项目责任单位可从下拉列表选择，也可填写列表以外的词；★ 表示十四五期间完工，否则留空。",
+        "Category, nature, status and responsible unit have dropdowns (other words are allowed); ★ marks a "
+        "project to finish within the plan period, else leave it blank.",
+    ),
+    "tpl_guide_3": (
+        "总投资不详时可留空，并填写建筑面积：导入后“投资估算”按建筑面积×单位造价估算（标注“估算”及依据）；没有面积时按同类项目面积中位数估算。",
+        "Leave the cost blank when unknown and give the floor area: after import, 'estimate costs' prices it at "
+        "floor area × unit cost (labelled estimate, with its basis); without an area, at the category's median area.",
+    ),
+    "tpl_guide_4": (
+        "金额单位为万元，面积单位为平方米（占地为亩）；年份填四位数字。",
+        "Money in 万元 (10k CNY), areas in m² (land in 亩); years as four digits.",
+    ),
+    "tpl_guide_5": (
+        "填好后在“项目库”页面导入本文件（勾选“保留草稿”可先导入尚缺数据的行），或执行 capsched import。",
+        "Import the filled-in file on the Projects page (tick 'keep drafts' to import rows still lacking "
+        "figures), or check it with capsched import.",
+    ),
+    "tpl_prompt_list": ("可从列表选择，也可填写其他", "pick from the list, or type another"),
+    "tpl_prompt_star": ("★ = 十四五期间完工；否则留空", "★ = finish within the plan period; else blank"),
+    "tpl_error_star": ("只能填写 ★ 或留空", "only ★ or blank"),
+    "tpl_prompt_year": ("四位年份，{first}–{last}", "a year, {first}–{last}"),
+    "tpl_prompt_cost": ("整数万元", "a whole number of 万元"),
     # the annual investment plan (app/files/annual_plan.py)
     "ap_title": ("{portfolio}{year}年度投资计划表", "{portfolio} annual investment plan {year}"),
     "ap_sheet": ("{year}年度投资计划", "plan {year}"),
@@ -448,6 +481,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the file has {count} {errors_word}; nothing was imported: {errors}",
     ),
     "cannot_read_file": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
+    "import_offer_drafts": (
+        "其中 {n} 行只缺计划年份或总投资：可加 drafts=true 重新导入，将它们保留为草稿（排程时不参加，并列出所缺数据）",
+        "{n} rows lack only their years or cost: import again with drafts=true to keep them as drafts "
+        "(left out of runs, shown with what they lack)",
+    ),
+    "drafts_left_out": (
+        "{n} 个草稿项目未参加本次排程（缺少排程所需数据）：{drafts}{more}",
+        "{n} draft projects were left out of this run (schedule figures missing): {drafts}{more}",
+    ),
+    "draft_named": ("{code} {name}（缺：{missing}）", "{code} {name} (missing {missing})"),
+    "drafts_more": ("，另有 {n} 个", ", and {n} more"),
+    "portfolio_only_drafts": (
+        "该项目组合的 {n} 个项目都是草稿（缺计划年份或总投资），无法排程：{codes}。请补全数据或使用投资估算。",
+        "all {n} projects of the portfolio are drafts (years or cost missing), nothing can be scheduled: "
+        "{codes}. Fill in their figures or estimate their costs.",
+    ),
     "cli_import_errors": (
         "{file}：{count} 处问题，涉及 {rows} 行 — 未导入任何内容。",
         "{file}: {count} {problems_word} in {rows} {rows_word} — nothing was imported (文件有错误，未导入).",

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import charts
 from app.errors import Conflict, InvalidInput
-from app.files import annual_plan, documents, figures, report_tables, run_report, schedule
+from app.files import annual_plan, documents, figures, report_tables, run_report, schedule, template
 from app.i18n import Message, t
 from app.models import Baseline
 from app.rules import slippage
@@ -197,3 +197,10 @@ def annual_plan_file(
     if fmt == "pdf":
         return annual_plan.plan_pdf(plan, facts=heading, lang=lang)
     return annual_plan.plan_xlsx(plan, facts=heading, lang=lang)
+
+
+def template_file(*, session: Session, portfolio_id: int, lang: str = "zh") -> bytes:
+    """The project-list template (XLSX, dropdowns) pre-filled with the portfolio's projects, the figures
+    its drafts lack shaded: fill it in and import it again."""
+    rows = projects.list_projects(session=session, portfolio_id=portfolio_id)
+    return template.template_xlsx([projects.as_record(row) for row in rows], lang=lang)
