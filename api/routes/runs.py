@@ -174,3 +174,14 @@ def run_annual_plan(
     """The year's investment plan table (年度投资计划表): XLSX or PDF, A3 landscape, by category."""
     content = run_exports.annual_plan_file(session=session, run_id=rid, year=year, fmt=fmt, lang=lang)
     return file_response(content, fmt, f"run-{rid}-annual-plan-{year}")
+
+
+@router.get("/runs/{rid}/msproject.xml", response_class=Response)
+def run_msproject(rid: int, session: SessionDep, _: CurrentUser) -> Response:
+    """The schedule as MS Project XML (MSPDI): summary task per category, links, baseline, cost per year."""
+    content = run_exports.msproject_file(session=session, run_id=rid)
+    return Response(
+        content,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="run-{rid}-msproject.xml"'},
+    )

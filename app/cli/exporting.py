@@ -34,6 +34,9 @@ def export_command(
         None, "--annual-plan", help="the year's investment plan table (年度投资计划表): .xlsx or .pdf (A3)"
     ),
     year: int | None = typer.Option(None, "--year", help="the annual plan's year (inside the horizon)"),
+    msproject: Path | None = typer.Option(
+        None, "--msproject", help="MS Project XML (MSPDI, .xml); links from --problem when given"
+    ),
     problem: Path | None = typer.Option(
         None,
         "--problem",
@@ -54,7 +57,7 @@ def export_command(
     from app.files import schedule as schedule_tables
     from app.i18n import LANGS
 
-    if gantt is None and schedule is None and report is None and annual_plan is None:
+    if gantt is None and schedule is None and report is None and annual_plan is None and msproject is None:
         raise fail("nothing to export: give --gantt, --schedule, --report and/or --annual-plan")
     _check_suffix(annual_plan, (".xlsx", ".pdf"), "--annual-plan")
     if annual_plan is not None and year is None:
@@ -75,6 +78,10 @@ def export_command(
         records = _read_records(projects)
 
     unavailable: list[str] = []
+    if msproject is not None:
+        _check_suffix(msproject, (".xml",), "--msproject")
+        _write_msproject(msproject, result, records, problem)
+        console.print(f"wrote {msproject}")
     if annual_plan is not None:
         try:
             _write_annual_plan(annual_plan, result, records, year, lang)
@@ -143,6 +150,17 @@ def _write_report(
         target.write_text(document, encoding="utf-8")
     else:
         target.write_bytes(documents.pdf_bytes(document))
+
+
+def _write_msproject(
+    target: Path, result: dict[str, Any], records: list[Any], problem_file: Path | None
+) -> None:
+    from app.files.mspdi import mspdi_xml
+
+    links = {}
+    if problem_file is not None:
+        links = {p.id: list(p.after) for p in _read_problem(problem_file).projects}
+    target.write_bytes(mspdi_xml(result, records, title=target.stem, predecessors=links))
 
 
 def _write_annual_plan(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.files import mspdi
 from app.i18n import Field, Listing, Message, t
 from app.rules.portfolio import COLUMNS, SCHEDULE_FIGURES, ProjectRecord
 
@@ -191,13 +192,20 @@ def read_projects(
     With `drafts`, a row lacking only its schedule figures (planned years, cost) is read as a draft
     record (those fields None) instead of an error; every other problem still fails the file."""
     data, filename = _load(source, filename)
-    table = read_table(data, filename)
+    numbers: list[int] | None = None  # row numbers other than the spreadsheet's (MS Project's task IDs)
+    if mspdi.is_mspdi(data):
+        try:
+            table, numbers = mspdi.read_table(data, column_of)
+        except mspdi.MspdiError as exc:
+            raise UnreadableFileError(exc.text) from None
+    else:
+        table = read_table(data, filename)
     header, rows = table[0], table[1:]
     columns, errors = _map_header(header, drafts=drafts)
     records: list[ProjectRecord] = []
     first_row_of_code: dict[str, int] = {}
     for offset, cells in enumerate(rows):
-        row_number = offset + 2  # header is row 1
+        row_number = numbers[offset] if numbers is not None else offset + 2  # header is row 1
         if not any(cells):
             continue  # blank line, as spreadsheets leave at the end
         values = _row_values(columns, cells)
@@ -328,6 +336,12 @@ def _header_key(cell: str) -> str:
     key = unicodedata.normalize("NFKC", cell).strip().lstrip("\ufeff")
     key = re.sub(r"\(.*?\)|\[.*?\]", "", key)  # 总投资（万元） → 总投资 (after NFKC the brackets are ASCII)
     return re.sub(r"[\s\"“”]", "", key).lower()
+
+
+def column_of(cell: str) -> str | None:
+    """The project-list column a header cell (or an MS Project custom field's alias) names, or None."""
+    key = _header_key(cell)
+    return key if key in COLUMNS else _ALIASES.get(key)
 
 
 def _map_header(header: Sequence[str], *, drafts: bool = False) -> tuple[dict[str, int], list[RowError]]:

@@ -475,6 +475,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "file_bad_csv": ("无法按 CSV 读取文件：{reason}", "cannot read the file as CSV: {reason}"),
     "file_no_header": ("文件没有表头行", "the file has no header row"),
+    "mspdi_bad_xml": (
+        "不是可读取的 MS Project XML 文件（{reason}）",
+        "not a readable MS Project XML file ({reason})",
+    ),
+    "mspdi_no_tasks": ("MS Project XML 文件中没有任务", "the MS Project XML file has no tasks"),
     # HTTP answers around the import
     "import_failed": (
         "文件有 {count} 处错误，未导入任何内容：{errors}",

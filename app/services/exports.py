@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import charts
 from app.errors import Conflict, InvalidInput
-from app.files import annual_plan, documents, figures, report_tables, run_report, schedule, template
+from app.files import annual_plan, documents, figures, mspdi, report_tables, run_report, schedule, template
 from app.i18n import Message, t
 from app.models import Baseline
 from app.rules import slippage
@@ -204,3 +204,13 @@ def template_file(*, session: Session, portfolio_id: int, lang: str = "zh") -> b
     its drafts lack shaded: fill it in and import it again."""
     rows = projects.list_projects(session=session, portfolio_id=portfolio_id)
     return template.template_xlsx([projects.as_record(row) for row in rows], lang=lang)
+
+
+def msproject_file(*, session: Session, run_id: int) -> bytes:
+    """The run as MS Project XML (MSPDI): tasks by category, links from the run's problem, baseline = plan."""
+    solution, records = _solution_and_records(session, run_id)
+    run = runs.get(session=session, run_id=run_id)
+    facts = run_facts(session=session, run_id=run_id)
+    links = {str(p["id"]): list(p.get("after") or []) for p in (run.problem or {}).get("projects", [])}
+    title = f"{facts.portfolio} · {facts.scenario} · #{run_id}"
+    return mspdi.mspdi_xml(solution, records, title=title, predecessors=links)

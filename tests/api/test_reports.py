@@ -69,3 +69,29 @@ def test_annual_plan_outside_the_horizon_is_422(client, viewer, done_run):
     response = client.get(f"/api/runs/{done_run['id']}/annual-plan.xlsx?year=2040", headers=viewer)
     assert response.status_code == 422
     assert "outside the schedule's years (2022–2028)" in response.json()["detail"]
+
+
+def test_msproject_xml_round_trips_into_a_new_portfolio(client, finance, viewer, done_run):
+    exported = client.get(f"/api/runs/{done_run['id']}/msproject.xml", headers=viewer)
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "application/xml"
+    assert b'<Project xmlns="http://schemas.microsoft.com/project">' in exported.content
+    pid = client.post("/api/portfolios", json={"name": "来自 MS Project"}, headers=finance).json()["id"]
+    files = {"file": ("plan.xml", exported.content, "application/xml")}
+    imported = client.post(f"/api/portfolios/{pid}/import", files=files, headers=finance)
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["created"] == 4
+    listed = client.get(f"/api/portfolios/{pid}/projects", headers=finance).json()
+    assert {p["code"]: p["name"] for p in listed}["T-03"] == "职教中心实训楼"
+
+
+def test_msproject_xml_with_a_bad_task_is_422_naming_its_row(client, finance, portfolio):
+    xml = b"""<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project"><Tasks>
+<Task><UID>1</UID><ID>1</ID><Name>A</Name><OutlineLevel>1</OutlineLevel><Start>2024-01-01T08:00:00</Start>
+<Finish>2023-12-31T17:00:00</Finish><Cost>100000000</Cost></Task></Tasks></Project>"""
+    files = {"file": ("plan.xml", xml, "application/xml")}
+    response = client.post(f"/api/portfolios/{portfolio['id']}/import", files=files, headers=finance)
+    assert response.status_code == 422
+    messages = [e["msg"] for e in response.json()["errors"]]
+    assert "row 1: category is missing" in messages
+    assert "row 1: planned_end 2023 is before planned_start 2024" in messages
