@@ -165,6 +165,10 @@ def _project_list(request: Request, exc: ProjectListError) -> JSONResponse:
         errors_word="error" if count == 1 else "errors",
         errors=_separator(lang).join(e.render(lang) for e in exc.errors[:20]),
     )
+    if exc.draft_rows:  # the offer: only figures are missing, so the rows can be kept as drafts
+        offer = t("import_offer_drafts", lang, n=len(exc.draft_rows))
+        items.append((["query", "drafts"], offer))
+        detail = f"{detail}{_separator(lang)}{offer}"
     return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, detail, items)
 
 

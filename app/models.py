@@ -173,6 +173,11 @@ class ProjectPublic(ProjectBase):
     cost_is_estimate: bool
     updated_at: datetime
     pending_changes: int = Field(default=0, description="change requests of this project waiting for finance")
+    missing: list[str] = Field(
+        default_factory=list,
+        description="schedule figures the project lacks (planned_start, planned_end, cost_wan): a draft, "
+        "left out of runs until they are filled in",
+    )
 
 
 class ImportSummary(SQLModel):
@@ -183,6 +188,25 @@ class ImportSummary(SQLModel):
     updated: int
     unchanged: int
     deleted: int = 0
+    drafts: int = Field(default=0, description="projects of the file kept as drafts (figures missing)")
+
+
+class EstimatePublic(SQLModel):
+    """One cost the estimator filled in (app/rules/estimator.py), labelled 估算 with its basis."""
+
+    code: str
+    name: str
+    cost_wan: int
+    cost_basis: str
+    method: str = Field(description="area (own floor area) | category_median | all_median (no area)")
+    area_m2: float = Field(description="the floor area used: the project's own, or the median taken")
+    unit_cost_yuan_m2: int
+    rate_assumed: bool = Field(description="the nature is not in the unit-cost table: whole-campus rate")
+
+
+class EstimateSummary(SQLModel):
+    estimated: int
+    projects: list[EstimatePublic]
 
 
 # ---------------------------------------------------------------- scenario
@@ -326,6 +350,8 @@ class Run(SQLModel, table=True):
     # a re-plan: {"from": Y, "past": {code: {"2021": spent}}, "past_caps": {...}, "messages": [...],
     # "flags": [{"key": i18n key, "params": {...}}]} (flags: the messages as app/i18n Messages)
     replan: dict[str, Any] | None = _json(nullable=True, default=None)
+    # drafts of the portfolio the run left out: [{"code", "name", "missing": [field, …]}]
+    drafts_left_out: list[dict[str, Any]] | None = _json(nullable=True, default=None)
 
 
 class RunPublic(SQLModel):
@@ -350,6 +376,10 @@ class RunPublic(SQLModel):
     bound: int | None
     solve_seconds: float | None
     replan_from: int | None = None
+    drafts_left_out: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="draft projects (figures missing) this run left out: code, name, missing fields",
+    )
 
 
 # ---------------------------------------------------------------- job (sweep, least budget)

@@ -1,7 +1,7 @@
 // Portfolio view: the projects as a sortable, filterable table with inline edit, import, add and remove.
-import { api, describeLoc, upload } from "./api.js";
+import { api, describeLoc, download, upload } from "./api.js";
 import { busy, dash, h, money, mount, notify, pill } from "./dom.js";
-import { categoryLabel, fieldLabel, statusLabel, t } from "./i18n.js";
+import { categoryLabel, fieldLabel, getLang, statusLabel, t } from "./i18n.js";
 
 const EDITABLE = ["name", "category", "star", "status", "floor_area_m2", "planned_start", "planned_end", "cost_wan", "seats_added", "responsible_unit"];
 const NUMBER_FIELDS = new Set(["floor_area_m2", "planned_start", "planned_end", "cost_wan", "seats_added", "spent_wan", "purchase_area_m2", "land_area_mu"]);
@@ -51,11 +51,14 @@ function draw(root, ctx) {
         "div",
         { class: "actions" },
         canManage ? importButton(root, ctx) : null,
+        templateButton(ctx),
+        canManage && projects.some((p) => p.cost_wan == null) ? estimateButton(root, ctx) : null,
         canManage ? h("button", { type: "button", id: "add-project", class: "primary", onclick: () => openAddDialog(root, ctx) }, t("add_project")) : null,
       ),
     ),
     !canManage && !canEditAny ? h("div", { class: "notice notice-info", id: "read-only" }, t("read_only_note")) : null,
     state.importReport ? importReportPanel(root, ctx) : null,
+    projects.some((p) => p.missing?.length) ? h("div", { class: "notice notice-info", id: "drafts-note" }, t("drafts_note", { n: projects.filter((p) => p.missing?.length).length })) : null,
     toolbar(root, ctx, shown.length, projects),
     h(
       "div",
@@ -148,7 +151,33 @@ function headerCell(root, ctx, column) {
 }
 
 function costCell(p) {
+  if (p.cost_wan == null) return "—";
   return [money(p.cost_wan), isEstimate(p) ? h("span", { class: "tag-estimate", title: p.cost_basis || "" }, t("estimate")) : null];
+}
+
+/** A draft's mark: what it still lacks before it can be scheduled. */
+function draftMark(p) {
+  if (!p.missing?.length) return null;
+  return h("div", { class: "code-sub", "data-draft": p.code }, pill(t("draft_pill"), "warn"), " ", t("draft_missing", { fields: p.missing.map(fieldLabel).join("、") }));
+}
+
+function templateButton(ctx) {
+  const button = h("button", { type: "button", id: "template-button" }, t("template_download"));
+  button.addEventListener("click", () => busy(button, () => download(`/api/portfolios/${ctx.portfolio.id}/template.xlsx?lang=${getLang()}`, `${ctx.portfolio.name}_模板.xlsx`)));
+  return button;
+}
+
+function estimateButton(root, ctx) {
+  const button = h("button", { type: "button", id: "estimate-button" }, t("estimate_costs"));
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      const result = await api("POST", `/api/portfolios/${ctx.portfolio.id}/estimate`);
+      notify(t("estimate_done", { n: result.estimated }), "ok");
+      await ctx.reloadProjects();
+      draw(root, ctx);
+    }),
+  );
+  return button;
 }
 
 function viewRow(root, ctx, p) {
@@ -162,7 +191,7 @@ function viewRow(root, ctx, p) {
     "tr",
     { "data-code": p.code, "data-id": String(p.id) },
     h("td", { class: "nowrap" }, p.code),
-    h("td", { class: "name" }, p.name, p.location ? h("div", { class: "code-sub" }, p.location) : null),
+    h("td", { class: "name" }, p.name, p.location ? h("div", { class: "code-sub" }, p.location) : null, draftMark(p)),
     h("td", { class: "nowrap" }, categoryLabel(p.category)),
     h("td", {}, p.star ? h("span", { class: "star", title: t("star_title") }, "★") : ""),
     h("td", {}, p.status ? pill(statusLabel(p.status), /开工|在建|续建/.test(p.status) ? "info" : "") : "—"),
@@ -336,15 +365,18 @@ function importButton(root, ctx) {
   return h("span", {}, input, button);
 }
 
-async function importFile(root, ctx, file) {
+async function importFile(root, ctx, file, drafts = false) {
   state.importReport = null;
   try {
-    const summary = await upload(`/api/portfolios/${ctx.portfolio.id}/import`, file);
-    notify(t("import_ok", { name: file.name, rows: summary?.rows ?? "?", created: summary?.created ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0 }), "ok");
+    const summary = await upload(`/api/portfolios/${ctx.portfolio.id}/import${drafts ? "?drafts=true" : ""}`, file);
+    if (summary?.drafts) notify(t("import_drafts_ok", { name: file.name, created: summary.created, updated: summary.updated, drafts: summary.drafts }), "ok");
+    else notify(t("import_ok", { name: file.name, rows: summary?.rows ?? "?", created: summary?.created ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0 }), "ok");
     await ctx.reloadProjects();
   } catch (error) {
     if (error.status !== 422 && error.status !== 413) throw error;
-    state.importReport = { file: file.name, message: error.message, errors: error.errors, rows: await readCsvRows(file) };
+    const offer = (error.errors || []).find((e) => Array.isArray(e.loc) && e.loc[0] === "query" && e.loc[1] === "drafts");
+    const errors = (error.errors || []).filter((e) => e !== offer);
+    state.importReport = { file: file.name, message: error.message, errors, rows: await readCsvRows(file), offer: offer ? { text: offer.msg, file } : null };
   }
   draw(root, ctx);
   root.querySelector("#import-errors")?.scrollIntoView({ block: "nearest" });
@@ -373,6 +405,15 @@ function importReportPanel(root, ctx) {
       h("button", { type: "button", class: "small", onclick: () => ((state.importReport = null), draw(root, ctx)) }, t("close")),
     ),
     rows.length ? h("p", { class: "muted" }, t("import_fix_hint")) : h("p", {}, report.message),
+    report.offer
+      ? h(
+          "p",
+          { id: "import-drafts-offer" },
+          report.offer.text,
+          " ",
+          h("button", { type: "button", class: "small primary", id: "import-as-drafts", onclick: (e) => busy(e.target, () => importFile(root, ctx, report.offer.file, true)) }, t("import_drafts_offer")),
+        )
+      : null,
     general.length ? h("ul", {}, general.map((e) => h("li", {}, e.column ? `${fieldLabel(e.column)}: ${e.msg}` : e.msg))) : null,
     rows.length
       ? h(

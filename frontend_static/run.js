@@ -336,11 +336,18 @@ function slippagePanel(ctx, result) {
 
 function exportPanel(ctx, run) {
   const scenario = ctx.scenarios.find((s) => s.id === run.scenario_id);
+  const years = (run.result?.years || []).map((y) => y.year);
+  const thisYear = new Date().getFullYear();
+  const year = h(
+    "select",
+    { id: "annual-plan-year", "aria-label": t("annual_plan_year") },
+    years.map((y) => h("option", { value: String(y), selected: y === (years.includes(thisYear) ? thisYear : years[0]) }, String(y))),
+  );
   const stem = fileStem(`${scenario?.name || "run"}_run${run.id}`);
   const lang = getLang();
   const button = (label, path, name, id) => {
     const b = h("button", { type: "button", class: "small", id }, label);
-    b.addEventListener("click", () => busy(b, () => download(typeof path === "function" ? path() : path, name)));
+    b.addEventListener("click", () => busy(b, () => download(typeof path === "function" ? path() : path, typeof name === "function" ? name() : name)));
     return b;
   };
   return h(
@@ -355,7 +362,18 @@ function exportPanel(ctx, run) {
       h("span", { class: "group-label" }, t("schedule_table")),
       ["xlsx", "csv"].map((fmt) => button(fmt.toUpperCase(), `/api/runs/${run.id}/schedule.${fmt}?lang=${lang}`, `${stem}_schedule.${fmt}`, `export-schedule-${fmt}`)),
     ),
-    h("p", { class: "muted small", style: "margin-top:6px" }, t("exports_help")),
+    h(
+      "div",
+      { class: "exports", style: "margin-top:6px" },
+      h("span", { class: "group-label" }, t("report_doc")),
+      ["A4", "A3"].map((paper) => button(`PDF ${paper}`, `/api/runs/${run.id}/report.pdf?lang=${lang}&paper=${paper}&sort=${ganttSort}`, `${stem}_report_${paper}.pdf`, `export-report-${paper.toLowerCase()}`)),
+      h("span", { class: "group-label" }, t("annual_plan")),
+      year,
+      ["xlsx", "pdf"].map((fmt) => button(fmt.toUpperCase(), () => `/api/runs/${run.id}/annual-plan.${fmt}?year=${year.value}&lang=${lang}`, () => `${stem}_annual_plan_${year.value}.${fmt}`, `export-annual-plan-${fmt}`)),
+      h("span", { class: "group-label" }, t("msproject")),
+      button("XML", `/api/runs/${run.id}/msproject.xml`, `${stem}_msproject.xml`, "export-msproject"),
+    ),
+    h("p", { class: "muted small", style: "margin-top:6px" }, t("exports_help"), " ", t("report_help"), " ", t("msproject_help")),
   );
 }
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, status
+from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, SessionDep
-from app.models import PortfolioCreate, PortfolioPublic
-from app.services import portfolios
+from api.routes.runs import file_response
+from app.models import EstimateSummary, PortfolioCreate, PortfolioPublic
+from app.services import estimates, exports, portfolios
 
 router = APIRouter(prefix="/portfolios", tags=["portfolios"])
 
@@ -33,3 +37,18 @@ def get_portfolio(pid: int, session: SessionDep, _: CurrentUser) -> PortfolioPub
 def delete_portfolio(pid: int, session: SessionDep, user: FinanceUser) -> None:
     """Remove a portfolio with its projects, scenarios and runs (finance)."""
     portfolios.delete(session=session, portfolio_id=pid, user=user)
+
+
+@router.get("/{pid}/template.xlsx", response_class=Response)
+def get_template(pid: int, session: SessionDep, _: CurrentUser, lang: Literal["zh", "en"] = "zh") -> Response:
+    """The project-list template (dropdowns, Chinese headers) pre-filled with the portfolio's projects."""
+    portfolios.get(session=session, portfolio_id=pid)
+    content = exports.template_file(session=session, portfolio_id=pid, lang=lang)
+    return file_response(content, "xlsx", f"portfolio-{pid}-template")
+
+
+@router.post("/{pid}/estimate", response_model=EstimateSummary)
+def estimate_costs(pid: int, session: SessionDep, user: FinanceUser) -> EstimateSummary:
+    """Estimate the cost of every project without one (估算: floor area × unit cost, or category median)."""
+    portfolios.get(session=session, portfolio_id=pid)
+    return estimates.estimate_portfolio(session=session, portfolio_id=pid, user=user)

@@ -6,13 +6,18 @@ from fastapi import APIRouter, File, Query, UploadFile, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
 from app.models import ImportSummary, Project, ProjectCreate, ProjectPublic, ProjectUpdate
+from app.rules.portfolio import missing_figures
 from app.services import change_requests, projects
 
 router = APIRouter(tags=["projects"])
 
 
 def _public(project: Project, pending: int = 0) -> ProjectPublic:
-    extra = {"cost_is_estimate": project.cost_is_estimate, "pending_changes": pending}
+    extra = {
+        "cost_is_estimate": project.cost_is_estimate,
+        "missing": list(missing_figures(project)),
+        "pending_changes": pending,
+    }
     return ProjectPublic.model_validate(project, update=extra)
 
 
@@ -38,11 +43,18 @@ def import_projects(
     user: FinanceUser,
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove projects whose code is not in the file"),
+    drafts: bool = Query(False, description="keep rows lacking only years or cost as drafts"),
 ) -> ImportSummary:
     """Import a project list with the CLI's validator: every row error (422) and nothing stored, or counts."""
     data = file.file.read()
     return projects.import_file(
-        session=session, portfolio_id=pid, source=data, filename=file.filename, replace=replace, user=user
+        session=session,
+        portfolio_id=pid,
+        source=data,
+        filename=file.filename,
+        replace=replace,
+        drafts=drafts,
+        user=user,
     )
 
 

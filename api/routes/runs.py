@@ -134,3 +134,56 @@ def run_slippage(
     """Slippage per project (planned, baseline and forecast end, years late, why) and per responsible unit."""
     content = run_exports.slippage_file(session=session, run_id=rid, fmt=fmt, lang=lang)
     return file_response(content, fmt, f"run-{rid}-slippage")
+
+
+class DocumentFormat(StrEnum):
+    PDF = "pdf"
+    HTML = "html"
+
+
+Paper = Literal["A4", "A3"]
+
+
+@router.get("/runs/{rid}/report.{fmt}", response_class=Response)
+def run_report(
+    rid: int,
+    fmt: DocumentFormat,
+    session: SessionDep,
+    _: CurrentUser,
+    lang: Lang = "zh",
+    paper: Paper = "A4",
+    sort: Literal["start", "slippage", "category"] = "start",
+) -> Response:
+    """The run report: title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs."""
+    content = run_exports.report_file(session=session, run_id=rid, fmt=fmt, lang=lang, paper=paper, sort=sort)
+    return file_response(content, fmt, f"run-{rid}-report")
+
+
+class PlanFormat(StrEnum):
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+@router.get("/runs/{rid}/annual-plan.{fmt}", response_class=Response)
+def run_annual_plan(
+    rid: int,
+    fmt: PlanFormat,
+    session: SessionDep,
+    _: CurrentUser,
+    year: int = Query(ge=1900, le=2200, description="the plan's year, inside the run's horizon"),
+    lang: Lang = "zh",
+) -> Response:
+    """The year's investment plan table (年度投资计划表): XLSX or PDF, A3 landscape, by category."""
+    content = run_exports.annual_plan_file(session=session, run_id=rid, year=year, fmt=fmt, lang=lang)
+    return file_response(content, fmt, f"run-{rid}-annual-plan-{year}")
+
+
+@router.get("/runs/{rid}/msproject.xml", response_class=Response)
+def run_msproject(rid: int, session: SessionDep, _: CurrentUser) -> Response:
+    """The schedule as MS Project XML (MSPDI): summary task per category, links, baseline, cost per year."""
+    content = run_exports.msproject_file(session=session, run_id=rid)
+    return Response(
+        content,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="run-{rid}-msproject.xml"'},
+    )

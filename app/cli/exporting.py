@@ -24,7 +24,24 @@ def export_command(
     gantt: Path | None = typer.Option(None, "--gantt", help="funding Gantt: .html, .png, .svg or .pdf"),
     schedule: Path | None = typer.Option(None, "--schedule", help="schedule table: .csv or .xlsx"),
     report: Path | None = typer.Option(
-        None, "--report", help="every chart (Gantt, spend vs cap, slippage): .html or .pdf, one page each"
+        None,
+        "--report",
+        help="the run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, "
+        "costs with their basis): .pdf (A4 landscape; --paper A3) or the same document as .html",
+    ),
+    paper: str = typer.Option("A4", "--paper", help="report paper: A4 or A3 (landscape)"),
+    annual_plan: Path | None = typer.Option(
+        None, "--annual-plan", help="the year's investment plan table (年度投资计划表): .xlsx or .pdf (A3)"
+    ),
+    year: int | None = typer.Option(None, "--year", help="the annual plan's year (inside the horizon)"),
+    msproject: Path | None = typer.Option(
+        None, "--msproject", help="MS Project XML (MSPDI, .xml); links from --problem when given"
+    ),
+    problem: Path | None = typer.Option(
+        None,
+        "--problem",
+        help="the problem.json the solution solved (`solve --emit-problem`, GET /api/runs/{rid}/problem): "
+        "slippage reasons and MS Project links; default: rebuilt from the project list",
     ),
     projects: Path | None = typer.Option(
         None, "--projects", help="project list for names and categories (default: the seed data/projects.csv)"
@@ -40,13 +57,18 @@ def export_command(
     from app.files import schedule as schedule_tables
     from app.i18n import LANGS
 
-    if gantt is None and schedule is None and report is None:
-        raise fail("nothing to export: give --gantt, --schedule and/or --report")
+    if gantt is None and schedule is None and report is None and annual_plan is None and msproject is None:
+        raise fail("nothing to export: give --gantt, --schedule, --report and/or --annual-plan")
+    _check_suffix(annual_plan, (".xlsx", ".pdf"), "--annual-plan")
+    if annual_plan is not None and year is None:
+        raise fail("--annual-plan needs --year (e.g. --year 2024)")
     _check_suffix(gantt, _CHART_SUFFIXES, "--gantt")
     _check_suffix(schedule, _SCHEDULE_SUFFIXES, "--schedule")
     _check_suffix(report, (".html", ".pdf"), "--report")
     if lang not in LANGS:
         raise fail(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    if paper.upper() not in ("A4", "A3"):
+        raise fail(f"--paper {paper}: use A4 or A3")
     if sort not in charts.SORT_KEYS:
         raise fail(f"--sort {sort}: use one of {', '.join(charts.SORT_KEYS)}")
 
@@ -56,6 +78,16 @@ def export_command(
         records = _read_records(projects)
 
     unavailable: list[str] = []
+    if msproject is not None:
+        _check_suffix(msproject, (".xml",), "--msproject")
+        _write_msproject(msproject, result, records, problem)
+        console.print(f"wrote {msproject}")
+    if annual_plan is not None:
+        try:
+            _write_annual_plan(annual_plan, result, records, year, lang)
+            console.print(f"wrote {annual_plan}")
+        except figure_files.ExportUnavailable as exc:
+            unavailable.append(f"{annual_plan.name}: {exc}")
     if schedule is not None:  # tables first: they never need a browser
         csv = schedule.suffix.lower() == ".csv"
         maker = schedule_tables.schedule_csv if csv else schedule_tables.schedule_xlsx
@@ -68,7 +100,6 @@ def export_command(
                 result, records, lang=lang, sort=sort, baseline=plan, page_size=page_size
             ),
         ),
-        (report, lambda: charts.report_figures(result, records, lang=lang, sort=sort, baseline=plan)),
     ):
         if target is None:
             continue
@@ -77,9 +108,114 @@ def export_command(
                 console.print(f"wrote {path}")
         except figure_files.ExportUnavailable as exc:
             unavailable.append(f"{target.name}: {exc}")
+    if report is not None:
+        try:
+            _write_report(report, result, records, plan, problem, lang=lang, paper=paper, sort=sort)
+            console.print(f"wrote {report}")
+        except figure_files.ExportUnavailable as exc:
+            unavailable.append(f"{report.name}: {exc}")
     if unavailable:
         raise fail("; ".join(unavailable))
     raise typer.Exit(EXIT_OK)
+
+
+def _write_report(
+    target: Path,
+    result: dict[str, Any],
+    records: list[Any],
+    plan: dict[str, Any] | None,
+    problem_file: Path | None,
+    *,
+    lang: str,
+    paper: str,
+    sort: str,
+) -> None:
+    """The run report of a solution file: the slippage reasons judged on `problem_file`, else on the
+    problem rebuilt from the list with the solution's caps and the default rules (the title page says so)."""
+    from app.files import documents, run_report
+
+    problem = _read_problem(problem_file) if problem_file is not None else _rebuilt_problem(result, records)
+    report = _slippage_of(problem, result, records, plan)
+    document = run_report.report_html(
+        result,
+        records,
+        facts=run_report.RunFacts(rebuilt_problem=problem_file is None),
+        slippage=report,
+        lang=lang,
+        paper=paper,
+        sort=sort,
+        baseline=plan,
+    )
+    if target.suffix.lower() == ".html":
+        target.write_text(document, encoding="utf-8")
+    else:
+        target.write_bytes(documents.pdf_bytes(document))
+
+
+def _write_msproject(
+    target: Path, result: dict[str, Any], records: list[Any], problem_file: Path | None
+) -> None:
+    from app.files.mspdi import mspdi_xml
+
+    links = {}
+    if problem_file is not None:
+        links = {p.id: list(p.after) for p in _read_problem(problem_file).projects}
+    target.write_bytes(mspdi_xml(result, records, title=target.stem, predecessors=links))
+
+
+def _write_annual_plan(
+    target: Path, result: dict[str, Any], records: list[Any], year: int, lang: str
+) -> None:
+    from app.files import annual_plan as plan_files
+    from app.rules.annual_plan import annual_plan
+
+    try:
+        plan = annual_plan(result, records, year=year)
+    except ValueError as exc:
+        raise fail(f"--year {year}: {exc}") from None
+    if target.suffix.lower() == ".pdf":
+        target.write_bytes(plan_files.plan_pdf(plan, lang=lang))
+    else:
+        target.write_bytes(plan_files.plan_xlsx(plan, lang=lang))
+
+
+def _read_problem(path: Path) -> Any:
+    from solver import Problem, ProblemError
+
+    try:
+        return Problem.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError, ProblemError, ValueError, KeyError) as exc:
+        raise fail(f"{path.name}: not a capsched problem ({exc})") from None
+
+
+def _rebuilt_problem(result: dict[str, Any], records: list[Any]) -> Any:
+    from app.rules.problem import PlanningError, ScenarioOptions, build_problem
+
+    caps = {int(y["year"]): int(y["budget"]) for y in result.get("years", [])}
+    codes = {str(p["id"]) for p in result.get("projects", [])}
+    mine = [r for r in records if r.code in codes]
+    if not caps or not mine:
+        return None
+    try:
+        return build_problem(mine, ScenarioOptions(min(caps), max(caps), caps))
+    except (PlanningError, ValueError):
+        return None
+
+
+def _slippage_of(
+    problem: Any, result: dict[str, Any], records: list[Any], plan: dict[str, Any] | None
+) -> Any:
+    from app.rules.slippage import slippage_report
+    from solver import Solution
+
+    solution = Solution.from_json(result)
+    if problem is None or not solution.status.has_schedule:
+        return None
+    baseline = Solution.from_json(plan) if plan is not None else None
+    try:
+        return slippage_report(problem, solution, records=records, baseline=baseline)
+    except (ValueError, KeyError):
+        return None
 
 
 def _check_suffix(path: Path | None, allowed: tuple[str, ...], option: str) -> None:

@@ -22,7 +22,8 @@ from app.files.importer import (
     read_projects,
     summarize,
 )
-from app.i18n import LANGS, t
+from app.i18n import LANGS, field_label, t
+from app.rules.portfolio import missing_figures
 
 EXIT_ERRORS = 1
 EXIT_UNREADABLE = 2
@@ -32,13 +33,18 @@ EXIT_UNREADABLE = 2
 def import_command(
     file: Path = typer.Argument(..., help="Project list: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX."),
     lang: str = typer.Option("en", "--lang", help="Language of the error messages: zh (中文) or en."),
+    drafts: bool = typer.Option(
+        False,
+        "--drafts",
+        help="accept rows lacking only years or cost as drafts (listed with what they lack)",
+    ),
 ) -> None:
     """Check a project list (项目清单) and print a summary, or every problem row by row."""
     if lang not in LANGS:
         raise typer.BadParameter(f"{lang!r} is not one of {', '.join(LANGS)}", param_hint="--lang")
     out = Console(highlight=False, soft_wrap=True)
     try:
-        records = read_projects(file)
+        records = read_projects(file, drafts=drafts)
     except UnreadableFileError as exc:
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             t("cli_cannot_read", lang, file=file, reason=exc.render(lang)), markup=False
@@ -47,7 +53,9 @@ def import_command(
     except ProjectListError as exc:
         _print_errors(out, file, exc.errors, lang)
         raise typer.Exit(EXIT_ERRORS) from None
-    _print_summary(out, file, summarize(records))
+    complete = [r for r in records if not missing_figures(r)]
+    _print_summary(out, file, summarize(complete))
+    _print_drafts(out, [r for r in records if missing_figures(r)], lang)
 
 
 def _print_errors(out: Console, file: Path, errors: list[RowError], lang: str) -> None:
@@ -67,6 +75,18 @@ def _print_errors(out: Console, file: Path, errors: list[RowError], lang: str) -
     for row, group in groupby(errors, key=lambda e: e.row):
         messages = separator.join(e.render(lang, with_row=False) for e in group)
         out.print(messages if row is None else t("row_prefix", lang, row=row, message=messages), markup=False)
+
+
+def _print_drafts(out: Console, drafts: list, lang: str) -> None:
+    """The drafts, one a line with what each lacks (a to-do list for the template)."""
+    if not drafts:
+        return
+    out.print(
+        f"drafts 草稿: {len(drafts)} (left out of runs until filled in; `capsched template` makes a sheet)"
+    )
+    for record in drafts:
+        lacking = ", ".join(field_label(f, lang) for f in missing_figures(record))
+        out.print(f"  {record.code} {record.name}: missing {lacking}", markup=False)
 
 
 def _print_summary(out: Console, file: Path, summary: ListTotals) -> None:

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.files import mspdi
 from app.i18n import Field, Listing, Message, t
-from app.rules.portfolio import COLUMNS, ProjectRecord
+from app.rules.portfolio import COLUMNS, SCHEDULE_FIGURES, ProjectRecord
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("code", "name", "category", "planned_start", "planned_end", "cost_wan")
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # plausible build years
@@ -115,6 +116,23 @@ class ProjectListError(Exception):
         self.errors: list[RowError] = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
 
+    @property
+    def draft_rows(self) -> list[int]:
+        """The rows that lack only schedule figures (years, cost) when that is all that is wrong with the
+        file, else []: importing with drafts would keep them as drafts."""
+        if not self.errors or not all(_only_missing_figure(e) for e in self.errors):
+            return []
+        return sorted({e.row for e in self.errors if e.row is not None})
+
+
+def _only_missing_figure(error: RowError) -> bool:
+    return (
+        error.row is not None
+        and error.column in SCHEDULE_FIGURES
+        and error.text is not None
+        and error.text.key == "value_missing"
+    )
+
 
 class UnreadableFileError(Exception):
     """The file cannot be read as a project list at all (missing, empty, binary, no usable header).
@@ -166,20 +184,32 @@ def summarize(records: Iterable[ProjectRecord]) -> ListTotals:
     )
 
 
-def read_projects(source: Path | bytes, *, filename: str | None = None) -> list[ProjectRecord]:
-    """Read and validate a whole project list; raise ProjectListError with every problem, or UnreadableFileError."""
+def read_projects(
+    source: Path | bytes, *, filename: str | None = None, drafts: bool = False
+) -> list[ProjectRecord]:
+    """Read and validate a whole project list; raise ProjectListError with every problem, or UnreadableFileError.
+
+    With `drafts`, a row lacking only its schedule figures (planned years, cost) is read as a draft
+    record (those fields None) instead of an error; every other problem still fails the file."""
     data, filename = _load(source, filename)
-    table = read_table(data, filename)
+    numbers: list[int] | None = None  # row numbers other than the spreadsheet's (MS Project's task IDs)
+    if mspdi.is_mspdi(data):
+        try:
+            table, numbers = mspdi.read_table(data, column_of)
+        except mspdi.MspdiError as exc:
+            raise UnreadableFileError(exc.text) from None
+    else:
+        table = read_table(data, filename)
     header, rows = table[0], table[1:]
-    columns, errors = _map_header(header)
+    columns, errors = _map_header(header, drafts=drafts)
     records: list[ProjectRecord] = []
     first_row_of_code: dict[str, int] = {}
     for offset, cells in enumerate(rows):
-        row_number = offset + 2  # header is row 1
+        row_number = numbers[offset] if numbers is not None else offset + 2  # header is row 1
         if not any(cells):
             continue  # blank line, as spreadsheets leave at the end
         values = _row_values(columns, cells)
-        record, row_errors = _parse_row(row_number, values, len(cells), len(header))
+        record, row_errors = _parse_row(row_number, values, len(cells), len(header), drafts=drafts)
         errors.extend(row_errors)
         code = values.get("code", "")
         if code:
@@ -308,7 +338,13 @@ def _header_key(cell: str) -> str:
     return re.sub(r"[\s\"“”]", "", key).lower()
 
 
-def _map_header(header: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
+def column_of(cell: str) -> str | None:
+    """The project-list column a header cell (or an MS Project custom field's alias) names, or None."""
+    key = _header_key(cell)
+    return key if key in COLUMNS else _ALIASES.get(key)
+
+
+def _map_header(header: Sequence[str], *, drafts: bool = False) -> tuple[dict[str, int], list[RowError]]:
     """Map each known column to its position; unknown and repeated columns are errors; missing required
     columns make the file unreadable (no row could be checked)."""
     columns: dict[str, int] = {}
@@ -326,7 +362,8 @@ def _map_header(header: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
             errors.append(RowError.of(1, column, "column_twice", column=Field(column), cell=cell))
         else:
             columns[column] = position
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    required = [c for c in REQUIRED_COLUMNS if not (drafts and c in SCHEDULE_FIGURES)]
+    missing = [c for c in required if c not in columns]
     if missing:
         hint = Message("unknown_columns_hint", unknown=", ".join(repr(u) for u in unknown)) if unknown else ""
         raise UnreadableFileError(
@@ -399,15 +436,16 @@ def _to_int(raw: str) -> int | None:
 
 
 def _parse_row(
-    row: int, values: dict[str, str], width: int, header_width: int
+    row: int, values: dict[str, str], width: int, header_width: int, *, drafts: bool = False
 ) -> tuple[ProjectRecord | None, list[RowError]]:
     p = _RowParser(row, values)
+    figures = not drafts  # a draft may leave its schedule figures blank
     code = p.text("code", required=True)
     name = p.text("name", required=True)
     category = p.text("category", required=True)
-    start = p.number("planned_start", _to_int, required=True, describe="not_a_year")
-    end = p.number("planned_end", _to_int, required=True, describe="not_a_year")
-    cost = p.number("cost_wan", _to_int, required=True, describe="not_whole_wan")
+    start = p.number("planned_start", _to_int, required=figures, describe="not_a_year")
+    end = p.number("planned_end", _to_int, required=figures, describe="not_a_year")
+    cost = p.number("cost_wan", _to_int, required=figures, describe="not_whole_wan")
     spent = p.number("spent_wan", _to_int, describe="not_whole_wan")
     seats = p.number("seats_added", _to_int, describe="not_whole_number")
     areas = {c: p.number(c, _to_float) for c in ("floor_area_m2", "purchase_area_m2", "land_area_mu")}

@@ -1,6 +1,10 @@
 """The one way a table becomes a file: CSV in UTF-8 with a BOM (Excel then shows the Chinese), or an XLSX
 workbook whose every sheet has the same look (bold shaded header, frozen panes, thousands separators on
-money, widths that fit Chinese text)."""
+money, widths that fit Chinese text).
+
+A sheet may also carry title lines above its header, a second header row grouping columns, styled rows
+(group headings, subtotals, totals), notes under the table, a print setup (paper, landscape, header rows
+repeated) and data validation (dropdowns, whole-number ranges) on its columns."""
 
 from __future__ import annotations
 
@@ -14,11 +18,44 @@ MONEY_FORMAT = "#,##0"
 HEADER_FILL = "E8ECF3"
 
 
+ROW_FILLS = {"group": "F7F8FB", "subtotal": "F3F5F9", "total": HEADER_FILL}
+MISSING_FILL = "FFF2CC"  # a cell still to be filled in (a draft's missing figure)
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """Data validation on one column's data rows (1-based column): a dropdown of `choices`, or whole
+    numbers from `whole[0]` to `whole[1]`. `strict` refuses other values; otherwise Excel warns and lets
+    them through (a list of categories is a help, not a law)."""
+
+    column: int
+    choices: Sequence[str] = ()
+    whole: tuple[int, int] | None = None
+    strict: bool = False
+    prompt: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSetup:
+    """How a sheet prints: paper (A3 or A4), landscape, one page wide, the header rows on every page."""
+
+    paper: str = "A4"
+    landscape: bool = True
+    fit_width: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class Sheet:
     """One sheet: its title, header and rows; which columns (1-based) hold money, where to freeze, whether
     the last row is a totals row, and number formats of single cells ({(row, column): format}, 1-based,
-    header = row 1)."""
+    header = row 1). Rows and cells are numbered from the header as row 1 even when title lines or a
+    grouped header row stand above it.
+
+    Optional: `title_lines` (merged across the table, above the header), `header_groups` ((label, first,
+    last column): a group heading over those columns, the other headers spanning both rows), `row_styles`
+    ({data row index from 0: "group" | "subtotal" | "total"}), `notes` (lines under the table), `printing`,
+    `validations` and `missing` (cells to fill in, shaded, {(row, column)} numbered like cell_formats)."""
 
     title: str
     header: Sequence[Any]
@@ -27,6 +64,18 @@ class Sheet:
     freeze: str = "A2"
     total_row: bool = False
     cell_formats: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    title_lines: Sequence[str] = ()
+    header_groups: Sequence[tuple[str, int, int]] = ()
+    row_styles: Mapping[int, str] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+    printing: PrintSetup | None = None
+    validations: Sequence[Validation] = ()
+    missing: Collection[tuple[int, int]] = ()
+
+    @property
+    def offset(self) -> int:
+        """Rows above the (last) header row, beyond the first: title lines and a group heading row."""
+        return len(self.title_lines) + (1 if self.header_groups else 0)
 
 
 def csv_bytes(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> bytes:
@@ -46,39 +95,133 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     for index, sheet in enumerate(sheets):
         ws = book.active if index == 0 else book.create_sheet()
         ws.title = sheet.title
-        ws.append(list(sheet.header))
+        _write_top(ws, sheet)
         for row in sheet.rows:
             ws.append(list(row))
         for (r, c), number_format in sheet.cell_formats.items():
-            ws.cell(r, c).number_format = number_format
+            ws.cell(r + sheet.offset, c).number_format = number_format
         _style(ws, sheet)
+    if any(v.choices for sheet in sheets for v in sheet.validations):
+        _add_validations(book, sheets)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _write_top(ws: Any, sheet: Sheet) -> None:
+    """Title lines, then the header (one row, or a group row over a leaf row)."""
+    from openpyxl.styles import Alignment, Font
+
+    width = max(1, len(sheet.header))
+    for line_no, line in enumerate(sheet.title_lines, start=1):
+        ws.append([line])
+        ws.merge_cells(start_row=line_no, start_column=1, end_row=line_no, end_column=width)
+        cell = ws.cell(line_no, 1)
+        cell.font = Font(bold=line_no == 1, size=16 if line_no == 1 else 10)
+        cell.alignment = Alignment(horizontal="center" if line_no == 1 else "left")
+    if not sheet.header_groups:
+        ws.append(list(sheet.header))
+        return
+    top = len(sheet.title_lines) + 1
+    grouped: dict[int, str] = {}
+    for label, first, last in sheet.header_groups:
+        grouped.update(dict.fromkeys(range(first, last + 1), label))
+    ws.append([grouped.get(c, h) for c, h in enumerate(sheet.header, start=1)])
+    ws.append([h if c in grouped else None for c, h in enumerate(sheet.header, start=1)])
+    for label, first, last in sheet.header_groups:
+        ws.cell(top, first).value = label
+        if last > first:
+            ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=last)
+    for c in range(1, width + 1):
+        if c not in grouped:
+            ws.merge_cells(start_row=top, start_column=c, end_row=top + 1, end_column=c)
 
 
 def _style(ws: Any, sheet: Sheet) -> None:
     """Bold shaded header, thousands separators, frozen header, widths that fit Chinese text."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import coordinate_from_string
 
     fill = PatternFill("solid", fgColor=HEADER_FILL)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    header_row = 1 + sheet.offset
+    first_header = len(sheet.title_lines) + 1
+    for r in range(first_header, header_row + 1):
+        for cell in ws[r]:
+            cell.font = Font(bold=True)
+            cell.fill = fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    last_data = header_row + len(sheet.rows)
     for col in sheet.money_cols:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+        for (cell,) in ws.iter_rows(min_row=header_row + 1, max_row=last_data, min_col=col, max_col=col):
             if cell.number_format == "General":
                 cell.number_format = MONEY_FORMAT
     if sheet.total_row and ws.max_row > 1:
-        for cell in ws[ws.max_row]:
+        for cell in ws[last_data]:
             cell.font = Font(bold=True)
             cell.fill = fill
-    ws.freeze_panes = sheet.freeze
-    for idx, column in enumerate(ws.iter_cols(), start=1):
-        widest = max((_display_width(c.value, c.number_format) for c in column), default=4)
+    for index, style in sheet.row_styles.items():
+        for cell in ws[header_row + 1 + index]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor=ROW_FILLS[style])
+    for r, c in sheet.missing:
+        ws.cell(r + sheet.offset, c).fill = PatternFill("solid", fgColor=MISSING_FILL)
+    for line in sheet.notes:
+        ws.append([line])
+        ws.cell(ws.max_row, 1).font = Font(size=9, color="5B6475")
+    column, row = coordinate_from_string(sheet.freeze)
+    ws.freeze_panes = f"{column}{row + sheet.offset}"
+    for idx, cells in enumerate(ws.iter_cols(min_row=first_header, max_row=last_data), start=1):
+        widest = max((_display_width(c.value, c.number_format) for c in cells), default=4)
         ws.column_dimensions[get_column_letter(idx)].width = min(48, max(6, widest + 2))
+    if sheet.printing is not None:
+        _print_setup(ws, sheet, first_header, header_row)
+
+
+def _print_setup(ws: Any, sheet: Sheet, first_header: int, header_row: int) -> None:
+    setup = sheet.printing
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if setup.paper.upper() == "A3" else ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
+    if setup.fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{first_header}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "&P / &N"
+
+
+def _add_validations(book: Any, sheets: Sequence[Sheet]) -> None:
+    """Dropdowns read their choices from a hidden sheet (a list typed into the rule is capped at 255
+    characters); whole-number rules need no list."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = book.create_sheet("lists")
+    lists.sheet_state = "hidden"
+    list_col = 0
+    for sheet in sheets:
+        ws = book[sheet.title]
+        first, last = 2 + sheet.offset, max(2 + sheet.offset, 1 + sheet.offset + len(sheet.rows)) + 500
+        for rule in sheet.validations:
+            target = f"{get_column_letter(rule.column)}{first}:{get_column_letter(rule.column)}{last}"
+            if rule.choices:
+                list_col += 1
+                letter = get_column_letter(list_col)
+                for r, choice in enumerate(rule.choices, start=1):
+                    lists.cell(r, list_col).value = choice
+                dv = DataValidation(type="list", formula1=f"=lists!${letter}$1:${letter}${len(rule.choices)}")
+            else:
+                low, high = rule.whole or (0, 10**9)
+                dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high))
+            dv.allow_blank = True
+            dv.errorStyle = "stop" if rule.strict else "warning"
+            dv.showErrorMessage = True
+            dv.showInputMessage = bool(rule.prompt)
+            dv.prompt = rule.prompt or None
+            dv.error = rule.error or None
+            dv.add(target)
+            ws.add_data_validation(dv)
 
 
 def _display_width(value: Any, number_format: str) -> int:

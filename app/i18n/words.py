@@ -169,6 +169,138 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_col_request_id": ("请求编号", "Request id"),
     "audit_col_change_request_id": ("变更申请", "Change request"),
     "audit_col_note": ("说明", "Note"),
+    # documents (app/files/documents.py): every page
+    "doc_page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "doc_made_by": ("capsched 资本项目资金排程", "capsched funding schedule"),
+    # the run report (app/files/run_report.py)
+    "report_title": ("项目资金排程报告", "Funding schedule report"),
+    "report_subtitle": (
+        "按年度预算上限编制的项目资金安排，经独立校验；金额单位：万元",
+        "Annual funding of the projects within the budget caps, independently verified; amounts in 万元 (10k CNY)",
+    ),
+    "report_portfolio": ("项目组合", "Portfolio"),
+    "report_scenario": ("预算方案", "Scenario"),
+    "report_horizon": ("规划年度", "Horizon"),
+    "report_run": ("运行", "Run"),
+    "report_run_no": ("运行 #{id}", "run #{id}"),
+    "report_run_status": ("运行状态", "Run status"),
+    "report_solver_status": ("求解结果", "Solver result"),
+    "report_gap": ("距下界 {gap} %（下界 {bound}）", "{gap} % above the bound ({bound})"),
+    "report_gap_proven": ("已证明最优（差距 0 %）", "proven optimal (gap 0 %)"),
+    "report_started_by": ("运行人", "Run by"),
+    "report_finished_at": ("完成时间", "Finished"),
+    "report_approval": ("批准情况", "Approval"),
+    "report_approved": ("已由 {by} 于 {when} 批准为基准计划", "approved as the baseline by {by} on {when}"),
+    "report_not_approved": ("未批准为基准计划", "not approved as the baseline"),
+    "report_date": ("报告日期", "Report date"),
+    "report_budget_title": ("年度预算上限与计划支出（万元）", "Budget caps and planned spend (10k CNY)"),
+    "report_estimates_note": (
+        "{n} 个项目的总投资为估算（合计 {total} 万元）：建筑面积×单位造价，单价依据见 data/README.md（重庆市县级学校"
+        "项目公开投资额÷建筑面积），逐项依据见本报告“项目投资及依据”表。有核定投资后请替换。",
+        "{n} projects' costs are estimates (together {total} 万元): floor area × unit cost, the unit costs from "
+        "data/README.md (public investment ÷ floor area of Chongqing county school projects); each project's basis "
+        "is in the table 'Project costs and their basis'. Replace them with approved figures when known.",
+    ),
+    "report_no_estimates": ("全部总投资均为给定数额，无估算。", "Every cost is as given; none is estimated."),
+    "report_rebuilt_problem": (
+        "本报告由排程结果文件生成：延期原因按项目清单与默认规则重建的排程问题判断。",
+        "Made from a solution file: slippage reasons are judged on the problem rebuilt from the project list "
+        "with the default rules.",
+    ),
+    "report_summary": ("排程概况", "Summary"),
+    "report_figure": ("指标", "Figure"),
+    "report_value": ("数值", "Value"),
+    "report_projects": ("项目数", "Projects"),
+    "report_stars": ("★ 重点项目", "★ key projects"),
+    "report_late": ("延期项目", "Projects late"),
+    "report_star_late": ("★ 延期项目", "★ projects late"),
+    "report_deferred": ("暂缓项目", "Projects deferred"),
+    "report_weighted": ("加权延期（项目·年）", "Weighted slippage (project-years)"),
+    "report_seat_years": ("学位·年延期（新增学位×延期年数）", "Seat-years late (places × years late)"),
+    "report_spend_total": ("计划支出合计（万元）", "Planned spend, total (10k CNY)"),
+    "report_caps_total": ("预算上限合计（万元）", "Budget caps, total (10k CNY)"),
+    "report_spend_share": ("支出占上限", "Spend as a share of the caps"),
+    "report_slippage_title": ("项目延期及原因", "Slippage per project and why"),
+    "report_units_title": ("按责任单位汇总", "By responsible unit"),
+    "report_costs_title": ("项目投资及依据", "Project costs and their basis"),
+    "report_funded": ("本排程安排(万元)", "Funded here (10k CNY)"),
+    "report_basis_given": ("给定数额", "as given"),
+    "list_sep": ("；", "; "),
+    # the project-list template (app/files/template.py)
+    "tpl_sheet": ("项目清单", "projects"),
+    "tpl_guide_sheet": ("填写说明", "how to fill in"),
+    "tpl_guide_header": ("填写说明", "How to fill in"),
+    "tpl_guide_1": (
+        "每行一个项目；项目编号、项目名称、项目细类必填。黄色单元格是排程前还需填写的数据（计划开工年份、计划完工年份、总投资）。",
+        "One project per row; code, name and category are required. Yellow cells are what a project still "
+        "needs before it can be scheduled (planned start and end year, cost).",
+    ),
+    "tpl_guide_2": (
+        "项目细类、建设性质、项目进展情况、项目责任单位可从下拉列表选择，也可填写列表以外的词；★ 表示十四五期间完工，否则留空。",
+        "Category, nature, status and responsible unit have dropdowns (other words are allowed); ★ marks a "
+        "project to finish within the plan period, else leave it blank.",
+    ),
+    "tpl_guide_3": (
+        "总投资不详时可留空，并填写建筑面积：导入后“投资估算”按建筑面积×单位造价估算（标注“估算”及依据）；没有面积时按同类项目面积中位数估算。",
+        "Leave the cost blank when unknown and give the floor area: after import, 'estimate costs' prices it at "
+        "floor area × unit cost (labelled estimate, with its basis); without an area, at the category's median area.",
+    ),
+    "tpl_guide_4": (
+        "金额单位为万元，面积单位为平方米（占地为亩）；年份填四位数字。",
+        "Money in 万元 (10k CNY), areas in m² (land in 亩); years as four digits.",
+    ),
+    "tpl_guide_5": (
+        "填好后在“项目库”页面导入本文件（勾选“保留草稿”可先导入尚缺数据的行），或执行 capsched import。",
+        "Import the filled-in file on the Projects page (tick 'keep drafts' to import rows still lacking "
+        "figures), or check it with capsched import.",
+    ),
+    "tpl_prompt_list": ("可从列表选择，也可填写其他", "pick from the list, or type another"),
+    "tpl_prompt_star": ("★ = 十四五期间完工；否则留空", "★ = finish within the plan period; else blank"),
+    "tpl_error_star": ("只能填写 ★ 或留空", "only ★ or blank"),
+    "tpl_prompt_year": ("四位年份，{first}–{last}", "a year, {first}–{last}"),
+    "tpl_prompt_cost": ("整数万元", "a whole number of 万元"),
+    # the annual investment plan (app/files/annual_plan.py)
+    "ap_title": ("{portfolio}{year}年度投资计划表", "{portfolio} annual investment plan {year}"),
+    "ap_sheet": ("{year}年度投资计划", "plan {year}"),
+    "ap_unit_line": ("单位：万元", "Amounts in 万元 (10k CNY)"),
+    "ap_from_scenario": ("排程方案：{scenario}", "scenario: {scenario}"),
+    "ap_no": ("序号", "No."),
+    "ap_name": ("项目名称", "Project"),
+    "ap_nature": ("建设性质", "Nature"),
+    "ap_scale": ("建设规模（m²）", "Floor area (m²)"),
+    "ap_years": ("建设年限", "Build years"),
+    "ap_cost": ("总投资", "Total cost"),
+    "ap_done": ("截至{year}年底累计完成投资", "Done by the end of {year}"),
+    "ap_year_group": ("本年计划投资（{year}年）", "Plan for {year}"),
+    "ap_year_total": ("合计", "Total"),
+    "ap_source_central": ("中央", "Central"),
+    "ap_source_city": ("市级", "City"),
+    "ap_source_county": ("县级", "County"),
+    "ap_source_bond": ("专项债", "Special bonds"),
+    "ap_source_other": ("其他", "Other"),
+    "ap_source_unsplit": ("未分来源", "Source not split"),
+    "ap_remaining": ("剩余投资", "Remaining"),
+    "ap_unit": ("责任单位", "Responsible unit"),
+    "ap_remarks": ("备注", "Remarks"),
+    "ap_grand_total": ("合计", "Grand total"),
+    "ap_subtotal": ("{category}小计", "Subtotal {category}"),
+    "ap_late": ("较计划延期{n}年（计划{planned}年完工）", "{n} yr late (planned end {planned})"),
+    "ap_cost_estimated": ("总投资为估算", "cost estimated"),
+    "ap_actuals_used": ("累计数含实际支出", "done includes recorded actuals"),
+    "ap_note_done": (
+        "截至上年底累计完成投资：开工前已完成投资，加上此前各年——有实际支出记录的年度按实际，其余按本排程。",
+        "Done by the end of last year: money spent before the schedule, plus each earlier year's recorded "
+        "actual where there is one, else the schedule's draw.",
+    ),
+    "ap_note_unsplit": (
+        "本排程未按资金来源拆分（未设资金来源），本年计划投资列于“未分来源”。",
+        "This schedule does not split its money by funding source; this year's plan is shown as 'source not split'.",
+    ),
+    "ap_note_estimates": (
+        "标“估算”的总投资按建筑面积×单位造价估算，依据见项目的投资依据与 data/README.md；有核定投资后请替换。",
+        "Costs marked 'estimate' are floor area × unit cost, basis in each project's cost basis and "
+        "data/README.md; replace them with approved figures when known.",
+    ),
 }
 
 
@@ -359,12 +491,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "file_bad_csv": ("无法按 CSV 读取文件：{reason}", "cannot read the file as CSV: {reason}"),
     "file_no_header": ("文件没有表头行", "the file has no header row"),
+    "mspdi_bad_xml": (
+        "不是可读取的 MS Project XML 文件（{reason}）",
+        "not a readable MS Project XML file ({reason})",
+    ),
+    "mspdi_no_tasks": ("MS Project XML 文件中没有任务", "the MS Project XML file has no tasks"),
     # HTTP answers around the import
     "import_failed": (
         "文件有 {count} 处错误，未导入任何内容：{errors}",
         "the file has {count} {errors_word}; nothing was imported: {errors}",
     ),
     "cannot_read_file": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
+    "import_offer_drafts": (
+        "其中 {n} 行只缺计划年份或总投资：可加 drafts=true 重新导入，将它们保留为草稿（排程时不参加，并列出所缺数据）",
+        "{n} rows lack only their years or cost: import again with drafts=true to keep them as drafts "
+        "(left out of runs, shown with what they lack)",
+    ),
+    "drafts_left_out": (
+        "{n} 个草稿项目未参加本次排程（缺少排程所需数据）：{drafts}{more}",
+        "{n} draft projects were left out of this run (schedule figures missing): {drafts}{more}",
+    ),
+    "draft_named": ("{code} {name}（缺：{missing}）", "{code} {name} (missing {missing})"),
+    "drafts_more": ("，另有 {n} 个", ", and {n} more"),
+    "portfolio_only_drafts": (
+        "该项目组合的 {n} 个项目都是草稿（缺计划年份或总投资），无法排程：{codes}。请补全数据或使用投资估算。",
+        "all {n} projects of the portfolio are drafts (years or cost missing), nothing can be scheduled: "
+        "{codes}. Fill in their figures or estimate their costs.",
+    ),
     "cli_import_errors": (
         "{file}：{count} 处问题，涉及 {rows} 行 — 未导入任何内容。",
         "{file}: {count} {problems_word} in {rows} {rows_word} — nothing was imported (文件有错误，未导入).",
@@ -666,6 +819,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PNG, SVG and PDF charts need a Chromium browser and Chinese fonts on this machine: "
         "install them with `apt-get install chromium fonts-noto-cjk` (Debian/Ubuntu), or point "
         "CAPSCHED_CHROMIUM at a Chrome/Chromium executable. HTML charts, CSV and XLSX work without them.",
+    ),
+    "export_needs_pango": (
+        "PDF 文档需要 WeasyPrint 及其 Pango 库：请执行 `apt-get install libpango-1.0-0 libpangoft2-1.0-0`"
+        "（Debian/Ubuntu）并 `pip install weasyprint`（{reason}）。XLSX 表格不需要它们。",
+        "PDF documents need WeasyPrint and its Pango library: install them with `apt-get install "
+        "libpango-1.0-0 libpangoft2-1.0-0` (Debian/Ubuntu) and `pip install weasyprint` ({reason}). XLSX tables "
+        "work without them.",
     ),
     "export_browser_failed": (
         "位于 {path} 的 Chromium 未能启动（{reason}）。{advice}",

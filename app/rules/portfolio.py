@@ -32,6 +32,15 @@ COLUMNS: tuple[str, ...] = (
 
 ESTIMATE_PREFIX = "estimate"  # cost_basis starting with this marks an estimated cost (估算)
 
+# The figures a project needs before it can be scheduled; a project lacking any of them is a draft: stored
+# and shown with what it lacks, left out of runs (which say so), never blocking them.
+SCHEDULE_FIGURES: tuple[str, ...] = ("planned_start", "planned_end", "cost_wan")
+
+
+def missing_figures(record: object) -> tuple[str, ...]:
+    """The schedule figures `record` lacks (empty when it can be scheduled)."""
+    return tuple(name for name in SCHEDULE_FIGURES if getattr(record, name, None) is None)
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectRecord:

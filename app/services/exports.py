@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import charts
 from app.errors import Conflict, InvalidInput
-from app.files import figures, report_tables, schedule
-from app.i18n import Message
+from app.files import annual_plan, documents, figures, mspdi, report_tables, run_report, schedule, template
+from app.i18n import Message, t
+from app.models import Baseline
 from app.rules import slippage
+from app.rules.annual_plan import annual_plan as plan_of_year
 from app.rules.portfolio import ProjectRecord
-from app.services import baselines, projects, runs, scenarios
+from app.services import actuals, baselines, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
 
@@ -121,3 +123,94 @@ def run_slippage(*, session: Session, run_id: int) -> slippage.SlippageReport:
         records=[projects.as_record(row) for row in rows],
         baseline=Solution.from_json(baseline) if baseline else None,
     )
+
+
+def run_facts(*, session: Session, run_id: int) -> run_report.RunFacts:
+    """Where the run's schedule comes from: portfolio, scenario, who ran it, who approved it and when."""
+    run = runs.get(session=session, run_id=run_id)
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    portfolio = portfolios.get(session=session, portfolio_id=scenario.portfolio_id)
+    approval = session.exec(
+        select(Baseline).where(Baseline.run_id == run_id).order_by(Baseline.id.desc())
+    ).first()
+    return run_report.RunFacts(
+        portfolio=portfolio.name,
+        scenario=scenario.name,
+        run_id=run.id,
+        run_status=run.status,
+        started_by=run.started_by,
+        finished_at=run.finished_at,
+        approved_by=approval.approved_by if approval else None,
+        approved_at=approval.approved_at if approval else None,
+    )
+
+
+def report_file(
+    *,
+    session: Session,
+    run_id: int,
+    fmt: str = "pdf",
+    lang: str = "zh",
+    paper: str = "A4",
+    sort: str = "start",
+) -> bytes:
+    """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs
+    with their basis) as PDF, or as the HTML the PDF is made from."""
+    solution, records, baseline = _with_baseline(session, run_id)
+    report = run_slippage(session=session, run_id=run_id)
+    try:
+        document = run_report.report_html(
+            solution,
+            records,
+            facts=run_facts(session=session, run_id=run_id),
+            slippage=report,
+            lang=lang,
+            paper=paper,
+            sort=sort,
+            baseline=baseline,
+        )
+    except (ValueError, figures.ExportError) as err:
+        raise InvalidInput(str(err), [(("query",), str(err))]) from err
+    return document.encode("utf-8") if fmt == "html" else documents.pdf_bytes(document)
+
+
+def annual_plan_file(
+    *, session: Session, run_id: int, year: int, fmt: str = "xlsx", lang: str = "zh"
+) -> bytes:
+    """The year's investment plan table (年度投资计划表) of the run's schedule: XLSX or PDF (A3 landscape).
+    Money done before the year counts the portfolio's recorded actuals where there are any."""
+    solution, records = _solution_and_records(session, run_id)
+    facts = run_facts(session=session, run_id=run_id)
+    run = runs.get(session=session, run_id=run_id)
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)
+    try:
+        plan = plan_of_year(solution, records, year=year, actuals=spent)
+    except ValueError as err:
+        raise InvalidInput(str(err), [(("query", "year"), str(err))]) from err
+    approved = None
+    if facts.approved_by:
+        approved = t("report_approved", lang, by=facts.approved_by, when=f"{facts.approved_at:%Y-%m-%d}")
+    heading = annual_plan.PlanFacts(
+        portfolio=facts.portfolio, scenario=facts.scenario, run_id=facts.run_id, approved=approved
+    )
+    if fmt == "pdf":
+        return annual_plan.plan_pdf(plan, facts=heading, lang=lang)
+    return annual_plan.plan_xlsx(plan, facts=heading, lang=lang)
+
+
+def template_file(*, session: Session, portfolio_id: int, lang: str = "zh") -> bytes:
+    """The project-list template (XLSX, dropdowns) pre-filled with the portfolio's projects, the figures
+    its drafts lack shaded: fill it in and import it again."""
+    rows = projects.list_projects(session=session, portfolio_id=portfolio_id)
+    return template.template_xlsx([projects.as_record(row) for row in rows], lang=lang)
+
+
+def msproject_file(*, session: Session, run_id: int) -> bytes:
+    """The run as MS Project XML (MSPDI): tasks by category, links from the run's problem, baseline = plan."""
+    solution, records = _solution_and_records(session, run_id)
+    run = runs.get(session=session, run_id=run_id)
+    facts = run_facts(session=session, run_id=run_id)
+    links = {str(p["id"]): list(p.get("after") or []) for p in (run.problem or {}).get("projects", [])}
+    title = f"{facts.portfolio} · {facts.scenario} · #{run_id}"
+    return mspdi.mspdi_xml(solution, records, title=title, predecessors=links)

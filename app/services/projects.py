@@ -21,7 +21,7 @@ from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersio
 from app.files import importer
 from app.i18n import Field, Listing, Message
 from app.models import PLAN_FIELDS, ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User, utcnow
-from app.rules.portfolio import COLUMNS, ProjectRecord
+from app.rules.portfolio import COLUMNS, ProjectRecord, missing_figures
 from app.services import audit, portfolios, versioning
 
 _REQUIRED = ("code", "name", "category", "star", "spent_wan")
@@ -265,20 +265,22 @@ def import_file(
     source: Path | bytes,
     filename: str | None = None,
     replace: bool = False,
+    drafts: bool = False,
     user: User,
 ) -> ImportSummary:
     """Read a project list with the CLI's validator and merge it into the portfolio by code (all or nothing).
 
     Raises the importer's ProjectListError (every row error) or UnreadableFileError before storing anything.
-    With `replace`, projects whose code is not in the file are removed.
+    With `replace`, projects whose code is not in the file are removed. With `drafts`, rows lacking only
+    their schedule figures (years, cost) are kept as drafts.
     """
     portfolios.get(session=session, portfolio_id=portfolio_id)
-    records = importer.read_projects(source, filename=filename)
+    records = importer.read_projects(source, filename=filename, drafts=drafts)
     summary = merge_records(
         session=session, portfolio_id=portfolio_id, records=records, replace=replace, user=user
     )
     session.commit()
-    return summary
+    return summary.model_copy(update={"drafts": sum(bool(missing_figures(r)) for r in records)})
 
 
 def merge_records(

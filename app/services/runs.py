@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.background import Submitter, cancel_queued
 from app.errors import Conflict, NotFound
-from app.i18n import Message
+from app.i18n import Field, Listing, Message
 from app.i18n.failures import CANCELLED_QUEUED, error_text
 from app.i18n.solver import message_json, run_messages
 from app.models import Run, RunProgress, RunPublic, RunStatus, Scenario, User, utcnow
@@ -68,6 +68,7 @@ def create(
         problem=problem.to_json(),
         started_by=user.name,
         replan=stored_replan,
+        drafts_left_out=scenarios.drafts_of(session=session, scenario_id=scenario_id) or None,
     )
     session.add(run)
     session.flush()
@@ -151,13 +152,32 @@ def public(run: Run, lang: str = "zh") -> RunPublic:
         elapsed = seconds_since(run.started_at)
         progress = (progress or RunProgress(elapsed=0.0)).model_copy(update={"elapsed": round(elapsed, 3)})
     replan_from = run.replan["from"] if run.replan else None
+    drafts = list(run.drafts_left_out or [])
     return RunPublic.model_validate(
         run,
         update={
             "progress": progress,
             "result": run.solution,
-            "messages": run_messages(run.solution, run.replan, lang),
+            "messages": drafts_message(drafts, lang) + run_messages(run.solution, run.replan, lang),
             "error": error_text(run.error, lang),
             "replan_from": replan_from,
+            "drafts_left_out": drafts,
         },
     )
+
+
+def drafts_message(drafts: list[dict[str, Any]], lang: str = "zh") -> list[str]:
+    """One sentence naming the drafts a run left out and what each lacks ([] when none)."""
+    if not drafts:
+        return []
+    shown = [
+        Message(
+            "draft_named",
+            code=d["code"],
+            name=d["name"],
+            missing=Listing(tuple(Field(f) for f in d["missing"])),
+        )
+        for d in drafts[:30]
+    ]
+    more = Message("drafts_more", n=len(drafts) - len(shown)) if len(drafts) > len(shown) else ""
+    return [Message("drafts_left_out", n=len(drafts), drafts=Listing(tuple(shown)), more=more).render(lang)]

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from app.db import is_unique_violation
 from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from app.i18n import Field, Message
+from app.i18n import Field, Listing, Message
 from app.models import Scenario, ScenarioCreate, ScenarioUpdate, User, check_budget
-from app.rules.portfolio import ProjectRecord
+from app.rules.portfolio import ProjectRecord, missing_figures
 from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, replan
 from app.services import actuals, audit, portfolios, projects, versioning
 from solver import Problem, ProblemError
@@ -195,11 +195,32 @@ def time_limit_for(
     return seconds
 
 
+def drafts_of(*, session: Session, scenario_id: int) -> list[dict[str, Any]]:
+    """The portfolio's draft projects (schedule figures missing), which its runs leave out:
+    [{"code", "name", "missing": [field, …]}] in portfolio order."""
+    scenario = get(session=session, scenario_id=scenario_id)
+    rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
+    return [
+        {"code": row.code, "name": row.name, "missing": list(missing)}
+        for row in rows
+        if (missing := missing_figures(row))
+    ]
+
+
 def _records(session: Session, scenario: Scenario) -> list[ProjectRecord]:
+    """The portfolio's projects that can be scheduled; drafts are left out (runs say which), and a
+    portfolio of drafts only cannot run (the error names them)."""
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
     if not rows:
         raise InvalidInput(Message("portfolio_has_no_projects"), [(("portfolio",), Message("no_projects"))])
-    return [projects.as_record(row) for row in rows]
+    ready = [projects.as_record(row) for row in rows if not missing_figures(row)]
+    if not ready:
+        codes = Listing(tuple(row.code for row in rows[:20]))
+        raise InvalidInput(
+            Message("portfolio_only_drafts", n=len(rows), codes=codes),
+            [(("portfolio",), Message("no_projects"))],
+        )
+    return ready
 
 
 @contextmanager

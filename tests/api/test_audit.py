@@ -69,6 +69,12 @@ def _add_project(ctx: Ctx):
     return ctx.call("post", f"/api/portfolios/{ctx.pid}/projects", json=body), "project"
 
 
+def _estimate_costs(ctx: Ctx):
+    body = {"code": "D-01", "name": "规划新建幼儿园", "category": "学前教育", "star": False, "spent_wan": 0}
+    ctx.client.post(f"/api/portfolios/{ctx.pid}/projects", json=body, headers=ctx.finance)  # a draft: no cost
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/estimate"), "project"
+
+
 def _import_projects(ctx: Ctx):
     files = {"file": ("p.csv", csv_bytes([project_row("T-01", cost_wan=2100)]), "text/csv")}
     return ctx.call("post", f"/api/portfolios/{ctx.pid}/import", files=files), "project"
@@ -181,6 +187,7 @@ RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("delete", "/api/portfolios/{pid}"): _delete_portfolio,
     ("post", "/api/portfolios/{pid}/projects"): _add_project,
     ("post", "/api/portfolios/{pid}/import"): _import_projects,
+    ("post", "/api/portfolios/{pid}/estimate"): _estimate_costs,
     ("patch", "/api/projects/{project_id}"): _edit_project,
     ("delete", "/api/projects/{project_id}"): _delete_project,
     ("put", "/api/projects/{project_id}/actuals/{year}"): _record_actual,

@@ -77,7 +77,14 @@ def test_import_counts_created_updated_and_unchanged(client, finance, portfolio)
     files = {"file": ("projects.csv", csv_bytes(rows), "text/csv")}
     response = client.post(f"/api/portfolios/{portfolio['id']}/import", files=files, headers=finance)
     assert response.status_code == 201
-    assert response.json() == {"rows": 2, "created": 1, "updated": 1, "unchanged": 0, "deleted": 0}
+    assert response.json() == {
+        "rows": 2,
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "deleted": 0,
+        "drafts": 0,
+    }
     assert projects_by_code(client, portfolio["id"], finance)["T-01"]["version"] == 2
 
 

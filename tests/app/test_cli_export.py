@@ -34,13 +34,15 @@ def test_export_writes_schedule_xlsx_and_gantt_html(tmp_path):
     assert "巫溪县老年大学迁建工程" in html.read_text(encoding="utf-8")
 
 
-def test_export_report_pdf_has_one_page_per_chart(tmp_path):
+def test_export_report_pdf_is_the_a4_run_report(tmp_path):
     pdf = tmp_path / "report.pdf"
     result = run(SOLUTION, "--projects", PROJECTS, "--report", pdf)
     assert result.exit_code == 0, result.output
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
-    pages = next(line for line in info.splitlines() if line.startswith("Pages:"))
-    assert pages.split() == ["Pages:", "3"]  # Gantt, spend vs cap, slippage
+    assert "841.89 x 595.276" in info  # A4 landscape
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "项目资金排程报告" in text and "项目延期及原因" in text
+    assert "默认规则重建" in text  # no run: the title page says the problem was rebuilt from the list
 
 
 def test_export_gantt_png_in_english(tmp_path):

@@ -251,6 +251,36 @@ def test_the_gantt_png_and_the_schedule_xlsx_download(page: Page, server: Server
     assert book.sheetnames
 
 
+def test_the_run_report_pdf_annual_plan_and_ms_project_download(page: Page, server: Server, two_runs) -> None:
+    tight, _ = two_runs
+    sign_in(page, server, view=f"run/{tight['id']}")
+    page.wait_for_selector("#export-report-a4")
+    expect(page.locator("#export-template")).to_have_count(0)  # the template lives on the projects page
+
+    with page.expect_download(timeout=120_000) as report:
+        page.click("#export-report-a4")
+    page.select_option("#annual-plan-year", "2024")
+    with page.expect_download() as plan:
+        page.click("#export-annual-plan-xlsx")
+    with page.expect_download() as xml:
+        page.click("#export-msproject")
+
+    assert Path(report.value.path()).read_bytes()[:5] == b"%PDF-"
+    assert plan.value.suggested_filename.endswith("_annual_plan_2024.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(plan.value.path()).read_bytes())).worksheets[0]
+    assert sheet["A1"].value.endswith("2024年度投资计划表")
+    assert b"schemas.microsoft.com/project" in Path(xml.value.path()).read_bytes()
+
+
+def test_the_projects_page_offers_the_template(page: Page, server: Server) -> None:
+    sign_in(page, server, view="portfolio")
+    with page.expect_download() as template:
+        page.click("#template-button")
+    book = openpyxl.load_workbook(io.BytesIO(Path(template.value.path()).read_bytes()))
+    assert [c.value for c in book.worksheets[0][1]][:2] == ["项目编号", "项目名称"]
+    assert book.worksheets[0].data_validations.dataValidation
+
+
 def test_a_viewer_sees_everything_but_cannot_edit(
     page: Page, server: Server, viewer_token: str, two_runs
 ) -> None:
