@@ -55,14 +55,24 @@ def get_current_user(
             Message("no_token"),
             headers={"WWW-Authenticate": "Bearer"},
         )
-    user = accounts.authenticate(session=session, token=token.strip())
-    if user is None:
+    signed = accounts.authenticate(session=session, token=token.strip())
+    if signed.refusal is not None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            Message("bad_token"),
-            headers={"WWW-Authenticate": "Bearer"},
+            status.HTTP_401_UNAUTHORIZED, _refusal(signed), headers={"WWW-Authenticate": "Bearer"}
         )
-    return user
+    return signed.user
+
+
+def _refusal(signed: accounts.SignIn) -> Message:
+    """Why a token signs nobody in: unknown, revoked (by whom, when) or expired (when)."""
+    user = signed.user
+    if signed.refusal == "revoked" and user is not None:
+        return Message(
+            "token_revoked", user=user.name, by=user.revoked_by, when=f"{user.revoked_at:%Y-%m-%d %H:%M}"
+        )
+    if signed.refusal == "expired" and user is not None:
+        return Message("token_expired", user=user.name, when=f"{user.expires_at:%Y-%m-%d %H:%M}")
+    return Message("bad_token")
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

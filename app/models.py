@@ -553,10 +553,42 @@ class User(UserBase, table=True):
     token_id: str = Field(max_length=16, index=True)  # public first characters of the token, for lookup
     token_hash: str = Field(max_length=64)  # sha256 hex of the whole token
     created_at: datetime = _when(default_factory=utcnow)
+    token_issued_at: datetime | None = _when(default=None)
+    expires_at: datetime | None = _when(default=None)  # the token stops working then (None: never)
+    revoked_at: datetime | None = _when(default=None)
+    revoked_by: str | None = Field(default=None, max_length=100)
 
 
 class UserPublic(UserBase):
     id: int
+
+
+class UserAccount(UserPublic):
+    """A user as finance manages it: when its token was issued, when it expires, whether it was revoked."""
+
+    created_at: datetime | None = None
+    token_issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    active: bool = Field(default=True, description="the token works: not revoked, not expired")
+
+
+class UserCreate(UserBase):
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="the token expires then")
+
+
+class UserUpdate(SQLModel):
+    role: Role | None = None
+    unit: str | None = Field(default=None, max_length=200)
+
+
+class TokenRenewal(SQLModel):
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class UserWithToken(UserAccount):
+    token: str = Field(description="shown once: only its hash is kept")
 
 
 # ---------------------------------------------------------------- health

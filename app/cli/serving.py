@@ -21,13 +21,16 @@ def _settings(host: str | None, port: int | None, db: str | None) -> Settings:
     return Settings(**{k: v for k, v in given.items() if v is not None})
 
 
-def _admin_token(settings: Settings) -> str:
+def _admin_token(settings: Settings, new: bool) -> tuple[str | None, str | None]:
+    """The admin's new token (None when it keeps the one printed before) and when that one was issued."""
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            token = accounts.admin_token(session=session)
+            token = accounts.admin_token(session=session, new=new)
             session.commit()
-            return token
+            admin = accounts.admin(session=session)
+            issued = f"{admin.token_issued_at:%Y-%m-%d %H:%M}" if admin and admin.token_issued_at else None
+            return token, issued
     finally:
         engine.dispose()
 
@@ -39,13 +42,16 @@ def serve(
     db: str | None = typer.Option(
         None, "--db", help="Database URL [default: CAPSCHED_DATABASE_URL or sqlite:///./capsched.db]."
     ),
+    new_admin_token: bool = typer.Option(
+        False, "--new-admin-token", help="Issue admin a new token (the old sign-in link stops working)."
+    ),
 ) -> None:
     """Run the web app; create, migrate and seed the database on first start; print a login URL."""
     settings = _settings(host, port, db)
     shown_db = make_url(settings.database_url).render_as_string(hide_password=True)
     try:
         report = prepare_database(settings)
-        token = _admin_token(settings)
+        token, issued = _admin_token(settings, new_admin_token)
     except SQLAlchemyError as err:
         typer.echo(
             f"capsched serve: cannot use the database {shown_db}: {err.__class__.__name__}: {err.orig or err}",
@@ -62,11 +68,17 @@ def serve(
             f"capsched: {report.interrupted_runs} run(s) left unfinished by the last start are marked failed."
         )
     base = f"http://{settings.host}:{settings.port}/"
-    typer.echo(
-        f"capsched: open this address to sign in as {accounts.ADMIN_NAME} (finance). A new token is issued at\n"
-        "every start (only its hash is stored), so an address printed earlier no longer works:\n"
-    )
-    typer.echo(f"    {base}?token={token}\n")
+    if token is not None:
+        typer.echo(
+            f"capsched: open this address to sign in as {accounts.ADMIN_NAME} (finance). Only its hash is stored,\n"
+            "so keep it: later starts keep this token (`capsched serve --new-admin-token` issues a new one):\n"
+        )
+        typer.echo(f"    {base}?token={token}\n")
+    else:
+        typer.echo(
+            f"capsched: {accounts.ADMIN_NAME} (finance) keeps the token issued {issued}: sign in with the address\n"
+            f"printed then ({base}?token=…), or restart with --new-admin-token for a new one."
+        )
 
     import uvicorn
 

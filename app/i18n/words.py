@@ -537,6 +537,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "token 无效（输错了，或已被新的 token 取代）；请索取新的 token",
         "the token is not valid (mistyped, or replaced by a newer one); ask for a new one",
     ),
+    "token_revoked": (
+        "用户 {user} 的 token 已于 {when} 被 {by} 撤销；请向财务索取新的 token",
+        "the token of user {user} was revoked by {by} on {when}; ask finance for a new one",
+    ),
+    "token_expired": (
+        "用户 {user} 的 token 已于 {when} 过期；请向财务索取新的 token",
+        "the token of user {user} expired on {when}; ask finance for a new one",
+    ),
+    "user_name_empty": ("用户名为空", "the user name is empty"),
+    "owner_needs_unit": (
+        "项目责任单位用户需要 --unit：可修改其项目的责任单位",
+        "an owner needs --unit: the responsible unit whose projects it may edit",
+    ),
+    "user_exists": ("已有名为“{name}”的用户", "a user named '{name}' already exists"),
+    "user_unknown": ("没有名为“{name}”的用户", "there is no user named '{name}'"),
+    "user_bad_duration": (
+        "--expires “{text}”：请填写天数、周数、月数或年数，例如 90d、12w、6m、1y",
+        "--expires '{text}': give a number of days, weeks, months or years, e.g. 90d, 12w, 6m, 1y",
+    ),
+    "user_cannot_revoke_self": (
+        "不能撤销自己的 token（否则可能无人能够恢复）；请由另一位财务用户操作",
+        "you cannot revoke your own token (nobody might be left to undo it); ask another finance user",
+    ),
     "role_not_allowed": (
         "用户 {user} 的角色是 {role}；只有 {allowed} 可以执行此操作",
         "user {user} has role {role}; only {allowed} may do this",

@@ -182,6 +182,28 @@ def _reject_request(ctx: Ctx):
     return ctx.call("post", f"/api/change-requests/{_pending_request(ctx)}/reject"), "change_request"
 
 
+def _new_user(ctx: Ctx) -> int:
+    return ctx.client.post(
+        "/api/users", json={"name": uuid.uuid4().hex[:8], "role": "viewer"}, headers=ctx.finance
+    ).json()["id"]
+
+
+def _create_user(ctx: Ctx):
+    return ctx.call("post", "/api/users", json={"name": "新用户", "role": "viewer"}), "user"
+
+
+def _revoke_user(ctx: Ctx):
+    return ctx.call("post", f"/api/users/{_new_user(ctx)}/revoke"), "user"
+
+
+def _rotate_token(ctx: Ctx):
+    return ctx.call("post", f"/api/users/{_new_user(ctx)}/rotate"), "user"
+
+
+def _update_user(ctx: Ctx):
+    return ctx.call("patch", f"/api/users/{_new_user(ctx)}", json={"role": "finance"}), "user"
+
+
 RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("post", "/api/portfolios"): _new_portfolio,
     ("delete", "/api/portfolios/{pid}"): _delete_portfolio,
@@ -206,6 +228,10 @@ RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("post", "/api/projects/{project_id}/change-requests"): _request_change,
     ("post", "/api/change-requests/{request_id}/approve"): _approve_request,
     ("post", "/api/change-requests/{request_id}/reject"): _reject_request,
+    ("post", "/api/users"): _create_user,
+    ("post", "/api/users/{user_id}/revoke"): _revoke_user,
+    ("post", "/api/users/{user_id}/rotate"): _rotate_token,
+    ("patch", "/api/users/{user_id}"): _update_user,
 }
 
 

@@ -67,3 +67,61 @@ def test_serve_seeds_a_fresh_database_and_prints_a_login_url_that_works(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _user(*args: str):
+    return CliRunner().invoke(cli, ["user", *args])
+
+
+def test_user_commands_list_revoke_rotate_and_set_role_in_the_database_serve_uses(settings):
+    db = ["--db", settings.database_url]
+    added = _user("add", "钱会计", "--role", "finance", "--expires", "90d", *db)
+    token = added.output.strip().splitlines()[-1]
+    revoked = _user("revoke", "钱会计", *db)
+    with TestClient(create_app(settings)) as client:
+        refused = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    rotated = _user("rotate", "钱会计", *db)
+    new_token = rotated.output.strip().splitlines()[-1]
+    role = _user("set-role", "钱会计", "--role", "owner", "--unit", "县教委", *db)
+    listed = _user("list", *db)
+
+    assert (
+        added.exit_code == revoked.exit_code == rotated.exit_code == role.exit_code == listed.exit_code == 0
+    )
+    assert "capsched: database sqlite:///" in added.output or "capsched: database postgresql" in added.output
+    assert refused.status_code == 401 and "撤销" in refused.json()["detail"]
+    assert new_token != token and "owner, 县教委" in role.output
+    assert "钱会计" in listed.output and "works" in listed.output
+    with TestClient(create_app(settings)) as client:
+        assert (
+            client.get("/api/me", headers={"Authorization": f"Bearer {new_token}"}).json()["role"] == "owner"
+        )
+
+
+def test_user_commands_name_what_is_wrong(settings):
+    db = ["--db", settings.database_url]
+    assert "there is no user named '无此人'" in _user("revoke", "无此人", *db).output
+    bad = _user("add", "周会计", "--role", "finance", "--expires", "soon", *db)
+    assert bad.exit_code == 2 and "90d" in bad.output
+
+
+def test_a_restart_keeps_the_admin_token_unless_asked_for_a_new_one(settings):
+    from sqlmodel import Session
+
+    from app.db import make_engine, migrate
+    from app.services import users
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        with Session(engine) as session:
+            first = users.admin_token(session=session)
+            kept = users.admin_token(session=session)
+            renewed = users.admin_token(session=session, new=True)
+            session.commit()
+            signed = users.authenticate(session=session, token=renewed)
+            old = users.authenticate(session=session, token=first)
+    finally:
+        engine.dispose()
+    assert first and kept is None and renewed and renewed != first
+    assert signed.user is not None and signed.user.name == "admin" and old.refusal == "unknown"
