@@ -64,6 +64,14 @@ class PortfolioCreate(PortfolioBase):
     pass
 
 
+class PortfolioUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    status_date: date | None = Field(
+        default=None, description="actuals may be recorded up to this day's year"
+    )
+
+
 class Portfolio(PortfolioBase, table=True):
     __tablename__ = "portfolio"
 
@@ -78,6 +86,10 @@ class PortfolioPublic(PortfolioBase):
     id: int
     created_at: datetime
     project_count: int
+    status_date: date | None = None
+    active_runs: int = Field(
+        default=0, description="runs and jobs queued or running (a delete waits for them)"
+    )
 
 
 # ---------------------------------------------------------------- project (columns of data/projects.csv)
@@ -189,6 +201,11 @@ class ImportSummary(SQLModel):
     unchanged: int
     deleted: int = 0
     drafts: int = Field(default=0, description="projects of the file kept as drafts (figures missing)")
+    removed_codes: list[str] = Field(
+        default_factory=list, description="the projects the import removes (with replace), by code"
+    )
+    dry_run: bool = Field(default=False, description="a preview: nothing was stored")
+    portfolio_id: int | None = None
 
 
 class EstimatePublic(SQLModel):

@@ -1,4 +1,4 @@
-"""Portfolios: list, read, create, remove."""
+"""Portfolios: list, read, create, rename, set the status date, remove."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, SessionDep
 from api.routes.runs import file_response
-from app.models import EstimateSummary, PortfolioCreate, PortfolioPublic
+from app.models import EstimateSummary, PortfolioCreate, PortfolioPublic, PortfolioUpdate
 from app.services import estimates, exports, portfolios
 
 router = APIRouter(prefix="/portfolios", tags=["portfolios"])
@@ -33,9 +33,15 @@ def get_portfolio(pid: int, session: SessionDep, _: CurrentUser) -> PortfolioPub
     return portfolios.get_public(session=session, portfolio_id=pid)
 
 
+@router.patch("/{pid}", response_model=PortfolioPublic)
+def edit_portfolio(pid: int, data: PortfolioUpdate, session: SessionDep, user: FinanceUser) -> PortfolioPublic:
+    """Rename, describe, or set the status date actuals are recorded up to (finance)."""
+    return portfolios.update(session=session, portfolio_id=pid, data=data, user=user)
+
+
 @router.delete("/{pid}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_portfolio(pid: int, session: SessionDep, user: FinanceUser) -> None:
-    """Remove a portfolio with its projects, scenarios and runs (finance)."""
+    """Remove a portfolio with its projects, scenarios and runs (finance); 409 while one of its runs is active."""
     portfolios.delete(session=session, portfolio_id=pid, user=user)
 
 

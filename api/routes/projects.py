@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Query, UploadFile, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
-from app.models import ImportSummary, Project, ProjectCreate, ProjectPublic, ProjectUpdate
+from app.models import ImportSummary, PortfolioCreate, Project, ProjectCreate, ProjectPublic, ProjectUpdate
 from app.rules.portfolio import missing_figures
 from app.services import change_requests, projects
 
@@ -44,6 +44,7 @@ def import_projects(
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove projects whose code is not in the file"),
     drafts: bool = Query(False, description="keep rows lacking only years or cost as drafts"),
+    dry_run: bool = Query(False, description="only say what the import would do (which projects replace removes)"),
 ) -> ImportSummary:
     """Import a project list with the CLI's validator: every row error (422) and nothing stored, or counts."""
     data = file.file.read()
@@ -53,6 +54,26 @@ def import_projects(
         source=data,
         filename=file.filename,
         replace=replace,
+        drafts=drafts,
+        dry_run=dry_run,
+        user=user,
+    )
+
+
+@router.post("/portfolios/import", response_model=ImportSummary, status_code=status.HTTP_201_CREATED)
+def import_new_portfolio(
+    session: SessionDep,
+    user: FinanceUser,
+    name: str = Query(min_length=1, max_length=200, description="the new portfolio's name"),
+    file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
+    drafts: bool = Query(False, description="keep rows lacking only years or cost as drafts"),
+) -> ImportSummary:
+    """A new portfolio from a project list (finance): every row error (422) and nothing stored, or counts."""
+    return projects.import_new_portfolio(
+        session=session,
+        data=PortfolioCreate(name=name),
+        source=file.file.read(),
+        filename=file.filename,
         drafts=drafts,
         user=user,
     )

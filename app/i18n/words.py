@@ -602,6 +602,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用户 {user} 的角色是 {role}，不能修改项目",
         "user {user} has role {role} and may not change projects",
     ),
+    "portfolio_busy": (
+        "项目组合“{name}”还有 {count} 个运行或计算在排队或进行中；请先取消或等待其结束再删除",
+        "portfolio '{name}' still has {count} run(s) or job(s) queued or running; cancel them or wait before deleting it",
+    ),
     "portfolio_name_taken": ("已有名为“{name}”的项目组合", "a portfolio named '{name}' already exists"),
     "scenario_name_taken": (
         "该项目组合已有名为“{name}”的方案",

@@ -9,25 +9,55 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.db import is_unique_violation
-from app.errors import Conflict, NotFound
-from app.i18n import Message
-from app.models import Portfolio, PortfolioCreate, PortfolioPublic, Project, Scenario, User
+from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import Field, Message
+from app.models import (
+    Job,
+    Portfolio,
+    PortfolioCreate,
+    PortfolioPublic,
+    PortfolioUpdate,
+    Project,
+    Run,
+    RunStatus,
+    Scenario,
+    User,
+)
 from app.rules.actuals import Bounds
 from app.rules.problem import STRETCH_YEARS
 from app.services import audit
 
 
-def _public(portfolio: Portfolio, project_count: int) -> PortfolioPublic:
-    return PortfolioPublic.model_validate(portfolio, update={"project_count": project_count})
+def _public(portfolio: Portfolio, project_count: int, active: int = 0) -> PortfolioPublic:
+    return PortfolioPublic.model_validate(
+        portfolio, update={"project_count": project_count, "active_runs": active}
+    )
+
+
+def _active(session: Session) -> dict[int, int]:
+    """Runs and jobs queued or running, per portfolio."""
+    active: dict[int, int] = {}
+    unfinished = [RunStatus.QUEUED, RunStatus.RUNNING]
+    for table in (Run, Job):
+        query = (
+            select(Scenario.portfolio_id, func.count())
+            .join(table, table.scenario_id == Scenario.id)
+            .where(table.status.in_(unfinished))
+            .group_by(Scenario.portfolio_id)
+        )
+        for pid, count in session.exec(query).all():
+            active[pid] = active.get(pid, 0) + count
+    return active
 
 
 def list_portfolios(*, session: Session) -> list[PortfolioPublic]:
-    """Every portfolio with its number of projects, oldest first."""
+    """Every portfolio with its number of projects and of active runs, oldest first."""
     counts = dict(
         session.exec(select(Project.portfolio_id, func.count()).group_by(Project.portfolio_id)).all()
     )
+    active = _active(session)
     rows = session.exec(select(Portfolio).order_by(Portfolio.id)).all()
-    return [_public(p, counts.get(p.id, 0)) for p in rows]
+    return [_public(p, counts.get(p.id, 0), active.get(p.id, 0)) for p in rows]
 
 
 def get(*, session: Session, portfolio_id: int) -> Portfolio:
@@ -41,7 +71,7 @@ def get(*, session: Session, portfolio_id: int) -> Portfolio:
 def get_public(*, session: Session, portfolio_id: int) -> PortfolioPublic:
     portfolio = get(session=session, portfolio_id=portfolio_id)
     count = session.exec(select(func.count()).where(Project.portfolio_id == portfolio_id)).one()
-    return _public(portfolio, count)
+    return _public(portfolio, count, _active(session).get(portfolio_id, 0))
 
 
 def find_by_name(*, session: Session, name: str) -> Portfolio | None:
@@ -51,37 +81,90 @@ def find_by_name(*, session: Session, name: str) -> Portfolio | None:
 FIELDS = ("name", "description")
 
 
-def create(*, session: Session, data: PortfolioCreate, user: User | None) -> PortfolioPublic:
-    """A new, empty portfolio; a name already in use is a Conflict."""
+def _name_taken(name: str) -> Conflict:
+    return Conflict(Message("portfolio_name_taken", name=name), ["name"])
+
+
+def add(*, session: Session, data: PortfolioCreate, user: User | None) -> Portfolio:
+    """A new, empty portfolio and its audit row in the transaction (not committed); a name in use is a
+    Conflict."""
     name = data.name.strip()
     if find_by_name(session=session, name=name) is not None:
-        raise Conflict(Message("portfolio_name_taken", name=name), ["name"])
+        raise _name_taken(name)
     portfolio = Portfolio(name=name, description=data.description)
     session.add(portfolio)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        entity="portfolio",
+        entity_id=portfolio.id,
+        portfolio_id=portfolio.id,
+        action="create",
+        new=audit.snapshot(portfolio, FIELDS),
+    )
+    return portfolio
+
+
+def create(*, session: Session, data: PortfolioCreate, user: User | None) -> PortfolioPublic:
+    """A new, empty portfolio; a name already in use is a Conflict."""
     try:
-        session.flush()
-        audit.record(
-            session,
-            actor=user,
-            entity="portfolio",
-            entity_id=portfolio.id,
-            portfolio_id=portfolio.id,
-            action="create",
-            new=audit.snapshot(portfolio, FIELDS),
-        )
+        portfolio = add(session=session, data=data, user=user)
         session.commit()
     except IntegrityError as err:
         session.rollback()
         if not is_unique_violation(err, "portfolio", "name"):
             raise
-        raise Conflict(Message("portfolio_name_taken", name=name), ["name"]) from err
+        raise _name_taken(data.name.strip()) from err
     session.refresh(portfolio)
     return _public(portfolio, 0)
 
 
-def delete(*, session: Session, portfolio_id: int, user: User) -> None:
-    """Remove a portfolio with its projects, scenarios and runs."""
+def update(*, session: Session, portfolio_id: int, data: PortfolioUpdate, user: User) -> PortfolioPublic:
+    """Rename, describe, or set the status date (finance)."""
     portfolio = get(session=session, portfolio_id=portfolio_id)
+    given = data.model_dump(exclude_unset=True)
+    if "name" in given:
+        if given["name"] is None:
+            raise InvalidInput(
+                Message("fields_cannot_be_empty", fields=Field("name")),
+                [(("body", "name"), Message("cannot_be_empty"))],
+            )
+        given["name"] = given["name"].strip()
+        other = find_by_name(session=session, name=given["name"])
+        if other is not None and other.id != portfolio_id:
+            raise _name_taken(given["name"])
+    changes = {k: v for k, v in given.items() if getattr(portfolio, k) != v}
+    if changes:
+        audit.record(
+            session,
+            actor=user,
+            entity="portfolio",
+            entity_id=portfolio_id,
+            portfolio_id=portfolio_id,
+            action="update",
+            changes={k: (getattr(portfolio, k), v) for k, v in changes.items()},
+        )
+        for k, v in changes.items():
+            setattr(portfolio, k, v)
+        session.add(portfolio)
+        try:
+            session.commit()
+        except IntegrityError as err:
+            session.rollback()
+            if not is_unique_violation(err, "portfolio", "name"):
+                raise
+            raise _name_taken(changes["name"]) from err
+    return get_public(session=session, portfolio_id=portfolio_id)
+
+
+def delete(*, session: Session, portfolio_id: int, user: User) -> None:
+    """Remove a portfolio with its projects, scenarios and runs; Conflict while a run or job of it is
+    queued or running (cancel it first)."""
+    portfolio = get(session=session, portfolio_id=portfolio_id)
+    active = _active(session).get(portfolio_id, 0)
+    if active:
+        raise Conflict(Message("portfolio_busy", name=portfolio.name, count=active), ["active_runs"])
     audit.record(
         session,
         actor=user,

@@ -20,7 +20,17 @@ from app.db import is_unique_violation
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
 from app.files import importer
 from app.i18n import Field, Listing, Message
-from app.models import PLAN_FIELDS, ImportSummary, Project, ProjectCreate, ProjectUpdate, Role, User, utcnow
+from app.models import (
+    PLAN_FIELDS,
+    ImportSummary,
+    PortfolioCreate,
+    Project,
+    ProjectCreate,
+    ProjectUpdate,
+    Role,
+    User,
+    utcnow,
+)
 from app.rules.portfolio import COLUMNS, ProjectRecord, missing_figures
 from app.services import audit, portfolios, versioning
 
@@ -266,21 +276,50 @@ def import_file(
     filename: str | None = None,
     replace: bool = False,
     drafts: bool = False,
+    dry_run: bool = False,
     user: User,
 ) -> ImportSummary:
     """Read a project list with the CLI's validator and merge it into the portfolio by code (all or nothing).
 
     Raises the importer's ProjectListError (every row error) or UnreadableFileError before storing anything.
-    With `replace`, projects whose code is not in the file are removed. With `drafts`, rows lacking only
-    their schedule figures (years, cost) are kept as drafts.
+    With `replace`, projects whose code is not in the file are removed (`removed_codes` names them). With
+    `drafts`, rows lacking only their schedule figures (years, cost) are kept as drafts. With `dry_run`,
+    the answer is what the import would do and nothing is stored (a preview of what replace removes).
     """
     portfolios.get(session=session, portfolio_id=portfolio_id)
     records = importer.read_projects(source, filename=filename, drafts=drafts)
     summary = merge_records(
         session=session, portfolio_id=portfolio_id, records=records, replace=replace, user=user
     )
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    extra = {
+        "drafts": sum(bool(missing_figures(r)) for r in records),
+        "dry_run": dry_run,
+        "portfolio_id": portfolio_id,
+    }
+    return summary.model_copy(update=extra)
+
+
+def import_new_portfolio(
+    *,
+    session: Session,
+    data: PortfolioCreate,
+    source: Path | bytes,
+    filename: str | None = None,
+    drafts: bool = False,
+    user: User,
+) -> ImportSummary:
+    """A new portfolio holding the file's projects, in one transaction: the file is checked first, so an
+    invalid file creates no portfolio either."""
+    records = importer.read_projects(source, filename=filename, drafts=drafts)
+    portfolio = portfolios.add(session=session, data=data, user=user)
+    summary = merge_records(session=session, portfolio_id=portfolio.id, records=records, user=user)
     session.commit()
-    return summary.model_copy(update={"drafts": sum(bool(missing_figures(r)) for r in records)})
+    extra = {"drafts": sum(bool(missing_figures(r)) for r in records), "portfolio_id": portfolio.id}
+    return summary.model_copy(update=extra)
 
 
 def merge_records(
@@ -314,16 +353,21 @@ def merge_records(
         _audit_changes(session, project, changes, user, action="import")
         versioning.bump(project, changes)
         updated += 1
-    deleted = 0
+    removed = []
     if replace:
         for project in existing.values():
             _audit_delete(session, project, user, action="import")
             session.delete(project)
-            deleted += 1
+            removed.append(project.code)
     session.flush()
     for project in added:
         _audit_create(session, project, user, action="import")
     created = len(added)
     return ImportSummary(
-        rows=len(records), created=created, updated=updated, unchanged=unchanged, deleted=deleted
+        rows=len(records),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        deleted=len(removed),
+        removed_codes=removed,
     )

@@ -59,6 +59,15 @@ def _new_portfolio(ctx: Ctx):
     return ctx.call("post", "/api/portfolios", json={"name": f"新项目库{uuid.uuid4().hex[:4]}"}), "portfolio"
 
 
+def _edit_portfolio(ctx: Ctx):
+    return ctx.call("patch", f"/api/portfolios/{ctx.pid}", json={"description": "新说明"}), "portfolio"
+
+
+def _import_new_portfolio(ctx: Ctx):
+    files = {"file": ("p.csv", csv_bytes([project_row("Z-01")]), "text/csv")}
+    return ctx.call("post", "/api/portfolios/import?name=导入的项目库", files=files), "portfolio+project"
+
+
 def _delete_portfolio(ctx: Ctx):
     other = ctx.client.post("/api/portfolios", json={"name": "待删除"}, headers=ctx.finance).json()
     return ctx.call("delete", f"/api/portfolios/{other['id']}"), "portfolio"
@@ -207,6 +216,8 @@ def _update_user(ctx: Ctx):
 RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("post", "/api/portfolios"): _new_portfolio,
     ("delete", "/api/portfolios/{pid}"): _delete_portfolio,
+    ("patch", "/api/portfolios/{pid}"): _edit_portfolio,
+    ("post", "/api/portfolios/import"): _import_new_portfolio,
     ("post", "/api/portfolios/{pid}/projects"): _add_project,
     ("post", "/api/portfolios/{pid}/import"): _import_projects,
     ("post", "/api/portfolios/{pid}/estimate"): _estimate_costs,

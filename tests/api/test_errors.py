@@ -84,6 +84,9 @@ def test_import_counts_created_updated_and_unchanged(client, finance, portfolio)
         "unchanged": 0,
         "deleted": 0,
         "drafts": 0,
+        "removed_codes": [],
+        "dry_run": False,
+        "portfolio_id": portfolio["id"],
     }
     assert projects_by_code(client, portfolio["id"], finance)["T-01"]["version"] == 2
 
