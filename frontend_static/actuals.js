@@ -23,10 +23,13 @@ function entryPanel(ctx, mine) {
   const year = h("input", { type: "number", id: "actual-year", min: "1900", max: "2200", value: String(new Date().getFullYear() - 1), style: "width:80px", "aria-label": t("col_year") });
   const spent = h("input", { type: "number", id: "actual-spent", min: "0", step: "1", value: "0", style: "width:100px", "aria-label": t("col_spent") });
   const percent = h("input", { type: "number", id: "actual-percent", min: "0", max: "100", step: "1", value: "0", style: "width:70px", "aria-label": t("col_percent") });
+  const overrun = h("input", { type: "checkbox", id: "actual-overrun" });
+  const reason = h("input", { type: "text", id: "actual-overrun-reason", maxlength: "1000", placeholder: t("overrun_reason"), "aria-label": t("overrun_reason"), style: "width:180px" });
   const save = h("button", { type: "button", class: "primary", id: "record-actual" }, t("record_actual"));
   save.addEventListener("click", () =>
     busy(save, async () => {
-      const saved = await api("PUT", `/api/projects/${project.value}/actuals/${Number(year.value)}`, { spent_wan: Number(spent.value), percent_complete: Number(percent.value) });
+      const body = { spent_wan: Number(spent.value), percent_complete: Number(percent.value), overrun: overrun.checked, overrun_reason: reason.value.trim() || null };
+      const saved = await api("PUT", `/api/projects/${project.value}/actuals/${Number(year.value)}`, body);
       notify(t("actual_saved", { code: saved.code, year: saved.year }), "ok");
       ctx.rerender();
     }),
@@ -58,6 +61,8 @@ function entryPanel(ctx, mine) {
       h("label", { class: "field-inline" }, t("col_year"), year),
       h("label", { class: "field-inline" }, t("col_spent"), spent),
       h("label", { class: "field-inline" }, t("col_percent"), percent),
+      h("label", { class: "field-inline", title: t("overrun_help") }, overrun, t("overrun")),
+      reason,
       save,
       h("span", { class: "spacer" }),
       pick,
@@ -67,9 +72,24 @@ function entryPanel(ctx, mine) {
   );
 }
 
+function deleteActual(ctx, a) {
+  const project = ctx.projects.find((p) => p.code === a.code);
+  if (!project || !ctx.can("edit_project", project)) return null;
+  const button = h("button", { type: "button", class: "small danger", "data-action": "delete-actual", "aria-label": `${t("delete")} ${a.code} ${a.year}` }, t("delete"));
+  button.addEventListener("click", () => {
+    if (!window.confirm(t("actual_confirm_delete", { code: a.code, year: a.year }))) return;
+    busy(button, async () => {
+      await api("DELETE", `/api/projects/${project.id}/actuals/${a.year}`);
+      notify(t("actual_deleted", { code: a.code, year: a.year }), "ok");
+      ctx.rerender();
+    });
+  });
+  return button;
+}
+
 function listPanel(ctx, actuals) {
   const names = new Map(ctx.projects.map((p) => [p.code, p.name]));
-  const cols = [t("col_code"), t("col_name"), t("col_year"), t("col_spent"), t("col_percent"), t("col_unit")];
+  const cols = [t("col_code"), t("col_name"), t("col_year"), t("col_spent"), t("col_percent"), t("col_unit"), ""];
   const units = new Map(ctx.projects.map((p) => [p.code, p.responsible_unit || ""]));
   return h(
     "section",
@@ -94,10 +114,11 @@ function listPanel(ctx, actuals) {
                   h("td", { class: "num" }, String(a.year)),
                   h("td", { class: "num" }, money(a.spent_wan)),
                   h("td", { class: "num" }, `${a.percent_complete}%`),
-                  h("td", {}, units.get(a.code) || ""),
+                  h("td", {}, units.get(a.code) || "", a.overrun_reason ? h("div", { class: "code-sub" }, `${t("overrun")}: ${a.overrun_reason}`) : null),
+                  h("td", { class: "row-actions" }, deleteActual(ctx, a)),
                 ),
               )
-            : h("tr", {}, h("td", { colspan: "6", class: "empty" }, t("no_actuals"))),
+            : h("tr", {}, h("td", { colspan: "7", class: "empty" }, t("no_actuals"))),
         ),
       ),
     ),

@@ -8,6 +8,7 @@ import * as portfolioView from "./portfolio.js";
 import * as runView from "./run.js";
 import * as tradeoffsView from "./tradeoffs.js";
 import * as actualsView from "./actuals.js";
+import * as adminView from "./admin.js";
 
 const VIEWS = {
   portfolio: { module: portfolioView, label: "nav_portfolio" },
@@ -16,6 +17,7 @@ const VIEWS = {
   compare: { module: compareView, label: "nav_compare" },
   tradeoffs: { module: tradeoffsView, label: "nav_tradeoffs" },
   actuals: { module: actualsView, label: "nav_actuals" },
+  admin: { module: adminView, label: "nav_admin" },
 };
 const RUNS_KEY = "capsched.runs";
 
@@ -204,7 +206,7 @@ async function start() {
     ctx.me = null;
     if (error.status === 401) {
       clearToken();
-      return showSignIn(t("token_rejected"));
+      return showSignIn(signInRefused(error)); // the server says why: unknown, revoked, expired
     }
     return showSignIn(error.message);
   }
@@ -218,12 +220,17 @@ async function start() {
   await route();
 }
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler((error) => {
   if (!ctx.me) return;
   clearToken();
   ctx.me = null;
-  showSignIn(t("token_rejected"));
+  showSignIn(signInRefused(error));
 });
+
+/** Why the token was refused: the page's words, then the server's reason (revoked by whom, expired when). */
+function signInRefused(error) {
+  return error?.message ? `${t("token_rejected")} ${error.message}` : t("token_rejected");
+}
 
 $("lang").addEventListener("click", () => {
   setLang(getLang() === "en" ? "zh" : "en");

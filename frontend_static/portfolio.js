@@ -2,6 +2,7 @@
 import { api, describeLoc, download, upload } from "./api.js";
 import { busy, dash, h, money, mount, notify, pill } from "./dom.js";
 import { categoryLabel, fieldLabel, getLang, statusLabel, t } from "./i18n.js";
+import { PLAN_FIELDS, openChangeRequest, openHistory } from "./records.js";
 
 const EDITABLE = ["name", "category", "star", "status", "floor_area_m2", "planned_start", "planned_end", "cost_wan", "seats_added", "responsible_unit"];
 const NUMBER_FIELDS = new Set(["floor_area_m2", "planned_start", "planned_end", "cost_wan", "seats_added", "spent_wan", "purchase_area_m2", "land_area_mu"]);
@@ -161,6 +162,12 @@ function draftMark(p) {
   return h("div", { class: "code-sub", "data-draft": p.code }, pill(t("draft_pill"), "warn"), " ", t("draft_missing", { fields: p.missing.map(fieldLabel).join("、") }));
 }
 
+/** Change requests of the project waiting for finance: nothing in scheduling changes until they are decided. */
+function pendingMark(p) {
+  if (!p.pending_changes) return null;
+  return h("div", { class: "code-sub", "data-pending": p.code }, pill(t("cr_pending_pill", { n: p.pending_changes }), "warn"));
+}
+
 function templateButton(ctx) {
   const button = h("button", { type: "button", id: "template-button" }, t("template_download"));
   button.addEventListener("click", () => busy(button, () => download(`/api/portfolios/${ctx.portfolio.id}/template.xlsx?lang=${getLang()}`, `${ctx.portfolio.name}_模板.xlsx`)));
@@ -186,12 +193,18 @@ function viewRow(root, ctx, p) {
   if (ctx.can("edit_project", p)) {
     actions.push(h("button", { type: "button", class: "small", "data-action": "edit", "aria-label": `${t("edit")} ${p.code}`, onclick: () => startEdit(root, ctx, p.id) }, t("edit")));
   }
+  if (ctx.can("edit_project", p) && !ctx.can("manage_projects")) {
+    // an owner changes the approved plan (years, ★, cost, seats, code, unit) only by a request finance decides
+    const reload = async () => (await ctx.reloadProjects(), draw(root, ctx));
+    actions.push(h("button", { type: "button", class: "small", "data-action": "request-change", "aria-label": `${t("cr_button")} ${p.code}`, onclick: () => openChangeRequest(p, reload) }, t("cr_button")));
+  }
+  actions.push(h("button", { type: "button", class: "small ghost", "data-action": "history", "aria-label": `${t("history")} ${p.code}`, onclick: (e) => busy(e.target, () => openHistory(p)) }, t("history")));
   if (ctx.can("manage_projects")) actions.push(deleteButton(root, ctx, p));
   return h(
     "tr",
     { "data-code": p.code, "data-id": String(p.id) },
     h("td", { class: "nowrap" }, p.code),
-    h("td", { class: "name" }, p.name, p.location ? h("div", { class: "code-sub" }, p.location) : null, draftMark(p)),
+    h("td", { class: "name" }, p.name, p.location ? h("div", { class: "code-sub" }, p.location) : null, draftMark(p), pendingMark(p)),
     h("td", { class: "nowrap" }, categoryLabel(p.category)),
     h("td", {}, p.star ? h("span", { class: "star", title: t("star_title") }, "★") : ""),
     h("td", {}, p.status ? pill(statusLabel(p.status), /开工|在建|续建/.test(p.status) ? "info" : "") : "—"),
@@ -256,6 +269,14 @@ function readInput(input) {
 
 function editRow(root, ctx, p) {
   const inputs = Object.fromEntries(EDITABLE.map((f) => [f, inputFor(f, p[f])]));
+  if (!ctx.can("manage_projects")) {
+    // the plan fields are finance's: an owner asks for a change (button "申请变更")
+    for (const f of PLAN_FIELDS) {
+      if (!inputs[f]) continue;
+      inputs[f].disabled = true;
+      inputs[f].title = t("cr_locked_hint");
+    }
+  }
   const save = h("button", { type: "button", class: "small primary", "data-action": "save" }, t("save"));
   const cancel = h("button", { type: "button", class: "small", onclick: () => ((state.editingId = null), redrawBody(root, ctx)) }, t("cancel"));
   save.addEventListener("click", () => busy(save, () => saveEdit(root, ctx, p, inputs)));

@@ -3,6 +3,7 @@
 import { api, download, get } from "./api.js";
 import { busy, dash, fileStem, h, loading, money, mount, notify, pill } from "./dom.js";
 import { getLang, runStatusLabel, solverStatusLabel, t } from "./i18n.js";
+import { when } from "./records.js";
 
 const FINISHED = new Set(["done", "failed", "cancelled"]);
 let pollTimer = null;
@@ -426,17 +427,18 @@ function replanNotes(run) {
 function baselinePanel(ctx, run) {
   const info = h("span", { class: "muted small", id: "baseline-info" });
   const show = (baseline) =>
-    mount(info, baseline ? t("baseline_is", { id: baseline.run_id, by: baseline.approved_by, when: new Date(baseline.approved_at).toLocaleString() }) : "");
+    mount(info, baseline ? t("baseline_is", { id: baseline.run_id, by: baseline.approved_by, when: when(baseline.approved_at) }) : "");
   get(`/api/portfolios/${ctx.portfolio.id}/baseline`).then(show, () => show(null));
   const approve = h("button", { type: "button", class: "small", id: "approve-baseline" }, t("approve_baseline"));
-  approve.addEventListener("click", () =>
+  approve.addEventListener("click", () => {
+    if (!window.confirm(t("approve_confirm", { id: run.id }))) return;
     busy(approve, async () => {
       const baseline = await api("POST", `/api/runs/${run.id}/approve`);
       show(baseline);
       notify(t("baseline_approved", { id: run.id }), "ok");
       ctx.rerender();
-    }),
-  );
+    });
+  });
   return h("div", { class: "toolbar", style: "margin:0 0 10px" }, ctx.can("run") && run.status === "done" ? approve : null, info);
 }
 

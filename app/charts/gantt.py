@@ -1,5 +1,6 @@
-"""The funding Gantt: a bar per scheduled project over its funded years, the planned (or baseline) interval
-as a ghost behind it, the late part in red with "+N年", each year's draw as text and hover.
+"""The funding Gantt: a bar per scheduled project over its funded years, the approved plan's interval as a
+grey ghost behind it, the part past the plan in red with "+N年", the baseline (when finance approved one)
+as a thin outline, the status date as a line, each year's draw as text and hover.
 
 Takes MODEL.md's Solution JSON (a dict, string year keys in `funding`) and the portfolio's project records
 (anything with ProjectRecord's attribute names), so a run loaded from the database and a solution file read
@@ -9,19 +10,23 @@ is the bar [s, e + 1), and each year's tick sits in the middle of its cell.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import plotly.graph_objects as go
 
 from app.charts.rows import GanttRow, category_order, gantt_rows, hover
 from app.charts.style import (
+    BASELINE_COLOR,
     CAP_COLOR,
     GHOST_COLOR,
     GRID,
     LATE_RED,
+    STATUS_COLOR,
     base_layout,
     category_color,
     subtitle,
@@ -72,9 +77,11 @@ def funding_gantt(
     page: int = 1,
     page_size: int | None = DEFAULT_PAGE_SIZE,
     width: int = 1280,
+    status_date: date | None = None,
 ) -> go.Figure:
-    """The funding Gantt: a bar per scheduled project over its funded years, the planned interval as a
-    faint ghost behind, the late part in red with "+N年", each year's draw as text and hover.
+    """The funding Gantt: a bar per scheduled project over its funded years, the approved plan's interval
+    as a grey ghost behind, the late part against the plan in red with "+N年", the baseline's years as a
+    thin outline (when there is one), the status date as a line, each year's draw as text and hover.
 
     Rows are grouped by category (a header row each) and sorted by `sort` inside a group; deferred
     projects are listed apart at the end. With more rows than `page_size`, only page `page` is drawn
@@ -92,9 +99,11 @@ def funding_gantt(
     lines = _layout_lines(scheduled, deferred, categories, group_by_category, page, page_size, lang)
 
     fig = go.Figure()
-    _add_ghosts(fig, lines, lang, baseline is not None)
+    _add_ghosts(fig, lines, lang)
     _add_bars(fig, lines, categories, lang)
     _add_late_parts(fig, lines, lang)
+    if baseline is not None:
+        _add_baseline(fig, lines, lang)
     cell_px = (width - 330) / max(1, last - first + 1)
     _add_year_draws(fig, lines, lang, show_text=cell_px >= 58 and len(lines) <= 200)
     _add_deferred_marks(fig, lines, lang)
@@ -124,7 +133,7 @@ def funding_gantt(
             "tickfont": {"size": 12 if row_px >= 20 else 10},
         },
     )
-    _add_grid_and_plan_end(fig, first, last, lines, plan_end, lang)
+    _add_grid_and_plan_end(fig, first, last, lines, plan_end, lang, status_date)
     return fig
 
 
@@ -180,7 +189,7 @@ def _layout_lines(
     return lines
 
 
-def _add_ghosts(fig: go.Figure, lines: list[_Line], lang: str, from_baseline: bool) -> None:
+def _add_ghosts(fig: go.Figure, lines: list[_Line], lang: str) -> None:
     ys, bases, spans, codes = [], [], [], []
     for y, line in enumerate(lines):
         r = line.row
@@ -190,7 +199,7 @@ def _add_ghosts(fig: go.Figure, lines: list[_Line], lang: str, from_baseline: bo
             spans.append(r.ghost_end - r.ghost_start + 1)
             codes.append(r.code)
     fig.add_bar(
-        name=t("baseline" if from_baseline else "planned", lang),
+        name=t("planned", lang),
         meta="ghost",
         customdata=codes,
         y=ys,
@@ -201,6 +210,32 @@ def _add_ghosts(fig: go.Figure, lines: list[_Line], lang: str, from_baseline: bo
         marker={"color": GHOST_COLOR, "line": {"color": "rgba(120,130,150,0.55)", "width": 1}},
         hoverinfo="skip",
         legendrank=900,
+    )
+
+
+def _add_baseline(fig: go.Figure, lines: list[_Line], lang: str) -> None:
+    """The baseline's years as a thin dark outline over each row (a row scheduled alike shows it around
+    its bar; a moved one shows where the baseline had it)."""
+    ys, bases, spans, codes = [], [], [], []
+    for y, line in enumerate(lines):
+        r = line.row
+        if r is not None and r.baseline_end is not None:
+            ys.append(y)
+            bases.append(r.baseline_start)
+            spans.append(r.baseline_end - r.baseline_start + 1)
+            codes.append(r.code)
+    fig.add_bar(
+        name=t("baseline", lang),
+        meta="baseline",
+        customdata=codes,
+        y=ys,
+        x=spans,
+        base=bases,
+        orientation="h",
+        width=0.74,
+        marker={"color": "rgba(0,0,0,0)", "line": {"color": BASELINE_COLOR, "width": 1.6}},
+        hoverinfo="skip",
+        legendrank=920,
     )
 
 
@@ -329,8 +364,20 @@ def _line_shape(axis: str, at: float, color: str, width: float) -> dict[str, Any
     return {"type": "line", "layer": "below", "line": {"color": color, "width": width}, **pos}
 
 
+def _status_x(status_date: date) -> float:
+    """The status date on the year axis: year y runs from y to y + 1."""
+    day = status_date.timetuple().tm_yday - 1
+    return status_date.year + day / (366 if calendar.isleap(status_date.year) else 365)
+
+
 def _add_grid_and_plan_end(
-    fig: go.Figure, first: int, last: int, lines: list[_Line], plan_end: int, lang: str
+    fig: go.Figure,
+    first: int,
+    last: int,
+    lines: list[_Line],
+    plan_end: int,
+    lang: str,
+    status_date: date | None,
 ) -> None:
     # Shapes are set in one go: fig.add_vline per line costs a layout copy each (slow for 2000 rows).
     shapes = [_line_shape("x", year, GRID, 1) for year in range(first + 1, last + 1)]
@@ -340,6 +387,24 @@ def _add_grid_and_plan_end(
     if first <= plan_end <= last:
         shapes.append({**_line_shape("x", plan_end + 1, CAP_COLOR, 1.5), "layer": "above"})
         shapes[-1]["line"]["dash"] = "dash"
+    status = status_date or date.today()
+    status_x = _status_x(status)
+    if first <= status_x <= last + 1:
+        shapes.append(
+            {**_line_shape("x", status_x, STATUS_COLOR, 1.5), "layer": "above", "name": "status_date"}
+        )
+        shapes[-1]["line"]["dash"] = "dot"
+        fig.add_annotation(
+            x=status_x,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="center",
+            showarrow=False,
+            text=t("status_date", lang, date=status.isoformat()),
+            font={"size": 11, "color": STATUS_COLOR},
+        )
     fig.update_layout(shapes=shapes)
     if first <= plan_end <= last:
         fig.add_annotation(  # under the plot, where no bar or label can hide it
@@ -363,12 +428,20 @@ def gantt_figures(
     sort: str = "start",
     baseline: Mapping[str, Any] | None = None,
     page_size: int | None = DEFAULT_PAGE_SIZE,
+    status_date: date | None = None,
 ) -> list[go.Figure]:
     """Every page of the funding Gantt (one figure for a portfolio that fits on a page)."""
     n_rows = len(solution.get("projects", []))
     return [
         funding_gantt(
-            solution, projects, lang=lang, sort=sort, baseline=baseline, page=page, page_size=page_size
+            solution,
+            projects,
+            lang=lang,
+            sort=sort,
+            baseline=baseline,
+            page=page,
+            page_size=page_size,
+            status_date=status_date,
         )
         for page in range(1, gantt_pages(n_rows, page_size) + 1)
     ]

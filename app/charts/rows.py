@@ -1,5 +1,5 @@
 """A project as every chart and table sees it: the record's words joined with a run's schedule and its
-ghost (the baseline's years when there is one, else the plan's)."""
+ghost (the approved plan's years) and, when finance has approved one, the baseline's years."""
 
 from __future__ import annotations
 
@@ -27,13 +27,15 @@ class GanttRow:
     scheduled: bool
     start: int | None
     end: int | None
-    ghost_start: int | None  # the planned (or baseline) interval drawn behind the bar
+    ghost_start: int | None  # the approved plan's interval, drawn behind the bar
     ghost_end: int | None
     funding: Mapping[int, int]
+    baseline_start: int | None = None  # the baseline's scheduled years (None: no baseline, or deferred in it)
+    baseline_end: int | None = None
 
     @property
     def late_years(self) -> int:
-        """Years the bar runs past the ghost's end (0 when on plan or not comparable)."""
+        """Years the bar runs past the plan's end (0 when on plan or not comparable)."""
         if not self.scheduled or self.end is None or self.ghost_end is None:
             return 0
         return max(0, self.end - self.ghost_end)
@@ -53,7 +55,8 @@ def gantt_rows(
     for item in solution.get("projects", []):
         code = str(item["id"])
         rec = records.get(code)
-        ghost_start, ghost_end = _planned_interval(rec, base.get(code))
+        ghost_start, ghost_end = _planned_interval(rec)
+        baseline_start, baseline_end = _baseline_interval(base.get(code))
         rows.append(
             GanttRow(
                 code=code,
@@ -70,15 +73,22 @@ def gantt_rows(
                 ghost_start=ghost_start,
                 ghost_end=ghost_end,
                 funding={int(y): int(v) for y, v in (item.get("funding") or {}).items() if int(v)},
+                baseline_start=baseline_start,
+                baseline_end=baseline_end,
             )
         )
     return rows
 
 
-def _planned_interval(record: Any, base_item: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
-    """The baseline's scheduled years when there is one, else the record's planned years."""
+def _baseline_interval(base_item: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
+    """The baseline's scheduled years of a project (None when it has none)."""
     if base_item is not None and base_item.get("scheduled") and base_item.get("start") is not None:
         return int(base_item["start"]), int(base_item["end"])
+    return None, None
+
+
+def _planned_interval(record: Any) -> tuple[int | None, int | None]:
+    """The record's planned years: the approved plan."""
     if record is None or record.planned_end is None:
         return None, None
     start = record.planned_start if record.planned_start is not None else record.planned_end
@@ -108,6 +118,8 @@ def hover(r: GanttRow, lang: str) -> str:
         parts.append(f"{t('h_scheduled', lang)}: {t('deferred', lang)}")
     if r.ghost_end is not None:
         parts.append(f"{t('h_planned', lang)}: {r.ghost_start}–{r.ghost_end}")
+    if r.baseline_end is not None:
+        parts.append(f"{t('h_baseline', lang)}: {r.baseline_start}–{r.baseline_end}")
     if r.scheduled:
         late = t("late_years", lang, n=r.late_years) if r.late_years else t("on_plan", lang)
         parts.append(f"{t('h_slippage', lang)}: {late}")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from app.charts.rows import GanttRow
 
 LINE_BLUE = "#3C6E9F"
+BASELINE_COLOR = "#1F2A44"  # the baseline's thin outline
+STATUS_COLOR = "#7A4FB0"  # the status date line
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 

@@ -50,6 +50,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "h_category": ("类别", "Category"),
     "h_scheduled": ("排程", "Scheduled"),
     "h_planned": ("计划", "Planned"),
+    "h_baseline": ("基准", "Baseline"),
+    "status_date": ("状态日期 {date}", "status date {date}"),
     "h_slippage": ("延期", "Slippage"),
     "h_cost": ("总投资", "Cost"),
     "h_status": ("状态", "Status"),

@@ -44,13 +44,18 @@ def gantt_file(
     *, session: Session, run_id: int, fmt: str, lang: str = "zh", sort: str = "start", page: int = 1
 ) -> bytes:
     """The funding Gantt of a run. html and pdf hold every page; json, png and svg the page asked for.
-    Ghost bars show the portfolio's baseline schedule when finance has approved one, else the plan."""
+    It always draws the approved plan and lateness against it, the portfolio's baseline as an outline once
+    finance has approved one, and the portfolio's status date."""
     solution, records, baseline = _with_baseline(session, run_id)
+    run = runs.get(session=session, run_id=run_id)
+    scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
+    status_date = portfolios.get(session=session, portfolio_id=scenario.portfolio_id).status_date
+    options = {"lang": lang, "sort": sort, "baseline": baseline, "status_date": status_date}
     try:
         if fmt in ("html", "pdf"):
-            pages = charts.gantt_figures(solution, records, lang=lang, sort=sort, baseline=baseline)
+            pages = charts.gantt_figures(solution, records, **options)
             return figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
-        figure = charts.funding_gantt(solution, records, lang=lang, sort=sort, page=page, baseline=baseline)
+        figure = charts.funding_gantt(solution, records, page=page, **options)
         return figures.figure_bytes(figure, fmt)
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err

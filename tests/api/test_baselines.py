@@ -17,9 +17,11 @@ def done_run(client, finance, scenario) -> dict[str, Any]:
     return wait_for_run(client, run["id"], finance, {"done"})
 
 
-def _ghost_name(client, run_id: int, headers: dict[str, str]) -> str:
+def _trace_names(client, run_id: int, headers: dict[str, str]) -> dict[str, str]:
+    """The Gantt's layers: the plan (ghost), lateness against it (late) and the baseline, by name."""
     chart = client.get(f"/api/runs/{run_id}/gantt.json", headers=headers).json()
-    return next(trace["name"] for trace in chart["data"] if trace.get("meta") == "ghost")
+    layers = ("ghost", "late", "baseline")
+    return {trace["meta"]: trace["name"] for trace in chart["data"] if trace.get("meta") in layers}
 
 
 def test_finance_approves_a_run_as_the_baseline_with_who_and_when(
@@ -72,7 +74,12 @@ def test_a_failed_run_cannot_be_the_baseline(client, engine, finance, scenario):
     )
 
 
-def test_gantt_ghosts_show_the_baseline_once_approved(client, finance, viewer, done_run):
-    assert _ghost_name(client, done_run["id"], viewer) == "计划期"
+def test_the_gantt_keeps_the_plan_and_adds_the_baseline_once_approved(client, finance, viewer, done_run):
+    """Issue 13: plan (grey), lateness against it (red) and the baseline (outline) in gantt.json."""
+    assert _trace_names(client, done_run["id"], viewer) == {"ghost": "计划期", "late": "延期部分"}
     client.post(f"/api/runs/{done_run['id']}/approve", headers=finance)
-    assert _ghost_name(client, done_run["id"], viewer) == "基准计划"
+    assert _trace_names(client, done_run["id"], viewer) == {
+        "ghost": "计划期",
+        "late": "延期部分",
+        "baseline": "基准计划",
+    }

@@ -65,16 +65,30 @@ def test_gantt_ghost_bars_sit_at_the_planned_years(solution, records):
         assert (base, base + span - 1) == (r.planned_start, r.planned_end)
 
 
-def test_gantt_with_a_baseline_draws_the_baseline_years_as_the_ghost(solution, records):
+def test_gantt_with_a_baseline_keeps_the_plan_and_its_lateness_and_outlines_the_baseline(solution, records):
+    """Issue 13: approving a baseline used to replace the grey plan bars and hide the red overrun."""
     baseline = json.loads((FIXTURES / "wuxi_baseline.json").read_text(encoding="utf-8"))
+    without = funding_gantt(solution, records)
     fig = funding_gantt(solution, records, baseline=baseline)
-    ghosts = bars_by_code(fig, "ghost")
-    assert traces(fig, "ghost")[0].name == t("baseline", "zh")
+
+    assert [tr.name for tr in traces(fig, "ghost")] == [t("planned", "zh")]
+    assert [tr.name for tr in traces(fig, "baseline")] == [t("baseline", "zh")]
+    assert bars_by_code(fig, "ghost") == bars_by_code(without, "ghost")  # still the plan
+    assert bars_by_code(fig, "late") == bars_by_code(without, "late")  # lateness against the plan
+    outlines = bars_by_code(fig, "baseline")
+    assert set(outlines) == set(scheduled(baseline))
     for code, p in scheduled(baseline).items():
-        base, span, _ = ghosts[code]
+        base, span, _ = outlines[code]
         assert (base, base + span - 1) == (p["start"], p["end"])
-    # WX-10 ends 2024 here and 2027 in the baseline: on the baseline it is early, so nothing is red.
-    assert "WX-10" not in bars_by_code(fig, "late")
+
+
+def test_gantt_draws_the_status_date_as_a_line(solution, records):
+    from datetime import date
+
+    fig = funding_gantt(solution, records, status_date=date(2024, 7, 2))
+    (line,) = [shape for shape in fig.layout.shapes if shape.name == "status_date"]
+    assert 2024.49 < line.x0 < 2024.51  # early July: half way through 2024's cell
+    assert any("2024-07-02" in (a.text or "") for a in fig.layout.annotations)
 
 
 def test_gantt_colours_bars_by_category_with_one_legend_entry_each(solution, records):

@@ -89,6 +89,7 @@ def test_finance_approves_a_run_as_baseline_and_the_report_compares_with_it(
     run = _finished_run(server, scenario["id"])
     _open_scenario(page, server, f"run/{run['id']}", scenario["id"])
 
+    page.once("dialog", lambda dialog: dialog.accept())  # approving asks for confirmation (issue 13)
     page.click("#approve-baseline")
 
     expect(page.locator("#baseline-info")).to_contain_text(f"第 {run['id']} 次运行", timeout=30_000)
