@@ -34,7 +34,9 @@ def get_portfolio(pid: int, session: SessionDep, _: CurrentUser) -> PortfolioPub
 
 
 @router.patch("/{pid}", response_model=PortfolioPublic)
-def edit_portfolio(pid: int, data: PortfolioUpdate, session: SessionDep, user: FinanceUser) -> PortfolioPublic:
+def edit_portfolio(
+    pid: int, data: PortfolioUpdate, session: SessionDep, user: FinanceUser
+) -> PortfolioPublic:
     """Rename, describe, or set the status date actuals are recorded up to (finance)."""
     return portfolios.update(session=session, portfolio_id=pid, data=data, user=user)
 

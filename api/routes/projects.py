@@ -44,7 +44,9 @@ def import_projects(
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove projects whose code is not in the file"),
     drafts: bool = Query(False, description="keep rows lacking only years or cost as drafts"),
-    dry_run: bool = Query(False, description="only say what the import would do (which projects replace removes)"),
+    dry_run: bool = Query(
+        False, description="only say what the import would do (which projects replace removes)"
+    ),
 ) -> ImportSummary:
     """Import a project list with the CLI's validator: every row error (422) and nothing stored, or counts."""
     data = file.file.read()
