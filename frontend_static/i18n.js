@@ -343,6 +343,9 @@ const L = {
   nav_admin: ["管理", "Admin"],
   admin_title: ["管理与变更记录", "Admin and history"],
   admin_sub: ["变更申请、项目组合、用户和全部变更记录（谁、何时、改了什么）。", "Change requests, portfolios, users, and every recorded change (who, when, what)."],
+  import_replace: ["替换", "replace"],
+  import_replace_help: ["移除文件中没有的项目（导入前会列出将移除的项目）", "remove projects the file lacks (they are listed before the import)"],
+  import_replace_confirm: ["替换导入将移除文件中没有的 {n} 个项目：{codes}。继续吗？", "Replacing removes {n} project(s) the file lacks: {codes}. Go on?"],
   cr_button: ["申请变更", "Request change"],
   cr_title: ["{code}：申请变更计划", "{code}: request a plan change"],
   cr_help: [

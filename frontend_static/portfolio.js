@@ -378,18 +378,36 @@ function keepEditing(root, ctx, original, inputs) {
 function importButton(root, ctx) {
   const input = h("input", { type: "file", id: "import-file", accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", hidden: true });
   const button = h("button", { type: "button", id: "import-button", onclick: () => input.click() }, t("import_file"));
+  const replace = h("input", { type: "checkbox", id: "import-replace" });
   input.addEventListener("change", () => {
     const file = input.files[0];
     input.value = "";
-    if (file) busy(button, () => importFile(root, ctx, file));
+    if (!file) return;
+    busy(button, async () => {
+      if (replace.checked && !(await confirmReplace(ctx, file))) return;
+      await importFile(root, ctx, file, false, replace.checked);
+    });
   });
-  return h("span", {}, input, button);
+  return h("span", {}, input, button, " ", h("label", { class: "field-inline small", title: t("import_replace_help") }, replace, t("import_replace")));
 }
 
-async function importFile(root, ctx, file, drafts = false) {
+/** A replace removes the projects the file lacks: preview them (nothing stored) and ask first. */
+async function confirmReplace(ctx, file) {
+  let preview;
+  try {
+    preview = await upload(`/api/portfolios/${ctx.portfolio.id}/import?replace=true&dry_run=true`, file);
+  } catch {
+    return true; // the import itself reports the file's errors
+  }
+  if (!preview.removed_codes.length) return true;
+  return window.confirm(t("import_replace_confirm", { n: preview.removed_codes.length, codes: preview.removed_codes.join("、") }));
+}
+
+async function importFile(root, ctx, file, drafts = false, replace = false) {
   state.importReport = null;
   try {
-    const summary = await upload(`/api/portfolios/${ctx.portfolio.id}/import${drafts ? "?drafts=true" : ""}`, file);
+    const query = [drafts ? "drafts=true" : "", replace ? "replace=true" : ""].filter(Boolean).join("&");
+    const summary = await upload(`/api/portfolios/${ctx.portfolio.id}/import${query ? `?${query}` : ""}`, file);
     if (summary?.drafts) notify(t("import_drafts_ok", { name: file.name, created: summary.created, updated: summary.updated, drafts: summary.drafts }), "ok");
     else notify(t("import_ok", { name: file.name, rows: summary?.rows ?? "?", created: summary?.created ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0 }), "ok");
     await ctx.reloadProjects();

@@ -13,6 +13,8 @@ from app.rules.portfolio import COLUMNS
 from tests.browser.conftest import Server, add_user, sign_in, snap
 
 UNIT = "县教委"
+# the plan fields the inline edit row shows (the code is not edited inline)
+PLAN_FIELDS_IN_ROW = ("planned_start", "planned_end", "star", "cost_wan", "seats_added", "responsible_unit")
 
 
 def _portfolio(server: Server) -> dict:
@@ -56,7 +58,8 @@ def test_an_owner_requests_a_plan_change_and_finance_approves_it(page: Page, ser
     row = page.locator('tr[data-code="R-01"]')
     row.locator('[data-action="edit"]').click()
     editing = page.locator("tr.editing")
-    expect(editing.locator('input[name="cost_wan"]')).to_be_disabled()  # a plan field: finance's
+    for field in PLAN_FIELDS_IN_ROW:  # plan fields are finance's
+        expect(editing.locator(f'input[name="{field}"]')).to_be_disabled()
     expect(editing.locator('input[name="status"]')).to_be_enabled()  # descriptive: the owner's
     editing.locator("text=取消").click()
     row.locator('[data-action="request-change"]').click()
@@ -83,12 +86,56 @@ def test_an_owner_requests_a_plan_change_and_finance_approves_it(page: Page, ser
 
     page.goto(f"{server.base_url}/#/portfolio")
     page.wait_for_selector('tr[data-code="R-01"]')
+    page.locator('tr[data-code="R-01"] [data-action="edit"]').click()
+    for field in PLAN_FIELDS_IN_ROW:  # finance edits them directly
+        expect(page.locator(f'tr.editing input[name="{field}"]')).to_be_enabled()
+    page.locator("tr.editing").locator("text=取消").click()
     expect(page.locator('tr[data-code="R-01"] td.cost')).to_contain_text("3,600")
     page.locator('tr[data-code="R-01"] [data-action="history"]').click()
     history = page.locator("#history-dialog")
     expect(history.locator("#history-table")).to_contain_text("总投资")
     expect(history.locator("li.change-request")).to_contain_text("已批准")
     snap(page, "project-history")
+
+
+def test_a_replace_import_lists_what_it_removes_before_it_removes_it(page: Page, server: Server) -> None:
+    portfolio = _portfolio(server)
+    with server.client() as api:
+        body = {
+            "code": "R-02",
+            "name": "将被移除的项目",
+            "category": "义务教育",
+            "star": False,
+            "spent_wan": 0,
+        }
+        api.post(f"/api/portfolios/{portfolio['id']}/projects", json=body)
+    sign_in(page, server)
+    page.select_option("#portfolio-select", str(portfolio["id"]))
+    page.wait_for_selector('tr[data-code="R-02"]')
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=["code", "name", "category", "planned_start", "planned_end", "cost_wan"]
+    )
+    writer.writeheader()
+    writer.writerow(
+        {
+            "code": "R-01",
+            "name": "记录测试小学",
+            "category": "义务教育",
+            "planned_start": 2022,
+            "planned_end": 2024,
+            "cost_wan": 3000,
+        }
+    )
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.check("#import-replace")
+    page.set_input_files(
+        "#import-file", {"name": "only-r01.csv", "mimeType": "text/csv", "buffer": out.getvalue().encode()}
+    )
+
+    expect(page.locator('tr[data-code="R-02"]')).to_have_count(0)
+    assert asked and "R-02" in asked[0] and "R-01" not in asked[0]
 
 
 def test_finance_adds_a_user_sees_its_token_once_and_revokes_it(page: Page, server: Server) -> None:
