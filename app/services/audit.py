@@ -1,7 +1,8 @@
 """The audit trail: every write recorded in the same transaction as the write — who, when, what changed.
 
 Services call `record(...)` after their change is flushed and before they commit, so a write and its
-audit rows commit together or not at all. One row per changed field (old → new); a creation or removal
+audit rows commit together or not at all (rows go in by one INSERT: an import of 10,000 projects writes
+its 10,000 rows in one statement). One row per changed field (old → new); a creation or removal
 is one row carrying the whole record as `new` or `old`. The request id (X-Request-ID, app/logging.py)
 ties the rows of one request together.
 """
@@ -15,12 +16,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from app.files.tables import Sheet, xlsx_bytes
 from app.i18n import t
 from app.logging import REQUEST_ID
-from app.models import AuditEntry, User
+from app.models import AuditEntry, User, utcnow
 
 SYSTEM = "capsched"  # the actor of writes no person made (the seed portfolio at first start)
 
@@ -40,8 +42,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def record(
-    session: Session,
+def entries(
     *,
     actor: User | None,
     entity: str,
@@ -54,12 +55,13 @@ def record(
     project_id: int | None = None,
     change_request_id: int | None = None,
     note: str | None = None,
-) -> None:
-    """Add the audit rows of one write to the session (not committed here): one per field in `changes`
-    ({field: (old, new)}), else one row for the action with `old`/`new` (a record as a dict)."""
+) -> list[dict[str, Any]]:
+    """The audit rows of one write, as values: one per field in `changes` ({field: (old, new)}), else one
+    row for the action with `old`/`new` (a record as a dict)."""
     name, role = (actor.name, str(actor.role)) if actor is not None else (SYSTEM, "system")
     request_id = REQUEST_ID.get()
     common = {
+        "at": utcnow(),
         "actor": name,
         "actor_role": role,
         "entity": entity,
@@ -72,10 +74,19 @@ def record(
         "note": note[:1000] if note else None,
     }
     if changes:
-        for field, (before, after) in changes.items():
-            session.add(AuditEntry(**common, field=field, old=plain(before), new=plain(after)))
-    else:
-        session.add(AuditEntry(**common, old=plain(old), new=plain(new)))
+        return [{**common, "field": f, "old": plain(a), "new": plain(b)} for f, (a, b) in changes.items()]
+    return [{**common, "field": None, "old": plain(old), "new": plain(new)}]
+
+
+def write(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert audit rows in the session's transaction (one statement, however many)."""
+    if rows:
+        session.execute(insert(AuditEntry), list(rows))
+
+
+def record(session: Session, **what: Any) -> None:
+    """Write the audit rows of one write (see `entries`) in the session's transaction, before it commits."""
+    write(session, entries(**what))
 
 
 def snapshot(row: Any, fields: Iterable[str]) -> dict[str, Any]:

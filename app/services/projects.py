@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -322,6 +323,31 @@ def import_new_portfolio(
     return summary.model_copy(update=extra)
 
 
+def _insert_new(session: Session, portfolio_id: int, added: list[dict[str, Any]], user: User | None) -> None:
+    """New projects and their audit rows by one INSERT each (ORM objects cost ~0.4 ms apiece: 10,000
+    projects took 4.4 s to construct)."""
+    if not added:
+        return
+    now = utcnow()
+    rows = [
+        {**values, "portfolio_id": portfolio_id, "version": 1, "changed_in": {}, "updated_at": now}
+        for values in added
+    ]
+    statement = insert(Project).returning(Project.id, sort_by_parameter_order=True)
+    ids = session.execute(statement, rows).scalars().all()
+    audit_rows = []
+    for project_id, values in zip(ids, added, strict=True):
+        audit_rows += audit.entries(
+            actor=user,
+            entity="project",
+            entity_id=project_id,
+            portfolio_id=portfolio_id,
+            action="import",
+            new={name: audit.plain(values[name]) for name in COLUMNS},
+        )
+    audit.write(session, audit_rows)
+
+
 def merge_records(
     *,
     session: Session,
@@ -337,14 +363,13 @@ def merge_records(
     """
     mine = select(Project).where(Project.portfolio_id == portfolio_id).with_for_update()
     existing = {p.code: p for p in session.exec(mine)}
-    added: list[Project] = []
+    added: list[dict[str, Any]] = []
     updated = unchanged = 0
     for record in records:
         values = {column: getattr(record, column) for column in COLUMNS}
         project = existing.pop(record.code, None)
         if project is None:
-            added.append(Project(**values, portfolio_id=portfolio_id))
-            session.add(added[-1])
+            added.append(values)
             continue
         changes = versioning.changes_of(project, values)
         if not changes:
@@ -360,8 +385,7 @@ def merge_records(
             session.delete(project)
             removed.append(project.code)
     session.flush()
-    for project in added:
-        _audit_create(session, project, user, action="import")
+    _insert_new(session, portfolio_id, added, user)
     created = len(added)
     return ImportSummary(
         rows=len(records),
