@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import model_validator
+from pydantic import StringConstraints, model_validator
 from sqlmodel import Field, SQLModel
 
 from app.errors import InvalidInput
@@ -156,6 +156,7 @@ PLAN_FIELDS: tuple[str, ...] = (
     "planned_end",
     "star",
     "cost_wan",
+    "spent_wan",
     "seats_added",
     "code",
     "responsible_unit",
@@ -367,6 +368,8 @@ class Run(SQLModel, table=True):
     # a re-plan: {"from": Y, "past": {code: {"2021": spent}}, "past_caps": {...}, "messages": [...],
     # "flags": [{"key": i18n key, "params": {...}}]} (flags: the messages as app/i18n Messages)
     replan: dict[str, Any] | None = _json(nullable=True, default=None)
+    # a plain run's projects left out because paid in full, as app/i18n Messages (flags, as above)
+    notes: list[dict[str, Any]] | None = _json(nullable=True, default=None)
     # drafts of the portfolio the run left out: [{"code", "name", "missing": [field, …]}]
     drafts_left_out: list[dict[str, Any]] | None = _json(nullable=True, default=None)
 
@@ -685,6 +688,7 @@ class PlanChanges(SQLModel):
     planned_end: int | None = Field(default=None, ge=1900, le=2200)
     star: bool | None = None
     cost_wan: int | None = Field(default=None, ge=0)
+    spent_wan: int | None = Field(default=None, ge=0)
     seats_added: int | None = Field(default=None, ge=0)
     code: str | None = Field(default=None, min_length=1, max_length=40)
     responsible_unit: str | None = Field(default=None, max_length=200)
@@ -693,7 +697,9 @@ class PlanChanges(SQLModel):
 class ChangeRequestCreate(SQLModel):
     changes: PlanChanges = Field(default_factory=PlanChanges, description="new values of plan fields")
     remove: bool = Field(default=False, description="ask for the project to be removed from the portfolio")
-    reason: str = Field(min_length=1, max_length=1000, description="why, in the owner's words (required)")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] = Field(
+        description="why, in the owner's words (required; blanks alone are no reason)"
+    )
 
 
 class ChangeDecision(SQLModel):

@@ -12,7 +12,7 @@ from app.services import change_requests, projects
 router = APIRouter(tags=["projects"])
 
 
-def _public(project: Project, pending: int = 0) -> ProjectPublic:
+def _public(project: Project, pending: int) -> ProjectPublic:
     extra = {
         "cost_is_estimate": project.cost_is_estimate,
         "missing": list(missing_figures(project)),
@@ -32,8 +32,8 @@ def list_projects(pid: int, session: SessionDep, _: CurrentUser) -> list[Project
 
 @router.post("/portfolios/{pid}/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
 def add_project(pid: int, data: ProjectCreate, session: SessionDep, user: WriterUser) -> ProjectPublic:
-    """Add a project (finance; an owner for its own unit)."""
-    return _public(projects.create(session=session, portfolio_id=pid, data=data, user=user))
+    """Add a project (finance: a new project changes the approved plan; an owner is told to ask finance)."""
+    return _public(projects.create(session=session, portfolio_id=pid, data=data, user=user), 0)
 
 
 @router.post("/portfolios/{pid}/import", response_model=ImportSummary, status_code=status.HTTP_201_CREATED)
@@ -83,8 +83,9 @@ def import_new_portfolio(
 
 @router.get("/projects/{project_id}", response_model=ProjectPublic)
 def get_project(project_id: int, session: SessionDep, _: CurrentUser) -> ProjectPublic:
-    """One project."""
-    return _public(projects.get(session=session, project_id=project_id))
+    """One project, with its pending change requests counted."""
+    project = projects.get(session=session, project_id=project_id)
+    return _public(project, change_requests.pending_for_project(session=session, project_id=project_id))
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectPublic)
@@ -92,7 +93,8 @@ def edit_project(
     project_id: int, data: ProjectUpdate, session: SessionDep, user: WriterUser
 ) -> ProjectPublic:
     """Edit a project; `version` must be the one you read (409 names what changed since)."""
-    return _public(projects.update(session=session, project_id=project_id, data=data, user=user))
+    project = projects.update(session=session, project_id=project_id, data=data, user=user)
+    return _public(project, change_requests.pending_for_project(session=session, project_id=project_id))
 
 
 @router.delete("/projects/{project_id}", status_code=status.HTTP_204_NO_CONTENT)

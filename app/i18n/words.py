@@ -578,6 +578,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{fields} belong to the approved plan and only finance may change them directly; send a change request "
         "(POST /api/projects/{project}/change-requests) for finance to decide",
     ),
+    "owner_may_not_add": (
+        "新增项目会改变批准的计划，只有财务可以添加；请联系财务添加项目（{user} 是项目单位用户）",
+        "adding a project changes the approved plan and only finance may do it; ask finance to add it "
+        "({user} is a project owner)",
+    ),
     "owner_may_not_remove": (
         "移除项目会改变批准的计划，只有财务可以直接移除；请提交变更申请（POST /api/projects/{project}/change-requests，"
         "remove: true），由财务审批",
@@ -797,6 +802,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法在 {target} 年前完工（最早 {earliest} 年）",
         "{code}: {spent} of {cost} spent by {last_year}; at most {max_annual} a year it cannot finish by "
         "{target} (earliest {earliest})",
+    ),
+    "run_paid_in_full": (
+        "{code}：已支出 {spent} 万元，达到总投资 {cost} 万元，本次不排程",
+        "{code}: {spent} already spent pays its cost {cost} in full; this run does not schedule it",
+    ),
+    "run_overspent": (
+        "{code}：已支出 {spent} 万元，超过总投资 {cost} 万元，本次不排程；请核对已支出或总投资",
+        "{code}: {spent} already spent is more than its cost {cost}; this run does not schedule it — check "
+        "the amount spent or the cost",
     ),
     "replan_paid_in_full": (
         "{code}：到 {last_year} 年底已支出 {spent} 万元，达到总投资 {cost} 万元，本次不再排程",

@@ -137,6 +137,17 @@ def build_problem(
     )
 
 
+def paid_in_full(records: Sequence[ProjectLike]) -> tuple[Message, ...]:
+    """The projects `build_problem` leaves out because `spent_wan` already pays their cost, each named
+    (a run never drops a project silently)."""
+    flags = []
+    for record in records:
+        if record.cost_wan is not None and remaining_cost(record) <= 0:
+            key = "run_overspent" if (record.spent_wan or 0) > record.cost_wan else "run_paid_in_full"
+            flags.append(Message(key, code=record.code, spent=record.spent_wan, cost=record.cost_wan))
+    return tuple(flags)
+
+
 def _check_overrides(records: Sequence[ProjectLike], options: ScenarioOptions) -> None:
     unknown = sorted(set(options.overrides) - {r.code for r in records})
     if unknown:

@@ -79,7 +79,8 @@ def _code_taken(session: Session, portfolio_id: int, code: str) -> Conflict:
 def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: User) -> Project:
     """Add one project; its code must be new in the portfolio."""
     portfolios.get(session=session, portfolio_id=portfolio_id)
-    check_may_write(user=user, unit=data.responsible_unit)
+    if user.role != Role.FINANCE:  # a new project changes the approved plan: finance adds it
+        raise NotAllowed(Message("owner_may_not_add", user=user.name))
     taken = select(Project).where(Project.portfolio_id == portfolio_id, Project.code == data.code)
     if session.exec(taken).first() is not None:
         raise _code_taken(session, portfolio_id, data.code)
