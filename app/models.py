@@ -30,6 +30,11 @@ def _when(**kw: Any) -> Any:
     return Field(sa_type=sa.DateTime(timezone=True), **kw)
 
 
+# SQLite: a deleted row's id is never given again (AUTOINCREMENT), so the audit trail's entity ids name one
+# thing for ever (PostgreSQL's sequences never reuse ids); migration 0009
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def _json(*, nullable: bool = False, **kw: Any) -> Any:
     return Field(sa_column=sa.Column(sa.JSON, nullable=nullable), **kw)
 
@@ -74,6 +79,7 @@ class PortfolioUpdate(SQLModel):
 
 class Portfolio(PortfolioBase, table=True):
     __tablename__ = "portfolio"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
@@ -165,7 +171,10 @@ PLAN_FIELDS: tuple[str, ...] = (
 
 class Project(ProjectBase, table=True):
     __tablename__ = "project"
-    __table_args__ = (sa.UniqueConstraint("portfolio_id", "code", name="uq_project_portfolio_code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("portfolio_id", "code", name="uq_project_portfolio_code"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
@@ -306,7 +315,10 @@ class ScenarioUpdate(SQLModel):
 
 class Scenario(ScenarioBase, table=True):
     __tablename__ = "scenario"
-    __table_args__ = (sa.UniqueConstraint("portfolio_id", "name", name="uq_scenario_portfolio_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("portfolio_id", "name", name="uq_scenario_portfolio_name"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
@@ -347,6 +359,7 @@ class RunProgress(SQLModel):
 
 class Run(SQLModel, table=True):
     __tablename__ = "run"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     scenario_id: int = Field(foreign_key="scenario.id", index=True, ondelete="CASCADE")
@@ -433,6 +446,7 @@ class Job(SQLModel, table=True):
     """A background trade-off computation over a scenario: a sweep or a least-budget search."""
 
     __tablename__ = "job"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     scenario_id: int = Field(foreign_key="scenario.id", index=True, ondelete="CASCADE")
@@ -493,6 +507,7 @@ class Baseline(SQLModel, table=True):
     """A run approved by finance as its portfolio's plan of record; the newest row is the baseline."""
 
     __tablename__ = "baseline"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
@@ -532,7 +547,10 @@ class Actual(ActualBase, table=True):
     """Money really spent on a project in a year, and its progress at the year's end."""
 
     __tablename__ = "actual"
-    __table_args__ = (sa.UniqueConstraint("project_id", "year", name="uq_actual_project_year"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "year", name="uq_actual_project_year"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
@@ -566,6 +584,7 @@ class UserBase(SQLModel):
 
 class User(UserBase, table=True):
     __tablename__ = "app_user"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
@@ -711,6 +730,7 @@ class ChangeRequest(SQLModel, table=True):
     No foreign key: the request stays in the history after the project is removed."""
 
     __tablename__ = "change_request"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: int | None = Field(default=None, primary_key=True)
     portfolio_id: int = Field(index=True)
