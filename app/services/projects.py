@@ -23,6 +23,7 @@ from app.files import importer
 from app.i18n import Field, Listing, Message
 from app.models import (
     PLAN_FIELDS,
+    Actual,
     ImportSummary,
     PortfolioCreate,
     Project,
@@ -140,9 +141,18 @@ def _audit_delete(
         entity_id=project.id,
         portfolio_id=project.portfolio_id,
         action=action,
-        old=audit.snapshot(project, COLUMNS),
+        old=_removed(session, project),
         change_request_id=change_request_id,
     )
+
+
+def _removed(session: Session, project: Project) -> dict[str, Any]:
+    """What removing the project takes away: its record and the actuals that go with it."""
+    gone = audit.snapshot(project, COLUMNS)
+    rows = session.exec(select(Actual).where(Actual.project_id == project.id).order_by(Actual.year)).all()
+    if rows:
+        gone["actuals"] = [audit.snapshot(row, ("year", "spent_wan", "percent_complete")) for row in rows]
+    return gone
 
 
 def check_plan_change(project: Project, changes: Mapping[str, Any]) -> None:

@@ -312,3 +312,19 @@ def test_a_replan_names_actuals_before_the_scenarios_years(client, finance, port
         "T-03: actuals of 2022 lie before the scenario's years 2024–2028; they count as spent but are not drawn"
         in english["messages"]
     )
+
+
+def test_removing_a_project_records_the_actuals_that_go_with_it(client, finance, portfolio):
+    t03 = projects_by_code(client, portfolio["id"], finance)["T-03"]
+    _put(client, t03["id"], 2022, finance, spent=200, percent=10)
+    _put(client, t03["id"], 2023, finance, spent=300, percent=30)
+
+    assert client.delete(f"/api/projects/{t03['id']}", headers=finance).status_code == 204
+
+    history = client.get(f"/api/audit?project={t03['id']}", headers=finance).json()
+    removal = next(r for r in history if r["entity"] == "project" and r["action"] == "delete")
+    assert removal["old"]["code"] == "T-03"
+    assert removal["old"]["actuals"] == [
+        {"year": 2022, "spent_wan": 200, "percent_complete": 10},
+        {"year": 2023, "spent_wan": 300, "percent_complete": 30},
+    ]
