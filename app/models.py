@@ -26,8 +26,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A moment stored as UTC and always read back aware (SQLite keeps no zone and hands back naive
+    datetimes: the page then showed UTC as the reader's local time)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def _when(**kw: Any) -> Any:
-    return Field(sa_type=sa.DateTime(timezone=True), **kw)
+    return Field(sa_type=UtcDateTime, **kw)
 
 
 # SQLite: a deleted row's id is never given again (AUTOINCREMENT), so the audit trail's entity ids name one

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,11 +22,28 @@ class Settings(BaseSettings):
     max_time_limit: float = Field(default=600.0, gt=0, description="the longest solve a run may ask for")
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     seed: bool = Field(default=True, description="load the seed portfolio into an empty database on start")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="the office's time zone (IANA name): moments in documents (report, annual plan) are shown in it",
+    )
     log_level: str = Field(
         default="info",
         pattern="^(?i:debug|info|warning|error|critical)$",
         description="the service's log level",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {name!r}: give an IANA name such as Asia/Shanghai") from err
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def get_settings() -> Settings:

@@ -150,12 +150,15 @@ def run_report(
     fmt: DocumentFormat,
     session: SessionDep,
     _: CurrentUser,
+    settings: SettingsDep,
     lang: Lang = "zh",
     paper: Paper = "A4",
     sort: Literal["start", "slippage", "category"] = "start",
 ) -> Response:
     """The run report: title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs."""
-    content = run_exports.report_file(session=session, run_id=rid, fmt=fmt, lang=lang, paper=paper, sort=sort)
+    content = run_exports.report_file(
+        session=session, run_id=rid, fmt=fmt, lang=lang, paper=paper, sort=sort, zone=settings.zone
+    )
     return file_response(content, fmt, f"run-{rid}-report")
 
 
@@ -170,11 +173,14 @@ def run_annual_plan(
     fmt: PlanFormat,
     session: SessionDep,
     _: CurrentUser,
+    settings: SettingsDep,
     year: int = Query(ge=1900, le=2200, description="the plan's year, inside the run's horizon"),
     lang: Lang = "zh",
 ) -> Response:
     """The year's investment plan table (年度投资计划表): XLSX or PDF, A3 landscape, by category."""
-    content = run_exports.annual_plan_file(session=session, run_id=rid, year=year, fmt=fmt, lang=lang)
+    content = run_exports.annual_plan_file(
+        session=session, run_id=rid, year=year, fmt=fmt, lang=lang, zone=settings.zone
+    )
     return file_response(content, fmt, f"run-{rid}-annual-plan-{year}")
 
 
