@@ -203,8 +203,7 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
             Message("plan_fields_locked", fields=Listing(tuple(Field(n) for n in locked)), project=project.id)
         )
     _check_merged(project, changes)
-    if project.cost_is_estimate:
-        changes = _with_honest_basis(changes, given, f"{user.name} {utcnow():%Y-%m-%d} 录入")
+    changes = _with_honest_basis(changes, f"{user.name} {utcnow():%Y-%m-%d} 录入")
     try:
         _audit_changes(session, project, changes, user)
         if not versioning.compare_and_set(session, project, changes, data.version):
@@ -219,11 +218,12 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     return project
 
 
-def _with_honest_basis(changes: Mapping[str, Any], given: Mapping[str, Any], basis: str) -> dict[str, Any]:
-    """An estimated cost edited without a new `cost_basis` is no longer the estimate: its basis says who set
-    it, when."""
+def _with_honest_basis(changes: Mapping[str, Any], basis: str) -> dict[str, Any]:
+    """A cost edited without a new `cost_basis` is no longer what the old basis says (an estimate, an
+    approved budget…): its basis says who set it, when. The page sends the old basis back unchanged, so
+    only a changed basis counts as a new one."""
     out = dict(changes)
-    if "cost_wan" in changes and "cost_basis" not in given:
+    if "cost_wan" in changes and "cost_basis" not in changes:
         out["cost_basis"] = basis
     return out
 

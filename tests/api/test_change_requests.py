@@ -243,3 +243,21 @@ def test_an_owner_cannot_pay_a_project_off_to_drop_it_from_the_schedule(client, 
     )
 
     assert refused.status_code == 403 and "spent_wan" in refused.json()["detail"]
+
+
+def test_a_cost_edited_with_its_old_basis_sent_back_unchanged_gets_an_honest_basis(
+    client, finance, portfolio
+):
+    """Issue 13's review: the page sends every field back; 批复概算 stayed on a cost nobody approved."""
+    project = _t01(client, finance, portfolio)
+    approved = client.patch(
+        f"/api/projects/{project['id']}", json={"version": 1, "cost_basis": "批复概算"}, headers=finance
+    ).json()
+
+    edited = client.patch(
+        f"/api/projects/{project['id']}",
+        json={"version": approved["version"], "cost_wan": 2300, "cost_basis": "批复概算"},
+        headers=finance,
+    ).json()
+
+    assert edited["cost_wan"] == 2300 and edited["cost_basis"].startswith("财务科 ")
