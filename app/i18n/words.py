@@ -812,6 +812,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{code}: {spent} already spent is more than its cost {cost}; this run does not schedule it — check "
         "the amount spent or the cost",
     ),
+    "replan_continued": (
+        "到 {last_year} 年底已有实际支出的项目按在建项目从 {year} 年起续建，只排剩余投资：{projects}",
+        "projects with actual spending by the end of {last_year} continue as under way from {year}, only what is "
+        "left to fund scheduled: {projects}",
+    ),
+    "replan_continued_one": (
+        "{code}（已支出 {spent} 万元，剩余 {left} 万元）",
+        "{code} ({spent} spent, {left} left)",
+    ),
     "replan_paid_in_full": (
         "{code}：到 {last_year} 年底已支出 {spent} 万元，达到总投资 {cost} 万元，本次不再排程",
         "{code}: {spent} spent by the end of {last_year} pays its cost {cost} in full; it is not scheduled again",

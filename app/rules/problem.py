@@ -183,7 +183,7 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
         budget={y: cap for y, cap in options.budget.items() if y >= year},
         replan_from=None,
     )
-    projects, past, flags = [], {}, []
+    projects, past, flags, continued = [], {}, [], []
     for record in records:
         recorded = actuals.get(record.code) or {}
         before = {y: v for y, v in recorded.items() if y < year}
@@ -198,10 +198,17 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
             continue
         if spent_past:
             derived = _under_way_from(derived, record, year, len(spent_past))
+            continued.append(
+                Message("replan_continued_one", code=record.code, spent=spent, left=derived.cost)
+            )
         derived, flag = _check_pace(derived, record, year, spent)
         if flag is not None:
             flags.append(flag)
         projects.append(_apply_overrides(derived, options.overrides.get(record.code, {})))
+    if continued:  # changed by the actuals: started, and only what is left to fund
+        flags.append(
+            Message("replan_continued", last_year=year - 1, year=year, projects=Listing(tuple(continued)))
+        )
     problem = Problem(
         first_year=year,
         last_year=options.last_year,
