@@ -642,6 +642,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{column}“{raw}”不是 ≥ 0 的整数万元",
         "{column} '{raw}' is not a whole number ≥ 0 of 万元",
     ),
+    "actuals_bad_overrun": (
+        "{column} 应填“是”或“否”（或 true/false、1/0），实际为“{raw}”",
+        "{column} must be yes or no (true/false, 1/0), got '{raw}'",
+    ),
     "actuals_bad_percent": (
         "{column}“{raw}”不在 0 到 100 之间",
         "{column} '{raw}' is not between 0 and 100",

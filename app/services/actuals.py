@@ -191,7 +191,12 @@ def import_file(
             )
             continue
         seen[key] = line.row
-        data = ActualUpdate(spent_wan=line.spent_wan, percent_complete=line.percent_complete)
+        data = ActualUpdate(
+            spent_wan=line.spent_wan,
+            percent_complete=line.percent_complete,
+            overrun=line.overrun,
+            overrun_reason=line.overrun_reason,
+        )
         parsed.append((line.row, by_code[line.code], line.year, data))
     errors += _file_problems(session, portfolio_id, parsed)
     if errors:

@@ -328,3 +328,40 @@ def test_removing_a_project_records_the_actuals_that_go_with_it(client, finance,
         {"year": 2022, "spent_wan": 200, "percent_complete": 10},
         {"year": 2023, "spent_wan": 300, "percent_complete": 30},
     ]
+
+
+def test_an_actuals_file_declares_an_overrun_with_its_reason(client, finance, portfolio):
+    # T-01 costs 2000: 1500 + 800 = 2300 is more than 110 % of it
+    out = io.StringIO()
+    rows = [
+        ["项目编号", "年度", "实际支出（万元）", "完成百分比", "超概算", "超概算原因"],
+        ["T-01", "2022", "1500", "60", "否", ""],
+        ["T-01", "2023", "800", "100", "是", "地基处理增加"],
+    ]
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    files = {"file": ("actuals.csv", out.getvalue().encode("gb18030"), "text/csv")}
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+
+    imported = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+
+    assert imported.status_code == 201, imported.text
+    stored = {a["year"]: a for a in client.get(f"/api/projects/{t01['id']}/actuals", headers=finance).json()}
+    assert stored[2023]["overrun_reason"] == "地基处理增加" and stored[2022]["overrun_reason"] is None
+
+
+def test_an_actuals_file_with_a_bad_overrun_flag_stores_nothing(client, finance, portfolio):
+    out = io.StringIO()
+    rows = [
+        ["code", "year", "spent_wan", "percent_complete", "overrun"],
+        ["T-01", "2022", "1500", "60", "maybe"],
+        ["T-03", "2023", "800", "40", ""],
+    ]
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    files = {"file": ("actuals.csv", out.getvalue().encode("utf-8"), "text/csv")}
+
+    refused = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["errors"]] == [["file", 2, "overrun"]]
+    assert "overrun must be yes or no" in refused.json()["detail"]
+    assert client.get(f"/api/portfolios/{portfolio['id']}/actuals", headers=finance).json() == []
