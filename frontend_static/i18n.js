@@ -337,6 +337,7 @@ const L = {
   report_by_unit: ["按责任单位", "By responsible unit"],
   col_planned_end: ["计划完成", "Planned end"],
   col_baseline_end: ["基准完成", "Baseline end"],
+  col_late_vs_baseline: ["较基准延期（年）", "Late vs baseline (years)"],
   col_forecast_end: ["预测完成", "Forecast end"],
   col_years_late: ["延期（年）", "Years late"],
   col_reason: ["原因", "Reason"],
