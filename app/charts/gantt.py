@@ -119,7 +119,7 @@ def funding_gantt(
         bargap=0.0,
         width=width,
         height=height,
-        margin={"l": 20, "r": 60, "t": 120, "b": 45},
+        margin={"l": 20, "r": 60, "t": 120, "b": 64},
         legend=top_legend(height),
         xaxis=year_axis(first, last),
         yaxis={
@@ -394,12 +394,13 @@ def _add_grid_and_plan_end(
             {**_line_shape("x", status_x, STATUS_COLOR, 1.5), "layer": "above", "name": "status_date"}
         )
         shapes[-1]["line"]["dash"] = "dot"
-        fig.add_annotation(
+        fig.add_annotation(  # under the plot, a line below the plan-end mark (the year header is on top)
             x=status_x,
-            y=1,
+            y=0,
             xref="x",
             yref="paper",
-            yanchor="bottom",
+            yanchor="top",
+            yshift=-18,
             xanchor="center",
             showarrow=False,
             text=t("status_date", lang, date=status.isoformat()),
