@@ -203,6 +203,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "data/README.md (public investment ÷ floor area of Chongqing county school projects); each project's basis "
         "is in the table 'Project costs and their basis'. Replace them with approved figures when known.",
     ),
+    "report_flat_caps": ("每年 {amount} 万元", "{amount} a year"),
+    "report_caps_range": ("年度上限 {low}–{high} 万元", "annual caps {low}–{high}"),
     "report_no_estimates": ("全部总投资均为给定数额，无估算。", "Every cost is as given; none is estimated."),
     "report_rebuilt_problem": (
         "本报告由排程结果文件生成：延期原因按项目清单与默认规则重建的排程问题判断。",
