@@ -3,6 +3,7 @@ and run; red only means late), the title block, the legend under it and the year
 
 from __future__ import annotations
 
+import html
 import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -77,6 +78,13 @@ _PINNED: dict[str, str] = {
     "其他": PALETTE[8],
     UNCATEGORISED: PALETTE[8],
 }
+
+
+def plain(text: object) -> str:
+    """Data text (a project's name, code, unit, category, status) as a chart shows it, literally: plotly
+    reads a small HTML subset (<a href>, <b>, <br>, <span style>…) in every label, legend, tick and hover,
+    so < > & are written as entities, which it shows as the characters themselves."""
+    return html.escape(str(text), quote=False)
 
 
 def category_color(category: str) -> str:
