@@ -24,7 +24,7 @@ _HIDDEN_LOC = ("body", "query", "path", "header")
 MAX_LISTED = (
     200  # problems listed in one error body; the rest are counted (a 200,000-column file is one line)
 )
-_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")
+_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern", "char")
 
 
 class ErrorItem(BaseModel):
