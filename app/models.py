@@ -40,8 +40,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UtcDateTime(sa.types.TypeDecorator):
+    """A timestamp with its time zone on every database: PostgreSQL keeps it, SQLite drops it, so a value
+    read back without one is the UTC it was written in (the API then always says "+00:00")."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def _when(**kw: Any) -> Any:
-    return Field(sa_type=sa.DateTime(timezone=True), **kw)
+    return Field(sa_type=UtcDateTime, **kw)
 
 
 def _json(*, nullable: bool = False, **kw: Any) -> Any:
