@@ -178,12 +178,13 @@ _INVISIBLE = {ch for ch in map(chr, range(0x2000, 0x2070)) if unicodedata.catego
 }
 
 
+_DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
+
+
 def clean_cell(text: str) -> str:
     """A cell without invisible format characters (a BOM inside a line, zero-width spaces, bidi
     controls), stripped of surrounding spaces: "\\ufeffWX-01" is WX-01, never a look-alike new code."""
-    if any(ch in _INVISIBLE for ch in text):
-        text = "".join(ch for ch in text if ch not in _INVISIBLE)
-    return text.strip()
+    return text.translate(_DROP_INVISIBLE).strip() if not text.isascii() else text.strip()
 
 
 def bounded_rows(
