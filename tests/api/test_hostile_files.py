@@ -114,3 +114,14 @@ def test_an_imported_name_over_its_column_length_is_a_row_error_not_a_500(client
     assert response.json()["errors"] == [
         {"loc": ["file", 2, "name"], "msg": "row 2: name has 301 characters, at most 300"}
     ]
+
+
+def test_an_actuals_file_with_thousands_of_errors_answers_a_capped_list(client, finance, portfolio):
+    lines = ["code,year,spent_wan,percent_complete"] + [f"X-{i:05d},2023,10,5" for i in range(1_500)]
+    data = ("\n".join(lines) + "\n").encode()
+    response = upload(client, portfolio["id"], finance, data, "actuals.csv", path="actuals/import")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"].startswith("the file has 1500 errors; nothing was imported")
+    assert len(body["errors"]) == 201
+    assert body["errors"][-1]["msg"] == "and 1,300 more problems not listed (the first 200 are)"
