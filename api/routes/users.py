@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep
+from api.params import Id
 from app.models import Role, TokenRenewal, UserAccount, UserCreate, UserPublic, UserUpdate, UserWithToken
 from app.services import users
 from app.services.users import timedelta_days
@@ -41,7 +42,7 @@ def create_user(data: UserCreate, session: SessionDep, by: FinanceUser) -> UserW
 
 
 @router.post("/users/{user_id}/revoke", response_model=UserAccount)
-def revoke_user(user_id: int, session: SessionDep, by: FinanceUser) -> UserAccount:
+def revoke_user(user_id: Id, session: SessionDep, by: FinanceUser) -> UserAccount:
     """The user's token stops working at once (finance; not your own)."""
     user = users.get(session=session, user_id=user_id)
     users.revoke(session=session, user=user, by=by)
@@ -51,7 +52,7 @@ def revoke_user(user_id: int, session: SessionDep, by: FinanceUser) -> UserAccou
 
 @router.post("/users/{user_id}/rotate", response_model=UserWithToken)
 def rotate_token(
-    user_id: int, session: SessionDep, by: FinanceUser, data: TokenRenewal | None = Body(default=None)
+    user_id: Id, session: SessionDep, by: FinanceUser, data: TokenRenewal | None = Body(default=None)
 ) -> UserWithToken:
     """A new token for the user, shown only in this answer; the old one stops working (finance)."""
     user = users.get(session=session, user_id=user_id)
@@ -63,7 +64,7 @@ def rotate_token(
 
 
 @router.patch("/users/{user_id}", response_model=UserAccount)
-def update_user(user_id: int, data: UserUpdate, session: SessionDep, by: FinanceUser) -> UserAccount:
+def update_user(user_id: Id, data: UserUpdate, session: SessionDep, by: FinanceUser) -> UserAccount:
     """Change a user's role (and unit) (finance)."""
     user = users.get(session=session, user_id=user_id)
     users.set_role(session=session, user=user, role=data.role or Role(user.role), unit=data.unit, by=by)

@@ -29,6 +29,7 @@ from app.charts.style import (
     STATUS_COLOR,
     base_layout,
     category_color,
+    plain,
     subtitle,
     top_legend,
     year_axis,
@@ -156,7 +157,7 @@ class _Line:
 
     def tick(self, lang: str) -> str:
         if self.row is None:
-            return f"<b><span style='color:{self.color}'>{self.header}</span></b>"
+            return f"<b><span style='color:{self.color}'>{plain(self.header)}</span></b>"
         return self.row.label()
 
 
@@ -250,7 +251,7 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
         if not picked:
             continue
         fig.add_bar(
-            name=category_label(category, lang),
+            name=plain(category_label(category, lang)),
             meta="bar",
             y=[y for y, _ in picked],
             x=[r.end - r.start + 1 for _, r in picked],
@@ -317,7 +318,7 @@ def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text:
             xs.append(year + 0.5)
             ys.append(y)
             texts.append(money(amount))
-            hovers.append(f"<b>{r.name}</b><br>{year}: {money(amount)} {t('wan', lang)}")
+            hovers.append(f"<b>{plain(r.name)}</b><br>{year}: {money(amount)} {t('wan', lang)}")
     fig.add_scatter(
         x=xs,
         y=ys,

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -33,6 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.rules.limits import MAX_PROJECTS
 from app.rules.portfolio import COLUMNS, ProjectRecord, missing_figures
 from app.services import audit, portfolios, versioning
 
@@ -77,6 +78,13 @@ def _code_taken(session: Session, portfolio_id: int, code: str) -> Conflict:
     return Conflict(Message("project_code_taken", portfolio=portfolio_id, code=code), ["code"])
 
 
+def _check_count(count: int) -> None:
+    """A portfolio holds at most MAX_PROJECTS projects (README "Limits"): 422 naming the portfolio."""
+    if count > MAX_PROJECTS:
+        words = Message("portfolio_too_many_projects", limit=f"{MAX_PROJECTS:,}", count=f"{count:,}")
+        raise InvalidInput(words, [(("portfolio",), words)])
+
+
 def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: User) -> Project:
     """Add one project; its code must be new in the portfolio."""
     portfolios.get(session=session, portfolio_id=portfolio_id)
@@ -85,6 +93,8 @@ def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: Us
     taken = select(Project).where(Project.portfolio_id == portfolio_id, Project.code == data.code)
     if session.exec(taken).first() is not None:
         raise _code_taken(session, portfolio_id, data.code)
+    count = session.exec(select(func.count()).where(Project.portfolio_id == portfolio_id)).one()
+    _check_count(count + 1)
     project = Project(**data.model_dump(), portfolio_id=portfolio_id)
     session.add(project)
     try:
@@ -389,6 +399,7 @@ def merge_records(
         _audit_changes(session, project, changes, user, action="import")
         versioning.bump(project, changes)
         updated += 1
+    _check_count(len(records) + (0 if replace else len(existing)))
     removed = []
     if replace:
         for project in existing.values():
