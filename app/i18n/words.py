@@ -99,6 +99,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "年均预算 {mean}<br>合计 {total}<br>加权延期 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
         "Mean cap {mean}<br>Total {total}<br>Weighted slippage {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
     ),
+    "curve_hover_seats": ("学位·年 {seat_years}", "Seat-years {seat_years}"),
+    "curve_hover_seat_objective": (
+        "年均预算 {mean}<br>合计 {total}<br>学位·年 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
+        "Mean cap {mean}<br>Total {total}<br>Seat-years {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
+    ),
     "curve_subtitle": ("{n} 个预算水平，{proven} 个已证明", "{n} budget levels, {proven} proven"),
     # the curve as a table (app/files/tables.py curve_table)
     "curve_col_level": ("预算水平", "Level"),
@@ -1030,3 +1035,204 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "diag_source_shortfall_year": ("{source} {year} 年 {amount} 万元", "{source} {year}: {amount}"),
 }
+
+
+# ── issue 15: funding sources (资金来源) and seat-years (学位·年) ── one block, merged into the tables above
+FIELD_LABELS.update(
+    {
+        "source": "资金来源",
+        "project": "项目编号",
+        "allowed": "允许",
+        "grant_wan": "定额补助",
+        "min_wan": "下限（万元）",
+        "max_wan": "上限（万元）",
+        "min_percent": "下限比例（%）",
+        "max_percent": "上限比例（%）",
+        "note": "备注",
+        "kind": "来源类别",
+        "illustrative": "示意",
+        "basis": "额度依据",
+        "scenario": "预算方案",
+        "objective": "优化目标",
+        "default_seats": "缺省学位数",
+        "quotas": "年度额度",
+        "source_id": "资金来源",
+    }
+)
+LABELS.update(
+    {
+        "sources_illustrative_short": ("资金来源为示意数据", "funding sources are illustrative"),
+        "sources_illustrative_note": (
+            "资金来源及年度额度为示意数据（规划未给出分来源数字），依据见 data/README.md",
+            "funding sources and their quotas are illustrative (the plan gives no split by source); "
+            "basis in data/README.md",
+        ),
+        "objective_seat_years": ("学位·年 {value}", "seat-years {value}"),
+        "src_title": ("分来源年度支出与额度", "Annual spend by funding source vs quota"),
+        "src_subtitle": (
+            "每年左列：各来源额度（浅色）· 右列：各来源支出（深色）· 折线：总预算上限",
+            "each year, left: each source's quota (light) · right: its spend (solid) · line: the total cap",
+        ),
+        "src_quota_of": ("{source} 额度", "{source} quota"),
+        "src_quota": ("额度", "quota"),
+        "src_full": ("额度已用满", "quota used up"),
+        "src_full_under": ("满额：{sources}", "used up: {sources}"),
+        "src_total_words": (
+            "{source}：支出 {spend} 万元 / 额度 {quota} 万元",
+            "{source}: spent {spend} of a {quota} quota (万元)",
+        ),
+        "col_source": ("资金来源", "Source"),
+        "col_source_code": ("来源编号", "Source code"),
+        "col_amount": ("金额（万元）", "Amount (10k CNY)"),
+        "col_quota": ("额度", "Quota"),
+        "sheet_by_source": ("项目×来源×年度", "by source"),
+        "sheet_source_years": ("来源年度额度", "source years"),
+        "reason_source": ("资金来源受限", "source-bound"),
+        "why_source": (
+            "资金来源受限：{sources} 在 {years} 年的额度已用满，而总预算仍有余额；增加这些来源的额度可使其早于 "
+            "{end} 年完成（资金充足时最早 {earliest} 年）",
+            "source-bound: the quota of {sources} is used up in {years} while the total budget has room; more "
+            "of those sources would finish it before {end} (with enough money: {earliest})",
+        ),
+        "unit_col_source_bound": ("来源受限", "Source-bound"),
+        "report_objective_seat_years": ("学位·年（优化目标）", "Seat-years (the objective)"),
+        "curve_seat_years": ("学位·年", "Seat-years"),
+        "curve_y_seat_years": ("学位·年（新增学位×延期年数）", "Seat-years (places × years late)"),
+        "curve_col_seat_years": ("学位·年", "Seat-years"),
+        "seat_years_note": (
+            "学位·年 = 新增学位 × 延期年数；未填新增学位的 {n} 个项目按缺省 {default} 个学位计",
+            "seat-years = places added × years late; {n} project(s) stating no places count as {default}",
+        ),
+    }
+)
+NOUNS.update({"funding source": "资金来源", "funding rule": "资金来源规则"})
+MESSAGES.update(
+    {
+        "rule_needs_one_scope": (
+            "每条规则须且只能填写项目编号或项目细类之一",
+            "a rule names exactly one of a project (code) or a category",
+        ),
+        "rule_forbidden_with_limits": (
+            "不允许使用的来源不能再设下限或上限",
+            "a source that is not allowed cannot also have a floor or a cap",
+        ),
+        "rule_floor_twice": (
+            "下限只能填金额或比例之一",
+            "give the floor as an amount or as a share, not both",
+        ),
+        "rule_cap_twice": ("上限只能填金额或比例之一", "give the cap as an amount or as a share, not both"),
+        "rule_amount_negative": ("金额 {value} 不能为负数", "amount {value} must not be negative"),
+        "rule_share_out_of_range": (
+            "比例 {value}% 不在 0–100% 之间",
+            "share {value}% is not between 0 and 100%",
+        ),
+        "rule_floor_over_cap": (
+            "下限 {floor} 万元超过上限 {cap} 万元",
+            "the floor {floor} (万元) is more than the cap {cap}",
+        ),
+        "rule_share_floor_over_cap": (
+            "下限比例 {floor}% 超过上限比例 {cap}%",
+            "the floor share {floor}% is more than the cap share {cap}%",
+        ),
+        "override_funding_shape": (
+            "funding 须为由 source、min、max 组成的列表",
+            "funding must be a list of objects with source, min and max",
+        ),
+        "bad_flag": (
+            "{column}“{raw}”无法识别：请填 是/否、true/false 或 1/0",
+            "{column} '{raw}' is not one of yes/no, true/false, 1/0",
+        ),
+        "amount_implausible": (
+            "{column}{value} 万元不是合理的金额（超过 1 万亿元）",
+            "{column} {value} (万元) is not a plausible amount (over 1 trillion yuan)",
+        ),
+        "text_too_long": ("{column}超过 {limit} 个字", "{column} is longer than {limit} characters"),
+        "bad_kind": (
+            "来源类别“{raw}”无法识别：请填 {choices} 之一",
+            "source kind '{raw}' is not one of {choices}",
+        ),
+        "no_data_rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
+        "source_row_twice": (
+            "资金来源 {code} 在同一方案中已在第 {first_row} 行出现",
+            "source {code} already appears for the same scenario on row {first_row}",
+        ),
+        "source_rows_disagree": (
+            "资金来源 {code} 的{column}与第 {first_row} 行不一致",
+            "source {code}: {column} differs from row {first_row}",
+        ),
+        "rule_project_or_category": ("项目编号或项目细类", "project or category"),
+        "rule_grant_with_limits": (
+            "填了定额补助就不能再填下限或上限金额（定额即下限 = 上限）",
+            "a fixed grant is floor = cap: do not also give min_wan or max_wan",
+        ),
+        "rule_row_twice": (
+            "同一来源和项目（或细类）的规则已在第 {first_row} 行出现",
+            "a rule for the same source and project (or category) is already on row {first_row}",
+        ),
+        "source_code_taken": (
+            "本项目库已有编号为 {code} 的资金来源",
+            "the portfolio already has a funding source with code {code}",
+        ),
+        "quota_years_missing": (
+            "资金来源 {source} 在方案“{scenario}”中缺少 {years} 年的额度",
+            "source {source} lacks a quota for {years} in scenario '{scenario}'",
+        ),
+        "quota_years_outside": (
+            "资金来源 {source} 的额度年份 {years} 不在方案年份 {first}–{last} 内",
+            "source {source}: quota years {years} are outside the scenario's years {first}–{last}",
+        ),
+        "quota_negative": (
+            "资金来源 {source} 在 {years} 年的额度为负数",
+            "source {source}: the quota for {years} is negative",
+        ),
+        "source_other_portfolio": (
+            "资金来源 {source} 属于另一个项目库",
+            "source {source} belongs to another portfolio",
+        ),
+        "not_here": ("不在本项目库中", "not in this portfolio"),
+        "rule_unknown_project": ("本项目库没有项目 {code}", "the portfolio has no project {code}"),
+        "rule_unknown_category": (
+            "本项目库没有细类为“{category}”的项目",
+            "no project of the portfolio has the category '{category}'",
+        ),
+        "rule_unknown_source": ("本项目库没有资金来源 {code}", "the portfolio has no funding source {code}"),
+        "rule_unknown_source_row": (
+            "本项目库没有资金来源 {code}（已有：{known}）",
+            "the portfolio has no funding source {code} (it has: {known})",
+        ),
+        "rule_exists": (
+            "资金来源 {source} 对 {scope} 已有规则：请修改那条规则",
+            "source {source} already has a rule for {scope}: edit that rule",
+        ),
+        "quota_unknown_scenario": (
+            "本项目库没有方案“{name}”（已有：{known}）",
+            "the portfolio has no scenario '{name}' (it has: {known})",
+        ),
+        "none_word": ("无", "none"),
+        "quota_no_scenario": (
+            "文件按年份给出额度，但没有“预算方案”列，也没有指定方案",
+            "the file gives quotas by year but names no scenario (add a scenario column or choose one)",
+        ),
+        "quota_year_column_missing": (
+            "方案“{scenario}”需要 {year} 年的额度，但文件没有 {year} 列",
+            "scenario '{scenario}' needs a quota for {year} but the file has no {year} column",
+        ),
+        "quota_cell_blank": (
+            "方案“{scenario}”的 {year} 年额度未填写",
+            "the {year} quota for scenario '{scenario}' is blank",
+        ),
+        "quota_year_outside": (
+            "{year} 年不在方案“{scenario}”的年份 {first}–{last} 内（请留空）",
+            "{year} is outside the years {first}–{last} of scenario '{scenario}' (leave it blank)",
+        ),
+        "source_quota_missing_run": (
+            "资金来源“{source}”在本方案中未设 {years} 年的额度：这些年份仅受总预算上限约束",
+            "the funding source '{source}' has no quota in this scenario for {years}: those years it is "
+            "limited by the total cap alone",
+        ),
+        "source_short_in_year": (
+            "{source} {year} 年缺 {amount} 万元",
+            "{source}: {amount} (万元) short in {year}",
+        ),
+    }
+)
