@@ -5,6 +5,7 @@ on any error; every write leaves its audit row; a run with sources solves MODEL.
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -438,3 +439,26 @@ def test_removing_a_source_removes_its_quotas_and_rules_each_with_an_audit_row(
     ]
     assert {r["entity"] for r in deletes} == {"funding_source", "source_quota", "funding_rule"}
     assert next(r for r in deletes if r["entity"] == "source_quota")["old"]["2022"] == 500
+
+
+def test_a_sweep_over_a_scenario_with_sources_counts_seat_years_and_its_curve_plots_them(
+    client, finance, portfolio, scenario
+) -> None:
+    bond = add_source(client, finance, portfolio["id"], "bond", "bond")
+    put_quota(client, finance, scenario["id"], bond["id"], 3000)
+    started = client.post(
+        f"/api/scenarios/{scenario['id']}/sweeps", json={"levels": "0.5,1", "time_limit": 3}, headers=finance
+    )
+    sweep_id = started.json()["id"]
+    while (done := client.get(f"/api/sweeps/{sweep_id}", headers=finance).json())["status"] not in FINISHED:
+        time.sleep(0.05)
+
+    curve = client.get(f"/api/sweeps/{sweep_id}/curve.json?measure=seat_years", headers=finance).json()
+    table = client.get(f"/api/sweeps/{sweep_id}/curve.csv?lang=en", headers=finance).text
+
+    assert done["status"] == "done" and all(p["seat_years"] is not None for p in done["points"])
+    assert curve["data"][0]["meta"] == "seat_years"
+    assert list(curve["data"][0]["y"]) == [
+        p["seat_years"] for p in done["points"] if p["objective"] is not None
+    ]
+    assert "Seat-years" in table.splitlines()[0]
