@@ -23,8 +23,9 @@ what money forces, so it stays small:
   caps together (per year, and cumulatively); and, for a project with funding rules and several allowed
   sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max] over the
   years, counted with the draws of one-source projects against each source's caps (cumulatively with its
-  carryover). Projects that any source may fund without limits are left out of the per-source rows:
-  dropping rules only relaxes the LP, so it stays a lower bound.
+  carryover), and, ended by t ⇒ drawn by t from each group K' of its sources at least what K' must give
+  it (solver/windows.py `source_groups`). Projects that any source may fund without limits are left out of
+  the per-source rows: dropping rules only relaxes the LP, so it stays a lower bound.
 
 Why it is a lower bound: any schedule of MODEL.md gives a feasible point of this LP of the same objective —
 y the 0/1 indicator of its end year (d of deferral), P its cumulative draws. Its ends lie in the windows
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from ortools.linear_solver import pywraplp
 
 from solver.problem import Problem, Project
-from solver.windows import Window, draw_ceilings, project_windows, source_caps
+from solver.windows import Window, draw_ceilings, project_windows, source_caps, source_groups
 
 EPSILON = 1e-6  # relative guard against the LP solver's tolerance before rounding up
 
@@ -244,14 +245,23 @@ def _add_shares(
     """Shares z[i,k,t] of a project's draws over its allowed sources, within its funding rules."""
     p = e_.project
     totals: dict[str, dict[int, float]] = {k: {} for k in allowed}
-    for t, terms in e_.draw.items():
+    shares: dict[tuple[str, int], int] = {}
+    for t, terms in sorted(e_.draw.items()):
         row = {col: -v for col, v in terms.items()}
         for k in allowed:
             z = lp.col(0.0, float(p.funding_limits(k)[1]))
+            shares[(k, t)] = z
             row[z] = 1.0
             given[(k, t)][z] = 1.0
             totals[k][z] = 1.0
         lp.row(row, 0.0, 0.0)
+    for group, need in source_groups(p, allowed):
+        drawn: dict[int, float] = {}
+        for t in problem.years:
+            drawn.update({shares[(k, t)]: 1.0 for k in group if (k, t) in shares})
+            ended = {col: -float(need) for e, col in e_.cols.items() if e <= t}
+            if ended and len(ended) < len(e_.cols) and drawn:
+                lp.row({**drawn, **ended}, 0.0, math.inf)
     for rule in p.funding or ():
         if rule.min:
             row = dict(totals[rule.source])

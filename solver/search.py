@@ -228,7 +228,8 @@ def source_years_of(problem: Problem, projects: Schedule) -> tuple[SourceYearSpe
     for p in projects:
         for t, split in p.sources.items():
             for k, amount in split.items():
-                spend[(k, t)] += amount
+                if (k, t) in spend:  # an unknown source or year is for the verifier to name
+                    spend[(k, t)] += amount
     return tuple(
         SourceYearSpend(s.id, t, s.budget[t], spend[(s.id, t)])
         for s in problem.sources
