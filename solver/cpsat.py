@@ -223,8 +223,9 @@ def search_whole_model(
         m.model, params, time_limit=remaining, workers=workers, stop=stop, callback=callback
     )
     found = outcome(solver, cp_status)
-    if found.values is None and first is not None:
-        return first
+    if first is not None and (found.values is None or found.objective > first.objective):
+        # the portfolio found nothing, or only worse (it follows the hint in its LNS workers only)
+        return first._replace(bound=best_bound(found.bound, first.bound))
     if floor is not None:
         found = found._replace(bound=floor if found.bound is None else max(found.bound, floor))
     return found

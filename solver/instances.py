@@ -79,7 +79,7 @@ def synthetic(n: int, years: int, tightness: float, seed: int = 1, *, sources: i
 # The four illustrative sources of `with_sources`, as a county's finance office names them.
 SOURCE_IDS = ("central", "bond", "city", "county")  # 中央预算内投资, 专项债, 市级补助, 县级自筹
 # Each source's flat annual cap as a share of the problem's mean total cap (central: see `with_sources`).
-SOURCE_SHARES = {"bond": 0.35, "city": 0.15, "county": 0.55}
+SOURCE_SHARES = {"bond": 0.30, "city": 0.15, "county": 0.45}
 
 
 def with_sources(problem: Problem, seed: int = 1) -> Problem:
@@ -92,9 +92,9 @@ def with_sources(problem: Problem, seed: int = 1) -> Problem:
     - 15 %: no bonds (e.g. 继续教育): city money up to 30 %, county money;
     - 25 %: small works any source but central may fund (bond, city, county, no limits).
 
-    Caps are flat: bond 35 %, city 15 %, county 55 % of the mean total cap a year (together 105 %, so both
-    the total caps and the sources' bind), central 125 % of the grants spread over the first half of the
-    horizon (at least half the largest grant). No source carries money over."""
+    Caps are flat: bond 30 %, city 15 %, county 45 % of the mean total cap a year, central 125 % of the
+    grants spread over the first half of the horizon (at least half the largest grant): together about the
+    total cap, as when the total is what the channels give. No source carries money over."""
     rng = random.Random(seed * 7_919 + len(problem.projects))
     projects, grants = [], 0
     largest = 0

@@ -124,14 +124,17 @@ class _Solve:
         the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on its own thread and a
         cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
         limit = self.params.lp_share * self.time_limit
+        shares = len(self.problem.projects) <= self.params.lp_shares_max_projects
         if self.stop is None:
             self.phase("bound")
-            return lp_bound(self.problem, self.windows, time_limit=limit)
+            return lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
         if self.stop.is_set():
             return None
         result: list[LpBound | None] = []
         worker = threading.Thread(
-            target=lambda: result.append(lp_bound(self.problem, self.windows, time_limit=limit)),
+            target=lambda: result.append(
+                lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
+            ),
             name="capsched-lp-bound",  # not a daemon, like HiGHS's thread (solver/race.py)
         )
         worker.start()
@@ -228,7 +231,8 @@ def source_years_of(problem: Problem, projects: Schedule) -> tuple[SourceYearSpe
     for p in projects:
         for t, split in p.sources.items():
             for k, amount in split.items():
-                spend[(k, t)] += amount
+                if (k, t) in spend:  # an unknown source or year is for the verifier to name
+                    spend[(k, t)] += amount
     return tuple(
         SourceYearSpend(s.id, t, s.budget[t], spend[(s.id, t)])
         for s in problem.sources

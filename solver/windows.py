@@ -10,6 +10,7 @@ be scheduled.
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 from solver.messages import Phrase
@@ -82,6 +83,25 @@ def draw_ceilings(
         return caps
     allowed = [(by_source[k], project.funding_limits(k)[1]) for k in project.allowed_sources(problem.sources)]
     return {t: min(caps[t], sum(min(most, cap[t]) for cap, most in allowed)) for t in problem.years}
+
+
+def source_groups(project: Project, allowed: tuple[str, ...]) -> list[tuple[tuple[str, ...], int]]:
+    """v2: groups K' of a project's allowed sources (not all of them) with what K' must give it over its
+    schedule, need(K') = max(Σ_{k∈K'} min_k, cost − Σ_{k∉K'} max_k), where that is > 0. Every group when
+    there are at most four sources; with more, single sources and all-but-one."""
+    if len(allowed) <= 4:
+        groups = [g for r in range(1, len(allowed)) for g in itertools.combinations(allowed, r)]
+    else:
+        groups = [(k,) for k in allowed] + [tuple(j for j in allowed if j != k) for k in allowed]
+    limits = {k: project.funding_limits(k) for k in allowed}
+    out = []
+    for group in groups:
+        floor = sum(limits[k][0] for k in group)
+        rest = project.cost - sum(limits[k][1] for k in allowed if k not in group)
+        need = max(floor, rest)
+        if need > 0:
+            out.append((group, need))
+    return out
 
 
 def funding_reason(project: Project) -> Phrase | None:
@@ -229,6 +249,7 @@ def quota_messages(problem: Problem, windows: dict[str, Window]) -> list[Phrase]
         return []
     messages: list[Phrase] = []
     owed = {source.id: 0 for source in problem.sources}
+    named: set[object] = set()  # sources a project's own reason names
     for project in problem.projects:
         window = windows[project.id]
         if not (window.must and window.open):
@@ -238,9 +259,10 @@ def quota_messages(problem: Problem, windows: dict[str, Window]) -> list[Phrase]
         reason = _quota_reason(problem, project, window)
         if reason is not None:
             messages.append(Phrase("project_cannot_be_scheduled", project=project.id, reason=reason))
+            named.update(v for name, v in reason.params if name == "source")
     for source in problem.sources:
         total = sum(source.budget.values())
-        if owed[source.id] > total:
+        if owed[source.id] > total and source.id not in named:  # not already said of one project
             messages.append(
                 Phrase(
                     "source_mins_above_quota",
