@@ -1226,8 +1226,8 @@ MESSAGES.update(
             "{year} is outside the years {first}–{last} of scenario '{scenario}' (leave it blank)",
         ),
         "source_quota_missing_run": (
-            "资金来源“{source}”在本方案中未设 {years} 年的额度：这些年份仅受总预算上限约束",
-            "the funding source '{source}' has no quota in this scenario for {years}: those years it is "
+            "资金来源 {sources} 在本方案中未设 {years} 年的额度：这些年份仅受总预算上限约束",
+            "the funding source(s) {sources} have no quota in this scenario for {years}: those years they are "
             "limited by the total cap alone",
         ),
         "source_short_in_year": (

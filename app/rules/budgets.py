@@ -85,3 +85,14 @@ def flat_factor(caps: Mapping[int, int], amount_wan: int) -> Fraction:
     """The factor a flat annual amount is of the mean of `caps` (1 when the caps are all zero)."""
     total = sum(caps.values())
     return Fraction(amount_wan * len(caps), total) if total else Fraction(1)
+
+
+def year_spans(years: Sequence[int]) -> str:
+    """Years as people write them: 2020, 2021, 2022, 2025 → "2020–2022, 2025"."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)

@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.i18n import Listing, t
+from app.rules.budgets import year_spans
 from solver import Problem, Project, ProjectSchedule, Solution
 
 NO_UNIT = "未填责任单位"
@@ -314,16 +315,5 @@ def why_text(row: ProjectSlippage, lang: str = "zh") -> str:
         pace=row.pace_end,
         held=Listing(row.held_by).render(lang),
         sources=Listing(row.bound_sources).render(lang),
-        years=_years_words(row.bound_years),
+        years=year_spans(row.bound_years),
     )
-
-
-def _years_words(years: Sequence[int]) -> str:
-    """2024, 2025, 2027 → "2024–2025, 2027"."""
-    spans: list[list[int]] = []
-    for y in sorted(years):
-        if spans and y == spans[-1][1] + 1:
-            spans[-1][1] = y
-        else:
-            spans.append([y, y])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)

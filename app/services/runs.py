@@ -18,6 +18,7 @@ from app.i18n import Field, Listing, Message
 from app.i18n.failures import CANCELLED_QUEUED, error_text
 from app.i18n.solver import message_json, run_messages
 from app.models import Run, RunProgress, RunPublic, RunStatus, Scenario, User, utcnow
+from app.rules.budgets import year_spans
 from app.rules.problem import Replan
 from app.rules.seats import Objective, SeatCount, seat_years
 from app.services import audit, scenarios
@@ -164,8 +165,8 @@ def public(run: Run, lang: str = "zh") -> RunPublic:
             "progress": progress,
             "result": run.solution,
             "messages": drafts_message(drafts, lang)
-            + quota_messages(run.sources, lang)
-            + run_messages(run.solution, run.replan, lang),
+            + run_messages(run.solution, run.replan, lang)
+            + quota_messages(run.sources, lang),
             "error": error_text(run.error, lang),
             "replan_from": replan_from,
             "drafts_left_out": drafts,
@@ -178,16 +179,17 @@ def public(run: Run, lang: str = "zh") -> RunPublic:
 
 
 def quota_messages(sources: list[dict[str, Any]] | None, lang: str = "zh") -> list[str]:
-    """One sentence per source the run took without a quota for some years (limited there by the total cap
-    alone): which source, which years."""
+    """The sources the run took without a quota for some years (limited there by the total cap alone): one
+    sentence per set of years, naming the sources."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for source in sources or []:
+        if source.get("quota_missing"):
+            groups.setdefault(tuple(source["quota_missing"]), []).append(source["name"])
     return [
-        Message(
-            "source_quota_missing_run",
-            source=s["name"],
-            years=Listing(tuple(str(y) for y in s["quota_missing"])),
-        ).render(lang)
-        for s in sources or []
-        if s.get("quota_missing")
+        Message("source_quota_missing_run", sources=Listing(tuple(names)), years=year_spans(years)).render(
+            lang
+        )
+        for years, names in groups.items()
     ]
 
 

@@ -104,7 +104,7 @@ def test_a_source_without_a_quota_is_limited_by_the_total_cap_alone_and_the_run_
     assert run["status"] == "done", run["error"]
     assert problem["sources"] == [{"id": "county", "budget": scenario["budget"], "carryover": False}]
     assert any(
-        "the funding source '县级自筹' has no quota in this scenario for 2022, 2023" in m
+        "the funding source(s) 县级自筹 have no quota in this scenario for 2022–2028" in m
         and "total cap alone" in m
         for m in run["messages"]
     )
