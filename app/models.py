@@ -522,6 +522,8 @@ class LeastBudgetPublic(SQLModel):
 
 # ---------------------------------------------------------------- funding sources (issue 15)
 
+MAX_AMOUNT_WAN = 100_000_000  # 1 万亿元: no county quota or grant is larger; a bigger figure is a slip
+
 
 class FundingSourceBase(SQLModel):
     code: str = Field(
@@ -620,8 +622,10 @@ class SourceQuotaPublic(SQLModel):
 
 class FundingRuleBase(SQLModel):
     allowed: bool = Field(default=True, description="false: the source may not fund it")
-    min_wan: int | None = Field(default=None, ge=0, description="floor in 万元 (a fixed grant: min = max)")
-    max_wan: int | None = Field(default=None, ge=0, description="cap in 万元")
+    min_wan: int | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT_WAN, description="floor in 万元 (a fixed grant: min = max)"
+    )
+    max_wan: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_WAN, description="cap in 万元")
     min_percent: float | None = Field(
         default=None, ge=0, le=100, description="floor as % of the cost to schedule (配套), rounded up"
     )

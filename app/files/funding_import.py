@@ -39,7 +39,9 @@ RULE_COLUMNS = (
     "note",
 )
 RULE_REQUIRED = ("source",)
-MAX_QUOTA_WAN = 100_000_000  # 1 万亿元: no county quota is larger; a bigger figure is a typing slip
+MAX_QUOTA_WAN = (
+    100_000_000  # 1 万亿元 (app.models.MAX_AMOUNT_WAN): no county quota is larger; a bigger figure is a slip
+)
 
 _SOURCE_ALIASES = {
     "来源编号": "code",

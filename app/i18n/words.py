@@ -1185,6 +1185,10 @@ MESSAGES.update(
             "资金来源 {source} 在 {years} 年的额度为负数",
             "source {source}: the quota for {years} is negative",
         ),
+        "quota_implausible": (
+            "资金来源 {source} 在 {years} 年的额度超过 1 万亿元，不是合理的金额",
+            "source {source}: the quota for {years} is over 1 trillion yuan, not a plausible amount",
+        ),
         "source_other_portfolio": (
             "资金来源 {source} 属于另一个项目库",
             "source {source} belongs to another portfolio",

@@ -23,6 +23,7 @@ from app.files.funding_import import FundingListError, RuleRow, SourceList
 from app.files.importer import RowError
 from app.i18n import Listing, Message
 from app.models import (
+    MAX_AMOUNT_WAN,
     FundingImportSummary,
     FundingPublic,
     FundingRule,
@@ -267,6 +268,7 @@ def check_quota(scenario: Scenario, budget: Mapping[str, int], source_code: str)
     missing = sorted(horizon - budget.keys())
     extra = sorted(budget.keys() - horizon)
     negative = sorted(y for y, cap in budget.items() if cap < 0)
+    huge = sorted(y for y, cap in budget.items() if cap > MAX_AMOUNT_WAN)
     words = None
     if missing:
         words = Message(
@@ -282,6 +284,8 @@ def check_quota(scenario: Scenario, budget: Mapping[str, int], source_code: str)
         )
     elif negative:
         words = Message("quota_negative", source=source_code, years=Listing(tuple(negative)))
+    elif huge:
+        words = Message("quota_implausible", source=source_code, years=Listing(tuple(huge)))
     if words is not None:
         raise InvalidInput(words, [(("body", "budget"), words)])
 

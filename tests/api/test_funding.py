@@ -462,3 +462,19 @@ def test_a_sweep_over_a_scenario_with_sources_counts_seat_years_and_its_curve_pl
         p["seat_years"] for p in done["points"] if p["objective"] is not None
     ]
     assert "Seat-years" in table.splitlines()[0]
+
+
+def test_a_quota_beyond_any_county_budget_is_refused_not_stored(client, finance, portfolio, scenario) -> None:
+    bond = add_source(client, finance, portfolio["id"], "bond", "bond")
+    budget = flat_budget(2022, 2028, 500) | {"2025": 10**20}
+
+    response = client.put(
+        f"/api/scenarios/{scenario['id']}/quotas/{bond['id']}", json={"budget": budget}, headers=finance
+    )
+
+    assert response.status_code == 422
+    assert (
+        response.json()["detail"]
+        == "source bond: the quota for 2025 is over 1 trillion yuan, not a plausible amount"
+    )
+    assert funding_of(client, finance, portfolio["id"])["quotas"] == []

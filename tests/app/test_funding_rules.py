@@ -136,3 +136,19 @@ def test_a_grant_larger_than_a_share_cap_names_the_project_and_field() -> None:
 
     assert caught.value.code == "P-1" and caught.value.field == "min_wan"
     assert "800" in str(caught.value) and "500" in str(caught.value)
+
+
+def test_a_scenario_override_can_set_a_projects_funding_in_model_md_json() -> None:
+    records = [record("P-1", cost_wan=3000)]
+    overrides = {"P-1": {"funding": [{"source": "bond", "min": 100, "max": 200}]}}
+
+    problem = build_problem(records, options(sources=plans("bond", "county"), overrides=overrides))
+
+    assert problem.projects[0].funding == (Funding("bond", min=100, max=200),)
+
+
+def test_a_funding_override_of_the_wrong_shape_names_the_project_and_field() -> None:
+    overrides = {"P-1": {"funding": [{"source": "bond", "share": 5}]}}
+    with pytest.raises(PlanningError) as caught:
+        build_problem([record("P-1")], options(sources=plans("bond"), overrides=overrides))
+    assert (caught.value.code, caught.value.field) == ("P-1", "funding")
