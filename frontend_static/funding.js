@@ -99,7 +99,7 @@ function sourcesPanel(root, ctx, funding, canEdit) {
                   h("td", {}, s.name),
                   h("td", {}, t(`kind_${s.kind}`)),
                   h("td", {}, s.carryover ? t("yes") : t("no")),
-                  h("td", {}, s.illustrative ? h("span", { class: "tag-estimate" }, t("illustrative")) : ""),
+                  h("td", { class: "nowrap" }, s.illustrative ? h("span", { class: "tag-estimate" }, t("illustrative")) : ""),
                   h("td", { class: "small" }, s.basis || ""),
                   h("td", { class: "row-actions" }, canEdit ? deleteButton(root, ctx, `/api/sources/${s.id}`, `delete-source-${s.code}`, t("source_deleted", { name: s.name })) : null),
                 ),

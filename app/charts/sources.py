@@ -3,7 +3,8 @@
 Each year has two stacked columns side by side: the quotas (light, outlined; one segment per source) and the
 spending (solid; the same order and colours), so a source whose segment fills its quota segment is the one
 that binds; the total cap is the step line over both. A year where a source spends its whole quota is
-marked 满额 in that source's hover and under the year.
+marked 满额 in that source's hover and counted under the year (with carryover: when no room is left from
+that year on, as the slippage report counts it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 from app.charts.style import CAP_COLOR, GRID, PALETTE, base_layout, subtitle, top_legend
 from app.i18n import check_lang, money, t
 from app.rules.run_context import NO_CONTEXT, RunContext
+from app.rules.slippage import room_left
 
 # One colour per kind of source (a source keeps it in every chart); several of a kind take the next ones.
 _KIND_COLOR = {
@@ -70,8 +72,11 @@ def source_spend_chart(
         color = source_color(context.kind_of(source_id), index)
         quotas = [by_year.get(y, (0, 0))[0] for y in years]
         spends = [by_year.get(y, (0, 0))[1] for y in years]
-        for year, quota, spend in zip(years, quotas, spends, strict=True):
-            if quota > 0 and spend >= quota:
+        carryover = next((s.carryover for s in context.sources if s.id == source_id), False)
+        rooms = room_left(quotas, spends, carryover)  # with carryover: the least slack from that year on
+        used_up = [room <= 0 and spend > 0 for room, spend in zip(rooms, spends, strict=True)]
+        for year, full in zip(years, used_up, strict=True):
+            if full:
                 full_years.setdefault(year, []).append(name)
         fig.add_bar(
             name=t("src_quota_of", lang, source=name),
@@ -120,22 +125,33 @@ def source_spend_chart(
             line={"color": CAP_COLOR, "width": 2.5, "shape": "hv"},
             hoverinfo="skip",
         )
-    for year, names in full_years.items():
+    for year, names in full_years.items():  # how many quotas are used up; the hover names them
         fig.add_annotation(
             x=year,
             y=0,
             yshift=-34,
-            text=t("src_full_under", lang, sources="、".join(names) if lang == "zh" else ", ".join(names)),
+            text=t("src_full_under", lang, n=len(names)),
+            hovertext="、".join(names) if lang == "zh" else ", ".join(names),
             showarrow=False,
             font={"size": 10, "color": "#8A4B12"},
         )
-    extra = t("src_subtitle", lang)
-    base_layout(fig, t("src_title", lang), subtitle(solution, lang, extra, (), context), 560)
+    fig.add_annotation(  # how to read it, under the axis (the title block holds status and notes)
+        x=0,
+        xref="paper",
+        y=0,
+        yref="paper",
+        yshift=-64,
+        xanchor="left",
+        text=t("src_subtitle", lang),
+        showarrow=False,
+        font={"size": 11, "color": "#5B6475"},
+    )
+    base_layout(fig, t("src_title", lang), subtitle(solution, lang, "", (), context), 560)
     fig.update_layout(
         barmode="overlay",
         width=1100,
         height=560,
-        margin={"l": 70, "r": 30, "t": 120, "b": 80},
+        margin={"l": 70, "r": 30, "t": 120, "b": 95},
         legend=top_legend(560),
         xaxis={
             "tickvals": years,

@@ -1063,7 +1063,7 @@ LABELS.update(
     {
         "sources_illustrative_short": ("资金来源为示意数据", "funding sources are illustrative"),
         "sources_illustrative_note": (
-            "资金来源及年度额度为示意数据（规划未给出分来源数字），依据见 data/README.md",
+            "资金来源及年度额度为示意数据（规划未给出分来源数字，依据见 data/README.md）",
             "funding sources and their quotas are illustrative (the plan gives no split by source); "
             "basis in data/README.md",
         ),
@@ -1076,7 +1076,7 @@ LABELS.update(
         "src_quota_of": ("{source} 额度", "{source} quota"),
         "src_quota": ("额度", "quota"),
         "src_full": ("额度已用满", "quota used up"),
-        "src_full_under": ("满额：{sources}", "used up: {sources}"),
+        "src_full_under": ("{n} 项满额", "{n} used up"),
         "src_total_words": (
             "{source}：支出 {spend} 万元 / 额度 {quota} 万元",
             "{source}: spent {spend} of a {quota} quota (万元)",

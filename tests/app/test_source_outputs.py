@@ -101,6 +101,9 @@ def test_the_stacked_chart_draws_each_sources_spend_on_its_quota(bond_bound) -> 
     assert list(traces["source_spend:county"].base) == [500, 500, 500]
     assert list(traces["source_quota:county"].base) == [500, 500, 500]
     assert traces["source_spend:bond"].name == "专项债"
+    # 专项债 is used up every year, 县级自筹 (5,000 a year, carried over) never
+    assert [c[1] for c in traces["source_spend:bond"].customdata] == ["额度已用满"] * 3
+    assert [c[1] for c in traces["source_spend:county"].customdata] == [""] * 3
     assert "示意" in figure.layout.title.subtitle.text  # illustrative quotas are labelled so
 
 
