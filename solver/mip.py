@@ -20,7 +20,8 @@ Formulation, per project i over its window (solver/windows.py):
 - Caps per year, or cumulatively with carryover. Objective: weighted slippage on E plus defer penalties.
 - v2 (funding sources): a project with two or more allowed sources splits each year's draw into
   continuous shares y[i,k,t] ≥ 0 (one allowed source: the draw is its share); each listed source's shares
-  sum to within [min·(1 − D), max]; each source's shares obey its caps, cumulatively with its carryover.
+  sum to within [min·(1 − D), max]; each source's shares obey its caps, cumulatively with its carryover;
+  and the redundant source floors of solver/cpmodel.py.
 
 The 0/1 columns are integral; the draws are continuous. Once the 0/1 columns are fixed, what remains is a
 flow (money from each project's cost to the years it is active in, within its annual bounds, into the
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from solver.bound import EPSILON, Lp, draw_caps, envelope
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule
-from solver.windows import Window, draw_ceilings, source_caps
+from solver.windows import Window, draw_ceilings, source_caps, source_groups
 
 try:
     import highspy
@@ -236,6 +237,32 @@ class Mip:
                 self.lp.row(terms, float(rule.min), math.inf)
             if rule.max is not None and rule.max < p.cost:
                 self.lp.row(dict(given[rule.source]), -math.inf, float(rule.max))
+        if c.shares:
+            self._add_source_floors(c, allowed)
+
+    def _add_source_floors(self, c: _Columns, allowed: tuple[str, ...]) -> None:
+        """v2, redundant (as in solver/cpmodel.py): ended by t ⇒ drawn from each group K' of the project's
+        sources by t at least need(K'); not started before t ⇒ drawn from K' from t on at least need(K')."""
+        years = sorted({t for _, t in c.shares})
+        for group, need in source_groups(c.project, allowed):
+            by_year = {t: {c.shares[(k, t)]: 1.0 for k in group if (k, t) in c.shares} for t in years}
+            drawn: dict[int, float] = {}
+            for t in years:
+                drawn.update(by_year[t])
+                ended = {col: -float(need) for e, col in c.ends.items() if e <= t}
+                if drawn and ended and len(ended) < len(c.ends):
+                    self.lp.row({**drawn, **ended}, 0.0, math.inf)
+            later: dict[int, float] = {}
+            for t in reversed(years):
+                later.update(by_year[t])
+                before = [col for s, col in c.starts.items() if s < t]
+                if later and before and len(before) < len(c.starts):
+                    # Σ later ≥ need·(1 − D − started before t) = need·(starts from t on)
+                    row = dict(later)
+                    for s, col in c.starts.items():
+                        if s >= t:
+                            row[col] = row.get(col, 0.0) - float(need)
+                    self.lp.row(row, 0.0, math.inf)
 
     def _add_source_caps(self) -> None:
         """v2: each source's shares within its caps, cumulatively with its carryover."""
