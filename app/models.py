@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 from app.errors import InvalidInput
 from app.i18n import Field as Column
 from app.i18n import Listing, Message
+from app.rules.funding import KIND_ALIASES, SourceKind
 from app.rules.least_budget import Rule as LeastBudgetRule
 from app.rules.limits import (
     FIRST_YEAR,
@@ -34,6 +35,7 @@ from app.rules.limits import (
 )
 from app.rules.portfolio import ESTIMATE_PREFIX
 from app.rules.problem import PLAN_PERIOD_END
+from app.rules.seats import DEFAULT_SEATS, Objective
 
 
 def utcnow() -> datetime:
@@ -413,6 +415,17 @@ class ScenarioBase(SQLModel):
         default_factory=dict, description='per project code, e.g. {"WX-04": {"deferrable": false}}'
     )
     time_limit: float | None = _seconds(description="seconds a run may search")
+    objective: Objective = Field(
+        default=Objective.WEIGHTED,
+        sa_type=sa.String(length=20),
+        description="weighted_slippage (加权延期) or seat_years (学位·年: places × years late)",
+    )
+    default_seats: int = Field(
+        default=DEFAULT_SEATS,
+        ge=0,
+        le=100_000,
+        description="places counted for a project that states none (seat-years)",
+    )
 
 
 class ScenarioCreate(ScenarioBase, Checked):
@@ -435,6 +448,8 @@ class ScenarioUpdate(Checked):
     star_deadline: int | None = _year(default=None)
     overrides: dict[str, dict[str, Any]] | None = None
     time_limit: float | None = _seconds()
+    objective: Objective | None = None
+    default_seats: int | None = Field(default=None, ge=0, le=100_000)
 
     @model_validator(mode="after")
     def _overrides_in_range(self) -> ScenarioUpdate:
@@ -512,6 +527,11 @@ class Run(SQLModel, table=True):
     notes: list[dict[str, Any]] | None = _json(nullable=True, default=None)
     # drafts of the portfolio the run left out: [{"code", "name", "missing": [field, …]}]
     drafts_left_out: list[dict[str, Any]] | None = _json(nullable=True, default=None)
+    # issue 15: the funding sources the run solved with, as they were then: [{"id" (the problem's source
+    # id = the source's code), "name", "kind", "carryover", "illustrative", "basis"}]; None: v1
+    sources: list[dict[str, Any]] | None = _json(nullable=True, default=None)
+    # the objective and the places each project counted for: {"objective", "default", "seats", "assumed"}
+    seats: dict[str, Any] | None = _json(nullable=True, default=None)
 
 
 class RunPublic(SQLModel):
@@ -539,6 +559,23 @@ class RunPublic(SQLModel):
     drafts_left_out: list[dict[str, Any]] = Field(
         default_factory=list,
         description="draft projects (figures missing) this run left out: code, name, missing fields",
+    )
+    sources: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the funding sources the run solved with (id, name, kind, carryover, illustrative, "
+        "basis); empty for a problem without sources",
+    )
+    objective_kind: Objective = Field(
+        default=Objective.WEIGHTED, description="what the run minimised: weighted_slippage or seat_years"
+    )
+    seat_years: dict[str, Any] | None = Field(
+        default=None,
+        description="seat-years the schedule loses: {total, by_project: {code: places × years late}, "
+        "default (places of a project stating none), assumed: [codes counted at the default]}",
+    )
+    source_shortfall: list[str] = Field(
+        default_factory=list,
+        description="when infeasible: the extra money per source and year, in words (专项债 2024 年缺 800 万元)",
     )
 
 
@@ -629,6 +666,193 @@ class LeastBudgetPublic(SQLModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+# ---------------------------------------------------------------- funding sources (issue 15)
+
+
+class FundingSourceBase(SQLModel):
+    code: str = Field(
+        min_length=1, max_length=40, description="short id, unique in the portfolio (the problem's source id)"
+    )
+    name: str = Field(min_length=1, max_length=100, description="e.g. 中央预算内投资（教育强国）")
+    kind: SourceKind = Field(
+        sa_type=sa.String(length=20),
+        description="central 中央预算内 · bond 专项债 · city 市级补助 · county 县级自筹 · social 社会资金 · other 其他",
+    )
+    carryover: bool = Field(default=False, description="unspent quota stays available in later years")
+    illustrative: bool = Field(
+        default=False, description="the quotas are illustrative (示意), not granted: shown so everywhere"
+    )
+    basis: str | None = Field(default=None, max_length=500, description="where the quotas come from")
+
+
+def _kind_of(value: Any) -> Any:
+    """A source kind as typed: central … or its Chinese name (专项债, 县级自筹 …)."""
+    return KIND_ALIASES.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
+class FundingSourceCreate(FundingSourceBase, Checked):
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind_words(cls, value: Any) -> Any:
+        return _kind_of(value)
+
+
+class FundingSourceUpdate(Checked):
+    """Any subset of the fields, plus the `version` the editor last read (a stale one gets 409)."""
+
+    version: int = Field(ge=1)
+    code: str | None = Field(default=None, min_length=1, max_length=40)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: SourceKind | None = None
+    carryover: bool | None = None
+    illustrative: bool | None = None
+    basis: str | None = Field(default=None, max_length=500)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind_words(cls, value: Any) -> Any:
+        return _kind_of(value)
+
+
+class FundingSource(FundingSourceBase, table=True):
+    """A funding channel of a portfolio; its annual quotas are per scenario (SourceQuota)."""
+
+    __tablename__ = "funding_source"
+    __table_args__ = (
+        sa.UniqueConstraint("portfolio_id", "code", name="uq_funding_source_portfolio_code"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
+    version: int = Field(default=1)
+    changed_in: dict[str, int] = _json(default_factory=dict)
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class FundingSourcePublic(FundingSourceBase):
+    id: int
+    portfolio_id: int
+    version: int
+    updated_at: datetime
+
+
+class QuotaSet(Checked):
+    """A source's annual quota in one scenario: one amount ≥ 0 for every year of the scenario."""
+
+    budget: dict[str, int] = Field(description='万元 per year: {"2024": 5000, …}')
+
+
+class SourceQuota(SQLModel, table=True):
+    """A source's annual quota S_k,t in one scenario (MODEL.md v2 `sources[k].budget`)."""
+
+    __tablename__ = "source_quota"
+    __table_args__ = (
+        sa.UniqueConstraint("scenario_id", "source_id", name="uq_source_quota_scenario_source"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id", index=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="funding_source.id", index=True, ondelete="CASCADE")
+    budget: dict[str, int] = _json()
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class SourceQuotaPublic(SQLModel):
+    scenario_id: int
+    source_id: int
+    source_code: str
+    budget: dict[str, int]
+    updated_at: datetime
+
+
+class FundingRuleBase(SQLModel):
+    allowed: bool = Field(default=True, description="false: the source may not fund it")
+    min_wan: int | None = Field(
+        default=None, ge=0, le=MAX_WAN, description="floor in 万元 (a fixed grant: min = max)"
+    )
+    max_wan: int | None = Field(default=None, ge=0, le=MAX_WAN, description="cap in 万元")
+    min_percent: float | None = Field(
+        default=None, ge=0, le=100, description="floor as % of the cost to schedule (配套), rounded up"
+    )
+    max_percent: float | None = Field(
+        default=None, ge=0, le=100, description="cap as % of the cost to schedule, rounded down"
+    )
+    note: str | None = Field(default=None, max_length=500)
+
+
+class FundingRuleCreate(FundingRuleBase, Checked):
+    """One rule: a source and exactly one of a project (code) or a category."""
+
+    source: str = Field(min_length=1, max_length=40, description="the source's code")
+    project: str | None = Field(default=None, min_length=1, max_length=40, description="a project code")
+    category: str | None = Field(
+        default=None, min_length=1, max_length=100, description="every project of this category"
+    )
+
+
+class FundingRule(FundingRuleBase, table=True):
+    """What one source may give one project, or every project of a category (a convenience that the
+    problem builder expands per project; a project's own rule replaces its category's)."""
+
+    __tablename__ = "funding_rule"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "project_id", name="uq_funding_rule_source_project"),
+        sa.UniqueConstraint("source_id", "category", name="uq_funding_rule_source_category"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    portfolio_id: int = Field(foreign_key="portfolio.id", index=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="funding_source.id", index=True, ondelete="CASCADE")
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True, ondelete="CASCADE")
+    category: str | None = Field(default=None, max_length=100)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class FundingRulePublic(FundingRuleBase):
+    id: int
+    source: str
+    project: str | None
+    category: str | None
+    updated_at: datetime
+
+
+class ProjectFundingPublic(SQLModel):
+    """The limits a project's runs get (MODEL.md v2 `funding`), its category's rules expanded."""
+
+    code: str
+    category: str
+    cost_wan: int | None = Field(description="the cost to schedule the shares are taken of")
+    funding: list[dict[str, Any]] | None = Field(
+        description='[{"source", "min", "max"}] for every source it may draw on; null: any, no limits'
+    )
+    error: str | None = Field(default=None, description="why its rules cannot hold (a floor over a cap)")
+
+
+class FundingPublic(SQLModel):
+    """A portfolio's funding: sources, rules, each scenario's quotas and every project's expanded limits."""
+
+    sources: list[FundingSourcePublic]
+    rules: list[FundingRulePublic]
+    quotas: list[SourceQuotaPublic]
+    projects: list[ProjectFundingPublic]
+    illustrative: bool = Field(description="some source's quotas are illustrative (示意)")
+
+
+class FundingImportSummary(SQLModel):
+    """What a sources or rules import did."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int = Field(default=0, description="rules removed (import with replace)")
+    quotas: int = Field(default=0, description="scenario quotas set (one per source and scenario)")
 
 
 # ---------------------------------------------------------------- baseline

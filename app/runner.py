@@ -170,6 +170,7 @@ def _execute_sweep(
         time_limit=params["time_limit"],
         hints=params.get("hints", True),
         stars=params.get("stars"),
+        seats=params.get("seats"),
         progress=report,
         stop=stop,
     )

@@ -3,6 +3,7 @@ import { adoptTokenFromUrl, ApiError, api, clearToken, get, getToken, setToken, 
 import { clearNotices, h, loading, mount, notify } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
 import * as budgetView from "./budget.js";
+import * as fundingView from "./funding.js";
 import * as compareView from "./compare.js";
 import * as portfolioView from "./portfolio.js";
 import * as runView from "./run.js";
@@ -13,6 +14,7 @@ import * as adminView from "./admin.js";
 const VIEWS = {
   portfolio: { module: portfolioView, label: "nav_portfolio" },
   budget: { module: budgetView, label: "nav_budget" },
+  funding: { module: fundingView, label: "nav_funding" },
   run: { module: runView, label: "nav_run" },
   compare: { module: compareView, label: "nav_compare" },
   tradeoffs: { module: tradeoffsView, label: "nav_tradeoffs" },

@@ -113,6 +113,15 @@ def run_gantt(
     return file_response(content, fmt, f"run-{rid}-gantt")
 
 
+@router.get("/runs/{rid}/sources.{fmt}", response_class=Response)
+def run_sources(
+    rid: Id, fmt: ChartFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"
+) -> Response:
+    """Spending by funding source against each source's quota, stacked per year (runs with sources)."""
+    content = run_exports.sources_file(session=session, run_id=rid, fmt=fmt, lang=lang)
+    return file_response(content, fmt, f"run-{rid}-sources")
+
+
 @router.get("/runs/{rid}/schedule.{fmt}", response_class=Response)
 def run_schedule(
     rid: Id, fmt: TableFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
-from fastapi import APIRouter, Body, Request, status
+from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
@@ -76,10 +77,17 @@ def cancel_sweep(
 
 @router.get("/sweeps/{job_id}/curve.{fmt}", response_class=Response)
 def sweep_curve(
-    job_id: Id, fmt: CurveFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"
+    job_id: Id,
+    fmt: CurveFormat,
+    session: SessionDep,
+    _: CurrentUser,
+    lang: Lang = "zh",
+    measure: Literal["objective", "seat_years"] | None = Query(
+        None, description="what the chart plots: the scenario's objective (default) or seat-years"
+    ),
 ) -> Response:
     """The trade-off curve: chart (current budget marked) or table, of the points solved so far."""
-    content = jobs.curve_file(session=session, job_id=job_id, fmt=fmt, lang=lang)
+    content = jobs.curve_file(session=session, job_id=job_id, fmt=fmt, lang=lang, measure=measure)
     return file_response(content, fmt, f"sweep-{job_id}-curve")
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import plotly.graph_objects as go
 
-from app.charts.rows import GanttRow, category_order, gantt_rows, hover
+from app.charts.rows import GanttRow, category_order, draw_by_source, gantt_rows, hover
 from app.charts.style import (
     BASELINE_COLOR,
     CAP_COLOR,
@@ -36,6 +36,7 @@ from app.charts.style import (
 )
 from app.i18n import category_label, check_lang, money, t
 from app.rules.problem import PLAN_PERIOD_END
+from app.rules.run_context import NO_CONTEXT, RunContext
 
 SortKey = Literal["start", "category", "slippage"]
 
@@ -79,6 +80,7 @@ def funding_gantt(
     page_size: int | None = DEFAULT_PAGE_SIZE,
     width: int = 1280,
     status_date: date | None = None,
+    context: RunContext = NO_CONTEXT,
 ) -> go.Figure:
     """The funding Gantt: a bar per scheduled project over its funded years, the approved plan's interval
     as a grey ghost behind, the late part against the plan in red with "+N年", the baseline's years as a
@@ -86,7 +88,8 @@ def funding_gantt(
 
     Rows are grouped by category (a header row each) and sorted by `sort` inside a group; deferred
     projects are listed apart at the end. With more rows than `page_size`, only page `page` is drawn
-    (`gantt_pages` says how many there are).
+    (`gantt_pages` says how many there are). With funding sources (`context`), each year's hover splits the
+    draw by source.
     """
     check_lang(lang)
     rows = gantt_rows(solution, projects, baseline=baseline)
@@ -101,12 +104,12 @@ def funding_gantt(
 
     fig = go.Figure()
     _add_ghosts(fig, lines, lang)
-    _add_bars(fig, lines, categories, lang)
+    _add_bars(fig, lines, categories, lang, context)
     _add_late_parts(fig, lines, lang)
     if baseline is not None:
         _add_baseline(fig, lines, lang)
     cell_px = (width - 330) / max(1, last - first + 1)
-    _add_year_draws(fig, lines, lang, show_text=cell_px >= 58 and len(lines) <= 200)
+    _add_year_draws(fig, lines, lang, show_text=cell_px >= 58 and len(lines) <= 200, context=context)
     _add_deferred_marks(fig, lines, lang)
 
     extra = t("projects_count", lang, n=len(rows))
@@ -114,7 +117,7 @@ def funding_gantt(
         extra += " · " + t("page", lang, page=page, pages=pages)
     row_px = 26 if len(lines) <= 60 else 20 if len(lines) <= 150 else 16
     height = max(360, 175 + row_px * len(lines))
-    base_layout(fig, t("gantt_title", lang), subtitle(solution, lang, extra, rows), height)
+    base_layout(fig, t("gantt_title", lang), subtitle(solution, lang, extra, rows, context), height)
     fig.update_layout(
         barmode="overlay",
         bargap=0.0,
@@ -240,7 +243,9 @@ def _add_baseline(fig: go.Figure, lines: list[_Line], lang: str) -> None:
     )
 
 
-def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: str) -> None:
+def _add_bars(
+    fig: go.Figure, lines: list[_Line], categories: list[str], lang: str, context: RunContext = NO_CONTEXT
+) -> None:
     """One trace per category (legend and colour), one bar per scheduled project."""
     for category in categories:
         picked = [
@@ -260,7 +265,7 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
             width=0.56,
             marker={"color": category_color(category), "line": {"width": 0}},
             customdata=[r.code for _, r in picked],
-            hovertext=[hover(r, lang) for _, r in picked],
+            hovertext=[hover(r, lang, context) for _, r in picked],
             hovertemplate="%{hovertext}<extra></extra>",
             legendgroup=category,
         )
@@ -307,8 +312,11 @@ def _add_late_parts(fig: go.Figure, lines: list[_Line], lang: str) -> None:
     )
 
 
-def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text: bool) -> None:
-    """Each year's draw: hover on every cell, and white text in the cell when it fits."""
+def _add_year_draws(
+    fig: go.Figure, lines: list[_Line], lang: str, *, show_text: bool, context: RunContext = NO_CONTEXT
+) -> None:
+    """Each year's draw: hover on every cell (split by source when the run has sources), and white text in
+    the cell when it fits."""
     xs, ys, texts, hovers = [], [], [], []
     for y, line in enumerate(lines):
         r = line.row
@@ -318,7 +326,11 @@ def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text:
             xs.append(year + 0.5)
             ys.append(y)
             texts.append(money(amount))
-            hovers.append(f"<b>{plain(r.name)}</b><br>{year}: {money(amount)} {t('wan', lang)}")
+            split = draw_by_source(r, year, lang, context)
+            hovers.append(
+                f"<b>{plain(r.name)}</b><br>{year}: {money(amount)} {t('wan', lang)}"
+                + (f"<br>{split.replace(' · ', '<br>')}" if split else "")
+            )
     fig.add_scatter(
         x=xs,
         y=ys,
@@ -431,6 +443,7 @@ def gantt_figures(
     baseline: Mapping[str, Any] | None = None,
     page_size: int | None = DEFAULT_PAGE_SIZE,
     status_date: date | None = None,
+    context: RunContext = NO_CONTEXT,
 ) -> list[go.Figure]:
     """Every page of the funding Gantt (one figure for a portfolio that fits on a page)."""
     n_rows = len(solution.get("projects", []))
@@ -444,6 +457,7 @@ def gantt_figures(
             page=page,
             page_size=page_size,
             status_date=status_date,
+            context=context,
         )
         for page in range(1, gantt_pages(n_rows, page_size) + 1)
     ]

@@ -99,6 +99,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "年均预算 {mean}<br>合计 {total}<br>加权延期 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
         "Mean cap {mean}<br>Total {total}<br>Weighted slippage {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
     ),
+    "curve_hover_seats": ("学位·年 {seat_years}", "Seat-years {seat_years}"),
+    "curve_hover_seat_objective": (
+        "年均预算 {mean}<br>合计 {total}<br>学位·年 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
+        "Mean cap {mean}<br>Total {total}<br>Seat-years {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
+    ),
     "curve_subtitle": ("{n} 个预算水平，{proven} 个已证明", "{n} budget levels, {proven} proven"),
     # the curve as a table (app/files/tables.py curve_table)
     "curve_col_level": ("预算水平", "Level"),
@@ -1115,4 +1120,257 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diag_limit_horizon": ("规划期末 {last_year} 年底", "the end of the horizon {last_year}"),
     "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
     "diag_deferred_by_mip": ("按混合整数规划的方案暂缓", "deferred by the MIP's pattern"),
+    # issue 15 (solver, MODEL.md v2 funding sources): diagnostics of solver/messages.py's v2 templates
+    "diag_must_cost_more_than_sources": (
+        "不可暂缓的项目总投资共 {must} 万元，但 {first_year}–{last_year} 年各资金来源的额度合计只有 {total} 万元。",
+        "The projects that cannot be deferred cost {must} in total, but the funding sources' caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_source_mins_above_quota": (
+        "不可暂缓的项目须从{source}至少获得 {mins} 万元，但该来源 {first_year}–{last_year} 年的额度合计只有 {total} 万元。",
+        "The projects that cannot be deferred must draw at least {mins} from {source}, but its caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_shortfall_sources_least": (
+        "在预算上限和各资金来源额度内排不出方案。总额上限与各来源额度合计至少还需增加 {total} 万元，不能再少。",
+        "No schedule fits the caps. At least {total} more is needed, counting the total caps and the "
+        "sources' caps together; no less will do.",
+    ),
+    "diag_shortfall_sources_enough": (
+        "在预算上限和各资金来源额度内排不出方案。总额上限与各来源额度合计再增加 {total} 万元即可排出；"
+        "限时内未能证明这是最少的数额。",
+        "No schedule fits the caps. {total} more, counting the total caps and the sources' caps together, "
+        "is enough; it was not proven to be the least in the time allowed.",
+    ),
+    "diag_shortfall_on_total_caps": ("总额上限：{per_year}。", "On the total caps: {per_year}."),
+    "diag_shortfall_on_sources": ("各资金来源额度：{per_source}。", "On the sources' caps: {per_source}."),
+    "diag_funding_no_source": (
+        "其资金来源清单为空，没有任何来源可以为其出资",
+        "its funding list names no source, so nothing may fund it",
+    ),
+    "diag_funding_mins_exceed_cost": (
+        "各资金来源的最低出资合计 {mins} 万元，超过其总投资 {cost} 万元",
+        "its funding minimums add up to {mins}, more than its cost {cost}",
+    ),
+    "diag_funding_maxes_below_cost": (
+        "各资金来源的最高出资合计 {maxes} 万元，低于其总投资 {cost} 万元",
+        "its funding maximums add up to {maxes}, less than its cost {cost}",
+    ),
+    "diag_source_quota_below_min": (
+        "须从{source}至少获得 {least} 万元，但在其可安排资金的 {first_year}–{last_year} 年，"
+        "{source}最多只能提供 {quota} 万元",
+        "it must draw at least {least} from {source}, but {source} can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in",
+    ),
+    "diag_sources_quota_below_cost": (
+        "总投资 {cost} 万元，但在其可安排资金的 {first_year}–{last_year} 年，"
+        "允许为其出资的各来源最多只能提供 {quota} 万元",
+        "its cost is {cost}, but the sources allowed to fund it can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in",
+    ),
+    "diag_source_shortfall_year": ("{source} {year} 年 {amount} 万元", "{source} {year}: {amount}"),
 }
+
+
+# ── issue 15: funding sources (资金来源) and seat-years (学位·年) ── one block, merged into the tables above
+FIELD_LABELS.update(
+    {
+        "source": "资金来源",
+        "project": "项目编号",
+        "allowed": "允许",
+        "grant_wan": "定额补助",
+        "min_wan": "下限（万元）",
+        "max_wan": "上限（万元）",
+        "min_percent": "下限比例（%）",
+        "max_percent": "上限比例（%）",
+        "note": "备注",
+        "kind": "来源类别",
+        "illustrative": "示意",
+        "basis": "额度依据",
+        "scenario": "预算方案",
+        "objective": "优化目标",
+        "default_seats": "缺省学位数",
+        "quotas": "年度额度",
+        "source_id": "资金来源",
+    }
+)
+LABELS.update(
+    {
+        "sources_illustrative_short": ("资金来源为示意数据", "funding sources are illustrative"),
+        "sources_illustrative_note": (
+            "资金来源及年度额度为示意数据（规划未给出分来源数字，依据见 data/README.md）",
+            "funding sources and their quotas are illustrative (the plan gives no split by source); "
+            "basis in data/README.md",
+        ),
+        "objective_seat_years": ("学位·年 {value}", "seat-years {value}"),
+        "src_title": ("分来源年度支出与额度", "Annual spend by funding source vs quota"),
+        "src_subtitle": (
+            "每年左列：各来源额度（浅色）· 右列：各来源支出（深色）· 折线：总预算上限",
+            "each year, left: each source's quota (light) · right: its spend (solid) · line: the total cap",
+        ),
+        "src_quota_of": ("{source} 额度", "{source} quota"),
+        "src_quota": ("额度", "quota"),
+        "src_full": ("额度已用满", "quota used up"),
+        "src_full_under": ("{n} 项满额", "{n} used up"),
+        "src_total_words": (
+            "{source}：支出 {spend} 万元 / 额度 {quota} 万元",
+            "{source}: spent {spend} of a {quota} quota (万元)",
+        ),
+        "col_source": ("资金来源", "Source"),
+        "col_source_code": ("来源编号", "Source code"),
+        "col_amount": ("金额（万元）", "Amount (10k CNY)"),
+        "col_quota": ("额度", "Quota"),
+        "sheet_by_source": ("项目×来源×年度", "by source"),
+        "sheet_source_years": ("来源年度额度", "source years"),
+        "reason_source": ("资金来源受限", "source-bound"),
+        "why_source": (
+            "资金来源受限：{sources} 在 {years} 年的额度已用满，而总预算仍有余额；增加这些来源的额度可使其早于 "
+            "{end} 年完成（资金充足时最早 {earliest} 年）",
+            "source-bound: the quota of {sources} is used up in {years} while the total budget has room; more "
+            "of those sources would finish it before {end} (with enough money: {earliest})",
+        ),
+        "unit_col_source_bound": ("来源受限", "Source-bound"),
+        "report_objective_seat_years": ("学位·年（优化目标）", "Seat-years (the objective)"),
+        "curve_seat_years": ("学位·年", "Seat-years"),
+        "curve_y_seat_years": ("学位·年（新增学位×延期年数）", "Seat-years (places × years late)"),
+        "curve_col_seat_years": ("学位·年", "Seat-years"),
+        "seat_years_note": (
+            "学位·年 = 新增学位 × 延期年数；未填新增学位的 {n} 个项目按缺省 {default} 个学位计",
+            "seat-years = places added × years late; {n} project(s) stating no places count as {default}",
+        ),
+    }
+)
+NOUNS.update({"funding source": "资金来源", "funding rule": "资金来源规则"})
+MESSAGES.update(
+    {
+        "rule_needs_one_scope": (
+            "每条规则须且只能填写项目编号或项目细类之一",
+            "a rule names exactly one of a project (code) or a category",
+        ),
+        "rule_forbidden_with_limits": (
+            "不允许使用的来源不能再设下限或上限",
+            "a source that is not allowed cannot also have a floor or a cap",
+        ),
+        "rule_floor_twice": (
+            "下限只能填金额或比例之一",
+            "give the floor as an amount or as a share, not both",
+        ),
+        "rule_cap_twice": ("上限只能填金额或比例之一", "give the cap as an amount or as a share, not both"),
+        "rule_amount_negative": ("金额 {value} 不能为负数", "amount {value} must not be negative"),
+        "rule_share_out_of_range": (
+            "比例 {value}% 不在 0–100% 之间",
+            "share {value}% is not between 0 and 100%",
+        ),
+        "rule_floor_over_cap": (
+            "下限 {floor} 万元超过上限 {cap} 万元",
+            "the floor {floor} (万元) is more than the cap {cap}",
+        ),
+        "rule_share_floor_over_cap": (
+            "下限比例 {floor}% 超过上限比例 {cap}%",
+            "the floor share {floor}% is more than the cap share {cap}%",
+        ),
+        "override_funding_shape": (
+            "funding 须为由 source、min、max 组成的列表",
+            "funding must be a list of objects with source, min and max",
+        ),
+        "bad_flag": (
+            "{column}“{raw}”无法识别：请填 是/否、true/false 或 1/0",
+            "{column} '{raw}' is not one of yes/no, true/false, 1/0",
+        ),
+        "amount_implausible": (
+            "{column}{value} 万元不是合理的金额（超过 10 万亿元）",
+            "{column} {value} (万元) is not a plausible amount (over 10 trillion yuan)",
+        ),
+        "bad_kind": (
+            "来源类别“{raw}”无法识别：请填 {choices} 之一",
+            "source kind '{raw}' is not one of {choices}",
+        ),
+        "no_data_rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
+        "source_row_twice": (
+            "资金来源 {code} 在同一方案中已在第 {first_row} 行出现",
+            "source {code} already appears for the same scenario on row {first_row}",
+        ),
+        "source_rows_disagree": (
+            "资金来源 {code} 的{column}与第 {first_row} 行不一致",
+            "source {code}: {column} differs from row {first_row}",
+        ),
+        "rule_project_or_category": ("项目编号或项目细类", "project or category"),
+        "rule_grant_with_limits": (
+            "填了定额补助就不能再填下限或上限金额（定额即下限 = 上限）",
+            "a fixed grant is floor = cap: do not also give min_wan or max_wan",
+        ),
+        "rule_row_twice": (
+            "同一来源和项目（或细类）的规则已在第 {first_row} 行出现",
+            "a rule for the same source and project (or category) is already on row {first_row}",
+        ),
+        "source_code_taken": (
+            "本项目库已有编号为 {code} 的资金来源",
+            "the portfolio already has a funding source with code {code}",
+        ),
+        "quota_years_missing": (
+            "资金来源 {source} 在方案“{scenario}”中缺少 {years} 年的额度",
+            "source {source} lacks a quota for {years} in scenario '{scenario}'",
+        ),
+        "quota_years_outside": (
+            "资金来源 {source} 的额度年份 {years} 不在方案年份 {first}–{last} 内",
+            "source {source}: quota years {years} are outside the scenario's years {first}–{last}",
+        ),
+        "quota_negative": (
+            "资金来源 {source} 在 {years} 年的额度为负数",
+            "source {source}: the quota for {years} is negative",
+        ),
+        "quota_implausible": (
+            "资金来源 {source} 在 {years} 年的额度超过 10 万亿元，不是合理的金额",
+            "source {source}: the quota for {years} is over 10 trillion yuan, not a plausible amount",
+        ),
+        "source_other_portfolio": (
+            "资金来源 {source} 属于另一个项目库",
+            "source {source} belongs to another portfolio",
+        ),
+        "not_here": ("不在本项目库中", "not in this portfolio"),
+        "rule_unknown_project": ("本项目库没有项目 {code}", "the portfolio has no project {code}"),
+        "rule_unknown_category": (
+            "本项目库没有细类为“{category}”的项目",
+            "no project of the portfolio has the category '{category}'",
+        ),
+        "rule_unknown_source": ("本项目库没有资金来源 {code}", "the portfolio has no funding source {code}"),
+        "rule_unknown_source_row": (
+            "本项目库没有资金来源 {code}（已有：{known}）",
+            "the portfolio has no funding source {code} (it has: {known})",
+        ),
+        "rule_exists": (
+            "资金来源 {source} 对 {scope} 已有规则：请修改那条规则",
+            "source {source} already has a rule for {scope}: edit that rule",
+        ),
+        "quota_unknown_scenario": (
+            "本项目库没有方案“{name}”（已有：{known}）",
+            "the portfolio has no scenario '{name}' (it has: {known})",
+        ),
+        "none_word": ("无", "none"),
+        "quota_no_scenario": (
+            "文件按年份给出额度，但没有“预算方案”列，也没有指定方案",
+            "the file gives quotas by year but names no scenario (add a scenario column or choose one)",
+        ),
+        "quota_year_column_missing": (
+            "方案“{scenario}”需要 {year} 年的额度，但文件没有 {year} 列",
+            "scenario '{scenario}' needs a quota for {year} but the file has no {year} column",
+        ),
+        "quota_cell_blank": (
+            "方案“{scenario}”的 {year} 年额度未填写",
+            "the {year} quota for scenario '{scenario}' is blank",
+        ),
+        "quota_year_outside": (
+            "{year} 年不在方案“{scenario}”的年份 {first}–{last} 内（请留空）",
+            "{year} is outside the years {first}–{last} of scenario '{scenario}' (leave it blank)",
+        ),
+        "source_quota_missing_run": (
+            "资金来源 {sources} 在本方案中未设 {years} 年的额度：这些年份仅受总预算上限约束",
+            "the funding source(s) {sources} have no quota in this scenario for {years}: those years they are "
+            "limited by the total cap alone",
+        ),
+        "source_short_in_year": (
+            "{source} {year} 年缺 {amount} 万元",
+            "{source}: {amount} (万元) short in {year}",
+        ),
+    }
+)

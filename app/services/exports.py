@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app import charts
+from app.charts.sources import source_spend_chart
 from app.errors import Conflict, InvalidInput
 from app.files import annual_plan, documents, figures, mspdi, report_tables, run_report, schedule, template
 from app.i18n import Message, t
@@ -18,6 +19,7 @@ from app.models import Baseline
 from app.rules import slippage
 from app.rules.annual_plan import annual_plan as plan_of_year
 from app.rules.portfolio import ProjectRecord
+from app.rules.run_context import RunContext
 from app.services import actuals, baselines, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
@@ -41,6 +43,12 @@ def _with_baseline(
     return run.solution, [projects.as_record(row) for row in rows], baseline
 
 
+def context_of(*, session: Session, run_id: int) -> RunContext:
+    """The run's sources (as they were when it ran) and objective, for its charts and files."""
+    run = runs.get(session=session, run_id=run_id)
+    return RunContext.of(run.sources, run.seats)
+
+
 def gantt_file(
     *, session: Session, run_id: int, fmt: str, lang: str = "zh", sort: str = "start", page: int = 1
 ) -> bytes:
@@ -51,7 +59,13 @@ def gantt_file(
     run = runs.get(session=session, run_id=run_id)
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     status_date = portfolios.get(session=session, portfolio_id=scenario.portfolio_id).status_date
-    options = {"lang": lang, "sort": sort, "baseline": baseline, "status_date": status_date}
+    options = {
+        "lang": lang,
+        "sort": sort,
+        "baseline": baseline,
+        "status_date": status_date,
+        "context": RunContext.of(run.sources, run.seats),
+    }
     try:
         if fmt in ("html", "pdf"):
             pages = charts.gantt_figures(solution, records, **options)
@@ -65,9 +79,10 @@ def gantt_file(
 def schedule_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") -> bytes:
     """The schedule table of a run: one row per project, one column per year."""
     solution, records = _solution_and_records(session, run_id)
+    context = context_of(session=session, run_id=run_id)
     try:
         if fmt == "xlsx":
-            return schedule.schedule_xlsx(solution, records, lang=lang)
+            return schedule.schedule_xlsx(solution, records, lang=lang, context=context)
         return schedule.schedule_csv(solution, records, lang=lang)
     except ValueError as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
@@ -77,6 +92,7 @@ def slippage_json(report: slippage.SlippageReport, lang: str = "zh") -> dict[str
     """The report as JSON: per project (with the reason's label and why in words) and per unit."""
     return {
         "has_baseline": report.has_baseline,
+        "has_sources": report.has_sources,
         "projects": [
             {
                 "code": row.code,
@@ -94,6 +110,8 @@ def slippage_json(report: slippage.SlippageReport, lang: str = "zh") -> dict[str
                 "reason_label": slippage.reason_label(row.reason, lang),
                 "why": row.why(lang),
                 "held_by": list(row.held_by),
+                "bound_sources": list(row.bound_sources),
+                "bound_years": list(row.bound_years),
             }
             for row in report.projects
         ],
@@ -123,12 +141,25 @@ def run_slippage(*, session: Session, run_id: int) -> slippage.SlippageReport:
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
     baseline = baselines.solution_of(session=session, portfolio_id=scenario.portfolio_id)
+    context = RunContext.of(run.sources, run.seats)
     return slippage.slippage_report(
         Problem.from_json(run.problem),
         solution,
         records=[projects.as_record(row) for row in rows],
         baseline=Solution.from_json(baseline) if baseline else None,
+        source_names={s.id: s.name for s in context.sources},
     )
+
+
+def sources_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") -> bytes:
+    """The run's spending by funding source against each quota (stacked, per year); 422 for a run without
+    sources."""
+    solution, _ = _solution_and_records(session, run_id)
+    try:
+        figure = source_spend_chart(solution, context=context_of(session=session, run_id=run_id), lang=lang)
+        return figures.figure_bytes(figure, fmt)
+    except (ValueError, figures.ExportError) as err:
+        raise InvalidInput(str(err), [(("query",), str(err))]) from err
 
 
 def run_facts(*, session: Session, run_id: int, zone: tzinfo = UTC) -> run_report.RunFacts:
@@ -176,6 +207,7 @@ def report_file(
             paper=paper,
             sort=sort,
             baseline=baseline,
+            context=context_of(session=session, run_id=run_id),
         )
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
@@ -192,8 +224,16 @@ def annual_plan_file(
     run = runs.get(session=session, run_id=run_id)
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)
+    context = context_of(session=session, run_id=run_id)
     try:
-        plan = plan_of_year(solution, records, year=year, actuals=spent)
+        plan = plan_of_year(
+            solution,
+            records,
+            year=year,
+            actuals=spent,
+            source_kinds={s.id: s.kind for s in context.sources},
+            sources_illustrative=context.illustrative,
+        )
     except ValueError as err:
         raise InvalidInput(str(err), [(("query", "year"), str(err))]) from err
     approved = None

@@ -78,7 +78,7 @@ def _queue(session: Session, pool: Submitter, job: Job, user: User) -> Job:
     session.add(job)
     session.flush()
     scenario = scenarios.get(session=session, scenario_id=job.scenario_id)
-    asked = {k: v for k, v in job.params.items() if k not in ("problem", "levels", "stars")}
+    asked = {k: v for k, v in job.params.items() if k not in ("problem", "levels", "stars", "seats")}
     audit.record(
         session,
         actor=user,
@@ -121,6 +121,8 @@ def start_sweep(
         "time_limit": seconds,
         "hints": data.hints,
         "stars": scenarios.star_codes(session=session, scenario=scenario),
+        "seats": dict(scenarios.seats_of(session=session, scenario_id=scenario_id).seats),
+        "objective": str(scenario.objective),
         "current_cap_wan": round(sum(caps) / len(caps), 1),
     }
     job = Job(scenario_id=scenario_id, kind=JobKind.SWEEP, params=params, started_by=user.name)
@@ -220,9 +222,12 @@ def least_budget_public(job: Job, lang: str = "zh") -> LeastBudgetPublic:
     )
 
 
-def curve_file(*, session: Session, job_id: int, fmt: str, lang: str = "zh") -> bytes:
+def curve_file(
+    *, session: Session, job_id: int, fmt: str, lang: str = "zh", measure: str | None = None
+) -> bytes:
     """The sweep's curve: the chart (json/html/png/svg/pdf, current budget marked) or the table (csv/xlsx).
-    Drawn from the points solved so far, so a running sweep gives its partial curve."""
+    Drawn from the points solved so far, so a running sweep gives its partial curve. `measure` is what the
+    chart plots: objective (what the scenario minimised) or seat_years (default: the scenario's objective)."""
     from app.charts import curve_figure
     from app.files import figures, report_tables
 
@@ -233,7 +238,14 @@ def curve_file(*, session: Session, job_id: int, fmt: str, lang: str = "zh") -> 
             return report_tables.curve_csv(points, lang)
         if fmt == "xlsx":
             return report_tables.curve_xlsx(points, lang)
-        figure = curve_figure(points, current_cap_wan=job.params.get("current_cap_wan"), lang=lang)
+        measure = measure or ("seat_years" if job.params.get("objective") == "seat_years" else "objective")
+        figure = curve_figure(
+            points,
+            current_cap_wan=job.params.get("current_cap_wan"),
+            lang=lang,
+            measure=measure,
+            objective=job.params.get("objective", "weighted_slippage"),
+        )
         return figures.figure_bytes(figure, fmt)
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err

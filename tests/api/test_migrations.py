@@ -108,8 +108,19 @@ def test_upgrading_an_0008_database_rebuilds_its_tables_and_keeps_every_row(tmp_
         assert (
             connection.execute(sa.text("SELECT spent_wan FROM actual WHERE project_id = 1")).scalar() == 300
         )
-        schema = connection.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'project'")).scalar()
-        assert "AUTOINCREMENT" in schema
+        for table in (
+            "project",
+            "run",
+            "scenario",
+            "actual",
+            "funding_source",
+            "source_quota",
+            "funding_rule",
+        ):
+            schema = connection.execute(
+                sa.text(f"SELECT sql FROM sqlite_master WHERE name = '{table}'")
+            ).scalar()
+            assert "AUTOINCREMENT" in schema, table  # later migrations that alter a table keep it
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1  # back on for the app
     engine.dispose()
 
