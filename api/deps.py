@@ -1,8 +1,14 @@
-"""Dependencies declared once: the database session, the signed-in user, role checks, settings, the background pool."""
+"""Dependencies declared once: the database sessions (read-only, or for a write), the signed-in user, role
+checks, settings, the background pool.
+
+`SessionDep` is a read-only session (app/db.py `reader`: it never takes SQLite's write lock); a route that
+writes takes `WriteSessionDep`. The user is found from memory (app/services/tokens.py) in the event loop,
+so a request without a valid token is refused before any thread or database connection is used.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -13,6 +19,7 @@ from app.background import BackgroundPool
 from app.i18n import Message
 from app.models import Role, User
 from app.services import users as accounts
+from app.services.tokens import TokenBook
 from app.settings import Settings
 
 _bearer = HTTPBearer(
@@ -23,26 +30,39 @@ _query_token = APIKeyQuery(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """A read-only session: reads of the request never wait for, nor hold, the write lock."""
+    with Session(request.app.state.reader) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session for a request that writes (its transaction takes SQLite's write lock at once)."""
     with Session(request.app.state.engine) as session:
         yield session
 
 
-def get_pool(request: Request) -> BackgroundPool:
+async def get_tokens(request: Request) -> TokenBook:
+    return request.app.state.tokens
+
+
+async def get_pool(request: Request) -> BackgroundPool:
     return request.app.state.pool
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+TokensDep = Annotated[TokenBook, Depends(get_tokens)]
 PoolDep = Annotated[BackgroundPool, Depends(get_pool)]
 
 
-def get_current_user(
-    session: SessionDep,
+async def get_current_user(
+    tokens: TokensDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     query_token: Annotated[str | None, Depends(_query_token)],
 ) -> User:
@@ -55,7 +75,7 @@ def get_current_user(
             Message("no_token"),
             headers={"WWW-Authenticate": "Bearer"},
         )
-    signed = accounts.authenticate(session=session, token=token.strip())
+    signed = await tokens.sign_in(token.strip())
     if signed.refusal is not None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, _refusal(signed), headers={"WWW-Authenticate": "Bearer"}
@@ -78,11 +98,12 @@ def _refusal(signed: accounts.SignIn) -> Message:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
-    """A dependency that lets only users with one of `roles` through (403 otherwise)."""
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
+    """A dependency that lets only users with one of `roles` through (403 otherwise). Like every dependency
+    here that does no I/O it is `async`, so FastAPI runs it in the event loop, not on a request thread."""
     allowed = ", ".join(roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,

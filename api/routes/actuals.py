@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Path, UploadFile, status
 
-from api.deps import CurrentUser, SessionDep, WriterUser
+from api.deps import CurrentUser, SessionDep, WriterUser, WriteSessionDep
 from app.models import ActualPublic, ActualsImportSummary, ActualUpdate
 from app.services import actuals, projects
 
@@ -15,7 +15,7 @@ router = APIRouter(tags=["actuals"])
 def record_actual(
     project_id: int,
     data: ActualUpdate,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: WriterUser,
     year: int = Path(ge=1900, le=2200),
 ) -> ActualPublic:
@@ -26,7 +26,7 @@ def record_actual(
 
 @router.delete("/projects/{project_id}/actuals/{year}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_actual(
-    project_id: int, session: SessionDep, user: WriterUser, year: int = Path(ge=1900, le=2200)
+    project_id: int, session: WriteSessionDep, user: WriterUser, year: int = Path(ge=1900, le=2200)
 ) -> None:
     """Remove a year's actual recorded by mistake (the same rights as recording it)."""
     actuals.delete(session=session, project_id=project_id, year=year, user=user)
@@ -54,7 +54,7 @@ def list_portfolio_actuals(pid: int, session: SessionDep, _: CurrentUser) -> lis
 )
 def import_actuals(
     pid: int,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: WriterUser,
     file: UploadFile = File(description="CSV/XLSX with columns code, year, spent_wan, percent_complete"),
 ) -> ActualsImportSummary:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser, WriteSessionDep
 from app.models import ChangeDecision, ChangeRequest, ChangeRequestCreate, ChangeRequestPublic, ChangeState
 from app.services import change_requests
 
@@ -21,7 +21,7 @@ def _public(request: ChangeRequest) -> ChangeRequestPublic:
     status_code=status.HTTP_201_CREATED,
 )
 def request_change(
-    project_id: int, data: ChangeRequestCreate, session: SessionDep, user: WriterUser
+    project_id: int, data: ChangeRequestCreate, session: WriteSessionDep, user: WriterUser
 ) -> ChangeRequestPublic:
     """Ask to change plan fields (or remove the project), with a reason; nothing changes until finance approves."""
     return _public(change_requests.create(session=session, project_id=project_id, data=data, user=user))
@@ -47,7 +47,10 @@ def portfolio_requests(
 
 @router.post("/change-requests/{request_id}/approve", response_model=ChangeRequestPublic)
 def approve_request(
-    request_id: int, session: SessionDep, user: FinanceUser, data: ChangeDecision | None = Body(default=None)
+    request_id: int,
+    session: WriteSessionDep,
+    user: FinanceUser,
+    data: ChangeDecision | None = Body(default=None),
 ) -> ChangeRequestPublic:
     """Apply the request to the project (finance); 409 when the project changed since it was made."""
     decided = change_requests.approve(
@@ -58,7 +61,10 @@ def approve_request(
 
 @router.post("/change-requests/{request_id}/reject", response_model=ChangeRequestPublic)
 def reject_request(
-    request_id: int, session: SessionDep, user: FinanceUser, data: ChangeDecision | None = Body(default=None)
+    request_id: int,
+    session: WriteSessionDep,
+    user: FinanceUser,
+    data: ChangeDecision | None = Body(default=None),
 ) -> ChangeRequestPublic:
     """Turn the request down (finance); the project stays as it is."""
     decided = change_requests.reject(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser, WriteSessionDep
 from app.models import ImportSummary, PortfolioCreate, Project, ProjectCreate, ProjectPublic, ProjectUpdate
 from app.rules.portfolio import missing_figures
 from app.services import change_requests, projects
@@ -31,7 +31,7 @@ def list_projects(pid: int, session: SessionDep, _: CurrentUser) -> list[Project
 
 
 @router.post("/portfolios/{pid}/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
-def add_project(pid: int, data: ProjectCreate, session: SessionDep, user: WriterUser) -> ProjectPublic:
+def add_project(pid: int, data: ProjectCreate, session: WriteSessionDep, user: WriterUser) -> ProjectPublic:
     """Add a project (finance; an owner for its own unit)."""
     return _public(projects.create(session=session, portfolio_id=pid, data=data, user=user))
 
@@ -39,7 +39,7 @@ def add_project(pid: int, data: ProjectCreate, session: SessionDep, user: Writer
 @router.post("/portfolios/{pid}/import", response_model=ImportSummary, status_code=status.HTTP_201_CREATED)
 def import_projects(
     pid: int,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: FinanceUser,
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove projects whose code is not in the file"),
@@ -64,7 +64,7 @@ def import_projects(
 
 @router.post("/portfolios/import", response_model=ImportSummary, status_code=status.HTTP_201_CREATED)
 def import_new_portfolio(
-    session: SessionDep,
+    session: WriteSessionDep,
     user: FinanceUser,
     name: str = Query(min_length=1, max_length=200, description="the new portfolio's name"),
     file: UploadFile = File(description="the project list: CSV (UTF-8 or GBK) or XLSX"),
@@ -89,13 +89,13 @@ def get_project(project_id: int, session: SessionDep, _: CurrentUser) -> Project
 
 @router.patch("/projects/{project_id}", response_model=ProjectPublic)
 def edit_project(
-    project_id: int, data: ProjectUpdate, session: SessionDep, user: WriterUser
+    project_id: int, data: ProjectUpdate, session: WriteSessionDep, user: WriterUser
 ) -> ProjectPublic:
     """Edit a project; `version` must be the one you read (409 names what changed since)."""
     return _public(projects.update(session=session, project_id=project_id, data=data, user=user))
 
 
 @router.delete("/projects/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_project(project_id: int, session: SessionDep, user: WriterUser) -> None:
+def delete_project(project_id: int, session: WriteSessionDep, user: WriterUser) -> None:
     """Remove a project (finance; an owner for its own unit)."""
     projects.delete(session=session, project_id=project_id, user=user)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import request_lang
 from app.files.figures import MEDIA_TYPES
 from app.models import RunCreate, RunPublic
@@ -48,7 +48,7 @@ def file_response(content: bytes, fmt: str, name: str) -> Response:
 def start_run(
     sid: int,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -89,7 +89,7 @@ def get_run_problem(rid: int, session: SessionDep, _: CurrentUser) -> dict[str, 
 
 @router.delete("/runs/{rid}", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
 def cancel_run(
-    rid: int, request: Request, session: SessionDep, pool: PoolDep, user: FinanceUser
+    rid: int, request: Request, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
 ) -> RunPublic:
     """Cancel: a queued run at once, a running one within moments (keeps its best schedule so far)."""
     return runs.public(runs.cancel(session=session, pool=pool, run_id=rid, user=user), request_lang(request))

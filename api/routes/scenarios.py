@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriteSessionDep
 from app.models import Scenario, ScenarioCreate, ScenarioPublic, ScenarioUpdate
 from app.services import scenarios
 
@@ -24,7 +24,9 @@ def list_scenarios(pid: int, session: SessionDep, _: CurrentUser) -> list[Scenar
 @router.post(
     "/portfolios/{pid}/scenarios", response_model=ScenarioPublic, status_code=status.HTTP_201_CREATED
 )
-def create_scenario(pid: int, data: ScenarioCreate, session: SessionDep, user: FinanceUser) -> ScenarioPublic:
+def create_scenario(
+    pid: int, data: ScenarioCreate, session: WriteSessionDep, user: FinanceUser
+) -> ScenarioPublic:
     """Create a scenario: horizon, a cap for every year, carryover, overrides (finance)."""
     return _public(scenarios.create(session=session, portfolio_id=pid, data=data, user=user))
 
@@ -36,12 +38,14 @@ def get_scenario(sid: int, session: SessionDep, _: CurrentUser) -> ScenarioPubli
 
 
 @router.patch("/scenarios/{sid}", response_model=ScenarioPublic)
-def edit_scenario(sid: int, data: ScenarioUpdate, session: SessionDep, user: FinanceUser) -> ScenarioPublic:
+def edit_scenario(
+    sid: int, data: ScenarioUpdate, session: WriteSessionDep, user: FinanceUser
+) -> ScenarioPublic:
     """Edit budget and options; `version` must be the one you read (409 names what changed since)."""
     return _public(scenarios.update(session=session, scenario_id=sid, data=data, user=user))
 
 
 @router.delete("/scenarios/{sid}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_scenario(sid: int, session: SessionDep, user: FinanceUser) -> None:
+def delete_scenario(sid: int, session: WriteSessionDep, user: FinanceUser) -> None:
     """Remove a scenario with its runs (finance)."""
     scenarios.delete(session=session, scenario_id=sid, user=user)

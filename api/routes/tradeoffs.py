@@ -7,7 +7,7 @@ from enum import StrEnum
 from fastapi import APIRouter, Body, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import request_lang
 from api.routes.runs import Lang, file_response
 from app.models import JobKind, LeastBudgetCreate, LeastBudgetPublic, SweepCreate, SweepPublic
@@ -30,7 +30,7 @@ class CurveFormat(StrEnum):
 def start_sweep(
     request: Request,
     sid: int,
-    session: SessionDep,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -66,7 +66,7 @@ def get_sweep(request: Request, job_id: int, session: SessionDep, _: CurrentUser
 
 @router.delete("/sweeps/{job_id}", response_model=SweepPublic, status_code=status.HTTP_202_ACCEPTED)
 def cancel_sweep(
-    request: Request, job_id: int, session: SessionDep, pool: PoolDep, user: FinanceUser
+    request: Request, job_id: int, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
 ) -> SweepPublic:
     """Cancel a sweep; the points already solved stay."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.SWEEP, user=user)
@@ -88,7 +88,7 @@ def sweep_curve(
 def start_least_budget(
     request: Request,
     sid: int,
-    session: SessionDep,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -128,7 +128,7 @@ def get_least_budget(request: Request, job_id: int, session: SessionDep, _: Curr
     "/least-budget/{job_id}", response_model=LeastBudgetPublic, status_code=status.HTTP_202_ACCEPTED
 )
 def cancel_least_budget(
-    request: Request, job_id: int, session: SessionDep, pool: PoolDep, user: FinanceUser
+    request: Request, job_id: int, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
 ) -> LeastBudgetPublic:
     """Cancel a least-budget search."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.LEAST_BUDGET, user=user)

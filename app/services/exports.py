@@ -1,12 +1,20 @@
 """A run as files: the funding Gantt (json/html/png/svg/pdf), the schedule table (csv/xlsx) and the
 slippage report (json/csv/xlsx), drawn from the run's stored Solution, the portfolio's projects (names,
-categories, plans) and its baseline."""
+categories, plans) and its baseline.
+
+Gantt files are kept in a small in-memory cache keyed by everything they are drawn from (the solution, the
+project records, the baseline, the status date and the options), so many readers of one chart build it once:
+a changed project, baseline or status date is a different key, never a stale chart."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from typing import Any
 
+import orjson
+from cachetools import LRUCache
 from sqlmodel import Session, select
 
 from app import charts
@@ -19,6 +27,10 @@ from app.rules.annual_plan import annual_plan as plan_of_year
 from app.rules.portfolio import ProjectRecord
 from app.services import actuals, baselines, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
+
+CHART_CACHE_BYTES = 64 * 1024 * 1024
+_charts: LRUCache[tuple[Any, ...], bytes] = LRUCache(maxsize=CHART_CACHE_BYTES, getsizeof=len)
+_charts_lock = threading.Lock()  # cachetools' caches are not thread-safe; building happens outside it
 
 
 def _solution_and_records(session: Session, run_id: int) -> tuple[dict[str, Any], list[ProjectRecord]]:
@@ -51,14 +63,23 @@ def gantt_file(
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     status_date = portfolios.get(session=session, portfolio_id=scenario.portfolio_id).status_date
     options = {"lang": lang, "sort": sort, "baseline": baseline, "status_date": status_date}
+    drawn_from = orjson.dumps([solution, baseline], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    key = (fmt, lang, sort, page, status_date, tuple(records), hashlib.blake2b(drawn_from).digest())
+    with _charts_lock:
+        cached = _charts.get(key)
+    if cached is not None:
+        return cached
     try:
         if fmt in ("html", "pdf"):
             pages = charts.gantt_figures(solution, records, **options)
-            return figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
-        figure = charts.funding_gantt(solution, records, page=page, **options)
-        return figures.figure_bytes(figure, fmt)
+            content = figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
+        else:
+            content = figures.figure_bytes(charts.funding_gantt(solution, records, page=page, **options), fmt)
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
+    with _charts_lock:
+        _charts[key] = content
+    return content
 
 
 def schedule_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") -> bytes:

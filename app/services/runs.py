@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.background import Submitter, cancel_queued
+from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, NotFound
 from app.i18n import Field, Listing, Message
 from app.i18n.failures import CANCELLED_QUEUED, error_text
@@ -98,8 +98,10 @@ def start(
     max_time_limit: float,
     replan_from: int | None = None,
 ) -> Run:
-    """Store a queued run of the scenario and hand it to the pool; returns at once."""
+    """Store a queued run of the scenario and hand it to the pool; returns at once (QueueFull when the
+    pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
