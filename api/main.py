@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.admission import AdmissionLimit
 from api.deps import get_current_user
+from api.docs import mount_docs
 from api.middleware import RequestId
 from api.routes import (
     actuals,
@@ -32,6 +33,7 @@ from api.routes import (
     tradeoffs,
     users,
 )
+from api.security import SecurityHeaders
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine, reader, server_pool
@@ -120,12 +122,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Annual funding schedules for a capital-project portfolio under budget caps (资本项目资金排程).",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves /docs and /redoc from this server, with no inline script
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(AdmissionLimit, limit=settings.max_requests_in_flight)
+    app.add_middleware(SecurityHeaders)  # outside the admission limit: its 503s carry the headers too
     app.add_middleware(RequestId)  # added last: outermost, so every line of the request carries its id
     app.include_router(_api_router())
+    mount_docs(app)
     _mount_page(app)
     return app
