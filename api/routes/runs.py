@@ -78,7 +78,7 @@ def list_runs(sid: int, request: Request, session: SessionDep, _: CurrentUser) -
 @router.get("/runs/{rid}", response_model=RunPublic)
 def get_run(rid: int, request: Request, session: SessionDep, _: CurrentUser) -> RunPublic:
     """Status, progress, the MODEL.md Solution as `result` once done, its `messages` in the reader's language."""
-    return runs.public(runs.get(session=session, run_id=rid), request_lang(request))
+    return runs.public(runs.get(session=session, run_id=rid, with_problem=False), request_lang(request))
 
 
 @router.get("/runs/{rid}/problem", response_model=dict[str, Any])

@@ -14,7 +14,7 @@ router = APIRouter(tags=["users"])
 
 
 @router.get("/me", response_model=UserPublic)
-def me(user: CurrentUser) -> UserPublic:
+async def me(user: CurrentUser) -> UserPublic:
     """The user holding the token."""
     return UserPublic.model_validate(user)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from app.background import Submitter, cancel_queued, ensure_room
@@ -24,9 +25,11 @@ from app.services import audit, scenarios
 KIND = "run"  # the pool's name for this kind of work
 
 
-def get(*, session: Session, run_id: int) -> Run:
-    """The run, or NotFound."""
-    run = session.get(Run, run_id)
+def get(*, session: Session, run_id: int, with_problem: bool = True) -> Run:
+    """The run, or NotFound. Without `with_problem` its problem JSON (large for a large portfolio, and not
+    part of the run's status) is loaded only if read."""
+    options = () if with_problem else (defer(Run.problem),)
+    run = session.get(Run, run_id, options=options)
     if run is None:
         raise NotFound("run", run_id)
     return run
