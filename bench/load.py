@@ -419,6 +419,7 @@ def main() -> None:
     parser.add_argument("--capsched", help="the capsched command to serve (default: this Python's)")
     parser.add_argument("--skip-bare", action="store_true", help="do not measure the bare app")
     parser.add_argument("--skip-ramp", action="store_true", help="only the target phase")
+    parser.add_argument("--skip-target", action="store_true", help="only the saturation ramps")
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
@@ -449,22 +450,24 @@ def _measure_capsched(server: Server, args: argparse.Namespace) -> None:
         stop = threading.Event()
         keeper = threading.Thread(target=_keep_solving, args=(client, fixture, stop), daemon=True)
         keeper.start()
-        status = _run_status(client, fixture.running["id"])
-        print(f"\ntarget: {TARGET_CLIENTS} clients every {TARGET_INTERVAL:g} s + {WRONG_TOKEN_CLIENTS} wrong-token "
-              f"clients every {WRONG_TOKEN_INTERVAL:g} s, {args.seconds:g} s, 200-project run {status}", flush=True)  # fmt: skip
-        tally, wrong = Tally(), Tally()
-        bad = {"Authorization": "Bearer wrong-token-" + uuid.uuid4().hex}
-        plans = [
-            (Plan(_mixed(fixture), headers, 200, TARGET_INTERVAL, tally), TARGET_CLIENTS),
-            (Plan(_mixed(fixture), bad, 401, WRONG_TOKEN_INTERVAL, wrong), WRONG_TOKEN_CLIENTS),
-        ]
-        asyncio.run(_drive(server.base_url, plans, args.seconds))
+        if not args.skip_target:
+            status = _run_status(client, fixture.running["id"])
+            print(f"\ntarget: {TARGET_CLIENTS} clients every {TARGET_INTERVAL:g} s + {WRONG_TOKEN_CLIENTS} wrong-token "
+                  f"clients every {WRONG_TOKEN_INTERVAL:g} s, {args.seconds:g} s, 200-project run {status}", flush=True)  # fmt: skip
+            tally, wrong = Tally(), Tally()
+            bad = {"Authorization": "Bearer wrong-token-" + uuid.uuid4().hex}
+            plans = [
+                (Plan(_mixed(fixture), headers, 200, TARGET_INTERVAL, tally), TARGET_CLIENTS),
+                (Plan(_mixed(fixture), bad, 401, WRONG_TOKEN_INTERVAL, wrong), WRONG_TOKEN_CLIENTS),
+            ]
+            asyncio.run(_drive(server.base_url, plans, args.seconds))
+            stop.set()
+            status = _run_status(client, fixture.running["id"])
+            print(f"  readers: {tally.line(args.seconds)}")
+            print(f"  wrong token: {wrong.line(args.seconds)}")
+            print(f"  200-project run at the end: {status}; {_load()}", flush=True)
         stop.set()
         keeper.join()
-        status = _run_status(client, fixture.running["id"])
-        print(f"  readers: {tally.line(args.seconds)}")
-        print(f"  wrong token: {wrong.line(args.seconds)}")
-        print(f"  200-project run at the end: {status}; {_load()}", flush=True)
         if args.skip_ramp:
             return
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -42,7 +42,7 @@ def _with_baseline(
     session: Session, run_id: int
 ) -> tuple[dict[str, Any], list[ProjectRecord], dict[str, Any] | None]:
     """The run's solution, its portfolio's records, and the portfolio's baseline solution (or None)."""
-    run = runs.get(session=session, run_id=run_id)
+    run = runs.get(session=session, run_id=run_id, with_problem=False)
     if run.solution is None:
         status = Message(f"run_status_{run.status}")
         raise Conflict(Message("run_no_schedule_yet", run=run_id, status=status), ["status"])
