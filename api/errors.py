@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.db import refusal
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, QueueFull, StaleVersion
 from app.files.figures import ExportUnavailable
-from app.files.importer import ProjectListError, UnreadableFileError
+from app.files.importer import FileRejected, ProjectListError, UnreadableFileError
 from app.i18n import Lang, Message, field_label, lang_from_accept_language, render, t
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 _HIDDEN_LOC = ("body", "query", "path", "header")
 RETRY_SECONDS = 2  # Retry-After of a 503 for a busy or unreachable database
 QUEUE_RETRY_SECONDS = 30  # … and for a full queue of runs (a run takes seconds to minutes)
-_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")
+MAX_LISTED = (
+    200  # problems listed in one error body; the rest are counted (a 200,000-column file is one line)
+)
+_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern", "char")
 
 
 class ErrorItem(BaseModel):
@@ -110,14 +113,26 @@ def _validation_words(error: dict[str, Any], lang: Lang) -> str:
         return t("v_other", lang, msg=error.get("msg", kind))
 
 
+def _more(total: int, lang: Lang) -> str | None:
+    """The line that counts the problems not listed, or None when all are."""
+    if total <= MAX_LISTED:
+        return None
+    return t("more_problems", lang, n=f"{total - MAX_LISTED:,}", shown=MAX_LISTED)
+
+
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     lang = request_lang(request)
     items, placed = [], []
-    for error in exc.errors():
+    errors = exc.errors()
+    for error in errors[:MAX_LISTED]:
         loc, words = list(error.get("loc", ())), _validation_words(error, lang)
         items.append((loc, words))
         where = "" if error.get("type") == "json_invalid" else _place(loc, lang)
         placed.append(f"{where}{'：' if lang == 'zh' else ': '}{words}" if where else words)
+    more = _more(len(errors), lang)
+    if more:
+        items.append(([], more))
+        placed.append(more)
     detail = t("invalid_input", lang, errors=_separator(lang).join(placed))
     return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, detail, items)
 
@@ -164,9 +179,12 @@ def _project_list(request: Request, exc: ProjectListError) -> JSONResponse:
     lang = request_lang(request)
     items = [
         (["file", *([e.row] if e.row is not None else []), *([e.column] if e.column else [])], e.render(lang))
-        for e in exc.errors
+        for e in exc.errors[:MAX_LISTED]
     ]
-    count = len(exc.errors)
+    count = exc.total
+    more = _more(count, lang)
+    if more:
+        items.append((["file"], more))
     detail = t(
         "import_failed",
         lang,
@@ -182,9 +200,11 @@ def _project_list(request: Request, exc: ProjectListError) -> JSONResponse:
 
 
 def _unreadable(request: Request, exc: UnreadableFileError) -> JSONResponse:
+    """A file that cannot be read, or is refused before reading: 413 over a cap, else 422."""
     reason = exc.render(request_lang(request))
+    too_large = isinstance(exc, FileRejected) and exc.too_large
     return error_response(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        status.HTTP_413_CONTENT_TOO_LARGE if too_large else status.HTTP_422_UNPROCESSABLE_CONTENT,
         t("cannot_read_file", request_lang(request), reason=reason),
         [(("file",), reason)],
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,11 +45,28 @@ class Settings(BaseSettings):
         description="how long a request waits for a database connection or SQLite's write lock",
     )
     seed: bool = Field(default=True, description="load the seed portfolio into an empty database on start")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="the office's time zone (IANA name): moments in documents (report, annual plan) are shown in it",
+    )
     log_level: str = Field(
         default="info",
         pattern="^(?i:debug|info|warning|error|critical)$",
         description="the service's log level",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {name!r}: give an IANA name such as Asia/Shanghai") from err
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def get_settings() -> Settings:

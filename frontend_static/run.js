@@ -442,7 +442,11 @@ function baselinePanel(ctx, run) {
   return h("div", { class: "toolbar", style: "margin:0 0 10px" }, ctx.can("run") && run.status === "done" ? approve : null, info);
 }
 
-/** The slippage report (app/slippage.py): per project how late and why, then per responsible unit. */
+/** A variance in years with its sign: +2, 0, −1. */
+const signed = (years) => (years > 0 ? `+${years}` : years < 0 ? `−${-years}` : "0");
+
+/** The slippage report (app/slippage.py): per project how late and why, then per responsible unit.
+ * With a baseline: plan end, baseline end, forecast end and both variances, as MS Project's baseline views. */
 async function drawReport(section, ctx, run) {
   const lang = getLang();
   let report;
@@ -452,7 +456,7 @@ async function drawReport(section, ctx, run) {
     return mount(section, h("h2", {}, t("slippage_report")), h("p", { class: "error-text", role: "alert" }, error.message));
   }
   const base = report.has_baseline;
-  const cols = [t("col_code"), t("col_name"), t("col_unit"), t("col_planned_end"), base ? t("col_baseline_end") : null, t("col_forecast_end"), t("col_years_late"), t("col_reason"), t("col_why")].filter(Boolean);
+  const cols = [t("col_code"), t("col_name"), t("col_unit"), t("col_planned_end"), base ? t("col_baseline_end") : null, t("col_forecast_end"), t("col_years_late"), base ? t("col_late_vs_baseline") : null, t("col_reason"), t("col_why")].filter(Boolean);
   const rows = [...report.projects].sort((a, b) => (b.years_late ?? 99) - (a.years_late ?? 99) || a.code.localeCompare(b.code));
   const unitCols = [t("col_unit"), t("col_projects"), t("col_late"), t("col_star_late"), t("col_deferred"), t("col_years_late"), t("col_weighted")];
   const stem = fileStem(`run${run.id}_slippage`);
@@ -485,6 +489,7 @@ async function drawReport(section, ctx, run) {
               base ? h("td", { class: "num" }, dash(r.baseline_end)) : null,
               h("td", { class: "num" }, dash(r.forecast_end)),
               h("td", { class: `num ${r.years_late ? "worse" : ""}` }, dash(r.years_late)),
+              base ? h("td", { class: `num ${r.late_vs_baseline > 0 ? "worse" : ""}`, "data-col": "late-vs-baseline" }, r.late_vs_baseline == null ? "—" : signed(r.late_vs_baseline)) : null,
               h("td", {}, r.years_late || r.reason === "deferred" ? pill(r.reason_label, r.reason === "budget" ? "bad" : "warn") : pill(r.reason_label, "good")),
               h("td", { class: "small" }, r.why),
             ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, TokensDep, WriteSessionDep
+from api.params import Id
 from app.models import Role, TokenRenewal, UserAccount, UserCreate, UserPublic, UserUpdate, UserWithToken
 from app.services import users
 from app.services.users import timedelta_days
@@ -44,7 +45,7 @@ def create_user(
 
 
 @router.post("/users/{user_id}/revoke", response_model=UserAccount)
-def revoke_user(user_id: int, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser) -> UserAccount:
+def revoke_user(user_id: Id, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser) -> UserAccount:
     """The user's token stops working at once (finance; not your own)."""
     user = users.get(session=session, user_id=user_id)
     users.revoke(session=session, user=user, by=by)
@@ -55,7 +56,7 @@ def revoke_user(user_id: int, session: WriteSessionDep, tokens: TokensDep, by: F
 
 @router.post("/users/{user_id}/rotate", response_model=UserWithToken)
 def rotate_token(
-    user_id: int,
+    user_id: Id,
     session: WriteSessionDep,
     tokens: TokensDep,
     by: FinanceUser,
@@ -73,7 +74,7 @@ def rotate_token(
 
 @router.patch("/users/{user_id}", response_model=UserAccount)
 def update_user(
-    user_id: int, data: UserUpdate, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser
+    user_id: Id, data: UserUpdate, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser
 ) -> UserAccount:
     """Change a user's role (and unit) (finance)."""
     user = users.get(session=session, user_id=user_id)

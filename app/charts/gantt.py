@@ -29,6 +29,7 @@ from app.charts.style import (
     STATUS_COLOR,
     base_layout,
     category_color,
+    plain,
     subtitle,
     top_legend,
     year_axis,
@@ -119,7 +120,7 @@ def funding_gantt(
         bargap=0.0,
         width=width,
         height=height,
-        margin={"l": 20, "r": 60, "t": 120, "b": 45},
+        margin={"l": 20, "r": 60, "t": 120, "b": 64},
         legend=top_legend(height),
         xaxis=year_axis(first, last),
         yaxis={
@@ -156,7 +157,7 @@ class _Line:
 
     def tick(self, lang: str) -> str:
         if self.row is None:
-            return f"<b><span style='color:{self.color}'>{self.header}</span></b>"
+            return f"<b><span style='color:{self.color}'>{plain(self.header)}</span></b>"
         return self.row.label()
 
 
@@ -250,7 +251,7 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
         if not picked:
             continue
         fig.add_bar(
-            name=category_label(category, lang),
+            name=plain(category_label(category, lang)),
             meta="bar",
             y=[y for y, _ in picked],
             x=[r.end - r.start + 1 for _, r in picked],
@@ -317,7 +318,7 @@ def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text:
             xs.append(year + 0.5)
             ys.append(y)
             texts.append(money(amount))
-            hovers.append(f"<b>{r.name}</b><br>{year}: {money(amount)} {t('wan', lang)}")
+            hovers.append(f"<b>{plain(r.name)}</b><br>{year}: {money(amount)} {t('wan', lang)}")
     fig.add_scatter(
         x=xs,
         y=ys,
@@ -394,12 +395,13 @@ def _add_grid_and_plan_end(
             {**_line_shape("x", status_x, STATUS_COLOR, 1.5), "layer": "above", "name": "status_date"}
         )
         shapes[-1]["line"]["dash"] = "dot"
-        fig.add_annotation(
+        fig.add_annotation(  # under the plot, a line below the plan-end mark (the year header is on top)
             x=status_x,
-            y=1,
+            y=0,
             xref="x",
             yref="paper",
-            yanchor="bottom",
+            yanchor="top",
+            yshift=-18,
             xanchor="center",
             showarrow=False,
             text=t("status_date", lang, date=status.isoformat()),

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.charts.style import plain
 from app.i18n import UNCATEGORISED, category_label, money, status_label, t
 
 _MAX_LABEL = 20  # characters of a project name shown on the axis; the hover has it whole
@@ -41,8 +42,9 @@ class GanttRow:
         return max(0, self.end - self.ghost_end)
 
     def label(self) -> str:
+        """The name as an axis shows it (chart text: plain, never HTML), shortened, ★ first."""
         name = self.name if len(self.name) <= _MAX_LABEL else self.name[: _MAX_LABEL - 1] + "…"
-        return f"★ {name}" if self.star else name
+        return plain(f"★ {name}" if self.star else name)
 
 
 def gantt_rows(
@@ -108,9 +110,10 @@ def category_order(rows: Sequence[GanttRow], projects: Sequence[Any]) -> list[st
 
 
 def hover(r: GanttRow, lang: str) -> str:
+    """A project's hover text: our own markup (<b>, <br>) around its words, which are shown plain."""
     parts = [
-        f"<b>{'★ ' if r.star else ''}{r.name}</b> ({r.code})",
-        f"{t('h_category', lang)}: {category_label(r.category, lang)}",
+        f"<b>{'★ ' if r.star else ''}{plain(r.name)}</b> ({plain(r.code)})",
+        f"{t('h_category', lang)}: {plain(category_label(r.category, lang))}",
     ]
     if r.scheduled:
         parts.append(f"{t('h_scheduled', lang)}: {r.start}–{r.end}")
@@ -127,9 +130,9 @@ def hover(r: GanttRow, lang: str) -> str:
         est = f"（{t('estimate', lang)}）" if r.cost_is_estimate else ""
         parts.append(f"{t('h_cost', lang)}: {money(r.cost_wan)} {t('wan', lang)}{est}")
     if r.status:
-        parts.append(f"{t('h_status', lang)}: {status_label(r.status, lang)}")
+        parts.append(f"{t('h_status', lang)}: {plain(status_label(r.status, lang))}")
     if r.responsible_unit:
-        parts.append(f"{t('h_unit', lang)}: {r.responsible_unit}")
+        parts.append(f"{t('h_unit', lang)}: {plain(r.responsible_unit)}")
     for year, amount in sorted(r.funding.items()):
         parts.append(f"  {year}: {money(amount)} {t('wan', lang)}")
     return "<br>".join(parts)

@@ -3,18 +3,21 @@ and run; red only means late), the title block, the legend under it and the year
 
 from __future__ import annotations
 
+import html
 import zlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import plotly.graph_objects as go
 
 from app.i18n import UNCATEGORISED, t
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
-    from app.charts.rows import GanttRow
+class _Costed(Protocol):
+    """What the subtitle needs of a chart row (app/charts/rows.py GanttRow, which uses this module)."""
+
+    cost_is_estimate: bool
+
 
 LINE_BLUE = "#3C6E9F"
 BASELINE_COLOR = "#1F2A44"  # the baseline's thin outline
@@ -79,6 +82,13 @@ _PINNED: dict[str, str] = {
 }
 
 
+def plain(text: object) -> str:
+    """Data text (a project's name, code, unit, category, status) as a chart shows it, literally: plotly
+    reads a small HTML subset (<a href>, <b>, <br>, <span style>…) in every label, legend, tick and hover,
+    so < > & are written as entities, which it shows as the characters themselves."""
+    return html.escape(str(text), quote=False)
+
+
 def category_color(category: str) -> str:
     """The fixed colour of a category (same in every chart and run)."""
     if category in _PINNED:
@@ -106,7 +116,7 @@ def base_layout(fig: go.Figure, title: str, subtitle: str, height: int) -> None:
     )
 
 
-def subtitle(solution: Mapping[str, Any], lang: str, extra: str = "", rows: Sequence[GanttRow] = ()) -> str:
+def subtitle(solution: Mapping[str, Any], lang: str, extra: str = "", rows: Sequence[_Costed] = ()) -> str:
     """The solver status, weighted slippage, `extra`, and the estimates note when any cost is estimated."""
     parts = []
     status = solution.get("status")

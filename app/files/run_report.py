@@ -151,7 +151,12 @@ def report_pdf(solution: Mapping[str, Any], records: Sequence[Any], **kw: Any) -
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "—"
+    """A moment as the office reads it, its offset from UTC shown: '2026-12-07 07:51 (UTC+08:00)'."""
+    if moment is None:
+        return "—"
+    offset = moment.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return moment.strftime("%Y-%m-%d %H:%M") + zone
 
 
 def _estimate_note(records: Sequence[Any], solution: Mapping[str, Any], lang: str) -> str:

@@ -203,6 +203,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "data/README.md (public investment ÷ floor area of Chongqing county school projects); each project's basis "
         "is in the table 'Project costs and their basis'. Replace them with approved figures when known.",
     ),
+    "report_flat_caps": ("每年 {amount} 万元", "{amount} a year"),
+    "report_caps_range": ("年度上限 {low}–{high} 万元", "annual caps {low}–{high}"),
     "report_no_estimates": ("全部总投资均为给定数额，无估算。", "Every cost is as given; none is estimated."),
     "report_rebuilt_problem": (
         "本报告由排程结果文件生成：延期原因按项目清单与默认规则重建的排程问题判断。",
@@ -487,10 +489,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这似乎是二进制文件，不是 CSV 或 XLSX 项目清单",
         "this looks like a binary file, not a CSV or XLSX project list",
     ),
-    "file_bad_encoding": (
-        "无法按 UTF-8 或 GBK/GB18030 解码文件；请另存为 CSV（UTF-8）",
-        "cannot decode the file as UTF-8 or GBK/GB18030 text; save it as CSV (UTF-8)",
-    ),
     "file_bad_csv": ("无法按 CSV 读取文件：{reason}", "cannot read the file as CSV: {reason}"),
     "file_no_header": ("文件没有表头行", "the file has no header row"),
     "mspdi_bad_xml": (
@@ -498,6 +496,116 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not a readable MS Project XML file ({reason})",
     ),
     "mspdi_no_tasks": ("MS Project XML 文件中没有任务", "the MS Project XML file has no tasks"),
+    # issue 18 (harden-files): hostile files refused before they are read (app/files/intake.py), limits at
+    # the edge (app/rules/limits.py), capped error lists
+    "file_over_size": (
+        "文件有 {size} MB，超过可读取的上限 {limit} MB",
+        "the file is {size} MB, over the {limit} MB that can be read",
+    ),
+    "zip_too_many_entries": (
+        "XLSX 压缩包内有 {count} 个文件，最多 {limit} 个：这不是普通的工作簿",
+        "the XLSX holds {count} files, at most {limit}: this is not an ordinary workbook",
+    ),
+    "zip_unpacked_too_big": (
+        "XLSX 解压后共 {size} MB，超过上限 {limit} MB：请删除多余的工作表、图片或空行后另存",
+        "the XLSX unpacks to {size} MB, over the {limit} MB limit: remove extra sheets, pictures or empty "
+        "rows and save again",
+    ),
+    "zip_ratio_too_high": (
+        "XLSX 内的 {name} 压缩比为 {ratio}:1，超过 {limit}:1（疑似“压缩炸弹”），不予读取",
+        "{name} inside the XLSX inflates {ratio} times, over {limit} (a likely zip bomb): refused",
+    ),
+    "xlsx_too_many_strings": (
+        "工作簿有超过 {limit} 个不同的文本（第 {count} 个起），超过上限",
+        "the workbook holds more than {limit} distinct texts (at the {count}th), over the limit",
+    ),
+    "xlsx_string_too_long": (
+        "工作簿的第 {index} 个文本超过 {limit} 个字符（Excel 单元格的上限），不予读取",
+        "text {index} of the workbook is longer than {limit} characters (Excel's cell limit): refused",
+    ),
+    "xlsx_declares_too_much": (
+        "工作表声明的范围 {ref} 有 {rows} 行 × {columns} 列；最多读取 {max_rows} 行、{max_columns} 列、"
+        "{max_cells} 个单元格。请删除多余的行和列后另存",
+        "the sheet declares the range {ref}: {rows} rows × {columns} columns; at most {max_rows} rows, "
+        "{max_columns} columns and {max_cells} cells are read. Delete the unused rows and columns and save again",
+    ),
+    "table_too_many_rows": (
+        "文件超过 {limit} 行，超过上限",
+        "the file has more than {limit} rows, over the limit",
+    ),
+    "table_too_many_columns": (
+        "第 {row} 行有 {count} 列，最多 {limit} 列",
+        "row {row} has {count} columns, at most {limit}",
+    ),
+    "table_too_many_cells": (
+        "到第 {row} 行时单元格已超过 {limit} 个，超过上限",
+        "the file has more than {limit} cells by row {row}, over the limit",
+    ),
+    "cell_too_long": (
+        "第 {row} 行第 {column} 列有 {length} 个字符，最多 {limit} 个",
+        "row {row}, column {column} has {length} characters, at most {limit}",
+    ),
+    "line_too_long": (
+        "第 {line} 行有 {length} 个字符，一行最多 {limit} 个",
+        "line {line} has {length} characters, at most {limit} in one line",
+    ),
+    "file_looks_like_encoding": (
+        "文件看起来是 {encoding} 编码，按 GBK 读出来是乱码（“{sample}”）；请在 Excel 或记事本中另存为“CSV UTF-8”后再导入",
+        "the file looks like {encoding}, which reads as garble in GBK ('{sample}'); save it as 'CSV UTF-8' "
+        "in Excel or Notepad and import again",
+    ),
+    "file_damaged_encoding": (
+        "文件声明为 {encoding}，但第 {line} 行有无法解读的字节 {byte}：文件可能已损坏；请重新另存为“CSV UTF-8”",
+        "the file says it is {encoding} but line {line} holds the byte {byte}, which {encoding} cannot hold: "
+        "it may be damaged; save it again as 'CSV UTF-8'",
+    ),
+    "file_encoding_named": (
+        "文件不是 UTF-8 或 GBK 编码（第 {line} 行的字节 {byte} 无法解读），看起来是 {encoding}；请另存为“CSV UTF-8”后再导入",
+        "the file is neither UTF-8 nor GBK (line {line}, byte {byte}); it looks like {encoding}: save it as "
+        "'CSV UTF-8' and import again",
+    ),
+    "file_encoding_unknown": (
+        "文件不是 UTF-8 或 GBK 编码（第 {line} 行的字节 {byte} 无法解读），编码无法识别；请另存为“CSV UTF-8”后再导入",
+        "the file is neither UTF-8 nor GBK (line {line}, byte {byte}) and its encoding is not recognised: "
+        "save it as 'CSV UTF-8' and import again",
+    ),
+    "xml_entities_refused": (
+        "文件含有 DTD 或 XML 实体声明，出于安全原因不予读取（可能是“XML 炸弹”）",
+        "the file declares a DTD or XML entities, which are refused for safety (a likely XML bomb)",
+    ),
+    "mspdi_too_many_tasks": (
+        "MS Project XML 文件超过 {limit} 个任务，超过上限",
+        "the MS Project XML file has more than {limit} tasks, over the limit",
+    ),
+    "control_character": (
+        "{column}含有控制字符 {char}，请删除后再导入",
+        "{column} holds the control character {char}: remove it and import again",
+    ),
+    "text_too_long": (
+        "{column}有 {length} 个字符，最多 {limit} 个",
+        "{column} has {length} characters, at most {limit}",
+    ),
+    "number_too_large": ("{column}{value} 超过上限 {limit}", "{column} {value} is over the limit of {limit}"),
+    "more_problems": (
+        "另有 {n} 处问题未列出（只列出前 {shown} 处）",
+        "and {n} more problems not listed (the first {shown} are)",
+    ),
+    "v_control_character": (
+        "含有控制字符 {char}，不能保存",
+        "holds the control character {char}, which cannot be stored",
+    ),
+    "portfolio_too_many_projects": (
+        "项目组合最多 {limit} 个项目，此操作后将有 {count} 个",
+        "a portfolio holds at most {limit} projects; this would make {count}",
+    ),
+    "budget_cap_too_large": (
+        "{field}中 {years} 年的上限超过 {limit} 万元",
+        "{field} cap is over {limit} 万元 for year(s) {years}",
+    ),
+    "override_out_of_range": (
+        "应为 {low} 到 {high} 之间的整数，收到 {value}",
+        "must be a whole number from {low} to {high}, not {value}",
+    ),
     # HTTP answers around the import
     "import_failed": (
         "文件有 {count} 处错误，未导入任何内容：{errors}",
@@ -578,6 +686,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{fields} belong to the approved plan and only finance may change them directly; send a change request "
         "(POST /api/projects/{project}/change-requests) for finance to decide",
     ),
+    "owner_may_not_add": (
+        "新增项目会改变批准的计划，只有财务可以添加；请联系财务添加项目（{user} 是项目单位用户）",
+        "adding a project changes the approved plan and only finance may do it; ask finance to add it "
+        "({user} is a project owner)",
+    ),
     "owner_may_not_remove": (
         "移除项目会改变批准的计划，只有财务可以直接移除；请提交变更申请（POST /api/projects/{project}/change-requests，"
         "remove: true），由财务审批",
@@ -636,6 +749,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "actuals_bad_spent": (
         "{column}“{raw}”不是 ≥ 0 的整数万元",
         "{column} '{raw}' is not a whole number ≥ 0 of 万元",
+    ),
+    "actuals_bad_overrun": (
+        "{column} 应填“是”或“否”（或 true/false、1/0），实际为“{raw}”",
+        "{column} must be yes or no (true/false, 1/0), got '{raw}'",
     ),
     "actuals_bad_percent": (
         "{column}“{raw}”不在 0 到 100 之间",
@@ -797,6 +914,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法在 {target} 年前完工（最早 {earliest} 年）",
         "{code}: {spent} of {cost} spent by {last_year}; at most {max_annual} a year it cannot finish by "
         "{target} (earliest {earliest})",
+    ),
+    "run_paid_in_full": (
+        "{code}：已支出 {spent} 万元，达到总投资 {cost} 万元，本次不排程",
+        "{code}: {spent} already spent pays its cost {cost} in full; this run does not schedule it",
+    ),
+    "run_overspent": (
+        "{code}：已支出 {spent} 万元，超过总投资 {cost} 万元，本次不排程；请核对已支出或总投资",
+        "{code}: {spent} already spent is more than its cost {cost}; this run does not schedule it — check "
+        "the amount spent or the cost",
+    ),
+    "replan_continued": (
+        "到 {last_year} 年底已有实际支出的项目按在建项目从 {year} 年起续建，只排剩余投资：{projects}",
+        "projects with actual spending by the end of {last_year} continue as under way from {year}, only what is "
+        "left to fund scheduled: {projects}",
+    ),
+    "replan_continued_one": (
+        "{code}（已支出 {spent} 万元，剩余 {left} 万元）",
+        "{code} ({spent} spent, {left} left)",
     ),
     "replan_paid_in_full": (
         "{code}：到 {last_year} 年底已支出 {spent} 万元，达到总投资 {cost} 万元，本次不再排程",

@@ -137,6 +137,17 @@ def build_problem(
     )
 
 
+def paid_in_full(records: Sequence[ProjectLike]) -> tuple[Message, ...]:
+    """The projects `build_problem` leaves out because `spent_wan` already pays their cost, each named
+    (a run never drops a project silently)."""
+    flags = []
+    for record in records:
+        if record.cost_wan is not None and remaining_cost(record) <= 0:
+            key = "run_overspent" if (record.spent_wan or 0) > record.cost_wan else "run_paid_in_full"
+            flags.append(Message(key, code=record.code, spent=record.spent_wan, cost=record.cost_wan))
+    return tuple(flags)
+
+
 def _check_overrides(records: Sequence[ProjectLike], options: ScenarioOptions) -> None:
     unknown = sorted(set(options.overrides) - {r.code for r in records})
     if unknown:
@@ -172,7 +183,7 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
         budget={y: cap for y, cap in options.budget.items() if y >= year},
         replan_from=None,
     )
-    projects, past, flags = [], {}, []
+    projects, past, flags, continued = [], {}, [], []
     for record in records:
         recorded = actuals.get(record.code) or {}
         before = {y: v for y, v in recorded.items() if y < year}
@@ -187,10 +198,17 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
             continue
         if spent_past:
             derived = _under_way_from(derived, record, year, len(spent_past))
+            continued.append(
+                Message("replan_continued_one", code=record.code, spent=spent, left=derived.cost)
+            )
         derived, flag = _check_pace(derived, record, year, spent)
         if flag is not None:
             flags.append(flag)
         projects.append(_apply_overrides(derived, options.overrides.get(record.code, {})))
+    if continued:  # changed by the actuals: started, and only what is left to fund
+        flags.append(
+            Message("replan_continued", last_year=year - 1, year=year, projects=Listing(tuple(continued)))
+        )
     problem = Problem(
         first_year=year,
         last_year=options.last_year,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from datetime import UTC, tzinfo
 from typing import Any
 
 import orjson
@@ -151,8 +152,9 @@ def run_slippage(*, session: Session, run_id: int) -> slippage.SlippageReport:
     )
 
 
-def run_facts(*, session: Session, run_id: int) -> run_report.RunFacts:
-    """Where the run's schedule comes from: portfolio, scenario, who ran it, who approved it and when."""
+def run_facts(*, session: Session, run_id: int, zone: tzinfo = UTC) -> run_report.RunFacts:
+    """Where the run's schedule comes from: portfolio, scenario, who ran it, who approved it and when
+    (moments in `zone`, the office's time zone)."""
     run = runs.get(session=session, run_id=run_id)
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     portfolio = portfolios.get(session=session, portfolio_id=scenario.portfolio_id)
@@ -165,9 +167,9 @@ def run_facts(*, session: Session, run_id: int) -> run_report.RunFacts:
         run_id=run.id,
         run_status=run.status,
         started_by=run.started_by,
-        finished_at=run.finished_at,
+        finished_at=run.finished_at.astimezone(zone) if run.finished_at else None,
         approved_by=approval.approved_by if approval else None,
-        approved_at=approval.approved_at if approval else None,
+        approved_at=approval.approved_at.astimezone(zone) if approval else None,
     )
 
 
@@ -179,6 +181,7 @@ def report_file(
     lang: str = "zh",
     paper: str = "A4",
     sort: str = "start",
+    zone: tzinfo = UTC,
 ) -> bytes:
     """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs
     with their basis) as PDF, or as the HTML the PDF is made from."""
@@ -188,7 +191,7 @@ def report_file(
         document = run_report.report_html(
             solution,
             records,
-            facts=run_facts(session=session, run_id=run_id),
+            facts=run_facts(session=session, run_id=run_id, zone=zone),
             slippage=report,
             lang=lang,
             paper=paper,
@@ -201,12 +204,12 @@ def report_file(
 
 
 def annual_plan_file(
-    *, session: Session, run_id: int, year: int, fmt: str = "xlsx", lang: str = "zh"
+    *, session: Session, run_id: int, year: int, fmt: str = "xlsx", lang: str = "zh", zone: tzinfo = UTC
 ) -> bytes:
     """The year's investment plan table (年度投资计划表) of the run's schedule: XLSX or PDF (A3 landscape).
     Money done before the year counts the portfolio's recorded actuals where there are any."""
     solution, records = _solution_and_records(session, run_id)
-    facts = run_facts(session=session, run_id=run_id)
+    facts = run_facts(session=session, run_id=run_id, zone=zone)
     run = runs.get(session=session, run_id=run_id)
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)

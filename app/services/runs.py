@@ -17,7 +17,7 @@ from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, NotFound
 from app.i18n import Field, Listing, Message
 from app.i18n.failures import CANCELLED_QUEUED, error_text
-from app.i18n.solver import message_json, run_messages
+from app.i18n.solver import message_from_json, message_json, run_messages
 from app.models import Run, RunProgress, RunPublic, RunStatus, Scenario, User, utcnow
 from app.rules.problem import Replan
 from app.services import audit, scenarios
@@ -58,9 +58,10 @@ def create(
 ) -> Run:
     """A queued run of the scenario, holding the exact problem it will solve (and, for a re-plan, the
     frozen past it puts back into the schedule)."""
-    stored_replan = None
+    stored_replan, notes = None, None
     if replan_from is None:
-        problem = scenarios.problem_of(session=session, scenario_id=scenario_id)
+        problem, left_out = scenarios.plan_of(session=session, scenario_id=scenario_id)
+        notes = [message_json(flag) for flag in left_out] or None
     else:
         plan = scenarios.replan_of(session=session, scenario_id=scenario_id, replan_from=replan_from)
         problem = plan.problem
@@ -71,6 +72,7 @@ def create(
         problem=problem.to_json(),
         started_by=user.name,
         replan=stored_replan,
+        notes=notes,
         drafts_left_out=scenarios.drafts_of(session=session, scenario_id=scenario_id) or None,
     )
     session.add(run)
@@ -163,7 +165,9 @@ def public(run: Run, lang: str = "zh") -> RunPublic:
         update={
             "progress": progress,
             "result": run.solution,
-            "messages": drafts_message(drafts, lang) + run_messages(run.solution, run.replan, lang),
+            "messages": drafts_message(drafts, lang)
+            + [message_from_json(note).render(lang) for note in run.notes or []]
+            + run_messages(run.solution, run.replan, lang),
             "error": error_text(run.error, lang),
             "replan_from": replan_from,
             "drafts_left_out": drafts,

@@ -16,7 +16,7 @@ from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from app.i18n import Field, Listing, Message
 from app.models import Scenario, ScenarioCreate, ScenarioUpdate, User, check_budget
 from app.rules.portfolio import ProjectRecord, missing_figures
-from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, replan
+from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, paid_in_full, replan
 from app.services import actuals, audit, portfolios, projects, versioning
 from solver import Problem, ProblemError
 
@@ -159,10 +159,15 @@ def options_of(scenario: Scenario) -> ScenarioOptions:
 
 def problem_of(*, session: Session, scenario_id: int) -> Problem:
     """The MODEL.md problem of a scenario over its portfolio's current projects; InvalidInput if impossible."""
+    return plan_of(session=session, scenario_id=scenario_id)[0]
+
+
+def plan_of(*, session: Session, scenario_id: int) -> tuple[Problem, tuple[Message, ...]]:
+    """`problem_of`, and the projects it leaves out because they are paid in full, each named."""
     scenario = get(session=session, scenario_id=scenario_id)
     records = _records(session, scenario)
     with _planning_errors():
-        return build_problem(records, options_of(scenario))
+        return build_problem(records, options_of(scenario)), paid_in_full(records)
 
 
 def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan:

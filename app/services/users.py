@@ -134,11 +134,20 @@ def renew_token(
     *, session: Session, user: User, valid_for: timedelta | None = None, by: User | None = None
 ) -> str:
     """Replace a user's token with a fresh one (the old one stops working; a revoked user is active again)."""
-    before = {"token_id": user.token_id, "revoked_at": user.revoked_at, "expires_at": user.expires_at}
+    # the trail says when the token changed, never any part of it (token_id is a prefix of the token)
+    before = {
+        "token_issued_at": user.token_issued_at,
+        "revoked_at": user.revoked_at,
+        "expires_at": user.expires_at,
+    }
     token = _set_token(user, valid_for)
     session.add(user)
     session.flush()
-    after = {"token_id": user.token_id, "revoked_at": user.revoked_at, "expires_at": user.expires_at}
+    after = {
+        "token_issued_at": user.token_issued_at,
+        "revoked_at": user.revoked_at,
+        "expires_at": user.expires_at,
+    }
     audit.record(
         session,
         actor=by,

@@ -308,6 +308,8 @@ def test_an_import_records_one_entry_per_changed_field(client, finance, portfoli
 
 
 def test_the_history_exports_as_a_workbook(client, finance, portfolio) -> None:
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    client.patch(f"/api/projects/{t01['id']}", json={"version": 1, "cost_wan": 2100}, headers=finance)
     response = client.get(f"/api/audit.xlsx?portfolio={portfolio['id']}&lang=zh", headers=finance)
 
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -315,6 +317,10 @@ def test_the_history_exports_as_a_workbook(client, finance, portfolio) -> None:
     assert response.status_code == 200 and sheet.title == "变更记录"
     assert header[:3] == ["时间", "操作人", "角色"]
     assert sheet.max_row > 1  # the portfolio's creation and import
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert all(row["时间"].endswith("+00:00") for row in rows)  # the zone written out
+    assert "项目" in {row["对象"] for row in rows}  # entities and fields in words, not keys
+    assert "总投资（cost_wan）" in {row["字段"] for row in rows}
 
 
 def _refuse_audit_rows(engine: sa.Engine) -> None:
