@@ -11,6 +11,8 @@ import * as tradeoffsView from "./tradeoffs.js";
 import * as actualsView from "./actuals.js";
 import * as adminView from "./admin.js";
 
+adoptTokenFromUrl(); // first, before anything else runs: the token leaves the address bar
+
 const VIEWS = {
   portfolio: { module: portfolioView, label: "nav_portfolio" },
   budget: { module: budgetView, label: "nav_budget" },
@@ -242,5 +244,4 @@ $("lang").addEventListener("click", () => {
 window.addEventListener("hashchange", route);
 window.capsched = { ctx, api }; // for the console and the browser tests
 
-adoptTokenFromUrl();
 start();

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Path, UploadFile, status
 
-from api.deps import CurrentUser, SessionDep, WriterUser
+from api.deps import CurrentUser, SessionDep, WriterUser, WriteSessionDep
 from api.params import Id
 from app.models import ActualPublic, ActualsImportSummary, ActualUpdate
 from app.services import actuals, projects
@@ -16,7 +16,7 @@ router = APIRouter(tags=["actuals"])
 def record_actual(
     project_id: Id,
     data: ActualUpdate,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: WriterUser,
     year: int = Path(ge=1900, le=2200),
 ) -> ActualPublic:
@@ -27,7 +27,7 @@ def record_actual(
 
 @router.delete("/projects/{project_id}/actuals/{year}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_actual(
-    project_id: Id, session: SessionDep, user: WriterUser, year: int = Path(ge=1900, le=2200)
+    project_id: Id, session: WriteSessionDep, user: WriterUser, year: int = Path(ge=1900, le=2200)
 ) -> None:
     """Remove a year's actual recorded by mistake (the same rights as recording it)."""
     actuals.delete(session=session, project_id=project_id, year=year, user=user)
@@ -55,7 +55,7 @@ def list_portfolio_actuals(pid: Id, session: SessionDep, _: CurrentUser) -> list
 )
 def import_actuals(
     pid: Id,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: WriterUser,
     file: UploadFile = File(description="CSV/XLSX with columns code, year, spent_wan, percent_complete"),
 ) -> ActualsImportSummary:

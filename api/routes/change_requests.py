@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser, WriteSessionDep
 from api.params import Id
 from app.models import ChangeDecision, ChangeRequest, ChangeRequestCreate, ChangeRequestPublic, ChangeState
 from app.services import change_requests
@@ -22,7 +22,7 @@ def _public(request: ChangeRequest) -> ChangeRequestPublic:
     status_code=status.HTTP_201_CREATED,
 )
 def request_change(
-    project_id: Id, data: ChangeRequestCreate, session: SessionDep, user: WriterUser
+    project_id: Id, data: ChangeRequestCreate, session: WriteSessionDep, user: WriterUser
 ) -> ChangeRequestPublic:
     """Ask to change plan fields (or remove the project), with a reason; nothing changes until finance approves."""
     return _public(change_requests.create(session=session, project_id=project_id, data=data, user=user))
@@ -48,7 +48,10 @@ def portfolio_requests(
 
 @router.post("/change-requests/{request_id}/approve", response_model=ChangeRequestPublic)
 def approve_request(
-    request_id: Id, session: SessionDep, user: FinanceUser, data: ChangeDecision | None = Body(default=None)
+    request_id: Id,
+    session: WriteSessionDep,
+    user: FinanceUser,
+    data: ChangeDecision | None = Body(default=None),
 ) -> ChangeRequestPublic:
     """Apply the request to the project (finance); 409 when the project changed since it was made."""
     decided = change_requests.approve(
@@ -59,7 +62,10 @@ def approve_request(
 
 @router.post("/change-requests/{request_id}/reject", response_model=ChangeRequestPublic)
 def reject_request(
-    request_id: Id, session: SessionDep, user: FinanceUser, data: ChangeDecision | None = Body(default=None)
+    request_id: Id,
+    session: WriteSessionDep,
+    user: FinanceUser,
+    data: ChangeDecision | None = Body(default=None),
 ) -> ChangeRequestPublic:
     """Turn the request down (finance); the project stays as it is."""
     decided = change_requests.reject(

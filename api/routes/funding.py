@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriteSessionDep
 from api.params import Id
 from app.models import (
     FundingImportSummary,
@@ -41,7 +41,7 @@ def list_sources(pid: Id, session: SessionDep, _: CurrentUser) -> list[FundingSo
     "/portfolios/{pid}/sources", response_model=FundingSourcePublic, status_code=status.HTTP_201_CREATED
 )
 def create_source(
-    pid: Id, data: FundingSourceCreate, session: SessionDep, user: FinanceUser
+    pid: Id, data: FundingSourceCreate, session: WriteSessionDep, user: FinanceUser
 ) -> FundingSourcePublic:
     """Add a funding source: code, name, kind, carryover, illustrative, basis (finance)."""
     return funding.source_public(
@@ -51,7 +51,7 @@ def create_source(
 
 @router.patch("/sources/{source_id}", response_model=FundingSourcePublic)
 def edit_source(
-    source_id: Id, data: FundingSourceUpdate, session: SessionDep, user: FinanceUser
+    source_id: Id, data: FundingSourceUpdate, session: WriteSessionDep, user: FinanceUser
 ) -> FundingSourcePublic:
     """Edit a source; `version` must be the one you read (409 names what changed since)."""
     return funding.source_public(
@@ -60,7 +60,7 @@ def edit_source(
 
 
 @router.delete("/sources/{source_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_source(source_id: Id, session: SessionDep, user: FinanceUser) -> None:
+def delete_source(source_id: Id, session: WriteSessionDep, user: FinanceUser) -> None:
     """Remove a source with its quotas and rules (finance)."""
     funding.delete_source(session=session, source_id=source_id, user=user)
 
@@ -73,7 +73,7 @@ def list_quotas(sid: Id, session: SessionDep, _: CurrentUser) -> list[SourceQuot
 
 @router.put("/scenarios/{sid}/quotas/{source_id}", response_model=SourceQuotaPublic)
 def put_quota(
-    sid: Id, source_id: Id, data: QuotaSet, session: SessionDep, user: FinanceUser
+    sid: Id, source_id: Id, data: QuotaSet, session: WriteSessionDep, user: FinanceUser
 ) -> SourceQuotaPublic:
     """Set a source's annual quota in the scenario: an amount ≥ 0 for every year of it (finance)."""
     return funding.put_quota(
@@ -85,7 +85,7 @@ def put_quota(
     "/portfolios/{pid}/funding-rules", response_model=FundingRulePublic, status_code=status.HTTP_201_CREATED
 )
 def create_rule(
-    pid: Id, data: FundingRuleCreate, session: SessionDep, user: FinanceUser
+    pid: Id, data: FundingRuleCreate, session: WriteSessionDep, user: FinanceUser
 ) -> FundingRulePublic:
     """A rule for one project or one category: allowed or not, floor and cap in 万元 or % (finance)."""
     rule = funding.create_rule(session=session, portfolio_id=pid, data=data, user=user)
@@ -94,7 +94,7 @@ def create_rule(
 
 @router.put("/funding-rules/{rule_id}", response_model=FundingRulePublic)
 def replace_rule(
-    rule_id: Id, data: FundingRuleBase, session: SessionDep, user: FinanceUser
+    rule_id: Id, data: FundingRuleBase, session: WriteSessionDep, user: FinanceUser
 ) -> FundingRulePublic:
     """New limits for a rule (its source and project or category stay) (finance)."""
     rule = funding.replace_rule(session=session, rule_id=rule_id, data=data, user=user)
@@ -102,7 +102,7 @@ def replace_rule(
 
 
 @router.delete("/funding-rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_rule(rule_id: Id, session: SessionDep, user: FinanceUser) -> None:
+def delete_rule(rule_id: Id, session: WriteSessionDep, user: FinanceUser) -> None:
     """Remove a rule (finance)."""
     funding.delete_rule(session=session, rule_id=rule_id, user=user)
 
@@ -114,7 +114,7 @@ def delete_rule(rule_id: Id, session: SessionDep, user: FinanceUser) -> None:
 )
 def import_sources(
     pid: Id,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: FinanceUser,
     file: UploadFile = File(description="sources: CSV (UTF-8 or GBK) or XLSX; year columns give quotas"),
     scenario_id: int | None = Query(
@@ -142,7 +142,7 @@ def import_sources(
 )
 def import_rules(
     pid: Id,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: FinanceUser,
     file: UploadFile = File(description="rules: CSV (UTF-8 or GBK) or XLSX"),
     replace: bool = Query(False, description="also remove the portfolio's rules missing from the file"),

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import request_lang
 from api.params import Id
 from app.files.figures import MEDIA_TYPES
@@ -49,7 +49,7 @@ def file_response(content: bytes, fmt: str, name: str) -> Response:
 def start_run(
     sid: Id,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -79,7 +79,7 @@ def list_runs(sid: Id, request: Request, session: SessionDep, _: CurrentUser) ->
 @router.get("/runs/{rid}", response_model=RunPublic)
 def get_run(rid: Id, request: Request, session: SessionDep, _: CurrentUser) -> RunPublic:
     """Status, progress, the MODEL.md Solution as `result` once done, its `messages` in the reader's language."""
-    return runs.public(runs.get(session=session, run_id=rid), request_lang(request))
+    return runs.public(runs.get(session=session, run_id=rid, with_problem=False), request_lang(request))
 
 
 @router.get("/runs/{rid}/problem", response_model=dict[str, Any])
@@ -89,7 +89,9 @@ def get_run_problem(rid: Id, session: SessionDep, _: CurrentUser) -> dict[str, A
 
 
 @router.delete("/runs/{rid}", response_model=RunPublic, status_code=status.HTTP_202_ACCEPTED)
-def cancel_run(rid: Id, request: Request, session: SessionDep, pool: PoolDep, user: FinanceUser) -> RunPublic:
+def cancel_run(
+    rid: Id, request: Request, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
+) -> RunPublic:
     """Cancel: a queued run at once, a running one within moments (keeps its best schedule so far)."""
     return runs.public(runs.cancel(session=session, pool=pool, run_id=rid, user=user), request_lang(request))
 

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import request_lang
 from api.params import Id
 from api.routes.runs import Lang, file_response
@@ -32,7 +32,7 @@ class CurveFormat(StrEnum):
 def start_sweep(
     request: Request,
     sid: Id,
-    session: SessionDep,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -68,7 +68,7 @@ def get_sweep(request: Request, job_id: Id, session: SessionDep, _: CurrentUser)
 
 @router.delete("/sweeps/{job_id}", response_model=SweepPublic, status_code=status.HTTP_202_ACCEPTED)
 def cancel_sweep(
-    request: Request, job_id: Id, session: SessionDep, pool: PoolDep, user: FinanceUser
+    request: Request, job_id: Id, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
 ) -> SweepPublic:
     """Cancel a sweep; the points already solved stay."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.SWEEP, user=user)
@@ -97,7 +97,7 @@ def sweep_curve(
 def start_least_budget(
     request: Request,
     sid: Id,
-    session: SessionDep,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -137,7 +137,7 @@ def get_least_budget(request: Request, job_id: Id, session: SessionDep, _: Curre
     "/least-budget/{job_id}", response_model=LeastBudgetPublic, status_code=status.HTTP_202_ACCEPTED
 )
 def cancel_least_budget(
-    request: Request, job_id: Id, session: SessionDep, pool: PoolDep, user: FinanceUser
+    request: Request, job_id: Id, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
 ) -> LeastBudgetPublic:
     """Cancel a least-budget search."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.LEAST_BUDGET, user=user)

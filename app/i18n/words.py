@@ -1169,6 +1169,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{first_year}-{last_year}, the years it can be funded in",
     ),
     "diag_source_shortfall_year": ("{source} {year} 年 {amount} 万元", "{source} {year}: {amount}"),
+    # issue 18 (harden-server): overload, the queue of background work, a database that cannot write
+    "server_busy": (
+        "服务器正忙（同时处理的请求已达上限）；请 {seconds} 秒后重试",
+        "the server is busy (it is answering as many requests as it can at once); try again in {seconds} s",
+    ),
+    "queue_full": (
+        "等待开始的运算已有 {queued} 个（上限 {limit}，CAPSCHED_MAX_QUEUED）；请等其中一个完成，或取消一个，再提交",
+        "{queued} runs and searches are already waiting to start (the limit is {limit}, CAPSCHED_MAX_QUEUED); "
+        "wait for one to finish or cancel one, then try again",
+    ),
+    "database_full": (
+        "数据库所在的磁盘已满，本次修改没有保存；请管理员腾出磁盘空间后再试",
+        "the disk holding the database is full, so nothing was saved; "
+        "ask the administrator to free some space, then try again",
+    ),
+    "database_read_only": (
+        "数据库目前只读（文件或磁盘只读，或连接的是只读库），本次修改没有保存；请告知管理员",
+        "the database is read-only just now (a read-only file or disk, or a read-only server), so nothing "
+        "was saved; tell the administrator",
+    ),
+    "database_busy": (
+        "数据库正忙（另一项修改尚未完成），本次请求没有执行；请 {seconds} 秒后重试",
+        "the database is busy with another change, so nothing was done; try again in {seconds} s",
+    ),
+    "database_unreachable": (
+        "暂时无法连接数据库，本次请求没有执行；请稍后重试，或告知管理员",
+        "the database cannot be reached just now, so nothing was done; try again later or tell the administrator",
+    ),
 }
 
 

@@ -1,13 +1,21 @@
 """A run as files: the funding Gantt (json/html/png/svg/pdf), the schedule table (csv/xlsx) and the
 slippage report (json/csv/xlsx), drawn from the run's stored Solution, the portfolio's projects (names,
-categories, plans) and its baseline."""
+categories, plans) and its baseline.
+
+Gantt files are kept in a small in-memory cache keyed by everything they are drawn from (the solution, the
+project records, the baseline, the status date and the options), so many readers of one chart build it once:
+a changed project, baseline or status date is a different key, never a stale chart."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from datetime import UTC, tzinfo
 from typing import Any
 
+import orjson
+from cachetools import LRUCache
 from sqlmodel import Session, select
 
 from app import charts
@@ -23,6 +31,10 @@ from app.rules.run_context import RunContext
 from app.services import actuals, baselines, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
+CHART_CACHE_BYTES = 64 * 1024 * 1024
+_charts: LRUCache[tuple[Any, ...], bytes] = LRUCache(maxsize=CHART_CACHE_BYTES, getsizeof=len)
+_charts_lock = threading.Lock()  # cachetools' caches are not thread-safe; building happens outside it
+
 
 def _solution_and_records(session: Session, run_id: int) -> tuple[dict[str, Any], list[ProjectRecord]]:
     solution, records, _ = _with_baseline(session, run_id)
@@ -33,7 +45,7 @@ def _with_baseline(
     session: Session, run_id: int
 ) -> tuple[dict[str, Any], list[ProjectRecord], dict[str, Any] | None]:
     """The run's solution, its portfolio's records, and the portfolio's baseline solution (or None)."""
-    run = runs.get(session=session, run_id=run_id)
+    run = runs.get(session=session, run_id=run_id, with_problem=False)
     if run.solution is None:
         status = Message(f"run_status_{run.status}")
         raise Conflict(Message("run_no_schedule_yet", run=run_id, status=status), ["status"])
@@ -66,14 +78,25 @@ def gantt_file(
         "status_date": status_date,
         "context": RunContext.of(run.sources, run.seats),
     }
+    drawn_from = orjson.dumps(
+        [solution, baseline, run.sources, run.seats], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    )
+    key = (fmt, lang, sort, page, status_date, tuple(records), hashlib.blake2b(drawn_from).digest())
+    with _charts_lock:
+        cached = _charts.get(key)
+    if cached is not None:
+        return cached
     try:
         if fmt in ("html", "pdf"):
             pages = charts.gantt_figures(solution, records, **options)
-            return figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
-        figure = charts.funding_gantt(solution, records, page=page, **options)
-        return figures.figure_bytes(figure, fmt)
+            content = figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
+        else:
+            content = figures.figure_bytes(charts.funding_gantt(solution, records, page=page, **options), fmt)
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
+    with _charts_lock:
+        _charts[key] = content
+    return content
 
 
 def schedule_file(*, session: Session, run_id: int, fmt: str, lang: str = "zh") -> bytes:

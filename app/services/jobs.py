@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.background import Submitter, cancel_queued
+from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import Message, render
 from app.i18n.failures import CANCELLED_QUEUED, error_text
@@ -104,8 +104,10 @@ def start_sweep(
     default_time_limit: float,
     max_time_limit: float,
 ) -> Job:
-    """Store a queued sweep of the scenario and hand it to the pool; returns at once."""
+    """Store a queued sweep of the scenario and hand it to the pool; returns at once (QueueFull when the
+    pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, data.time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
@@ -140,8 +142,10 @@ def start_least_budget(
     default_time_limit: float,
     max_time_limit: float,
 ) -> Job:
-    """Store a queued least-budget search of the scenario and hand it to the pool; returns at once."""
+    """Store a queued least-budget search of the scenario and hand it to the pool; returns at once
+    (QueueFull when the pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, data.time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from app.background import Submitter, cancel_queued
+from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, NotFound
 from app.i18n import Field, Listing, Message
 from app.i18n.failures import CANCELLED_QUEUED, error_text
@@ -26,9 +27,11 @@ from app.services import audit, scenarios
 KIND = "run"  # the pool's name for this kind of work
 
 
-def get(*, session: Session, run_id: int) -> Run:
-    """The run, or NotFound."""
-    run = session.get(Run, run_id)
+def get(*, session: Session, run_id: int, with_problem: bool = True) -> Run:
+    """The run, or NotFound. Without `with_problem` its problem JSON (large for a large portfolio, and not
+    part of the run's status) is loaded only if read."""
+    options = () if with_problem else (defer(Run.problem),)
+    run = session.get(Run, run_id, options=options)
     if run is None:
         raise NotFound("run", run_id)
     return run
@@ -106,8 +109,10 @@ def start(
     max_time_limit: float,
     replan_from: int | None = None,
 ) -> Run:
-    """Store a queued run of the scenario and hand it to the pool; returns at once."""
+    """Store a queued run of the scenario and hand it to the pool; returns at once (QueueFull when the
+    pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
