@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 from app.errors import InvalidInput
 from app.i18n import Field as Column
 from app.i18n import Listing, Message
+from app.roles import Role
 from app.rules.least_budget import Rule as LeastBudgetRule
 from app.rules.portfolio import ESTIMATE_PREFIX
 from app.rules.problem import PLAN_PERIOD_END
@@ -32,12 +33,6 @@ def _when(**kw: Any) -> Any:
 
 def _json(*, nullable: bool = False, **kw: Any) -> Any:
     return Field(sa_column=sa.Column(sa.JSON, nullable=nullable), **kw)
-
-
-class Role(StrEnum):
-    FINANCE = "finance"  # budgets, scenarios, runs, imports: everything
-    OWNER = "owner"  # edits the projects of its own responsible unit; reads everything
-    VIEWER = "viewer"  # reads and exports
 
 
 class RunStatus(StrEnum):
