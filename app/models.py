@@ -187,6 +187,20 @@ class ProjectPublic(ProjectBase):
     )
 
 
+class ProjectsSummary(SQLModel):
+    """A portfolio in figures, counted by the database (issue 14: the page does not load 10,000 rows)."""
+
+    projects: int
+    cost_wan: int = Field(description="Σ cost, 万元")
+    estimated_wan: int = Field(description="the part of cost_wan that is estimated (估算)")
+    stars: int
+    drafts: int = Field(description="projects lacking a schedule figure")
+    without_cost: int
+    categories: list[str] = Field(description="in the order the file first names them")
+    units: list[str]
+    statuses: list[str] = Field(description="in the order the file first names them")
+
+
 class ImportSummary(SQLModel):
     """What an import did: rows read, projects created, updated (changed fields) and left unchanged."""
 

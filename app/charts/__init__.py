@@ -11,6 +11,9 @@ from typing import Any
 
 _WHERE = {
     "DEFAULT_PAGE_SIZE": "app.charts.gantt",
+    "GROUP_KEYS": "app.charts.gantt",
+    "gantt_plan": "app.charts.gantt",
+    "label_of": "app.charts.gantt",
     "SORT_KEYS": "app.charts.gantt",
     "funding_gantt": "app.charts.gantt",
     "gantt_figures": "app.charts.gantt",

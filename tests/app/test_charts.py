@@ -174,7 +174,7 @@ def test_gantt_hover_labels_estimated_costs_as_estimates(solution, records):
 
 
 def test_gantt_sorted_by_slippage_puts_the_latest_first_in_each_category(solution, records):
-    fig = funding_gantt(solution, records, sort="slippage", group_by_category=False)
+    fig = funding_gantt(solution, records, sort="slippage", group="none")
     bars = bars_by_code(fig)
     order = sorted(bars, key=lambda c: bars[c][2])
     slips = [scheduled(solution)[c]["slippage"] for c in order]
