@@ -70,10 +70,19 @@ def start_run(
 
 
 @router.get("/scenarios/{sid}/runs", response_model=list[RunPublic])
-def list_runs(sid: int, request: Request, session: SessionDep, _: CurrentUser) -> list[RunPublic]:
+def list_runs(
+    sid: int,
+    request: Request,
+    session: SessionDep,
+    _: CurrentUser,
+    result: bool = Query(
+        True, description="false: without each run's schedule (`result` null; status, objective, bound kept)"
+    ),
+) -> list[RunPublic]:
     """The scenario's runs, newest first."""
     lang = request_lang(request)
-    return [runs.public(r, lang) for r in runs.list_runs(session=session, scenario_id=sid)]
+    listed = [runs.public(r, lang) for r in runs.list_runs(session=session, scenario_id=sid)]
+    return listed if result else [r.model_copy(update={"result": None}) for r in listed]
 
 
 @router.get("/runs/{rid}", response_model=RunPublic)
