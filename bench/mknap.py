@@ -226,7 +226,7 @@ def main() -> None:
             met = (
                 "yes"
                 if means["capsched"] <= better + 1e-12
-                else f"no (+{100 * (means['capsched'] - better):.3f} pt)"
+                else f"no (+{100 * (means['capsched'] - better):.4f} pt)"
             )
         size = CLASS_SIZES.get(int(klass), "?") if klass.isdigit() else "?"
         row = " | ".join(_pct(means.get(n)) for n in names)
