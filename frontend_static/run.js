@@ -12,7 +12,7 @@ let pollTimer = null;
 export async function render(root, ctx, args, stillHere) {
   clearTimeout(pollTimer);
   if (!ctx.portfolio) return mount(root, h("div", { class: "panel empty" }, t("no_portfolio")));
-  await Promise.all([ctx.reloadScenarios(), ctx.projects.length ? null : ctx.reloadProjects()]);
+  await ctx.reloadScenarios(); // the project list waits for a result to show: a running solve needs none of it
   let runId = args[0] ? Number(args[0]) : null;
   let scenario = ctx.scenario;
   if (runId) {
@@ -157,6 +157,7 @@ export function headline(result, projects) {
 
 async function drawResult(area, ctx, run) {
   const result = run.result;
+  if (result && !ctx.projects.length) await ctx.reloadProjects(); // names and ★ for the headline and tables
   const parts = [];
   if (run.status === "failed") {
     parts.push(h("section", { class: "panel infeasible", id: "run-failed", role: "alert" }, h("h2", {}, t("run_failed", { id: run.id })), h("p", {}, run.error || t("no_reason"))));

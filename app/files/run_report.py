@@ -285,6 +285,7 @@ def gantt_document(
         paper=paper,
         header=header,
         lang=lang,
+        title_page=False,
     )
 
 

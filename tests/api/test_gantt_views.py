@@ -89,6 +89,7 @@ def test_gantt_pdf_is_tiled_with_the_year_header_and_page_numbers_on_every_page(
         ).stdout
         assert re.search(rf"第\s*{number}\s*页\s*/\s*共\s*{pages}\s*页", text), text
         assert all(str(year) in text for year in range(2022, 2027))  # the year header of this tile
+        assert "甘特图测试·充足" in re.sub(r"\s", "", text)  # the running header, on the first page too
         codes |= {row["code"] for row in forty["rows"] if row["code"] in text}
     assert codes == {row["code"] for row in forty["rows"]}
 
