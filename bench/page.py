@@ -218,8 +218,8 @@ def main() -> None:
                 ),
                 ("GET /api/runs/{rid}/gantt.json (page 1 of 120 rows)", f"/api/runs/{rid}/gantt.json"),
                 (
-                    "GET /api/runs/{rid}/gantt.json?group=unit&page=40",
-                    f"/api/runs/{rid}/gantt.json?group=unit&page=40",
+                    "GET /api/runs/{rid}/gantt.json?group=unit&page=… (a middle page)",
+                    f"/api/runs/{rid}/gantt.json?group=unit&page={max(1, args.rows // 240)}",
                 ),
                 ("GET /api/runs/{rid}/slippage.json", f"/api/runs/{rid}/slippage.json"),
             ):
