@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.charts.style import plain
+from app.charts.text import plain
 from app.i18n import UNCATEGORISED, category_label, money, status_label, t
 from app.rules.run_context import NO_CONTEXT, RunContext
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from app.charts.style import CAP_COLOR, GRID, PALETTE, base_layout, subtitle, top_legend
 from app.i18n import check_lang, money, t
-from app.rules.run_context import NO_CONTEXT, RunContext
+from app.rules.run_context import NO_CONTEXT, RunContext, source_table
 from app.rules.slippage import room_left
 
 # One colour per kind of source (a source keeps it in every chart); several of a kind take the next ones.
@@ -37,17 +37,6 @@ def source_color(kind: str | None, index: int) -> str:
 def _fade(hex_color: str, alpha: float) -> str:
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
-
-
-def source_table(solution: Mapping[str, Any]) -> dict[str, dict[int, tuple[int, int]]]:
-    """source id → year → (quota, spend), from the solution's `source_years`."""
-    table: dict[str, dict[int, tuple[int, int]]] = {}
-    for entry in solution.get("source_years") or []:
-        table.setdefault(str(entry["source"]), {})[int(entry["year"])] = (
-            int(entry["budget"]),
-            int(entry.get("spend") or 0),
-        )
-    return table
 
 
 def source_spend_chart(

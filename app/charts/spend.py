@@ -16,10 +16,10 @@ from app.charts.style import (
     TEXT_DARK,
     base_layout,
     category_color,
-    plain,
     subtitle,
     top_legend,
 )
+from app.charts.text import plain
 from app.i18n import category_label, check_lang, money, t
 
 

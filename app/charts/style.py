@@ -3,7 +3,6 @@ and run; red only means late), the title block, the legend under it and the year
 
 from __future__ import annotations
 
-import html
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -82,13 +81,6 @@ _PINNED: dict[str, str] = {
     "其他": PALETTE[8],
     UNCATEGORISED: PALETTE[8],
 }
-
-
-def plain(text: object) -> str:
-    """Data text (a project's name, code, unit, category, status) as a chart shows it, literally: plotly
-    reads a small HTML subset (<a href>, <b>, <br>, <span style>…) in every label, legend, tick and hover,
-    so < > & are written as entities, which it shows as the characters themselves."""
-    return html.escape(str(text), quote=False)
 
 
 def category_color(category: str) -> str:

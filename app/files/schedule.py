@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.charts.rows import GanttRow, gantt_rows
-from app.charts.sources import source_table
 from app.files.tables import Sheet, csv_bytes, xlsx_bytes
 from app.i18n import category_label, check_lang, status_label, t
-from app.rules.run_context import NO_CONTEXT, RunContext
+from app.rules.run_context import NO_CONTEXT, RunContext, source_table
 
 
 def schedule_years(solution: Mapping[str, Any]) -> list[int]:

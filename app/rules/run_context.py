@@ -70,3 +70,14 @@ class RunContext:
 
 
 NO_CONTEXT = RunContext()
+
+
+def source_table(solution: Mapping[str, Any]) -> dict[str, dict[int, tuple[int, int]]]:
+    """source id → year → (quota, spend), from the solution's `source_years`."""
+    table: dict[str, dict[int, tuple[int, int]]] = {}
+    for entry in solution.get("source_years") or []:
+        table.setdefault(str(entry["source"]), {})[int(entry["year"])] = (
+            int(entry["budget"]),
+            int(entry.get("spend") or 0),
+        )
+    return table

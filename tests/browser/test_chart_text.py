@@ -23,8 +23,8 @@ def test_a_project_named_like_a_link_shows_literally_in_the_gantt_page(page, tmp
     html.write_bytes(figures.figures_html([funding_gantt(solution, records)]))
 
     page.goto(html.as_uri())
-    page.wait_for_selector(".ytick text")
+    page.wait_for_selector(".annotation-text")
 
     assert page.locator("svg a").count() == 0, "plotly made a link from the name"
-    ticks = page.locator(".ytick text").all_text_contents()
-    assert '<a href="http://x">…' in ticks  # the axis shortens names to 20 characters, as typed
+    labels = page.locator(".annotation-text").all_text_contents()  # the frozen label columns
+    assert '<a href="http://x">x<…' in labels  # the name column shortens names to 22 characters, as typed

@@ -95,7 +95,14 @@ def test_the_gantt_draws_under_the_content_security_policy_with_no_violation(
     assert bars.count() >= 19  # a drawn bar per scheduled seed project (and plan/late layers)
     box = page.locator("#gantt .main-svg").first.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 200
-    bar = bars.first.bounding_box()
+    # a project's own bar (the plan's grey ghosts, drawn first, take no hover)
+    first_bars = page.evaluate(
+        "() => document.querySelector('#gantt')._fullData.filter(t => t.type === 'bar')"
+        ".findIndex(t => t.meta === 'bar')"
+    )
+    own = page.locator("#gantt .barlayer .trace.bars").nth(first_bars).locator(".point path").first
+    own.scroll_into_view_if_needed()
+    bar = own.bounding_box()
     assert bar is not None
     page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     # plotly's own stylesheet rules (inserted at run time) stack its hover layer over the plot
