@@ -11,7 +11,7 @@ or work × rate — so the per-year draws are custom fields, which every MSPDI r
 
 Import: the tasks of a file prepared in MS Project (or exported here) become a table of project-list
 columns — summary and milestone tasks skipped, the year of Start and Finish as planned years, Cost (or
-FixedCost) in 元 as whole 万元, custom fields matched by their alias (项目编号, 项目细类, ★, …) and the
+FixedCost) in 元 as whole 万元, custom fields matched by their alias (项目编号, 项目细类, 建筑面积, ★, …) and the
 category taken from the task's summary when no field gives it — which the importer then checks row by row
 (the row is the task's ID, as MS Project numbers its rows). Streamed with defusedxml: no entities, no DTDs.
 """
@@ -30,7 +30,7 @@ NS = "http://schemas.microsoft.com/project"
 CURRENCY_CENTS_PER_WAN = 10_000 * 100  # 1 万元 = 10,000 元; MSPDI costs are in hundredths of the currency
 
 # Task custom field ids (MS Project's, as MPXJ's FieldTypeHelper maps them).
-TEXT = {1: 188743731, 2: 188743734, 3: 188743737, 4: 188743740, 5: 188743743}
+TEXT = {1: 188743731, 2: 188743734, 3: 188743737, 4: 188743740, 5: 188743743, 6: 188743746}
 FLAG1 = 188743752
 NUMBER = dict(
     zip(
@@ -41,13 +41,14 @@ NUMBER = dict(
 )
 MAX_YEAR_COLUMNS = 20
 
-ALIAS_CODE, ALIAS_CATEGORY, ALIAS_DRAWS, ALIAS_BASIS, ALIAS_UNIT, ALIAS_STAR = (
+ALIAS_CODE, ALIAS_CATEGORY, ALIAS_DRAWS, ALIAS_BASIS, ALIAS_UNIT, ALIAS_STAR, ALIAS_AREA = (
     "项目编号",
     "项目细类",
     "年度拨款（万元）",
     "投资依据",
     "项目责任单位",
     "★",
+    "建筑面积（平方米）",
 )
 
 
@@ -278,6 +279,7 @@ def mspdi_xml(
         (TEXT[3], "Text3", ALIAS_DRAWS),
         (TEXT[4], "Text4", ALIAS_BASIS),
         (TEXT[5], "Text5", ALIAS_UNIT),
+        (TEXT[6], "Text6", ALIAS_AREA),
         (FLAG1, "Flag1", ALIAS_STAR),
         *((NUMBER[i], f"Number{i}", f"{year}年拨款（万元）") for i, year in enumerate(year_cols, start=1)),
     ]
@@ -339,6 +341,8 @@ def _project_task(
         attrs.append(_attr(TEXT[4], record.cost_basis))
     if getattr(record, "responsible_unit", None):
         attrs.append(_attr(TEXT[5], record.responsible_unit))
+    if getattr(record, "floor_area_m2", None) is not None:
+        attrs.append(_attr(TEXT[6], f"{record.floor_area_m2:.12g}"))
     attrs.append(_attr(FLAG1, 1 if getattr(record, "star", False) else 0))
     attrs += [_attr(NUMBER[i], funding[year]) for i, year in enumerate(year_cols, start=1) if year in funding]
     planned = None
@@ -367,6 +371,7 @@ _OUR_FIELDS = {
     TEXT[2]: "category",
     TEXT[4]: "cost_basis",
     TEXT[5]: "responsible_unit",
+    TEXT[6]: "floor_area_m2",
     FLAG1: "star",
 }
 

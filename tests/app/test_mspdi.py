@@ -93,6 +93,13 @@ def test_mpxj_reads_the_per_year_draws_as_custom_fields(mpxj_project, solution):
             )
 
 
+def test_mpxj_reads_the_floor_area_as_a_custom_field(mpxj_project, records):
+    tasks = _tasks(mpxj_project)
+    for record in records:
+        area = tasks[record.code].getText(6)
+        assert (None if area is None else float(str(area))) == record.floor_area_m2
+
+
 def test_mpxj_reads_the_links_and_the_category_summaries(mpxj_project, records):
     tasks = _tasks(mpxj_project)
     for code, before in LINKS.items():
@@ -116,6 +123,7 @@ def test_the_export_imports_back_as_the_same_projects(xml_file, solution, record
             assert (record.planned_start, record.planned_end) == (item["start"], item["end"])
             assert record.cost_wan == sum(item["funding"].values())
         assert record.star == by_code[item["id"]].star and record.cost_is_estimate
+        assert record.floor_area_m2 == by_code[item["id"]].floor_area_m2  # 建筑面积 as the list gave it
 
 
 def test_a_plan_made_in_ms_project_imports_with_row_level_errors(tmp_path):
