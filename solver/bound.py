@@ -254,6 +254,7 @@ class LpBound:
 
     bound: int
     mean_end: dict[str, float]
+    source: str = "lp"  # which relaxation: "lp" (this module) or "lagrangian" (solver/lagrangian.py)
 
 
 def lower_bound(

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
 from solver import cpmodel
+from solver.budget import Budget, Stop
 from solver.diagnostics import infeasible_diagnostics
-from solver.lns import Stop
 from solver.messages import Phrase
 from solver.mip import Pattern
 from solver.params import SolveParams
@@ -70,13 +69,13 @@ class Callback(cp_model.CpSolverSolutionCallback):
 
     def __init__(
         self,
-        started: float,
+        budget: Budget,
         progress: Callable[[Progress], None] | None,
         stop: Stop | None,
         floor: int | None = None,
     ):
         super().__init__()
-        self._started, self._progress, self._stop, self._floor = started, progress, stop, floor
+        self._budget, self._progress, self._stop, self._floor = budget, progress, stop, floor
         self.at_floor = False
 
     def on_solution_callback(self) -> None:
@@ -88,7 +87,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
             self.stop_search()
         if self._progress is not None:
             bound = best_bound(max(0, math.ceil(self.best_objective_bound - 1e-6)), self._floor)
-            self._progress(Progress(time.monotonic() - self._started, round(self.objective_value), bound))
+            self._progress(Progress(self._budget.elapsed(), round(self.objective_value), bound))
 
 
 def _configure(
@@ -185,8 +184,7 @@ def search_whole_model(
     m: cpmodel.Model,
     params: SolveParams,
     *,
-    time_limit: float,
-    started: float,
+    budget: Budget,
     workers: int,
     stop: Stop | None,
     callback: Callback,
@@ -202,7 +200,7 @@ def search_whole_model(
     better bound of the two is kept."""
     floor, first = None, None
     if len(m.problem.projects) <= params.first_stage_max_projects:
-        limit = min(time_limit - (time.monotonic() - started), params.first_stage_share * time_limit)
+        limit = min(budget.remaining(), params.first_stage_share * budget.limit)
         solver, cp_status = run(
             m.model, params, time_limit=limit, workers=1, stop=stop, callback=callback, first_stage=True
         )
@@ -218,7 +216,7 @@ def search_whole_model(
             m.model.clear_hints()
             for i, v in enumerate(solver.response_proto.solution):
                 m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
-    remaining = (1 - params.stop_margin_share) * time_limit - (time.monotonic() - started)
+    remaining = budget.at(1 - params.stop_margin_share) - budget.now()
     solver, cp_status = run(
         m.model, params, time_limit=remaining, workers=workers, stop=stop, callback=callback
     )
@@ -235,8 +233,7 @@ def tie_break(
     objective: int,
     params: SolveParams,
     *,
-    started: float,
-    time_limit: float,
+    budget: Budget,
     baseline: Solution,
     stop: Stop | None,
 ) -> list[int] | None:
@@ -248,11 +245,11 @@ def tie_break(
     schedule), for what is left of `time_limit` and at most `tie_break_share` of it or
     `tie_break_work_per_project` per project of work. None when it finds nothing within its limit: then
     the search's own schedule stands."""
-    wall_limit = time_limit - (time.monotonic() - started)
+    wall_limit = budget.remaining()
     if wall_limit < 0.2 or (stop is not None and stop.is_set()):
         return None
     work_limit = min(
-        params.tie_break_share * time_limit, params.tie_break_work_per_project * len(m.problem.projects)
+        params.tie_break_share * budget.limit, params.tie_break_work_per_project * len(m.problem.projects)
     )
     m.model.add(m.slippage + m.deferral <= objective)
     m.model.minimize(cpmodel.finish_early(m))

@@ -17,6 +17,7 @@ import heapq
 import time
 from collections.abc import Callable
 
+from solver.budget import CHECK_EVERY, Budget, Stopped
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution, SolveStatus, YearSpend
 from solver.windows import Window, project_windows
@@ -54,78 +55,87 @@ def _funding_order(problem: Problem, windows: dict[str, Window], priority: Calla
 
 
 class _Ledger:
-    """Money committed so far, per year, with the caps (cumulative when carryover)."""
+    """Money committed so far, per year (lists by year offset from first_year), with the caps (cumulative
+    when carryover)."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.years = list(problem.years)
-        self.spend = dict.fromkeys(self.years, 0)
+        self.first = problem.first_year
+        self.caps = [problem.budget[t] for t in problem.years]
+        self.spend = [0] * len(self.caps)
+        self.left = list(self.caps)  # without carryover: what each year can still take
 
-    def rooms(self) -> dict[int, int]:
-        """Per year, the most that can still be added that year without breaking any cap."""
+    def rooms(self) -> list[int]:
+        """Per year offset, the most that can still be added that year without breaking any cap."""
         if not self.problem.carryover:
-            return {t: self.problem.budget[t] - self.spend[t] for t in self.years}
-        slack, cum_cap, cum_spend = {}, 0, 0
-        for t in self.years:
-            cum_cap += self.problem.budget[t]
-            cum_spend += self.spend[t]
-            slack[t] = cum_cap - cum_spend
-        rooms, least = {}, None
-        for t in reversed(self.years):  # with carryover, money drawn in t is missing from every later year
-            least = slack[t] if least is None else min(least, slack[t])
-            rooms[t] = least
-        return rooms
+            return self.left
+        slack, cum_cap, cum_spend = [], 0, 0
+        for cap, spend in zip(self.caps, self.spend, strict=True):
+            cum_cap += cap
+            cum_spend += spend
+            slack.append(cum_cap - cum_spend)
+        for k in range(
+            len(slack) - 2, -1, -1
+        ):  # with carryover, money drawn in t is missing from later years
+            slack[k] = min(slack[k], slack[k + 1])
+        return slack
 
     def fits(self, draws: dict[int, int]) -> bool:
+        if not self.problem.carryover:
+            return all(x <= self.left[t - self.first] for t, x in draws.items())
         cum_cap = cum_spend = 0
-        for t in self.years:
-            cum_cap += self.problem.budget[t]
-            spend = self.spend[t] + draws.get(t, 0)
-            cum_spend += spend
-            if (cum_spend > cum_cap) if self.problem.carryover else (spend > self.problem.budget[t]):
+        for k, (cap, spend) in enumerate(zip(self.caps, self.spend, strict=True)):
+            cum_cap += cap
+            cum_spend += spend + draws.get(self.first + k, 0)
+            if cum_spend > cum_cap:
                 return False
         return True
 
     def commit(self, draws: dict[int, int]) -> None:
         for t, x in draws.items():
-            self.spend[t] += x
+            self.spend[t - self.first] += x
+            self.left[t - self.first] -= x
+
+    def by_year(self) -> dict[int, int]:
+        return {self.first + k: x for k, x in enumerate(self.spend)}
 
 
 def _draws(
-    project: Project, ledger: _Ledger, rooms: dict[int, int], start: int, end: int
+    project: Project, ledger: _Ledger, rooms: list[int], start: int, end: int
 ) -> dict[int, int] | None:
-    """Front-loaded draws over start..end within the caps left, or None when they do not fit."""
+    """Front-loaded draws over start..end within the caps left, or None when they do not fit.
+
+    Within `rooms` they fit every cap by construction (with carryover, `rooms` is already the least slack
+    of every later year, and this project's earlier draws are taken off it), so only a profile, whose draws
+    are fixed, is checked against the ledger."""
     if project.profile is not None:
         draws = {start + k: x for k, x in enumerate(project.profile)}
         return draws if ledger.fits(draws) else None
     lo, hi = project.min_annual_or_default(), project.max_annual_or_default()
-    years = end - start + 1
+    carryover = ledger.problem.carryover
     remaining, draws = project.cost, {}
     used_so_far = 0  # with carryover, this project's earlier draws also use up later years' room
-    for k, t in enumerate(range(start, end + 1)):
-        left_after = years - k - 1
-        room = rooms[t] - (used_so_far if ledger.problem.carryover else 0)
+    left_after = end - start
+    for t in range(start, end + 1):
+        room = rooms[t - ledger.first] - (used_so_far if carryover else 0)
         x = min(hi, room, remaining - lo * left_after)
         if x < lo:
             return None
         draws[t] = x
         remaining -= x
         used_so_far += x
-    if remaining != 0 or not ledger.fits(draws):
-        return None
-    return draws
+        left_after -= 1
+    return draws if remaining == 0 else None
 
 
 def _place(project: Project, window: Window, earliest: int, ledger: _Ledger) -> tuple[int, int, dict] | None:
     """The earliest end (then earliest start) at which the project fits the money left."""
     rooms = ledger.rooms()
+    first_start = max(earliest, window.start_lo)
     for end in range(window.end_lo, window.end_hi + 1):
-        for start in range(max(earliest, window.start_lo), window.start_hi + 1):
-            years = end - start + 1
-            if years < window.min_dur:
+        for start in range(max(first_start, end - window.max_dur + 1), window.start_hi + 1):
+            if end - start + 1 < window.min_dur:
                 break
-            if years > window.max_dur:
-                continue
             draws = _draws(project, ledger, rooms, start, end)
             if draws is not None:
                 return start, end, draws
@@ -144,38 +154,67 @@ def greedy_schedule(problem: Problem) -> Solution:
     return _fund_in_order(problem, project_windows(problem), _priority)
 
 
-def warm_start(problem: Problem) -> Solution:
+def warm_start(
+    problem: Problem,
+    windows: dict[str, Window] | None = None,
+    budget: Budget | None = None,
+    until: float | None = None,
+) -> Solution:
     """The best greedy schedule over a few funding orders (see module docstring); UNKNOWN if none fits.
 
-    In the weight-per-cost order a project that must be funded but no longer fits is moved to the
-    front and the order tried again (at most REPAIRS times), so a tight budget still gets a schedule."""
-    windows = project_windows(problem)
-    best = _fund_in_order(problem, windows, _priority)
+    The weight-per-cost order goes first, then the baseline's; in the weight-per-cost order a project
+    that must be funded but no longer fits is moved to the front and the order tried again (at most
+    REPAIRS times), so a tight budget still gets a schedule. With a `budget`, only the first two passes
+    run whatever the clock says (each is one pass over the projects, linear in their number); the others
+    start only before `until`, and a cancel ends the work at once with the best schedule so far (Stopped
+    when there is none yet)."""
+    windows = project_windows(problem, budget) if windows is None else windows
+    failed: list[str] = []
     first: set[str] = set()
-    for _ in range(REPAIRS):
 
-        def priority(project: Project, window: Window, index: int) -> tuple:
-            return (project.id not in first, *_by_density(project, window, index))
+    def density(project: Project, window: Window, index: int) -> tuple:
+        return (project.id not in first, *_by_density(project, window, index))
 
-        failed: list[str] = []
-        candidate = _fund_in_order(problem, windows, priority, failed)
-        if candidate.objective is not None:
-            if best.objective is None or candidate.objective < best.objective:
-                best = candidate
-            break
-        first.update(failed)
-    return best
+    def in_time() -> bool:
+        return budget is None or not budget.over(until)
+
+    dense = _fund_in_order(problem, windows, density, failed, budget)
+    if dense.status.has_schedule and not in_time():
+        return dense
+    try:
+        baseline = _fund_in_order(problem, windows, _priority, budget=budget)
+        for _ in range(REPAIRS - 1):
+            if dense.status.has_schedule or not in_time():
+                break
+            first.update(failed)
+            failed.clear()
+            dense = _fund_in_order(problem, windows, density, failed, budget)
+    except Stopped:
+        if dense.status.has_schedule:
+            return dense
+        raise
+    if dense.status.has_schedule and (
+        not baseline.status.has_schedule or dense.objective < baseline.objective
+    ):
+        return dense
+    return baseline
 
 
 def _fund_in_order(
-    problem: Problem, windows: dict[str, Window], priority: Callable, failed: list[str] | None = None
+    problem: Problem,
+    windows: dict[str, Window],
+    priority: Callable,
+    failed: list[str] | None = None,
+    budget: Budget | None = None,
 ) -> Solution:
     """Fund projects one at a time in `priority` order (predecessors first), each at its earliest end.
     UNKNOWN when a project that must be funded does not fit (its id then goes into `failed`)."""
     started = time.monotonic()
     ledger = _Ledger(problem)
     placed: dict[str, ProjectSchedule] = {}
-    for project in _funding_order(problem, windows, priority):
+    for k, project in enumerate(_funding_order(problem, windows, priority)):
+        if budget is not None and k % CHECK_EVERY == 0:
+            budget.check()
         window = windows[project.id]
         preds = [placed[pred] for pred in project.after]
         spot = None
@@ -203,7 +242,8 @@ def _fund_in_order(
         problem.project(s.id).weight * s.slippage if s.scheduled else problem.project(s.id).defer_penalty
         for s in schedules
     )
-    years = tuple(YearSpend(t, problem.budget[t], ledger.spend[t]) for t in problem.years)
+    spend = ledger.by_year()
+    years = tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
     return Solution(SolveStatus.FEASIBLE, objective, None, time.monotonic() - started, schedules, years)
 
 

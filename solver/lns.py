@@ -29,19 +29,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Protocol
 
+from solver.budget import Stop
 from solver.params import NeighbourhoodParams
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, objective_of
 
 DEFAULT = NeighbourhoodParams()  # sizes and limits measured in bench/RESULTS.md (see solver/params.py)
-
-
-class Stop(Protocol):
-    """What a search polls to know it must stop: a threading.Event, or anything with its is_set."""
-
-    def is_set(self) -> bool: ...
 
 
 SubSolve = Callable[[Problem, tuple[ProjectSchedule, ...], float], tuple[ProjectSchedule, ...] | None]
@@ -273,6 +267,7 @@ def improve(
     *,
     until: float,
     workers: int,
+    clock: Callable[[], float] = time.monotonic,
     stop: Stop | None = None,
     on_improve: Callable[[int], None] | None = None,
     floor: int | None = None,
@@ -280,7 +275,7 @@ def improve(
     seed: int = 0,
     params: NeighbourhoodParams = DEFAULT,
 ) -> tuple[ProjectSchedule, ...]:
-    """Re-plan neighbourhoods until the monotonic clock reaches `until`, `stop` is set or the objective
+    """Re-plan neighbourhoods until `clock` reaches `until`, `stop` is set or the objective
     reaches `floor` (a lower bound); returns a schedule no worse than `projects`. `solve_sub(sub_problem, current_sub_schedule, seconds)` returns a
     schedule of the sub-problem or None; one is kept only when no worse."""
     schedule = {s.id: s for s in projects}
@@ -290,7 +285,7 @@ def improve(
     lanes = 1 if problem.carryover else max(1, min(workers, params.max_lanes))
     size = params.size
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="capsched-lns") as pool:
-        while time.monotonic() + 0.2 < until and not (stop is not None and stop.is_set()):
+        while clock() + 0.2 < until and not (stop is not None and stop.is_set()):
             if floor is not None and objective <= floor:
                 break
             groups, taken = [], set()
@@ -306,8 +301,8 @@ def improve(
                     taken.update(ids)
             if not groups:
                 break  # nothing slips: the schedule is optimal
-            seconds = min(params.seconds, until - time.monotonic())
-            round_started = time.monotonic()
+            seconds = min(params.seconds, until - clock())
+            round_started = clock()
             jobs = []
             for ids, reserved in zip(groups, _shares(problem, schedule, groups), strict=True):
                 sub = sub_problem(problem, schedule, ids, reserved, reach=params.reach)
@@ -322,7 +317,7 @@ def improve(
             if improved < objective and on_improve is not None:
                 on_improve(improved)
             # adapt: neighbourhoods solved well within the limit grow, those that time out empty shrink
-            if time.monotonic() - round_started < 0.5 * seconds:
+            if clock() - round_started < 0.5 * seconds:
                 size = min(params.max_size, round(size * 1.25) + 1)
             elif improved == objective:
                 size = max(params.min_size, round(size * 0.9))

@@ -57,6 +57,14 @@ class SolveParams:
     mip_max_projects: int = 1000
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
     lp_share: float = 0.25  # the money-flow LP bound may take at most this share of the time limit
+    # from this size the bound comes from the Lagrangian relaxation (solver/lagrangian.py), which stops
+    # when its share of the limit is spent; the LP cannot be stopped and takes 26 s at 10,000 projects
+    lagrangian_min_projects: int = 250
+    lagrangian_share: float = 0.2
+    # the greedy passes after the first two (solver/greedy.py) start only within this share of the limit
+    warm_start_share: float = 0.1
+    # kept back at the end of the limit to verify and return the schedule (verify: ~5 µs per project)
+    finish_seconds_per_project: float = 2e-5
     stop_margin_share: float = 0.02  # kept back: CP-SAT's workers stop ~0.5–1 s late on big models
     tie_break_share: float = 0.25  # the tie-break's deterministic work limit, as a share of the limit …
     tie_break_work_per_project: float = 0.01  # … and at most this much work per project
@@ -69,7 +77,14 @@ class SolveParams:
     neighbourhoods: NeighbourhoodParams = field(default_factory=NeighbourhoodParams)
 
     def __post_init__(self) -> None:
-        for name in ("first_stage_share", "lp_share", "stop_margin_share", "tie_break_share"):
+        for name in (
+            "first_stage_share",
+            "lp_share",
+            "lagrangian_share",
+            "warm_start_share",
+            "stop_margin_share",
+            "tie_break_share",
+        ):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"SolveParams.{name} must be at least 0 and less than 1")
         if self.portfolio_per_thread < 1 or self.portfolio_max < 1:

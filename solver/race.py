@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from solver.lns import Stop
+from solver.budget import Budget, Stop
 from solver.mip import MipOutcome, Pattern
 from solver.solution import Progress, ProjectSchedule
 
@@ -49,8 +49,8 @@ class Best:
     """The best objective and bound any search has reported, sent to `progress` when they improve
     (called from CP-SAT's and HiGHS's threads)."""
 
-    def __init__(self, started: float, progress: Callable[[Progress], None] | None) -> None:
-        self._started, self._progress = started, progress
+    def __init__(self, budget: Budget, progress: Callable[[Progress], None] | None) -> None:
+        self._budget, self._progress = budget, progress
         self._lock = threading.Lock()
         self.objective: int | None = None
         self.bound: int | None = None
@@ -64,7 +64,7 @@ class Best:
                 self.bound, better = bound, True
             if better and self._progress is not None and self.objective is not None:
                 bound = None if self.bound is None else min(self.bound, self.objective)
-                self._progress(Progress(time.monotonic() - self._started, self.objective, bound))
+                self._progress(Progress(self._budget.elapsed(), self.objective, bound))
 
 
 def beside_highs(
@@ -78,6 +78,7 @@ def beside_highs(
     best: Best,
     grace_seconds: float = 0.1,
     poll_seconds: float = 0.05,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[MipOutcome, T | None]:
     """HiGHS on `mip` (its own thread, until the monotonic `deadline`) and, with 2+ workers,
     `partner(halt, threads)` on this one with the other threads. A proof (or proven infeasibility) by HiGHS
@@ -92,7 +93,7 @@ def beside_highs(
     def search_mip() -> None:
         try:
             outcome = mip.run(
-                time_limit=deadline - time.monotonic(),
+                time_limit=deadline - clock(),
                 should_stop=halt.is_set,
                 start=start,
                 on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
@@ -114,12 +115,12 @@ def beside_highs(
         if workers >= 2:
             other = partner(halt, workers - 1)
         else:
-            while highs.is_alive() and not halt.is_set() and time.monotonic() < deadline:
+            while highs.is_alive() and not halt.is_set() and clock() < deadline:
                 highs.join(poll_seconds)
     finally:
         done.set()
         cancelled = stop is not None and stop.is_set()
-        highs.join(grace_seconds + (0.0 if cancelled else max(0.0, deadline - time.monotonic())))
+        highs.join(grace_seconds + (0.0 if cancelled else max(0.0, deadline - clock())))
     if failed:
         raise failed[0]
     outcome = found[0] if found else mip.so_far()

@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 
 from solver import cpmodel, cpsat
 from solver.bound import LpBound, lp_bound
+from solver.budget import Budget, Stop, Stopped
 from solver.cpsat import NOTHING, CpOutcome
 from solver.diagnostics import structural_diagnostics
 from solver.greedy import warm_start
-from solver.lns import Stop, improve
+from solver.lagrangian import price_bound
+from solver.lns import improve
 from solver.mip import Mip, MipOutcome
 from solver.mip import available as highs_available
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
@@ -62,57 +64,101 @@ def solve(
     stop: threading.Event | None = None,
     params: SolveParams = DEFAULT_PARAMS,
     on_phase: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    started: float | None = None,
 ) -> Solution:
-    """Schedule `problem` per MODEL.md within `time_limit` seconds (model building included).
+    """Schedule `problem` per MODEL.md within `time_limit` seconds, every phase included.
 
     Returns OPTIMAL / FEASIBLE with a verified schedule, INFEASIBLE with diagnostics, or UNKNOWN; never
     worse than the warm start. `workers` is the number of threads granted; `progress` hears of each
-    improvement (objective and bound), `on_phase` of each phase begun ("bound", "search", "tie-break",
-    "shortfall"); with `stop` set the search ends within ~0.1 s with the best schedule so far (a HiGHS busy
-    in a phase it does not interrupt is left to end on its own thread). `params` holds every threshold and
-    share (solver/params.py); `Solution.search` says which strategy ran and where the bound came from."""
-    run = _Solve(problem, time.monotonic(), time_limit, workers, stop, progress, params, on_phase)
-    structural = structural_messages(problem, run.windows)
-    if structural:
-        return run.no_schedule(SolveStatus.INFEASIBLE, None, structural_diagnostics(structural))
-    baseline = warm_start(problem)
+    improvement (objective and bound), `on_phase` of each phase begun ("windows", "warm start", "bound",
+    "search", "tie-break", "shortfall"). With `stop` set, any phase ends within a fraction of a second
+    (its loops poll it) and the best schedule so far is returned — UNKNOWN when there is none yet (a
+    HiGHS busy in a phase it does not interrupt is left to end on its own thread). The limit counts from
+    `started`, a reading of `clock` (default: now), so a caller can count work done before the call;
+    every phase reads `clock` (a test passes a fake one). Only the windows and the first two greedy
+    passes run past the limit — each is one pass over the projects — so a schedule comes back whenever
+    one can be found by them. `params` holds every threshold and share (solver/params.py);
+    `Solution.search` says which strategy ran and where the bound came from."""
+    budget = Budget(clock() if started is None else started, time_limit, stop, clock)
+    run = _Solve(problem, budget, workers, progress, params, on_phase)
+    try:
+        run.phase("windows")
+        run.windows = project_windows(problem, budget)
+        structural = structural_messages(problem, run.windows)
+        if structural:
+            return run.no_schedule(SolveStatus.INFEASIBLE, None, structural_diagnostics(structural))
+        run.phase("warm start")
+        baseline = warm_start(problem, run.windows, budget, budget.at(params.warm_start_share))
+    except Stopped:
+        return run.no_schedule(SolveStatus.UNKNOWN, None)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
+    if budget.over():  # the limit is spent: what the greedy passes found is the answer
+        start = _start(problem, warm, baseline)
+        if start is None:
+            return run.no_schedule(SolveStatus.UNKNOWN, None)
+        return run.finish(start, SolveStatus.FEASIBLE, None, SearchReport("warm start"))
     strategy = choose_strategy(len(problem.projects), params, highs=highs_available())
     return _STRATEGIES[strategy](run, warm, baseline)
 
 
 @dataclass(slots=True)
 class _Solve:
-    """One call of `solve`: the problem, its windows, the clock and the caller's hooks."""
+    """One call of `solve`: the problem, its windows, the time budget and the caller's hooks."""
 
     problem: Problem
-    started: float
-    time_limit: float
+    budget: Budget
     workers: int
-    stop: threading.Event | None
     progress: Callable[[Progress], None] | None
     params: SolveParams
     on_phase: Callable[[str], None] | None
     windows: dict[str, Window] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.windows = project_windows(self.problem)
+    @property
+    def started(self) -> float:
+        return self.budget.started
+
+    @property
+    def time_limit(self) -> float:
+        return self.budget.limit
+
+    @property
+    def stop(self) -> Stop | None:
+        return self.budget.stop
 
     def phase(self, name: str) -> None:
         if self.on_phase is not None:
             self.on_phase(name)
 
     def remaining(self) -> float:
-        return self.time_limit - (time.monotonic() - self.started)
+        return self.budget.remaining()
 
     def search_until(self) -> float:
-        """When searches stop (monotonic): a margin before the limit for CP-SAT's late workers."""
-        return self.started + (1 - self.params.stop_margin_share) * self.time_limit
+        """When searches stop (a clock reading): a margin before the limit for CP-SAT's late workers,
+        and time to check and return the schedule (finish_seconds_per_project)."""
+        reserve = self.params.finish_seconds_per_project * len(self.problem.projects)
+        return min(self.budget.at(1 - self.params.stop_margin_share), self.budget.at(1.0) - reserve)
+
+    def report(self, objective: int | None, bound: int | None) -> None:
+        if self.progress is not None and objective is not None:
+            bound = None if bound is None else min(bound, objective)
+            self.progress(Progress(self.budget.elapsed(), objective, bound))
 
     def lp(self) -> LpBound | None:
-        """The money-flow LP bound and mean end years (solver/bound.py), or None, within `lp_share` of
-        the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on its own thread and a
-        cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
+        """The bound that guides the neighbourhood search, or None: for large portfolios (from
+        `lagrangian_min_projects`) the Lagrangian relaxation of solver/lagrangian.py, which stops itself
+        after `lagrangian_share` of the limit or on a cancel; below, the money-flow LP of solver/bound.py
+        within `lp_share` of the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on
+        its own thread and a cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
+        if self.budget.over(self.search_until()):
+            return None
+        if len(self.problem.projects) >= self.params.lagrangian_min_projects:
+            self.phase("bound")
+            until = min(self.budget.at(self.params.lagrangian_share), self.search_until())
+            try:
+                return price_bound(self.problem, self.windows, self.budget, until)
+            except Stopped:
+                return None
         limit = self.params.lp_share * self.time_limit
         if self.stop is None:
             self.phase("bound")
@@ -137,8 +183,7 @@ class _Solve:
             m,
             objective,
             self.params,
-            started=self.started,
-            time_limit=self.time_limit,
+            budget=self.budget,
             baseline=baseline,
             stop=self.stop,
         )
@@ -169,7 +214,7 @@ class _Solve:
             status,
             objective,
             bound,
-            time.monotonic() - self.started,
+            self.budget.elapsed(),
             projects,
             years_of(self.problem, projects),
             search=report,
@@ -191,7 +236,7 @@ class _Solve:
             status,
             None,
             bound,
-            time.monotonic() - self.started,
+            self.budget.elapsed(),
             (),
             years,
             diagnostics or Diagnostics(),
@@ -258,13 +303,12 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
         cpmodel.add_hint(m, warm)
-    callback = cpsat.Callback(run.started, run.progress, run.stop, floor)
+    callback = cpsat.Callback(run.budget, run.progress, run.stop, floor)
     run.phase("search")
     found = cpsat.search_whole_model(
         m,
         run.params,
-        time_limit=run.time_limit,
-        started=run.started,
+        budget=run.budget,
         workers=run.workers,
         stop=run.stop,
         callback=callback,
@@ -307,17 +351,17 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
     start = _start(problem, warm, baseline)
-    best = Best(run.started, run.progress)
+    best = Best(run.budget, run.progress)
     if start is not None:
         cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
         best.report(objective_of(problem, start), None)
 
     def cp_sat(halt: Stop, threads: int) -> CpOutcome:
-        callback = cpsat.Callback(run.started, lambda p: best.report(p.objective, p.bound), halt)
+        callback = cpsat.Callback(run.budget, lambda p: best.report(p.objective, p.bound), halt)
         solver, cp_status = cpsat.run(
             m.model,
             params,
-            time_limit=deadline - time.monotonic(),
+            time_limit=deadline - run.budget.now(),
             workers=threads,
             stop=halt,
             callback=callback,
@@ -335,6 +379,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
         best=best,
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
+        clock=run.budget.clock,
     )
     cp = cp or NOTHING
     engines = ("highs", "cp-sat") if run.workers >= 2 else ("highs",)
@@ -385,6 +430,7 @@ def _neighbourhood_search(
         start,
         re_plan,
         until=run.search_until(),
+        clock=run.budget.clock,
         workers=lanes,
         stop=stop,
         on_improve=on_improve,
@@ -397,23 +443,26 @@ def _neighbourhood_search(
 
 
 def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
-    """Large portfolios without HiGHS: the LP, then the neighbourhood search on every worker."""
-    lp = run.lp()
+    """Large portfolios without HiGHS: the bound that guides them, then the neighbourhood search on every
+    worker. The start is reported as soon as it is known, before the bound."""
     start = _start(run.problem, warm, baseline)
+    if start is not None:
+        run.report(objective_of(run.problem, start), None)
+    lp = run.lp()
     if start is None:  # nothing to start from: CP-SAT searches the whole model
         return _whole_model(run, warm, baseline, lp)
     floor = lp.bound if lp is not None else None
+    source = lp.source if lp is not None else None
+    if floor is not None:
+        run.report(objective_of(run.problem, start), floor)
 
     def report(objective: int) -> None:
-        if run.progress is not None:
-            run.progress(Progress(time.monotonic() - run.started, objective, floor))
+        run.report(objective, floor)
 
     run.phase("search")
     projects, replans = _neighbourhood_search(run, start, run.workers, run.stop, lp, report)
-    engines = ("lp", "neighbourhoods") if lp is not None else ("neighbourhoods",)
-    search = SearchReport(
-        str(Strategy.NEIGHBOURHOODS), engines, "lp" if floor is not None else None, run.workers, replans
-    )
+    engines = (source, "neighbourhoods") if source is not None else ("neighbourhoods",)
+    search = SearchReport(str(Strategy.NEIGHBOURHOODS), engines, source, run.workers, replans)
     return run.finish(projects, SolveStatus.FEASIBLE, floor, search)
 
 
@@ -428,15 +477,16 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         return _whole_model(run, warm, baseline)
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
-    best = Best(run.started, run.progress)
+    best = Best(run.budget, run.progress)
     best.report(objective_of(problem, start), None)
     floor: list[int | None] = [None]
+    source = ["lp"]
     replans = [0]
 
     def neighbourhoods(halt: Stop, threads: int) -> Schedule:
         lp = run.lp()
         if lp is not None:
-            floor[0] = lp.bound
+            floor[0], source[0] = lp.bound, lp.source
             best.report(None, lp.bound)
         run.phase("search")
         projects, replans[0] = _neighbourhood_search(
@@ -454,16 +504,17 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         best=best,
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
+        clock=run.budget.clock,
     )
     candidates = [start] + ([searched] if searched is not None else [])
     mip_schedule, mo = mip_schedule_of(problem, mo, params)
     if mip_schedule is not None:
         candidates.append(mip_schedule)
     projects = min(candidates, key=lambda c: objective_of(problem, c))
-    bound, source = _largest((floor[0], "lp"), (mo.bound, "highs"))
+    bound, bound_source = _largest((floor[0], source[0]), (mo.bound, "highs"))
     lanes = run.workers - 1
-    engines = ("highs", "lp", "neighbourhoods") if lanes else ("highs",)
-    report = SearchReport(str(Strategy.MIP_AND_NEIGHBOURHOODS), engines, source, lanes, replans[0])
+    engines = ("highs", source[0], "neighbourhoods") if lanes else ("highs",)
+    report = SearchReport(str(Strategy.MIP_AND_NEIGHBOURHOODS), engines, bound_source, lanes, replans[0])
     return run.finish(projects, SolveStatus.FEASIBLE, bound, report)
 
 

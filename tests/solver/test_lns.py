@@ -220,7 +220,15 @@ def test_a_cancel_during_the_lp_bound_ends_a_large_solve_long_before_its_limit()
         if phase == "bound":
             stop.set()  # the user cancels just as the LP starts
 
-    solution = solve(problem, time_limit=600, workers=2, stop=stop, on_phase=cancel_as_the_bound_starts)
+    lp_at_any_size = SolveParams(lagrangian_min_projects=10**9)  # (by default 2000 gets the Lagrangian)
+    solution = solve(
+        problem,
+        time_limit=600,
+        workers=2,
+        stop=stop,
+        on_phase=cancel_as_the_bound_starts,
+        params=lp_at_any_size,
+    )
     # it returned without waiting for the LP, which is still running on its own thread
     assert any(t.name == "capsched-lp-bound" and t.is_alive() for t in threading.enumerate())
     assert solution.status.has_schedule
