@@ -164,10 +164,10 @@ def warm_start(
 
     The weight-per-cost order goes first, then the baseline's; in the weight-per-cost order a project
     that must be funded but no longer fits is moved to the front and the order tried again (at most
-    REPAIRS times), so a tight budget still gets a schedule. With a `budget`, only the first two passes
-    run whatever the clock says (each is one pass over the projects, linear in their number); the others
-    start only before `until`, and a cancel ends the work at once with the best schedule so far (Stopped
-    when there is none yet)."""
+    REPAIRS times), so a tight budget still gets a schedule. With a `budget`, the first pass runs whatever
+    the clock says, and the baseline's too when the first found nothing (each is one pass over the
+    projects, linear in their number); the others start only before `until`, and a cancel ends the work
+    at once with the best schedule so far (Stopped when there is none yet)."""
     windows = project_windows(problem, budget) if windows is None else windows
     failed: list[str] = []
     first: set[str] = set()

@@ -42,6 +42,7 @@ from solver.problem import Problem
 from solver.windows import Window, topological_order
 
 INF = math.inf
+ROUNDING = 1e-9  # taken off each L(z), relative to the magnitude of its terms (see Relaxation.evaluate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ class Relaxation:
         self._options(problem, windows, budget)
         self._forest()
         self.subtree_defer = self._subtree_defer()
+        # prices above what the whole objective can be are never needed (any price gives a valid bound;
+        # this keeps the arithmetic in a range where rounding stays far below one unit)
+        self.top_price = float(
+            sum(p.weight * self.years + p.defer_penalty for p in problem.projects) + self.constant + 1.0
+        )
 
     # ------------------------------------------------------------------ building
 
@@ -268,7 +274,8 @@ class Relaxation:
         if n == 0:
             spend = np.zeros(horizon)
             gradient = np.cumsum(spend) - self.rhs if self.carryover else spend - self.rhs
-            return self.constant - float(z @ self.rhs), gradient, np.array([], np.int64)
+            value = self.constant - float(z @ self.rhs)
+            return value - ROUNDING * (self.constant + float(z @ self.rhs)), gradient, np.array([], np.int64)
         for level in self.levels:  # deepest first: a node's options already hold its children's answers
             if not len(level.child):
                 continue
@@ -280,10 +287,12 @@ class Relaxation:
         best = np.minimum(subtree_defer, np.minimum.reduceat(costs, self.group))
         roots = self.parent < 0
         value = float(best[roots].sum()) + self.constant - float(z @ self.rhs)
+        # float rounding: sums of n terms are exact to n·2⁻⁵² of their magnitude; take far more off
+        magnitude = float(np.abs(best[roots]).sum()) + self.constant + float(z @ self.rhs)
         chosen = self._choose(costs, best_after, subtree_defer)
         spend = self._spend(chosen, price)
         gradient = np.cumsum(spend) - self.rhs if self.carryover else spend - self.rhs
-        return value, gradient, chosen
+        return value - ROUNDING * magnitude, gradient, chosen
 
     def _subtree_defer(self) -> np.ndarray:
         """Penalty of deferring each node with everything after it in its tree (∞ when one must run)."""
@@ -363,9 +372,10 @@ def price_bound(problem: Problem, windows: dict[str, Window], budget: Budget, un
 class Bundle:
     """Kelley's cutting planes in a box around the best prices so far (see module docstring)."""
 
-    def __init__(self, relaxation: Relaxation, tolerance: float = 1e-5) -> None:
+    def __init__(self, relaxation: Relaxation, tolerance: float = 1e-5, max_cuts: int = 500) -> None:
         self.relaxation = relaxation
-        self.tolerance = tolerance
+        self.tolerance = tolerance  # stop when the cuts promise less than this (relative) above the best
+        self.max_cuts = max_cuts
         self.cuts: list[tuple[float, np.ndarray, np.ndarray]] = []  # (L(z), subgradient, z)
         self.ends: list[np.ndarray] = []  # end year (NaN when deferred) of each node, per cut
         self._lp = None  # the master LP (OR-Tools GLOP), built at the first cut
@@ -378,7 +388,7 @@ class Bundle:
         z = np.zeros(r.years)
         best, centre, radius = -INF, z, None
         weights = None
-        while not budget.over(until):
+        while len(self.cuts) < self.max_cuts and not budget.over(until):
             value, gradient, chosen = r.evaluate(z)
             if not math.isfinite(value):
                 return None  # no priced schedule funds every project that must be: no bound from here
@@ -386,12 +396,17 @@ class Bundle:
             self.ends.append(np.where(chosen >= 0, r.end[np.maximum(chosen, 0)], np.nan))
             if value > best:
                 best, centre = value, z
+            if not gradient.any():  # 0 is a subgradient: these prices are the best, and their
+                weights = np.zeros(len(self.cuts))  # minimising schedules keep every cap exactly
+                weights[-1] = 1.0
+                break
             if radius is None:
                 radius = (abs(value) + 1.0) / (np.abs(gradient).sum() + 1.0)
             z, predicted, weights = self._master(centre, radius)
-            if predicted - best <= self.tolerance * max(1.0, abs(best)):
-                break
-            radius = radius * 2.0 if value >= best else radius * 0.7
+            boxed = self._on_box(z, centre, radius)
+            if predicted - best <= self.tolerance * max(1.0, abs(best)) and not boxed:
+                break  # the cuts promise nothing more anywhere: the best prices are found
+            radius = radius * 2.0 if value >= best else max(radius * 0.7, 1e-12)
         if best == -INF:
             return None
         if weights is None:
@@ -399,6 +414,14 @@ class Bundle:
             weights[-1] = 1.0
         bound = max(0, math.ceil(best - EPSILON * max(1.0, abs(best))))
         return LpBound(bound, self._mean_end(weights), "lagrangian")
+
+    @staticmethod
+    def _on_box(z: np.ndarray, centre: np.ndarray, radius: float) -> bool:
+        """Whether the proposed prices lie on the box (not on z ≥ 0): the cuts may promise more beyond."""
+        slack = 1e-9 * max(1.0, radius)
+        upper = z >= centre + radius - slack
+        lower = (z <= centre - radius + slack) & (centre - radius > slack)
+        return bool((upper | lower).any())
 
     def _master(self, centre: np.ndarray, radius: float) -> tuple[np.ndarray, float, np.ndarray]:
         """The next prices: max θ subject to θ ≤ L_k + g_k·(z − z_k) for every cut, z in the box of
@@ -421,7 +444,7 @@ class Bundle:
                     row.SetCoefficient(var, -float(g))
             self._rows.append(row)
         for var, c in zip(self._z, centre, strict=True):
-            var.SetBounds(max(0.0, c - radius), c + radius)
+            var.SetBounds(max(0.0, c - radius), min(c + radius, self.relaxation.top_price))
         lp.Solve()
         weights = np.array([abs(row.dual_value()) for row in self._rows])
         return np.array([v.solution_value() for v in self._z]), self._theta.solution_value(), weights

@@ -459,9 +459,12 @@ def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     def report(objective: int) -> None:
         run.report(objective, floor)
 
+    engines = (source, "neighbourhoods") if source is not None else ("neighbourhoods",)
+    if run.budget.over(run.search_until()):  # cancelled, or no time left to search
+        search = SearchReport(str(Strategy.NEIGHBOURHOODS), engines, source, run.workers, 0)
+        return run.finish(start, SolveStatus.FEASIBLE, floor, search)
     run.phase("search")
     projects, replans = _neighbourhood_search(run, start, run.workers, run.stop, lp, report)
-    engines = (source, "neighbourhoods") if source is not None else ("neighbourhoods",)
     search = SearchReport(str(Strategy.NEIGHBOURHOODS), engines, source, run.workers, replans)
     return run.finish(projects, SolveStatus.FEASIBLE, floor, search)
 

@@ -1,0 +1,152 @@
+"""The time limit covers every phase and a cancel stops any phase: checked with a clock passed to solve
+(a fake one that moves only when told), never by timing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from solver import SolveParams, SolveStatus, solve, verify
+from solver.budget import Budget
+from solver.greedy import warm_start
+from solver.instances import synthetic
+
+# the neighbourhood search with the Lagrangian bound, as 10,000 projects get, on a size a test can afford
+LARGE = SolveParams(lns_min_projects=100, mip_max_projects=0, lagrangian_min_projects=100)
+PHASES = ["windows", "warm start", "bound", "search"]
+
+
+class FakeClock:
+    """A clock that moves only when told to, or by `step` at every reading."""
+
+    def __init__(self, step: float = 0.0) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        reading = self.now
+        self.now += self.step
+        return reading
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return synthetic(300, 12, 0.6, seed=5)
+
+
+def test_when_the_limit_passes_during_the_warm_start_its_schedule_is_the_answer(problem):
+    clock = FakeClock()
+    heard: list[str] = []
+
+    def phase(name: str) -> None:
+        heard.append(name)
+        if name == "warm start":
+            clock.now += 60.0  # the greedy passes take the whole limit (a slow machine, a huge portfolio)
+
+    solution = solve(problem, time_limit=30, workers=2, params=LARGE, on_phase=phase, clock=clock)
+    assert heard == ["windows", "warm start"]  # no bound, no search started after the limit
+    assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
+    assert solution.search.strategy == "warm start"
+    assert solution.solve_seconds == 60.0  # the time on the clock the caller gave
+    # only the greedy pass that always runs (the weight-per-cost order) made it
+    assert solution.objective == warm_start(problem, budget=_spent(), until=0.0).objective
+
+
+def _spent() -> Budget:
+    """A budget whose clock is past its limit."""
+    return Budget(0.0, 1.0, None, clock=lambda: 10.0)
+
+
+def test_the_limit_counts_from_the_start_the_caller_gives(problem):
+    clock = FakeClock()
+    clock.now = 100.0
+    heard: list[str] = []
+    solution = solve(
+        problem, time_limit=30, workers=2, params=LARGE, on_phase=heard.append, clock=clock, started=60.0
+    )
+    # 40 s had passed before the call (say, reading the problem): nothing is left for a bound or a search
+    assert heard == ["windows", "warm start"]
+    assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
+
+
+def test_the_bound_stops_at_its_share_of_the_limit(problem):
+    clock = FakeClock(step=1.0)  # every reading of the clock takes a "second"
+    began: dict[str, float] = {}
+    stop = threading.Event()
+
+    def phase(name: str) -> None:
+        began[name] = clock.now
+        if name == "search":
+            stop.set()  # end the test here: the search itself is not under test
+
+    share = 0.1
+    solve(
+        problem,
+        time_limit=1000,
+        workers=2,
+        stop=stop,
+        params=LARGE.but(lagrangian_share=share),
+        on_phase=phase,
+        clock=clock,
+    )
+    assert began["bound"] < share * 1000
+    # the bound reads the clock once per evaluation and stops at its share: the search starts by then
+    assert began["search"] <= share * 1000 + 5
+
+
+def test_the_search_keeps_back_time_to_check_and_return_the_schedule(problem):
+    clock = FakeClock()
+    limits: list[float] = []
+
+    def phase(name: str) -> None:
+        if name == "search":
+            limits.append(clock.now)
+            clock.now = 29.0  # the search has used its time: finish must still come in time
+
+    params = LARGE.but(finish_seconds_per_project=0.01)  # 300 projects: 3 s kept back
+    solution = solve(problem, time_limit=30, workers=2, params=params, on_phase=phase, clock=clock)
+    assert solution.status.has_schedule and verify(problem, solution) == []
+    assert solution.search.replans == 0  # 29 s is past the search's end (30 − 3): no re-plan started
+
+
+@pytest.mark.parametrize("phase_name", PHASES)
+def test_a_cancel_in_any_phase_ends_the_solve_without_starting_another(problem, phase_name):
+    stop = threading.Event()
+    heard: list[str] = []
+
+    def phase(name: str) -> None:
+        heard.append(name)
+        if name == phase_name:
+            stop.set()
+
+    solution = solve(problem, time_limit=600, workers=2, stop=stop, params=LARGE, on_phase=phase)
+    assert heard[-1] == phase_name  # nothing began after the cancel
+    assert verify(problem, solution) == []
+    if phase_name in ("windows", "warm start"):
+        assert solution.status == SolveStatus.UNKNOWN and not solution.projects  # no schedule yet
+    else:
+        assert solution.status == SolveStatus.FEASIBLE  # the warm start stands
+
+
+def test_a_cancel_after_the_first_greedy_pass_keeps_its_schedule():
+    # the clock sets the cancel at its first reading after the warm start began: after the first pass,
+    # which funds every project of this portfolio (at tightness 0.6 the baseline's pass is needed too)
+    problem = synthetic(300, 12, 0.8, seed=5)
+    stop = threading.Event()
+    clock = FakeClock()
+    armed = [False]
+
+    def reading() -> float:
+        if armed[0]:
+            stop.set()
+        return clock()
+
+    def phase(name: str) -> None:
+        armed[0] = name == "warm start"
+
+    solution = solve(
+        problem, time_limit=600, workers=2, stop=stop, params=LARGE, on_phase=phase, clock=reading
+    )
+    assert verify(problem, solution) == []
+    assert solution.status == SolveStatus.FEASIBLE  # the weight-per-cost pass had finished
