@@ -2,8 +2,8 @@
 
 `solve` builds one `Budget` and hands it to every phase (windows, warm start, bound, search, finish), so
 each phase asks the same clock how much time is left and polls the same cancel: a phase loop calls
-`check()` every few hundred items, which raises `Stopped` on a cancel, and compares `now()` with the
-end of its share of the limit. The clock is a parameter (default `time.monotonic`), so a test can pass a
+`check()` every few hundred items, which raises `Stopped` on a cancel or once the limit and its small
+overrun are spent, and compares `now()` with the end of its share of the limit. The clock is a parameter (default `time.monotonic`), so a test can pass a
 fake one and check the budgets structurally, never by timing.
 """
 
@@ -30,18 +30,15 @@ class Stopped(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """A time limit of `limit` seconds from the clock reading `started`, and the caller's cancel."""
+    """A time limit of `limit` seconds from the clock reading `started`, and the caller's cancel.
+    `overrun` is how long past the limit work that has nothing to return yet may go on (the first greedy
+    pass): `check()` stops it there too."""
 
     started: float
     limit: float
     stop: Stop | None = None
     clock: Callable[[], float] = time.monotonic
-
-    @classmethod
-    def starting_now(
-        cls, limit: float, stop: Stop | None = None, clock: Callable[[], float] = time.monotonic
-    ) -> Budget:
-        return cls(clock(), limit, stop, clock)
+    overrun: float = 0.0
 
     def now(self) -> float:
         return self.clock()
@@ -65,6 +62,7 @@ class Budget:
         return self.cancelled() or self.clock() >= end
 
     def check(self) -> None:
-        """Raise Stopped when cancelled (a phase loop calls this every CHECK_EVERY items)."""
-        if self.cancelled():
+        """Raise Stopped when cancelled or `overrun` past the limit (a phase loop calls this every
+        CHECK_EVERY items)."""
+        if self.cancelled() or self.clock() >= self.started + self.limit + self.overrun:
             raise Stopped

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from solver import cpmodel, cpsat
 from solver.bound import LpBound, lp_bound
@@ -76,11 +76,11 @@ def solve(
     (its loops poll it) and the best schedule so far is returned — UNKNOWN when there is none yet (a
     HiGHS busy in a phase it does not interrupt is left to end on its own thread). The limit counts from
     `started`, a reading of `clock` (default: now), so a caller can count work done before the call;
-    every phase reads `clock` (a test passes a fake one). Only the windows and the first two greedy
-    passes run past the limit — each is one pass over the projects — so a schedule comes back whenever
-    one can be found by them. `params` holds every threshold and share (solver/params.py);
+    every phase reads `clock` (a test passes a fake one). Only the windows and the first greedy passes
+    (solver/greedy.py `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a
+    schedule comes back even from a limit too short for them. `params` holds every threshold and share (solver/params.py);
     `Solution.search` says which strategy ran and where the bound came from."""
-    budget = Budget(clock() if started is None else started, time_limit, stop, clock)
+    budget = Budget(clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds)
     run = _Solve(problem, budget, workers, progress, params, on_phase)
     try:
         run.phase("windows")
@@ -222,7 +222,7 @@ class _Solve:
         violations = verify(self.problem, solution)
         if violations:
             raise VerificationError(violations)
-        return solution
+        return replace(solution, solve_seconds=self.budget.elapsed())  # the check counts too
 
     def no_schedule(
         self,

@@ -24,6 +24,7 @@ from solver import (
     solve,
     verify,
 )
+from solver.budget import Budget
 from solver.greedy import warm_start
 from solver.instances import synthetic
 from solver.mip import Mip, MipOutcome, Pattern
@@ -237,7 +238,13 @@ def test_highs_stuck_in_a_phase_it_does_not_interrupt_is_left_behind(workers: in
         time.sleep(1.5)  # another search, while HiGHS improves on the start
 
     outcome, _ = beside_highs(
-        stuck, start, partner, deadline=time.monotonic() + 3, workers=workers, stop=None, best=Best(0, None)
+        stuck,
+        start,
+        partner,
+        deadline=time.monotonic() + 3,
+        workers=workers,
+        stop=None,
+        best=Best(Budget(0.0, 3.0), None),
     )
     # it returned while HiGHS is still stuck: it did not wait for it
     assert len(stuck.threads) == 1 and stuck.threads[0].is_alive()
