@@ -255,6 +255,9 @@ class LpBound:
     bound: int
     mean_end: dict[str, float]
     source: str = "lp"  # which relaxation: "lp" (this module) or "lagrangian" (solver/lagrangian.py)
+    # the (start, end) pair most of the relaxation's solution gives each project that can be scheduled
+    # (None: deferred), when the relaxation has one (solver/lagrangian.py; solver/rounding.py uses it)
+    pattern: dict[str, tuple[int, int] | None] | None = None
 
 
 def lower_bound(

@@ -215,28 +215,12 @@ def _fund_in_order(
     for k, project in enumerate(_funding_order(problem, windows, priority)):
         if budget is not None and k % CHECK_EVERY == 0:
             budget.check()
-        window = windows[project.id]
-        preds = [placed[pred] for pred in project.after]
-        spot = None
-        if window.open and all(p.scheduled for p in preds):
-            earliest = max([window.start_lo] + [p.end + 1 for p in preds])
-            spot = _place(project, window, earliest, ledger)
-        if spot is not None and project.deferrable:
-            slip_cost = project.weight * max(0, spot[1] - project.planned_end)
-            if slip_cost > project.defer_penalty and not window.must:
-                spot = None
-        if spot is None:
-            if not project.deferrable:
-                if failed is not None:
-                    failed.append(project.id)
-                return _failed(problem, started)
-            placed[project.id] = ProjectSchedule(project.id, False, None, None, None, {})
-            continue
-        start, end, draws = spot
-        ledger.commit(draws)
-        placed[project.id] = ProjectSchedule(
-            project.id, True, start, end, max(0, end - project.planned_end), draws
-        )
+        schedule = _fund_one(project, windows[project.id], placed, ledger)
+        if schedule is None:
+            if failed is not None:
+                failed.append(project.id)
+            return _failed(problem, started)
+        placed[project.id] = schedule
     schedules = tuple(placed[p.id] for p in problem.projects)
     objective = sum(
         problem.project(s.id).weight * s.slippage if s.scheduled else problem.project(s.id).defer_penalty
@@ -245,6 +229,56 @@ def _fund_in_order(
     spend = ledger.by_year()
     years = tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
     return Solution(SolveStatus.FEASIBLE, objective, None, time.monotonic() - started, schedules, years)
+
+
+def _fund_one(
+    project: Project, window: Window, placed: dict[str, ProjectSchedule], ledger: _Ledger
+) -> ProjectSchedule | None:
+    """The project at its earliest end in the money left (committed to `ledger`), after its predecessors
+    in `placed`; deferred when it may be and cannot fit or slipping would cost more than deferring; None
+    when it must be funded and cannot be."""
+    preds = [placed[pred] for pred in project.after]
+    spot = None
+    if window.open and all(p.scheduled for p in preds):
+        earliest = max([window.start_lo] + [p.end + 1 for p in preds])
+        spot = _place(project, window, earliest, ledger)
+    if spot is not None and project.deferrable:
+        slip_cost = project.weight * max(0, spot[1] - project.planned_end)
+        if slip_cost > project.defer_penalty and not window.must:
+            spot = None
+    if spot is None:
+        if not project.deferrable:
+            return None
+        return ProjectSchedule(project.id, False, None, None, None, {})
+    start, end, draws = spot
+    ledger.commit(draws)
+    return ProjectSchedule(project.id, True, start, end, max(0, end - project.planned_end), draws)
+
+
+def fund_rest(
+    problem: Problem,
+    windows: dict[str, Window],
+    placed: dict[str, ProjectSchedule],
+    rest: list[Project],
+) -> list[str]:
+    """Fund the projects of `rest` one at a time in that order (each after its predecessors, which are in
+    `placed` or earlier in `rest`) into the money the schedules of `placed` leave, as the greedy does;
+    their schedules go into `placed`. Returns the ids of those that must be funded but found no room (they
+    are left out of `placed`)."""
+    ledger = _Ledger(problem)
+    for schedule in placed.values():
+        ledger.commit(schedule.funding)
+    failed = []
+    for project in rest:
+        if any(pred not in placed for pred in project.after):
+            failed.append(project.id)  # a predecessor found no room: neither does this one
+            continue
+        schedule = _fund_one(project, windows[project.id], placed, ledger)
+        if schedule is None:
+            failed.append(project.id)
+        else:
+            placed[project.id] = schedule
+    return failed
 
 
 def _failed(problem: Problem, started: float) -> Solution:

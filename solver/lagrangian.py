@@ -377,7 +377,7 @@ class Bundle:
         self.tolerance = tolerance  # stop when the cuts promise less than this (relative) above the best
         self.max_cuts = max_cuts
         self.cuts: list[tuple[float, np.ndarray, np.ndarray]] = []  # (L(z), subgradient, z)
-        self.ends: list[np.ndarray] = []  # end year (NaN when deferred) of each node, per cut
+        self.chosen: list[np.ndarray] = []  # the minimising option of each node (−1: deferred), per cut
         self._lp = None  # the master LP (OR-Tools GLOP), built at the first cut
         self._z: list = []
         self._theta = None
@@ -393,7 +393,7 @@ class Bundle:
             if not math.isfinite(value):
                 return None  # no priced schedule funds every project that must be: no bound from here
             self.cuts.append((value, gradient, z))
-            self.ends.append(np.where(chosen >= 0, r.end[np.maximum(chosen, 0)], np.nan))
+            self.chosen.append(chosen.astype(np.int32))
             if value > best:
                 best, centre = value, z
             if not gradient.any():  # 0 is a subgradient: these prices are the best, and their
@@ -413,7 +413,8 @@ class Bundle:
             weights = np.zeros(len(self.cuts))
             weights[-1] = 1.0
         bound = max(0, math.ceil(best - EPSILON * max(1.0, abs(best))))
-        return LpBound(bound, self._mean_end(weights), "lagrangian")
+        mean_end, pattern = self._solution(weights)
+        return LpBound(bound, mean_end, "lagrangian", pattern)
 
     @staticmethod
     def _on_box(z: np.ndarray, centre: np.ndarray, radius: float) -> bool:
@@ -449,16 +450,28 @@ class Bundle:
         weights = np.array([abs(row.dual_value()) for row in self._rows])
         return np.array([v.solution_value() for v in self._z]), self._theta.solution_value(), weights
 
-    def _mean_end(self, weights: np.ndarray) -> dict[str, float]:
-        """Per project, the mean end year over the cuts weighed by their dual values, among the cuts that
-        schedule it (absent when none does)."""
+    def _solution(self, weights: np.ndarray) -> tuple[dict[str, float], dict[str, tuple[int, int] | None]]:
+        """The minimising schedules of the cuts weighed by their dual values (an approximate solution of
+        the relaxation's LP): per project its mean end year among the cuts that schedule it (absent when
+        none does), and its pattern — the (start, end) pair of the most weight, None for deferral."""
         r = self.relaxation
         if weights.sum() <= 0:
             weights = np.zeros(len(self.cuts))
             weights[int(np.argmax([c[0] for c in self.cuts]))] = 1.0
-        ends = np.array(self.ends)  # cuts × nodes
-        scheduled = ~np.isnan(ends)
-        share = (weights[:, None] * scheduled).sum(axis=0)
-        total = (weights[:, None] * np.nan_to_num(ends)).sum(axis=0)
+        active = np.flatnonzero(weights > 1e-9 * weights.max())
+        share_of = weights[active] / weights[active].sum()
+        chosen = np.array([self.chosen[k] for k in active])  # active cuts × nodes
+        ends = np.where(chosen >= 0, r.end[np.maximum(chosen, 0)], 0)
+        scheduled = chosen >= 0
+        share = (share_of[:, None] * scheduled).sum(axis=0)
+        total = (share_of[:, None] * ends * scheduled).sum(axis=0)
+        # the weight each cut's choice gets from all the cuts that agree with it, and the heaviest
+        agreeing = np.array([(share_of[:, None] * (chosen == row)).sum(axis=0) for row in chosen])
+        dominant = chosen[np.argmax(agreeing, axis=0), np.arange(chosen.shape[1])]
         first = r.problem.first_year
-        return {p.id: first + total[k] / share[k] for k, p in enumerate(r.projects) if share[k] > 1e-6}
+        mean_end = {p.id: first + total[k] / share[k] for k, p in enumerate(r.projects) if share[k] > 1e-6}
+        pattern: dict[str, tuple[int, int] | None] = {
+            p.id: None if o < 0 else (first + int(r.start[o]), first + int(r.end[o]))
+            for p, o in zip(r.projects, dominant, strict=True)
+        }
+        return mean_end, pattern

@@ -61,6 +61,9 @@ class SolveParams:
     # when its share of the limit is spent; the LP cannot be stopped and takes 26 s at 10,000 projects
     lagrangian_min_projects: int = 250
     lagrangian_share: float = 0.2
+    # from this size HiGHS and CP-SAT (the MIP path) start from the Lagrangian's pattern made a schedule
+    # (solver/rounding.py) when it is better than the warm start
+    rounded_start_min_projects: int = 51
     # the greedy passes after the first two (solver/greedy.py) start only within this share of the limit
     warm_start_share: float = 0.1
     # kept back at the end of the limit to verify and return the schedule (verify: ~5 µs per project)

@@ -38,6 +38,7 @@ from solver.mip import available as highs_available
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem
 from solver.race import Best, beside_highs
+from solver.rounding import round_pattern
 from solver.solution import (
     Diagnostics,
     Progress,
@@ -144,15 +145,18 @@ class _Solve:
             bound = None if bound is None else min(bound, objective)
             self.progress(Progress(self.budget.elapsed(), objective, bound))
 
-    def lp(self) -> LpBound | None:
+    def lp(self, lagrangian: bool | None = None) -> LpBound | None:
         """The bound that guides the neighbourhood search, or None: for large portfolios (from
-        `lagrangian_min_projects`) the Lagrangian relaxation of solver/lagrangian.py, which stops itself
-        after `lagrangian_share` of the limit or on a cancel; below, the money-flow LP of solver/bound.py
+        `lagrangian_min_projects`, or when `lagrangian` says so) the Lagrangian relaxation of
+        solver/lagrangian.py, which stops itself after `lagrangian_share` of the limit or on a cancel and
+        gives a pattern to round (solver/rounding.py); otherwise the money-flow LP of solver/bound.py
         within `lp_share` of the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on
         its own thread and a cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
         if self.budget.over(self.search_until()):
             return None
-        if len(self.problem.projects) >= self.params.lagrangian_min_projects:
+        if lagrangian is None:
+            lagrangian = len(self.problem.projects) >= self.params.lagrangian_min_projects
+        if lagrangian:
             self.phase("bound")
             until = min(self.budget.at(self.params.lagrangian_share), self.search_until())
             try:
@@ -176,6 +180,24 @@ class _Solve:
             if self.stop.wait(self.params.stop_poll_seconds):
                 return None
         return result[0] if result else None
+
+    def rounded(self, lp: LpBound | None, start: Schedule | None) -> Schedule | None:
+        """The better of `start` and the relaxation's pattern made a schedule (solver/rounding.py), when
+        the relaxation gave a pattern and there is time; reported when it is better."""
+        if lp is None or lp.pattern is None or self.budget.over(self.search_until()):
+            return start
+        self.phase("rounding")
+        try:
+            rounded = round_pattern(self.problem, self.windows, lp.pattern, self.budget)
+        except Stopped:
+            return start
+        if rounded is None:
+            return start
+        objective = objective_of(self.problem, rounded)
+        if start is not None and objective >= objective_of(self.problem, start):
+            return start
+        self.report(objective, lp.bound)
+        return rounded
 
     def tie_break(self, m: cpmodel.Model, objective: int, baseline: Solution) -> list[int] | None:
         self.phase("tie-break")
@@ -346,15 +368,20 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     first to prove the optimum stops the other; the better schedule and the larger bound are kept. A
     proven optimum then gets the same earliest-finish tie-break as any other."""
     problem, params = run.problem, run.params
+    start = _start(problem, warm, baseline)
+    lp = None
+    if len(problem.projects) >= params.rounded_start_min_projects:
+        lp = run.lp(lagrangian=True)
+        start = run.rounded(lp, start)
+    floor = lp.bound if lp is not None else None
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
-    start = _start(problem, warm, baseline)
     best = Best(run.budget, run.progress)
     if start is not None:
         cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
-        best.report(objective_of(problem, start), None)
+        best.report(objective_of(problem, start), floor)
 
     def cp_sat(halt: Stop, threads: int) -> CpOutcome:
         callback = cpsat.Callback(run.budget, lambda p: best.report(p.objective, p.bound), halt)
@@ -393,7 +420,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     mip_schedule, mo = mip_schedule_of(problem, mo, params)
     if mip_schedule is not None:
         candidates.append(mip_schedule)
-    bound, source = _largest((cp.bound, "cp-sat"), (mo.bound, "highs"))
+    bound, source = _largest((cp.bound, "cp-sat"), (mo.bound, "highs"), (floor, "lagrangian"))
     report = SearchReport(str(Strategy.MIP_AND_CP_SAT), engines, source)
     if not candidates:
         return run.no_schedule(SolveStatus.UNKNOWN, bound, report=report)
@@ -443,12 +470,14 @@ def _neighbourhood_search(
 
 
 def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
-    """Large portfolios without HiGHS: the bound that guides them, then the neighbourhood search on every
-    worker. The start is reported as soon as it is known, before the bound."""
+    """Large portfolios without HiGHS: the bound that guides them and its pattern made a schedule, then
+    the neighbourhood search on every worker from the better start. The start is reported as soon as it
+    is known, before the bound."""
     start = _start(run.problem, warm, baseline)
     if start is not None:
         run.report(objective_of(run.problem, start), None)
     lp = run.lp()
+    start = run.rounded(lp, start)
     if start is None:  # nothing to start from: CP-SAT searches the whole model
         return _whole_model(run, warm, baseline, lp)
     floor = lp.bound if lp is not None else None
@@ -470,27 +499,27 @@ def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution
 
 
 def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
-    """Large portfolios up to `mip_max_projects`: HiGHS on the MIP (one thread) beside the neighbourhood
-    search (workers − 1 lanes, after the LP that guides it), both from the start. The better schedule and
-    the larger bound are kept; no tie-break (the whole CP-SAT model is not built at this size), so a proven
-    optimum is HiGHS's schedule or the neighbourhood search's."""
+    """Large portfolios up to `mip_max_projects`: the bound and its pattern made a schedule, then HiGHS on
+    the MIP (one thread) beside the neighbourhood search (workers − 1 lanes, guided by the bound), both
+    from the better start. The better schedule and the larger bound are kept; no tie-break (the whole
+    CP-SAT model is not built at this size), so a proven optimum is HiGHS's schedule or the neighbourhood
+    search's."""
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
     if start is None:
         return _whole_model(run, warm, baseline)
+    run.report(objective_of(problem, start), None)
+    lp = run.lp()
+    start = run.rounded(lp, start)
+    floor = lp.bound if lp is not None else None
+    source = lp.source if lp is not None else "lp"
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
     best = Best(run.budget, run.progress)
-    best.report(objective_of(problem, start), None)
-    floor: list[int | None] = [None]
-    source = ["lp"]
+    best.report(objective_of(problem, start), floor)
     replans = [0]
 
     def neighbourhoods(halt: Stop, threads: int) -> Schedule:
-        lp = run.lp()
-        if lp is not None:
-            floor[0], source[0] = lp.bound, lp.source
-            best.report(None, lp.bound)
         run.phase("search")
         projects, replans[0] = _neighbourhood_search(
             run, start, threads, halt, lp, lambda objective: best.report(objective, None)
@@ -514,9 +543,9 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     if mip_schedule is not None:
         candidates.append(mip_schedule)
     projects = min(candidates, key=lambda c: objective_of(problem, c))
-    bound, bound_source = _largest((floor[0], source[0]), (mo.bound, "highs"))
+    bound, bound_source = _largest((floor, source), (mo.bound, "highs"))
     lanes = run.workers - 1
-    engines = ("highs", source[0], "neighbourhoods") if lanes else ("highs",)
+    engines = ("highs", source, "neighbourhoods") if lanes else ("highs",)
     report = SearchReport(str(Strategy.MIP_AND_NEIGHBOURHOODS), engines, bound_source, lanes, replans[0])
     return run.finish(projects, SolveStatus.FEASIBLE, bound, report)
 
