@@ -6,6 +6,11 @@ earliest end the remaining money allows, starting as early as possible, drawing 
 year (front-loaded). A deferrable project is left out when it cannot fit, or when its slippage would cost
 more than its defer_penalty. It is the benchmark's comparator.
 
+v2 (funding sources): a place is tried only when the front-loaded draws fit what the total caps and the
+project's allowed sources have left, and then taken with the draws and split of a min-cost flow
+(solver/split.py) that obeys the sources' caps and the project's min/max per source exactly; each source's
+money is booked like the total caps'. A v1 problem never reaches that code.
+
 `warm_start` is CP-SAT's default hint: the same one-at-a-time funding tried in a few orders (the
 baseline's, and "most slippage cost per unit of money first", which lets the cheap-to-delay projects slip
 instead of cascading delay down the plan), keeping the best schedule.
@@ -19,7 +24,8 @@ from collections.abc import Callable
 
 from solver.budget import CHECK_EVERY, Budget, Stopped
 from solver.problem import Problem, Project
-from solver.solution import ProjectSchedule, Solution, SolveStatus, YearSpend
+from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend
+from solver.split import Rooms, draws_and_shares
 from solver.windows import Window, project_windows
 
 REPAIRS = 20  # retries of the weight-per-cost order, each with the misfits moved to the front
@@ -55,53 +61,65 @@ def _funding_order(problem: Problem, windows: dict[str, Window], priority: Calla
 
 
 class _Ledger:
-    """Money committed so far, per year (lists by year offset from first_year), with the caps (cumulative
-    when carryover)."""
+    """Money committed so far, per year, with the caps (cumulative when carryover): the total caps', or in
+    v2 one source's."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, caps: dict[int, int] | None = None, carryover: bool | None = None):
         self.problem = problem
-        self.first = problem.first_year
-        self.caps = [problem.budget[t] for t in problem.years]
-        self.spend = [0] * len(self.caps)
-        self.left = list(self.caps)  # without carryover: what each year can still take
+        self.years = list(problem.years)
+        self.spend = dict.fromkeys(self.years, 0)
+        self.caps = problem.budget if caps is None else caps
+        self.carryover = problem.carryover if carryover is None else carryover
 
-    def rooms(self) -> list[int]:
-        """Per year offset, the most that can still be added that year without breaking any cap."""
-        if not self.problem.carryover:
-            return self.left
-        slack, cum_cap, cum_spend = [], 0, 0
-        for cap, spend in zip(self.caps, self.spend, strict=True):
-            cum_cap += cap
-            cum_spend += spend
-            slack.append(cum_cap - cum_spend)
-        for k in range(
-            len(slack) - 2, -1, -1
-        ):  # with carryover, money drawn in t is missing from later years
-            slack[k] = min(slack[k], slack[k + 1])
+    def slack(self) -> dict[int, int]:
+        """Per year, what the caps still allow up to the end of it (carryover), or in it."""
+        if not self.carryover:
+            return {t: self.caps[t] - self.spend[t] for t in self.years}
+        slack, cum_cap, cum_spend = {}, 0, 0
+        for t in self.years:
+            cum_cap += self.caps[t]
+            cum_spend += self.spend[t]
+            slack[t] = cum_cap - cum_spend
         return slack
 
+    def open_rooms(self) -> Rooms:
+        """What is left, for solver/split.py."""
+        if not self.carryover:
+            return Rooms(False, self.slack(), {})
+        return Rooms(True, self.rooms(), self.slack())
+
+    def rooms(self) -> dict[int, int]:
+        """Per year, the most that can still be added that year without breaking any cap."""
+        if not self.carryover:
+            return {t: self.caps[t] - self.spend[t] for t in self.years}
+        slack, cum_cap, cum_spend = {}, 0, 0
+        for t in self.years:
+            cum_cap += self.caps[t]
+            cum_spend += self.spend[t]
+            slack[t] = cum_cap - cum_spend
+        rooms, least = {}, None
+        for t in reversed(self.years):  # with carryover, money drawn in t is missing from every later year
+            least = slack[t] if least is None else min(least, slack[t])
+            rooms[t] = least
+        return rooms
+
     def fits(self, draws: dict[int, int]) -> bool:
-        if not self.problem.carryover:
-            return all(x <= self.left[t - self.first] for t, x in draws.items())
         cum_cap = cum_spend = 0
-        for k, (cap, spend) in enumerate(zip(self.caps, self.spend, strict=True)):
-            cum_cap += cap
-            cum_spend += spend + draws.get(self.first + k, 0)
-            if cum_spend > cum_cap:
+        for t in self.years:
+            cum_cap += self.caps[t]
+            spend = self.spend[t] + draws.get(t, 0)
+            cum_spend += spend
+            if (cum_spend > cum_cap) if self.carryover else (spend > self.caps[t]):
                 return False
         return True
 
     def commit(self, draws: dict[int, int]) -> None:
         for t, x in draws.items():
-            self.spend[t - self.first] += x
-            self.left[t - self.first] -= x
-
-    def by_year(self) -> dict[int, int]:
-        return {self.first + k: x for k, x in enumerate(self.spend)}
+            self.spend[t] += x
 
 
 def _draws(
-    project: Project, ledger: _Ledger, rooms: list[int], start: int, end: int
+    project: Project, ledger: _Ledger, rooms: dict[int, int], start: int, end: int
 ) -> dict[int, int] | None:
     """Front-loaded draws over start..end within the caps left, or None when they do not fit.
 
@@ -112,34 +130,61 @@ def _draws(
         draws = {start + k: x for k, x in enumerate(project.profile)}
         return draws if ledger.fits(draws) else None
     lo, hi = project.min_annual_or_default(), project.max_annual_or_default()
-    carryover = ledger.problem.carryover
+    years = end - start + 1
     remaining, draws = project.cost, {}
     used_so_far = 0  # with carryover, this project's earlier draws also use up later years' room
-    left_after = end - start
-    for t in range(start, end + 1):
-        room = rooms[t - ledger.first] - (used_so_far if carryover else 0)
+    for k, t in enumerate(range(start, end + 1)):
+        left_after = years - k - 1
+        room = rooms[t] - (used_so_far if ledger.carryover else 0)
         x = min(hi, room, remaining - lo * left_after)
         if x < lo:
             return None
         draws[t] = x
         remaining -= x
         used_so_far += x
-        left_after -= 1
     return draws if remaining == 0 else None
 
 
-def _place(project: Project, window: Window, earliest: int, ledger: _Ledger) -> tuple[int, int, dict] | None:
-    """The earliest end (then earliest start) at which the project fits the money left."""
+def _place(
+    project: Project, window: Window, earliest: int, ledger: _Ledger, sources: dict[str, _Ledger]
+) -> tuple[int, int, dict, dict] | None:
+    """The earliest end (then earliest start) at which the project fits the money left: start, end, draws
+    and (v2) their split over sources."""
     rooms = ledger.rooms()
+    if sources:
+        rooms = _source_rooms(project, ledger.problem, rooms, sources)
     first_start = max(earliest, window.start_lo)
     for end in range(window.end_lo, window.end_hi + 1):
         for start in range(max(first_start, end - window.max_dur + 1), window.start_hi + 1):
             if end - start + 1 < window.min_dur:
                 break
             draws = _draws(project, ledger, rooms, start, end)
-            if draws is not None:
-                return start, end, draws
+            if draws is None:
+                continue
+            if not sources:
+                return start, end, draws, {}
+            split = draws_and_shares(
+                ledger.problem,
+                project,
+                start,
+                end,
+                ledger.open_rooms(),
+                {k: books.open_rooms() for k, books in sources.items()},
+            )
+            if split is not None:
+                return start, end, *split
     return None
+
+
+def _source_rooms(
+    project: Project, problem: Problem, rooms: dict[int, int], sources: dict[str, _Ledger]
+) -> dict[int, int]:
+    """v2: the year's room lowered to what the project's allowed sources have left (a quick filter before
+    the exact flow of solver/split.py)."""
+    allowed = [
+        (sources[k].rooms(), project.funding_limits(k)[1]) for k in project.allowed_sources(problem.sources)
+    ]
+    return {t: min(rooms[t], sum(min(room[t], most) for room, most in allowed)) for t in rooms}
 
 
 def _by_density(project: Project, window: Window, index: int) -> tuple:
@@ -211,11 +256,12 @@ def _fund_in_order(
     UNKNOWN when a project that must be funded does not fit (its id then goes into `failed`)."""
     started = time.monotonic()
     ledger = _Ledger(problem)
+    sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
     placed: dict[str, ProjectSchedule] = {}
     for k, project in enumerate(_funding_order(problem, windows, priority)):
         if budget is not None and k % CHECK_EVERY == 0:
             budget.check()
-        schedule = _fund_one(project, windows[project.id], placed, ledger)
+        schedule = _fund_one(project, windows[project.id], placed, ledger, sources)
         if schedule is None:
             if failed is not None:
                 failed.append(project.id)
@@ -226,22 +272,38 @@ def _fund_in_order(
         problem.project(s.id).weight * s.slippage if s.scheduled else problem.project(s.id).defer_penalty
         for s in schedules
     )
-    spend = ledger.by_year()
-    years = tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
-    return Solution(SolveStatus.FEASIBLE, objective, None, time.monotonic() - started, schedules, years)
+    years = tuple(YearSpend(t, problem.budget[t], ledger.spend[t]) for t in problem.years)
+    by_source = tuple(
+        SourceYearSpend(s.id, t, s.budget[t], sources[s.id].spend[t])
+        for s in problem.sources
+        for t in problem.years
+    )
+    return Solution(
+        SolveStatus.FEASIBLE,
+        objective,
+        None,
+        time.monotonic() - started,
+        schedules,
+        years,
+        source_years=by_source,
+    )
 
 
 def _fund_one(
-    project: Project, window: Window, placed: dict[str, ProjectSchedule], ledger: _Ledger
+    project: Project,
+    window: Window,
+    placed: dict[str, ProjectSchedule],
+    ledger: _Ledger,
+    sources: dict[str, _Ledger],
 ) -> ProjectSchedule | None:
-    """The project at its earliest end in the money left (committed to `ledger`), after its predecessors
-    in `placed`; deferred when it may be and cannot fit or slipping would cost more than deferring; None
-    when it must be funded and cannot be."""
+    """The project at its earliest end in the money left (committed to `ledger` and, v2, the sources'),
+    after its predecessors in `placed`; deferred when it may be and cannot fit or slipping would cost more
+    than deferring; None when it must be funded and cannot be."""
     preds = [placed[pred] for pred in project.after]
     spot = None
     if window.open and all(p.scheduled for p in preds):
         earliest = max([window.start_lo] + [p.end + 1 for p in preds])
-        spot = _place(project, window, earliest, ledger)
+        spot = _place(project, window, earliest, ledger, sources)
     if spot is not None and project.deferrable:
         slip_cost = project.weight * max(0, spot[1] - project.planned_end)
         if slip_cost > project.defer_penalty and not window.must:
@@ -250,9 +312,18 @@ def _fund_one(
         if not project.deferrable:
             return None
         return ProjectSchedule(project.id, False, None, None, None, {})
-    start, end, draws = spot
+    start, end, draws, shares = spot
+    _commit(ledger, sources, draws, shares)
+    return ProjectSchedule(project.id, True, start, end, max(0, end - project.planned_end), draws, shares)
+
+
+def _commit(
+    ledger: _Ledger, sources: dict[str, _Ledger], draws: dict[int, int], shares: dict[int, dict[str, int]]
+) -> None:
     ledger.commit(draws)
-    return ProjectSchedule(project.id, True, start, end, max(0, end - project.planned_end), draws)
+    for t, split in shares.items():
+        for k, amount in split.items():
+            sources[k].commit({t: amount})
 
 
 def fund_rest(
@@ -262,18 +333,19 @@ def fund_rest(
     rest: list[Project],
 ) -> list[str]:
     """Fund the projects of `rest` one at a time in that order (each after its predecessors, which are in
-    `placed` or earlier in `rest`) into the money the schedules of `placed` leave, as the greedy does;
-    their schedules go into `placed`. Returns the ids of those that must be funded but found no room (they
-    are left out of `placed`)."""
+    `placed` or earlier in `rest`) into the money the schedules of `placed` leave (v2: of every source
+    too), as the greedy does; their schedules go into `placed`. Returns the ids of those that must be
+    funded but found no room (they are left out of `placed`)."""
     ledger = _Ledger(problem)
+    sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
     for schedule in placed.values():
-        ledger.commit(schedule.funding)
+        _commit(ledger, sources, schedule.funding, {t: dict(split) for t, split in schedule.sources.items()})
     failed = []
     for project in rest:
         if any(pred not in placed for pred in project.after):
             failed.append(project.id)  # a predecessor found no room: neither does this one
             continue
-        schedule = _fund_one(project, windows[project.id], placed, ledger)
+        schedule = _fund_one(project, windows[project.id], placed, ledger, sources)
         if schedule is None:
             failed.append(project.id)
         else:
@@ -281,6 +353,39 @@ def fund_rest(
     return failed
 
 
+def fund_spans(
+    problem: Problem, spans: list[tuple[Project, int, int]]
+) -> tuple[dict[str, ProjectSchedule], list[Project]]:
+    """Fund each project over its given start..end, in the order given, into the money left (v2: with its
+    split over sources), as the greedy funds a project at one place; those that do not fit there, or whose
+    predecessors were not funded before that start, come back in order."""
+    ledger = _Ledger(problem)
+    sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    placed: dict[str, ProjectSchedule] = {}
+    left: list[Project] = []
+    for project, start, end in spans:
+        length = end - start + 1
+        if any(pred not in placed or placed[pred].end >= start for pred in project.after):
+            left.append(project)
+            continue
+        there = Window(True, start, start, end, end, length, length)
+        spot = _place(project, there, start, ledger, sources)
+        if spot is None:
+            left.append(project)
+            continue
+        _, _, draws, shares = spot
+        _commit(ledger, sources, draws, shares)
+        placed[project.id] = ProjectSchedule(
+            project.id, True, start, end, max(0, end - project.planned_end), draws, shares
+        )
+    return placed, left
+
+
 def _failed(problem: Problem, started: float) -> Solution:
     years = tuple(YearSpend(t, problem.budget[t], 0) for t in problem.years)
-    return Solution(SolveStatus.UNKNOWN, None, None, time.monotonic() - started, (), years)
+    by_source = tuple(
+        SourceYearSpend(s.id, t, s.budget[t], 0) for s in problem.sources for t in problem.years
+    )
+    return Solution(
+        SolveStatus.UNKNOWN, None, None, time.monotonic() - started, (), years, source_years=by_source
+    )

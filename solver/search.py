@@ -16,6 +16,11 @@ returned. Which strategy runs is `choose_strategy(size, params)`:
 
 A solve stopped by its time limit depends on timing either way; a proven optimum's objective does not,
 and the tie-break makes its schedule reproducible too (below `lns_min_projects`).
+
+v2 problems (funding sources) take the same strategies: every engine models the sources (CP-SAT, the MIP,
+the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules that stay linear in
+its variables, see solver/bound.py). Before any search, impossibilities more money on a source would fix
+(solver/windows.py `quota_messages`) go straight to the elastic solve for the least shortfall.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from solver.diagnostics import structural_diagnostics
 from solver.greedy import warm_start
 from solver.lagrangian import price_bound
 from solver.lns import improve
+from solver.messages import Phrase
 from solver.mip import Mip, MipOutcome
 from solver.mip import available as highs_available
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
@@ -46,11 +52,12 @@ from solver.solution import (
     SearchReport,
     Solution,
     SolveStatus,
+    SourceYearSpend,
     YearSpend,
     objective_of,
 )
 from solver.verify import VerificationError, verify
-from solver.windows import Window, project_windows, structural_messages
+from solver.windows import Window, project_windows, quota_messages, structural_messages
 
 Schedule = tuple[ProjectSchedule, ...]
 
@@ -89,6 +96,9 @@ def solve(
         structural = structural_messages(problem, run.windows)
         if structural:
             return run.no_schedule(SolveStatus.INFEASIBLE, None, structural_diagnostics(structural))
+        short_of_quota = quota_messages(problem, run.windows)
+        if short_of_quota:  # v2: no schedule exists, and money on the sources would help: no search
+            return run.infeasible(None, short_of_quota)
         run.phase("warm start")
         baseline = warm_start(problem, run.windows, budget, budget.at(params.warm_start_share))
     except Stopped:
@@ -154,8 +164,11 @@ class _Solve:
         its own thread and a cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
         if self.budget.over(self.search_until()):
             return None
-        if lagrangian is None:
-            lagrangian = len(self.problem.projects) >= self.params.lagrangian_min_projects
+        size = len(self.problem.projects)
+        if lagrangian is None:  # (v2: up to lp_shares_max_projects the LP keeps the source shares)
+            lagrangian = size >= self.params.lagrangian_min_projects and not (
+                self.problem.sources and size <= self.params.lp_shares_max_projects
+            )
         if lagrangian:
             self.phase("bound")
             until = min(self.budget.at(self.params.lagrangian_share), self.search_until())
@@ -164,14 +177,17 @@ class _Solve:
             except Stopped:
                 return None
         limit = self.params.lp_share * self.time_limit
+        shares = size <= self.params.lp_shares_max_projects
         if self.stop is None:
             self.phase("bound")
-            return lp_bound(self.problem, self.windows, time_limit=limit)
+            return lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
         if self.stop.is_set():
             return None
         result: list[LpBound | None] = []
         worker = threading.Thread(
-            target=lambda: result.append(lp_bound(self.problem, self.windows, time_limit=limit)),
+            target=lambda: result.append(
+                lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
+            ),
             name="capsched-lp-bound",  # not a daemon, like HiGHS's thread (solver/race.py)
         )
         worker.start()
@@ -210,8 +226,9 @@ class _Solve:
             stop=self.stop,
         )
 
-    def infeasible(self, report: SearchReport) -> Solution:
-        """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s)."""
+    def infeasible(self, report: SearchReport | None, reasons: list[Phrase] | None = None) -> Solution:
+        """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), after
+        the `reasons` found before search."""
         self.phase("shortfall")
         diagnostics = cpsat.least_shortfall(
             self.problem,
@@ -220,6 +237,7 @@ class _Solve:
             time_limit=max(1.0, self.remaining()),
             workers=self.workers,
             stop=self.stop,
+            reasons=reasons,
         )
         return self.no_schedule(SolveStatus.INFEASIBLE, None, diagnostics, report)
 
@@ -240,6 +258,7 @@ class _Solve:
             projects,
             years_of(self.problem, projects),
             search=report,
+            source_years=source_years_of(self.problem, projects),
         )
         violations = verify(self.problem, solution)
         if violations:
@@ -263,6 +282,7 @@ class _Solve:
             years,
             diagnostics or Diagnostics(),
             report,
+            source_years_of(self.problem, ()),
         )
 
 
@@ -275,11 +295,29 @@ def years_of(problem: Problem, projects: Schedule) -> tuple[YearSpend, ...]:
     return tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
 
 
+def source_years_of(problem: Problem, projects: Schedule) -> tuple[SourceYearSpend, ...]:
+    """v2: each source's cap and what the schedule draws from it, per year (empty in v1)."""
+    spend = {(s.id, t): 0 for s in problem.sources for t in problem.years}
+    for p in projects:
+        for t, split in p.sources.items():
+            for k, amount in split.items():
+                if (k, t) in spend:  # an unknown source or year is for the verifier to name
+                    spend[(k, t)] += amount
+    return tuple(
+        SourceYearSpend(s.id, t, s.budget[t], spend[(s.id, t)])
+        for s in problem.sources
+        for t in problem.years
+    )
+
+
 def fits(problem: Problem, projects: Schedule) -> bool:
     """Whether a schedule (e.g. a hint from another run) satisfies every rule of this problem."""
     years = set(problem.years)
-    if {s.id for s in projects} != {p.id for p in problem.projects} or any(
-        t not in years for s in projects for t in s.funding
+    known = {s.id for s in problem.sources}
+    if (
+        {s.id for s in projects} != {p.id for p in problem.projects}
+        or any(t not in years for s in projects for t in s.funding)
+        or any(t not in years or set(split) - known for s in projects for t, split in s.sources.items())
     ):
         return False
     solution = Solution(
@@ -289,6 +327,7 @@ def fits(problem: Problem, projects: Schedule) -> bool:
         0.0,
         projects,
         years_of(problem, projects),
+        source_years=source_years_of(problem, projects),
     )
     return not verify(problem, solution)
 

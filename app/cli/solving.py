@@ -111,6 +111,8 @@ def _print_summary(
     if result["projects"]:
         console.print(_projects_table(result, names, planned))
         console.print(_years_table(result))
+        if result.get("source_years"):
+            console.print(_sources_table(result))
     for message in solver_messages(result["diagnostics"], lang):
         console.print(f"[red]•[/] {message}", soft_wrap=True)
     shortfall = result["diagnostics"].get("shortfall")
@@ -118,6 +120,19 @@ def _print_summary(
         word = "{year} 年缺 {amount:,} 万元" if lang == "zh" else "{year}: {amount:,} 万元 short"
         gaps = ", ".join(word.format(year=y, amount=a) for y, a in sorted(shortfall.items()) if a)
         console.print(f"[bold red]shortfall:[/] {gaps}")
+    by_source = result["diagnostics"].get("source_shortfall")
+    if by_source:  # MODEL.md v2: the extra each funding source needs, in the same least solution
+        word = (
+            "{source} {year} 年缺 {amount:,} 万元"
+            if lang == "zh"
+            else "{source} {year}: {amount:,} 万元 short"
+        )
+        gaps = ", ".join(
+            word.format(source=k, year=y, amount=a)
+            for k, years in by_source.items()
+            for y, a in sorted(years.items())
+        )
+        console.print(f"[bold red]shortfall by source:[/] {gaps}")
     if status == "INFEASIBLE" and any(r.star for r in records):
         console.print(
             "hint: --soft-star shows the best schedule when ★ projects may slip past their deadline"
@@ -142,6 +157,21 @@ def _projects_table(result: dict, names: dict[str, ProjectRecord], planned: dict
             str(item["end"]) if item["scheduled"] else "",
             str(record.planned_end if record else planned.get(item["id"], "")),
             f"[red]+{slip}[/]" if slip else ("0" if item["scheduled"] else ""),
+        )
+    return table
+
+
+def _sources_table(result: dict) -> Table:
+    """MODEL.md v2: each funding source's cap and draw per year (years as rows, a cap/draw pair per source)."""
+    sources = list(dict.fromkeys(row["source"] for row in result["source_years"]))
+    cells = {(row["source"], row["year"]): row for row in result["source_years"]}
+    table = Table(title="draw vs cap by funding source (万元)", title_justify="left")
+    table.add_column("year", justify="right")
+    for source in sources:
+        table.add_column(source, justify="right")
+    for year in sorted({row["year"] for row in result["source_years"]}):
+        table.add_row(
+            str(year), *(f"{cells[(k, year)]['spend']}/{cells[(k, year)]['budget']}" for k in sources)
         )
     return table
 

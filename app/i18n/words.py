@@ -980,4 +980,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diag_limit_horizon": ("规划期末 {last_year} 年底", "the end of the horizon {last_year}"),
     "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
     "diag_deferred_by_mip": ("按混合整数规划的方案暂缓", "deferred by the MIP's pattern"),
+    # issue 15 (solver, MODEL.md v2 funding sources): diagnostics of solver/messages.py's v2 templates
+    "diag_must_cost_more_than_sources": (
+        "不可暂缓的项目总投资共 {must} 万元，但 {first_year}–{last_year} 年各资金来源的额度合计只有 {total} 万元。",
+        "The projects that cannot be deferred cost {must} in total, but the funding sources' caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_source_mins_above_quota": (
+        "不可暂缓的项目须从{source}至少获得 {mins} 万元，但该来源 {first_year}–{last_year} 年的额度合计只有 {total} 万元。",
+        "The projects that cannot be deferred must draw at least {mins} from {source}, but its caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_shortfall_sources_least": (
+        "在预算上限和各资金来源额度内排不出方案。总额上限与各来源额度合计至少还需增加 {total} 万元，不能再少。",
+        "No schedule fits the caps. At least {total} more is needed, counting the total caps and the "
+        "sources' caps together; no less will do.",
+    ),
+    "diag_shortfall_sources_enough": (
+        "在预算上限和各资金来源额度内排不出方案。总额上限与各来源额度合计再增加 {total} 万元即可排出；"
+        "限时内未能证明这是最少的数额。",
+        "No schedule fits the caps. {total} more, counting the total caps and the sources' caps together, "
+        "is enough; it was not proven to be the least in the time allowed.",
+    ),
+    "diag_shortfall_on_total_caps": ("总额上限：{per_year}。", "On the total caps: {per_year}."),
+    "diag_shortfall_on_sources": ("各资金来源额度：{per_source}。", "On the sources' caps: {per_source}."),
+    "diag_funding_no_source": (
+        "其资金来源清单为空，没有任何来源可以为其出资",
+        "its funding list names no source, so nothing may fund it",
+    ),
+    "diag_funding_mins_exceed_cost": (
+        "各资金来源的最低出资合计 {mins} 万元，超过其总投资 {cost} 万元",
+        "its funding minimums add up to {mins}, more than its cost {cost}",
+    ),
+    "diag_funding_maxes_below_cost": (
+        "各资金来源的最高出资合计 {maxes} 万元，低于其总投资 {cost} 万元",
+        "its funding maximums add up to {maxes}, less than its cost {cost}",
+    ),
+    "diag_source_quota_below_min": (
+        "须从{source}至少获得 {least} 万元，但在其可安排资金的 {first_year}–{last_year} 年，"
+        "{source}最多只能提供 {quota} 万元",
+        "it must draw at least {least} from {source}, but {source} can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in",
+    ),
+    "diag_sources_quota_below_cost": (
+        "总投资 {cost} 万元，但在其可安排资金的 {first_year}–{last_year} 年，"
+        "允许为其出资的各来源最多只能提供 {quota} 万元",
+        "its cost is {cost}, but the sources allowed to fund it can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in",
+    ),
+    "diag_source_shortfall_year": ("{source} {year} 年 {amount} 万元", "{source} {year}: {amount}"),
 }

@@ -13,6 +13,7 @@ from solver.search import years_of
 from solver.solution import objective_of
 from solver.windows import project_windows
 from tests.solver.test_properties import small_problems
+from tests.solver.v2_problems import small_v2_problems, solution_of
 
 FOREVER = 1e18
 
@@ -114,3 +115,35 @@ def test_the_rounded_pattern_of_the_relaxation_is_a_verified_schedule_no_better_
     if schedule is not None:
         assert _checked(problem, schedule) == []
         assert relaxed.bound <= objective_of(problem, schedule)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_v2_problems())
+def test_with_funding_sources_the_rounded_pattern_keeps_every_source_rule(problem):
+    # the relaxation leaves the sources out (a weaker bound, still a bound); the rounding funds each
+    # project at its pattern's place with the greedy's split, so the schedule keeps the sources' rules
+    windows = project_windows(problem)
+    if any(w.must and not w.open for w in windows.values()):
+        return
+    relaxed = price_bound(problem, windows, Budget(0.0, FOREVER), FOREVER)
+    if relaxed is None:
+        return
+    schedule = round_pattern(problem, windows, relaxed.pattern)
+    if schedule is not None:
+        solution = solution_of(problem, schedule, objective_of(problem, schedule))
+        assert verify(problem, solution) == []
+        assert relaxed.bound <= solution.objective
+
+
+def test_large_v2_portfolios_get_the_rounded_start_and_a_verified_schedule():
+    from solver import SolveParams, solve
+    from solver.instances import synthetic
+
+    problem = synthetic(80, 10, 0.7, seed=2, sources=4)
+    params = SolveParams(
+        lns_min_projects=40, mip_max_projects=0, lagrangian_min_projects=40, lp_shares_max_projects=0
+    )
+    heard: list[str] = []
+    solution = solve(problem, time_limit=4, workers=2, params=params, on_phase=heard.append)
+    assert "rounding" in heard
+    assert solution.status.has_schedule and verify(problem, solution) == []
