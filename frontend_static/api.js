@@ -95,6 +95,13 @@ export async function api(method, path, json) {
 
 export const get = (path) => api("GET", path);
 
+/** A list a page at a time: the rows and the total the server counted (header `X-Total-Count`). */
+export async function getPage(path) {
+  const response = await send("GET", path);
+  const rows = await response.json();
+  return { rows, total: Number(response.headers.get("X-Total-Count") ?? rows.length) };
+}
+
 /** Upload one file as multipart field `file`. */
 export async function upload(path, file) {
   const form = new FormData();

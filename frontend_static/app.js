@@ -57,10 +57,11 @@ const ctx = {
     }
     return ctx.scenarios;
   },
-  /** Runs of a scenario, newest first (from the server; runs started here are remembered as a fallback). */
-  async listRuns(scenarioId) {
+  /** Runs of a scenario, newest first (from the server; runs started here are remembered as a fallback).
+   * `brief`: without their schedules (a 10,000-project schedule is megabytes; the run list needs its status). */
+  async listRuns(scenarioId, { brief = false } = {}) {
     try {
-      const runs = await get(`/api/scenarios/${scenarioId}/runs`);
+      const runs = await get(`/api/scenarios/${scenarioId}/runs${brief ? "?result=false" : ""}`);
       return [...runs].sort((a, b) => b.id - a.id);
     } catch (error) {
       if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error;
@@ -160,7 +161,10 @@ async function route() {
 }
 
 async function loadPortfolio() {
-  await Promise.all([ctx.reloadProjects(), ctx.reloadScenarios()]);
+  // The whole project list (10,000 rows at a province's scale) is loaded only by the views that need it,
+  // when they need it; the project table fetches one page at a time.
+  ctx.projects = [];
+  await ctx.reloadScenarios();
 }
 
 function signOut() {

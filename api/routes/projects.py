@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from typing import Literal
+
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
-from app.models import ImportSummary, PortfolioCreate, Project, ProjectCreate, ProjectPublic, ProjectUpdate
+from app.models import (
+    ImportSummary,
+    PortfolioCreate,
+    Project,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectsSummary,
+    ProjectUpdate,
+)
 from app.rules.portfolio import missing_figures
 from app.services import change_requests, projects
 
@@ -21,13 +31,60 @@ def _public(project: Project, pending: int = 0) -> ProjectPublic:
     return ProjectPublic.model_validate(project, update=extra)
 
 
+ProjectSort = Literal[
+    "file", "code", "name", "category", "star", "status", "floor_area_m2", "years", "cost_wan",
+    "seats_added", "responsible_unit",
+]  # fmt: skip
+
+
 @router.get("/portfolios/{pid}/projects", response_model=list[ProjectPublic])
-def list_projects(pid: int, session: SessionDep, _: CurrentUser) -> list[ProjectPublic]:
-    """The portfolio's projects, in file order, each with its pending change requests counted."""
+def list_projects(
+    pid: int,
+    response: Response,
+    session: SessionDep,
+    _: CurrentUser,
+    q: str = Query(
+        "", max_length=200, description="text found in code, name, category, status, unit or location"
+    ),
+    category: str | None = Query(None, max_length=100, description="only this category"),
+    unit: str | None = Query(
+        None, max_length=200, description="only this responsible unit (empty: none given)"
+    ),
+    status: str | None = Query(None, max_length=100, description="only this status (empty: none given)"),
+    star: bool | None = Query(None, description="only ★ projects (true) or only others (false)"),
+    drafts: bool | None = Query(None, description="only drafts (true) or only complete projects (false)"),
+    sort: ProjectSort = Query("file", description="file = the order they were added (the file's order)"),
+    order: Literal["asc", "desc"] = "asc",
+    offset: int = Query(0, ge=0, description="rows to skip"),
+    limit: int | None = Query(
+        None, ge=1, le=projects.MAX_PAGE, description="rows to return (default: every matching row)"
+    ),
+) -> list[ProjectPublic]:
+    """The portfolio's projects that match, sorted, a page at a time (`offset`, `limit`); the header
+    `X-Total-Count` says how many match in all. Each carries its pending change requests."""
+    query = projects.ProjectQuery(
+        text=q,
+        category=category,
+        unit=unit,
+        status=status,
+        star=star,
+        drafts=drafts,
+        sort=sort,
+        order=order,
+        offset=offset,
+        limit=limit,
+    )
+    rows, total = projects.query_projects(session=session, portfolio_id=pid, query=query)
+    response.headers["X-Total-Count"] = str(total)
     pending = change_requests.pending_by_project(session=session, portfolio_id=pid)
-    return [
-        _public(p, pending.get(p.id, 0)) for p in projects.list_projects(session=session, portfolio_id=pid)
-    ]
+    return [_public(p, pending.get(p.id, 0)) for p in rows]
+
+
+@router.get("/portfolios/{pid}/projects/summary", response_model=ProjectsSummary)
+def projects_summary(pid: int, session: SessionDep, _: CurrentUser) -> ProjectsSummary:
+    """The portfolio in figures (projects, cost and its estimated part, ★, drafts) and the categories,
+    units and statuses there are: what the page shows above its table and offers as filters."""
+    return ProjectsSummary(**projects.summarize(session=session, portfolio_id=pid))
 
 
 @router.post("/portfolios/{pid}/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)

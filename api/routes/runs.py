@@ -32,6 +32,7 @@ class TableFormat(StrEnum):
 
 
 Lang = Literal["zh", "en"]
+Paper = Literal["A4", "A3"]
 
 
 def file_response(content: bytes, fmt: str, name: str) -> Response:
@@ -69,10 +70,19 @@ def start_run(
 
 
 @router.get("/scenarios/{sid}/runs", response_model=list[RunPublic])
-def list_runs(sid: int, request: Request, session: SessionDep, _: CurrentUser) -> list[RunPublic]:
+def list_runs(
+    sid: int,
+    request: Request,
+    session: SessionDep,
+    _: CurrentUser,
+    result: bool = Query(
+        True, description="false: without each run's schedule (`result` null; status, objective, bound kept)"
+    ),
+) -> list[RunPublic]:
     """The scenario's runs, newest first."""
     lang = request_lang(request)
-    return [runs.public(r, lang) for r in runs.list_runs(session=session, scenario_id=sid)]
+    listed = [runs.public(r, lang) for r in runs.list_runs(session=session, scenario_id=sid)]
+    return listed if result else [r.model_copy(update={"result": None}) for r in listed]
 
 
 @router.get("/runs/{rid}", response_model=RunPublic)
@@ -106,9 +116,30 @@ def run_gantt(
     lang: Lang = "zh",
     sort: Literal["start", "slippage", "category"] = "start",
     page: int = Query(1, ge=1, description="page of a long chart (json, png, svg); html and pdf hold all"),
+    group: Literal["category", "unit", "status", "none"] = Query(
+        "category", description="rows grouped by category, responsible unit or status, or not grouped"
+    ),
+    collapsed: list[str] = Query(
+        [], description="groups shown as their header alone (their keys, as in layout.meta.groups)"
+    ),
+    from_year: int | None = Query(None, ge=1900, le=2200, description="zoom: the first year shown"),
+    to_year: int | None = Query(None, ge=1900, le=2200, description="zoom: the last year shown"),
+    paper: Paper = Query("A4", description="pdf: the page size of the tiles"),
 ) -> Response:
-    """The funding Gantt chart of the run's schedule."""
-    content = run_exports.gantt_file(session=session, run_id=rid, fmt=fmt, lang=lang, sort=sort, page=page)
+    """The funding Gantt chart of the run's schedule (json's `layout.meta`: page, pages, groups, years)."""
+    years = (from_year, to_year) if from_year is not None or to_year is not None else None
+    content = run_exports.gantt_file(
+        session=session,
+        run_id=rid,
+        fmt=fmt,
+        lang=lang,
+        sort=sort,
+        page=page,
+        group=group,
+        collapsed=collapsed,
+        years=years,
+        paper=paper,
+    )
     return file_response(content, fmt, f"run-{rid}-gantt")
 
 
@@ -139,9 +170,6 @@ def run_slippage(
 class DocumentFormat(StrEnum):
     PDF = "pdf"
     HTML = "html"
-
-
-Paper = Literal["A4", "A3"]
 
 
 @router.get("/runs/{rid}/report.{fmt}", response_class=Response)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.charts import funding_gantt, gantt_pages, spend_vs_cap
+from app.charts import gantt_figures, spend_vs_cap
 from app.charts.rows import gantt_rows
 from app.files import documents, figures
 from app.files.documents import Markup, esc, table_html
@@ -129,7 +129,7 @@ def report_html(
     pages = [
         _title_page(solution, records, facts, lang, today or date.today()),
         _summary_page(solution, records, lang),
-        *_gantt_pages(solution, records, lang, paper, sort, baseline),
+        *gantt_tiles(solution, records, lang=lang, paper=paper, sort=sort, baseline=baseline),
         _spend_page(solution, records, lang, paper),
     ]
     if slippage is not None:
@@ -230,31 +230,63 @@ def _summary_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str
     return f"<h2>{esc(t('report_summary', lang))}</h2><div style='width:60%'>{table}</div>"
 
 
-def _gantt_pages(
+def gantt_tiles(
     solution: Mapping[str, Any],
     records: Sequence[Any],
-    lang: str,
-    paper: str,
-    sort: str,
-    baseline: Mapping[str, Any] | None,
+    *,
+    lang: str = "zh",
+    paper: str = "A4",
+    sort: str = "start",
+    baseline: Mapping[str, Any] | None = None,
+    group: str = "category",
+    collapsed: Sequence[str] = (),
+    years: tuple[int | None, int | None] | None = None,
+    status_date: date | None = None,
 ) -> list[str]:
-    per_page = GANTT_ROWS[paper]
-    count = gantt_pages(len(solution.get("projects", [])), per_page)
-    pages = []
-    for page in range(1, count + 1):
-        fig = funding_gantt(
-            solution,
-            records,
-            lang=lang,
-            sort=sort,
-            baseline=baseline,
-            page=page,
-            page_size=per_page,
-            width=GANTT_WIDTH[paper],
-        )
-        svg = figures.figure_bytes(fig, "svg")
-        pages.append(documents.svg_image(svg, max_height_mm=_CHART_MM[paper]))
-    return pages
+    """The funding Gantt cut into page-sized tiles (GANTT_ROWS rows each), each with the year header on
+    top, as HTML of the document's pages (the charts as vector SVG). Rows are grouped and sorted once."""
+    figs = gantt_figures(
+        solution,
+        records,
+        lang=lang,
+        sort=sort,
+        baseline=baseline,
+        group=group,
+        collapsed=collapsed,
+        years=years,
+        page_size=GANTT_ROWS[paper],
+        width=GANTT_WIDTH[paper],
+        status_date=status_date,
+    )
+    return [
+        documents.svg_image(figures.figure_bytes(fig, "svg"), max_height_mm=_CHART_MM[paper]) for fig in figs
+    ]
+
+
+def gantt_document(
+    solution: Mapping[str, Any],
+    records: Sequence[Any],
+    *,
+    facts: RunFacts,
+    lang: str = "zh",
+    paper: str = "A4",
+    **tiles: Any,
+) -> str:
+    """The Gantt alone as a document (the run's `gantt.pdf`): the report's tiles, one a page, under the
+    running header, with 第 N 页 / 共 M 页 at the foot. `tiles` are gantt_tiles' options."""
+    check_lang(lang)
+    paper = documents.check_paper(paper)
+    pages = gantt_tiles(solution, records, lang=lang, paper=paper, **tiles)
+    body = "\n".join(f'<section class="page">{p}</section>' for p in pages)
+    header = f"{header_line(facts, lang)} · {t('gantt_title', lang)}"
+    return documents.html_page(
+        title=f"{facts.portfolio or ''} {t('gantt_title', lang)}".strip(),
+        body=body,
+        paper=paper,
+        header=header,
+        lang=lang,
+        title_page=False,
+    )
 
 
 def _spend_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str, paper: str) -> str:

@@ -39,6 +39,13 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "page": ("第 {page}/{pages} 页", "page {page} of {pages}"),
     "projects_count": ("{n} 个项目", "{n} projects"),
+    # issue 14 (scale-page): the Gantt's frozen label columns and its groups by unit or status
+    "gantt_col_code": ("项目编号", "Code"),
+    "gantt_col_name": ("项目名称", "Project"),
+    "gantt_col_unit": ("责任单位", "Unit"),
+    "gantt_no_unit": ("未填责任单位", "no unit given"),
+    "gantt_no_status": ("未填状态", "no status given"),
+    # end issue 14 (scale-page)
     "no_slippage": ("所有已排入项目均按计划完成", "Every scheduled project finishes on plan"),
     "top_n": ("延期最多的前 {n} 项（共 {total} 项延期）", "Top {n} of {total} late projects"),
     "objective": ("加权延期 {value} 项目·年", "weighted slippage {value} project-years"),
@@ -566,6 +573,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用户 {user} 的角色是 {role}；只有 {allowed} 可以执行此操作",
         "user {user} has role {role}; only {allowed} may do this",
     ),
+    # issue 14 (scale-page): the project list a page at a time
+    "project_sort_unknown": (
+        "无法按“{sort}”排序：可选 {choices}",
+        "cannot sort by '{sort}': use one of {choices}",
+    ),
+    "project_order_unknown": (
+        "排序方向“{order}”无效：可选 asc 或 desc",
+        "order '{order}' is not asc or desc",
+    ),
+    # end issue 14 (scale-page)
     # services' own words (app/services/)
     "owner_other_unit": (
         "项目责任单位用户 {user} 只能修改本单位“{unit}”的项目，不能修改“{other}”的项目",

@@ -5,6 +5,7 @@ categories, plans) and its baseline."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, select
@@ -41,20 +42,35 @@ def _with_baseline(
 
 
 def gantt_file(
-    *, session: Session, run_id: int, fmt: str, lang: str = "zh", sort: str = "start", page: int = 1
+    *,
+    session: Session,
+    run_id: int,
+    fmt: str,
+    lang: str = "zh",
+    sort: str = "start",
+    page: int = 1,
+    group: str = "category",
+    collapsed: Sequence[str] = (),
+    years: tuple[int | None, int | None] | None = None,
+    paper: str = "A4",
 ) -> bytes:
-    """The funding Gantt of a run. html and pdf hold every page; json, png and svg the page asked for.
-    It always draws the approved plan and lateness against it, the portfolio's baseline as an outline once
-    finance has approved one, and the portfolio's status date."""
+    """The funding Gantt of a run. json, png and svg: the page asked for; html: every page; pdf: the run
+    report's Gantt tiles, one a page with the year header on each and page numbers (readable at 10,000
+    rows). It always draws the approved plan and lateness against it, the portfolio's baseline as an
+    outline once finance has approved one, and the portfolio's status date."""
     solution, records, baseline = _with_baseline(session, run_id)
     run = runs.get(session=session, run_id=run_id)
     scenario = scenarios.get(session=session, scenario_id=run.scenario_id)
     status_date = portfolios.get(session=session, portfolio_id=scenario.portfolio_id).status_date
     options = {"lang": lang, "sort": sort, "baseline": baseline, "status_date": status_date}
+    options |= {"group": group, "collapsed": tuple(collapsed), "years": years}
     try:
-        if fmt in ("html", "pdf"):
-            pages = charts.gantt_figures(solution, records, **options)
-            return figures.figures_html(pages) if fmt == "html" else figures.figures_pdf(pages)
+        if fmt == "pdf":
+            facts = run_facts(session=session, run_id=run_id)
+            document = run_report.gantt_document(solution, records, facts=facts, paper=paper, **options)
+            return documents.pdf_bytes(document)
+        if fmt == "html":
+            return figures.figures_html(charts.gantt_figures(solution, records, **options))
         figure = charts.funding_gantt(solution, records, page=page, **options)
         return figures.figure_bytes(figure, fmt)
     except (ValueError, figures.ExportError) as err:

@@ -227,3 +227,63 @@ def test_a_funding_rule_naming_an_unknown_source_exits_2_naming_project_and_fiel
     result = runner.invoke(cli, ["solve", str(_write(tmp_path, problem)), "--out", str(tmp_path / "s.json")])
     assert result.exit_code == 2, result.output
     assert "'B'" in result.output and "funding[1].source" in result.output and "'city'" in result.output
+
+
+def _many_projects(n: int) -> dict:
+    """n projects of cost 10 in a horizon whose caps fund them all at once, three of them forced late: a
+    project cannot end before its earliest start, so L1 (start ≥ 2023, plan 2021) ends 2 years late, L2
+    (weight 5) 1 year late and L3 3 years late; every other project ends on plan."""
+    projects = [{"id": f"P{i:03d}", "cost": 10, "planned_end": 2021} for i in range(n - 3)]
+    projects += [
+        {"id": "L1", "cost": 10, "planned_end": 2021, "earliest_start": 2023},
+        {"id": "L2", "cost": 10, "planned_end": 2022, "earliest_start": 2023, "weight": 5},
+        {"id": "L3", "cost": 10, "planned_end": 2021, "earliest_start": 2024},
+    ]
+    budget = {str(y): 10 * n for y in range(2021, 2026)}
+    return {"first_year": 2021, "last_year": 2025, "budget": budget, "projects": projects}
+
+
+def _table_codes(output: str) -> list[str]:
+    """The code column of the projects table rows in the printed summary."""
+    codes = []
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if line.startswith("│") and len(cells) == 7 and cells[0] not in {"", "code"}:
+            codes.append(cells[0])
+    return codes
+
+
+def test_a_large_schedule_prints_only_the_projects_costing_most_slippage_and_full_prints_all(
+    tmp_path: Path,
+) -> None:
+    from app.cli.solving import SUMMARY_ROWS
+
+    n = SUMMARY_ROWS + 15
+    source = _write(tmp_path, _many_projects(n))
+
+    short = runner.invoke(cli, ["solve", str(source), "--out", str(tmp_path / "s.json")])
+    full = runner.invoke(cli, ["solve", str(source), "--out", str(tmp_path / "s.json"), "--full"])
+
+    assert short.exit_code == 0, short.output
+    assert f"{n} projects · 3 late · 0 deferred" in short.output
+    codes = _table_codes(short.output)
+    # weighted slippage: L2 5 × 1, L3 1 × 3, L1 1 × 2; then on-plan projects by code
+    assert codes[:3] == ["L2", "L3", "L1"]
+    assert codes[3:] == [f"P{i:03d}" for i in range(SUMMARY_ROWS - 3)]
+    assert "--full lists all" in short.output
+    assert full.exit_code == 0, full.output
+    assert sorted(_table_codes(full.output)) == sorted(p["id"] for p in _many_projects(n)["projects"])
+    # the solution file has every project whatever the summary shows
+    assert len(json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["projects"]) == n
+
+
+def test_a_schedule_within_the_summary_size_lists_every_project(tmp_path: Path) -> None:
+    from app.cli.solving import SUMMARY_ROWS
+
+    source = _write(tmp_path, _many_projects(SUMMARY_ROWS))
+
+    result = runner.invoke(cli, ["solve", str(source), "--out", str(tmp_path / "s.json")])
+
+    assert result.exit_code == 0, result.output
+    assert len(_table_codes(result.output)) == SUMMARY_ROWS
+    assert "--full lists all" not in result.output
