@@ -41,11 +41,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
-
-from ortools.linear_solver import pywraplp
+from typing import TYPE_CHECKING
 
 from solver.problem import Problem, Project
 from solver.windows import Window, draw_ceilings, project_windows, source_caps, source_groups
+
+if TYPE_CHECKING:
+    from ortools.linear_solver import pywraplp
 
 EPSILON = 1e-6  # relative guard against the LP solver's tolerance before rounding up
 
@@ -310,6 +312,8 @@ def model(
     lp: Lp, time_limit: float, engine: str, integral: Collection[int] = ()
 ) -> tuple[pywraplp.Solver, list[pywraplp.Variable], pywraplp.Objective]:
     """`lp` loaded into an OR-Tools linear solver (`integral` columns as integers), ready to solve."""
+    from ortools.linear_solver import pywraplp  # (imported when needed: solver/search.py says why)
+
     solver = pywraplp.Solver.CreateSolver(engine)
     if solver is None:  # an OR-Tools build without HiGHS
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -336,6 +340,8 @@ def model(
 
 def _solve(lp: Lp, time_limit: float, engine: str) -> tuple[float, list[float]] | None:
     """The LP's optimum and its column values, or None when not proven optimal in time."""
+    from ortools.linear_solver import pywraplp
+
     solver, cols, objective = model(lp, time_limit, engine)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None

@@ -29,22 +29,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from solver import cpmodel, cpsat
 from solver.bound import LpBound, lp_bound
 from solver.budget import Budget, Stop, Stopped
-from solver.cpsat import NOTHING, CpOutcome
 from solver.diagnostics import structural_diagnostics
 from solver.greedy import warm_start
-from solver.lagrangian import price_bound
 from solver.lns import improve
 from solver.messages import Phrase
-from solver.mip import Mip, MipOutcome
-from solver.mip import available as highs_available
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem
-from solver.race import Best, beside_highs
-from solver.rounding import round_pattern
 from solver.solution import (
     Diagnostics,
     Progress,
@@ -58,6 +52,15 @@ from solver.solution import (
 )
 from solver.verify import VerificationError, verify
 from solver.windows import Window, project_windows, quota_messages, structural_messages
+
+if TYPE_CHECKING:
+    from solver import cpmodel
+    from solver.cpsat import CpOutcome
+    from solver.mip import MipOutcome
+
+# The engines (CP-SAT, HiGHS, numpy) are imported where a phase first needs them, not with this module:
+# CP-SAT's Python layer alone takes ~1 s to import (it imports pandas), more than a short run's whole
+# limit, and a solve whose limit is spent by the greedy passes needs none of them.
 
 Schedule = tuple[ProjectSchedule, ...]
 
@@ -109,6 +112,8 @@ def solve(
         if start is None:
             return run.no_schedule(SolveStatus.UNKNOWN, None)
         return run.finish(start, SolveStatus.FEASIBLE, None, SearchReport("warm start"))
+    from solver.mip import available as highs_available
+
     strategy = choose_strategy(len(problem.projects), params, highs=highs_available())
     return _STRATEGIES[strategy](run, warm, baseline)
 
@@ -170,6 +175,8 @@ class _Solve:
                 self.problem.sources and size <= self.params.lp_shares_max_projects
             )
         if lagrangian:
+            from solver.lagrangian import price_bound
+
             self.phase("bound")
             until = min(self.budget.at(self.params.lagrangian_share), self.search_until())
             try:
@@ -202,6 +209,8 @@ class _Solve:
         the relaxation gave a pattern and there is time; reported when it is better."""
         if lp is None or lp.pattern is None or self.budget.over(self.search_until()):
             return start
+        from solver.rounding import round_pattern
+
         self.phase("rounding")
         try:
             rounded = round_pattern(self.problem, self.windows, lp.pattern, self.budget)
@@ -216,6 +225,8 @@ class _Solve:
         return rounded
 
     def tie_break(self, m: cpmodel.Model, objective: int, baseline: Solution) -> list[int] | None:
+        from solver import cpsat
+
         self.phase("tie-break")
         return cpsat.tie_break(
             m,
@@ -229,6 +240,8 @@ class _Solve:
     def infeasible(self, report: SearchReport | None, reasons: list[Phrase] | None = None) -> Solution:
         """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), after
         the `reasons` found before search."""
+        from solver import cpsat
+
         self.phase("shortfall")
         diagnostics = cpsat.least_shortfall(
             self.problem,
@@ -356,6 +369,8 @@ def _largest(*bounds: tuple[int | None, str]) -> tuple[int | None, str | None]:
 
 def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | None = None) -> Solution:
     """CP-SAT on the whole model, bounded below by the money-flow LP (solved first unless given)."""
+    from solver import cpmodel, cpsat
+
     problem = run.problem
     lp = lp if lp is not None else run.lp()
     floor = lp.bound if lp is not None else None
@@ -406,6 +421,11 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     the whole model beside it (workers − 1 threads), both from the warm start (or a hint that fits). The
     first to prove the optimum stops the other; the better schedule and the larger bound are kept. A
     proven optimum then gets the same earliest-finish tie-break as any other."""
+    from solver import cpmodel, cpsat
+    from solver.cpsat import NOTHING
+    from solver.mip import Mip
+    from solver.race import Best, beside_highs
+
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
     lp = None
@@ -485,6 +505,8 @@ def _neighbourhood_search(
 ) -> tuple[Schedule, int]:
     """The warm start improved by re-planning neighbourhoods (solver/lns.py), `lanes` at once, each one
     sequential CP-SAT search, guided by the LP's solution when it was solved; with the re-plans made."""
+    from solver import cpsat
+
     replans = [0]
 
     def re_plan(sub: Problem, current: Schedule, seconds: float) -> Schedule | None:
@@ -543,6 +565,9 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     from the better start. The better schedule and the larger bound are kept; no tie-break (the whole
     CP-SAT model is not built at this size), so a proven optimum is HiGHS's schedule or the neighbourhood
     search's."""
+    from solver.mip import Mip
+    from solver.race import Best, beside_highs
+
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
     if start is None:
@@ -594,6 +619,9 @@ def mip_schedule_of(
 ) -> tuple[Schedule | None, MipOutcome]:
     """HiGHS's best pattern as a schedule, and the outcome to trust: none at all when the pattern did not
     become a schedule (a point outside HiGHS's tolerances would also have pruned with a wrong incumbent)."""
+    from solver import cpsat
+    from solver.mip import MipOutcome
+
     if found.best is None:
         return None, found
     schedule = cpsat.pattern_schedule(problem, found.best, params)

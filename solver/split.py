@@ -24,8 +24,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ortools.graph.python import min_cost_flow
-
 from solver.problem import Problem, Project
 
 Draws = dict[int, int]
@@ -144,6 +142,8 @@ def _total_caps(net: _Network, total: Rooms, start: int, end: int, last: int) ->
 
 def _solve(net: _Network, amount: int) -> list[int] | None:
     """The arcs' flows of a least-cost flow of `amount` from src to sink, or None when none exists."""
+    from ortools.graph.python import min_cost_flow  # (imported when needed: solver/search.py says why)
+
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
     supplies = [0] * net.nodes
