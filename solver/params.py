@@ -85,6 +85,9 @@ class SolveParams:
     pattern_reserve_seconds: float = 0.2  # kept back to turn HiGHS's answer into a schedule
     pattern_limit_seconds: float = 2.0
     highs_grace_seconds: float = 0.1  # HiGHS may run this long past its deadline or a cancel
+    # the search beside HiGHS runs this many nice steps lower (Linux): when other work leaves one core
+    # for both, HiGHS keeps most of it (200 projects at 0.8 with a CPU hog beside: see bench/RESULTS.md)
+    partner_nice: int = 10
     stop_poll_seconds: float = 0.05  # how often a cancel request is checked
     neighbourhoods: NeighbourhoodParams = field(default_factory=NeighbourhoodParams)
 

@@ -8,6 +8,9 @@ is then left to end on its own thread: what it reported so far stands. No OR-Too
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +36,32 @@ class MipSearch(Protocol):
     ) -> MipOutcome: ...
 
     def so_far(self) -> MipOutcome: ...
+
+
+def _politely(nice: int, work: Callable[[], T]) -> T:
+    """`work()` on a thread whose scheduling priority is `nice` steps lower (Linux, where a thread's nice
+    value is its own and threads it starts inherit it), or on this thread elsewhere or with `nice` 0. A
+    thread cannot raise its priority back unprivileged, so the lowered one ends with the work."""
+    if nice <= 0 or not sys.platform.startswith("linux"):
+        return work()
+    result: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        me = threading.get_native_id()
+        with contextlib.suppress(OSError):  # not allowed here: the work runs at the usual priority
+            os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + nice))
+        try:
+            result.append(work())
+        except BaseException as error:  # raised on the caller's thread below
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="capsched-partner")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return result[0]
 
 
 class Either:
@@ -79,12 +108,14 @@ def beside_highs(
     grace_seconds: float = 0.1,
     poll_seconds: float = 0.05,
     clock: Callable[[], float] = time.monotonic,
+    partner_nice: int = 0,
 ) -> tuple[MipOutcome, T | None]:
-    """HiGHS on `mip` (its own thread, until the monotonic `deadline`) and, with 2+ workers,
-    `partner(halt, threads)` on this one with the other threads. A proof (or proven infeasibility) by HiGHS
-    sets `halt`; when the partner returns, HiGHS is stopped too and given `grace_seconds` (past the
-    deadline, or past a cancel) before it is left behind. An exception on HiGHS's thread stops the partner
-    and is raised here."""
+    """HiGHS on `mip` (its own thread, until the `deadline` on `clock`) and, with 2+ workers,
+    `partner(halt, threads)` with the other threads. A proof (or proven infeasibility) by HiGHS sets
+    `halt`; when the partner returns, HiGHS is stopped too and given `grace_seconds` (past the deadline, or
+    past a cancel) before it is left behind. An exception on HiGHS's thread stops the partner and is
+    raised here. With `partner_nice` > 0 the partner runs on a thread of lower priority (Linux): on idle
+    cores nothing changes, but when other work leaves one core for both, HiGHS keeps most of it."""
     done = threading.Event()
     halt = Either(stop, done)
     found: list[MipOutcome] = []
@@ -113,7 +144,7 @@ def beside_highs(
     other = None
     try:
         if workers >= 2:
-            other = partner(halt, workers - 1)
+            other = _politely(partner_nice, lambda: partner(halt, workers - 1))
         else:
             while highs.is_alive() and not halt.is_set() and clock() < deadline:
                 highs.join(poll_seconds)

@@ -466,6 +466,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
         clock=run.budget.clock,
+        partner_nice=params.partner_nice,
     )
     cp = cp or NOTHING
     engines = ("highs", "cp-sat") if run.workers >= 2 else ("highs",)
@@ -601,6 +602,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
         clock=run.budget.clock,
+        partner_nice=params.partner_nice,
     )
     candidates = [start] + ([searched] if searched is not None else [])
     mip_schedule, mo = mip_schedule_of(problem, mo, params)

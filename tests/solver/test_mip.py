@@ -291,3 +291,30 @@ def test_highs_returning_its_start_with_a_better_objective_proves_nothing_regres
     assert solution.search.engines == ("highs",)
     assert solution.status == SolveStatus.OPTIMAL and solution.objective == 0
     assert not verify(problem, solution)
+
+
+def test_the_search_beside_highs_runs_at_a_lower_priority_and_this_thread_keeps_its_own() -> None:
+    """With partner_nice, the partner's thread yields to HiGHS when cores are short (Linux, where each
+    thread has its own nice value); the caller's priority is unchanged afterwards."""
+    import os
+    import sys
+
+    problem = synthetic(MEDIUM, 12, 0.8)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def partner(halt, threads: int) -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    _, seen = beside_highs(
+        Mip(problem, project_windows(problem)),
+        None,
+        partner,
+        deadline=time.monotonic() + 0.5,
+        workers=2,
+        stop=None,
+        best=Best(Budget(0.0, 1.0), None),
+        partner_nice=10,
+    )
+    expected = min(19, mine + 10) if sys.platform.startswith("linux") else mine
+    assert seen == expected
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
