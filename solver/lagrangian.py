@@ -114,26 +114,9 @@ class Relaxation:
         year). Arrays over options, grouped by node in node order, starts ascending within a node."""
         first, horizon = problem.first_year, self.years
         caps = np.array([draw_caps(problem)[t] for t in problem.years], np.float64)
-        node_l, s_l, e_l = [], [], []
-        for k, p in enumerate(self.projects):
-            if budget is not None and k % CHECK_EVERY == 0:
-                budget.check()
-            w = windows[p.id]
-            if p.profile is not None:
-                d = len(p.profile)
-                for s in range(w.start_lo, min(w.start_hi, w.end_hi - d + 1) + 1):
-                    node_l.append(k)
-                    s_l.append(s - first)
-                    e_l.append(s - first + d - 1)
-                continue
-            for s in range(w.start_lo, w.start_hi + 1):
-                for e in range(max(s + w.min_dur - 1, w.end_lo), min(s + w.max_dur - 1, w.end_hi) + 1):
-                    node_l.append(k)
-                    s_l.append(s - first)
-                    e_l.append(e - first)
-        node = np.array(node_l, np.int64)
-        start = np.array(s_l, np.int64)
-        end = np.array(e_l, np.int64)
+        node, start, end = self._pairs(windows, budget)
+        start -= first
+        end -= first
         n = len(self.projects)
         cost = np.array([p.cost for p in self.projects], np.float64)
         weight = np.array([p.weight for p in self.projects], np.float64)
@@ -197,6 +180,32 @@ class Relaxation:
             rows[j, start[o] : start[o] + len(profile)] = profile
         self.profile_rows = rows
         self.group = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])  # first option of each node
+
+    def _pairs(
+        self, windows: dict[str, Window], budget: Budget | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(node, start year, end year) of every pair of every node's window: starts start_lo..start_hi,
+        ends within the window and the node's least and most duration (a profile's end follows from its
+        start). Built with arrays, not one Python step per pair (10,000 projects have ~340,000)."""
+        rows = []
+        for k, p in enumerate(self.projects):
+            if budget is not None and k % CHECK_EVERY == 0:
+                budget.check()
+            w = windows[p.id]
+            if p.profile is not None:
+                d = len(p.profile)
+                rows.append((w.start_lo, min(w.start_hi, w.end_hi - d + 1), d, d, w.start_lo, w.end_hi))
+            else:
+                rows.append((w.start_lo, w.start_hi, w.min_dur, w.max_dur, w.end_lo, w.end_hi))
+        if not rows:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty
+        lo_s, hi_s, least, most, lo_e, hi_e = np.array(rows, np.int64).T
+        node, start = _spread(np.arange(len(rows)), lo_s, hi_s)
+        first_end = np.maximum(start + least[node] - 1, lo_e[node])
+        last_end = np.minimum(start + most[node] - 1, hi_e[node])
+        which, end = _spread(np.arange(len(node)), first_end, last_end)
+        return node[which], start[which], end
 
     def _forest(self) -> None:
         """Levels of the precedence forest, deepest first, with (parent option, child) pairs."""
@@ -359,6 +368,14 @@ class Relaxation:
             top[capped] = self.capped_top[np.searchsorted(self.capped, drawn[capped])]
         spend += self._capped_fill(drawn, top, price)[1].sum(axis=0)
         return spend
+
+
+def _spread(owner: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every integer lo[i]..hi[i] (none when hi < lo) with its owner[i], in owner order."""
+    counts = np.maximum(0, hi - lo + 1)
+    owners = np.repeat(owner, counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owners, np.repeat(lo, counts) + offsets
 
 
 def price_bound(problem: Problem, windows: dict[str, Window], budget: Budget, until: float) -> LpBound | None:

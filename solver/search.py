@@ -35,7 +35,6 @@ from solver.bound import LpBound, lp_bound
 from solver.budget import Budget, Stop, Stopped
 from solver.diagnostics import structural_diagnostics
 from solver.greedy import warm_start
-from solver.lns import improve
 from solver.messages import Phrase
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem
@@ -507,6 +506,7 @@ def _neighbourhood_search(
     """The warm start improved by re-planning neighbourhoods (solver/lns.py), `lanes` at once, each one
     sequential CP-SAT search, guided by the LP's solution when it was solved; with the re-plans made."""
     from solver import cpsat
+    from solver.lns import improve
 
     replans = [0]
 
