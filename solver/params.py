@@ -61,7 +61,8 @@ class SolveParams:
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
     lp_share: float = 0.25  # the money-flow LP bound may take at most this share of the time limit
     # from this size the bound comes from the Lagrangian relaxation (solver/lagrangian.py), which stops
-    # when its share of the limit is spent; the LP cannot be stopped and takes 26 s at 10,000 projects
+    # when its share of the limit (counted from its start) is spent; the LP cannot be stopped and takes
+    # 26 s at 10,000 projects
     lagrangian_min_projects: int = 250
     lagrangian_share: float = 0.2
     # from this size HiGHS and CP-SAT (the MIP path) start from the Lagrangian's pattern made a schedule

@@ -177,7 +177,10 @@ class _Solve:
             from solver.lagrangian import price_bound
 
             self.phase("bound")
-            until = min(self.budget.at(self.params.lagrangian_share), self.search_until())
+            # its share counts from when it starts: on a busy machine the greedy passes may have used
+            # the first fifth of the limit already, and the relaxation is what the rest builds on
+            share = self.params.lagrangian_share * self.time_limit
+            until = min(self.budget.now() + share, self.search_until())
             try:
                 return price_bound(self.problem, self.windows, self.budget, until)
             except Stopped:

@@ -82,12 +82,14 @@ def test_the_limit_counts_from_the_start_the_caller_gives(problem):
     assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
 
 
-def test_the_bound_stops_at_its_share_of_the_limit(problem):
+def test_the_bound_stops_at_its_share_of_the_limit_counted_from_its_start(problem):
     clock = FakeClock(step=1.0)  # every reading of the clock takes a "second"
     began: dict[str, float] = {}
     stop = threading.Event()
 
     def phase(name: str) -> None:
+        if name == "warm start":
+            clock.now += 90.0  # the greedy passes take most of the bound's 100 s (a busy machine)
         began[name] = clock.now
         if name == "search":
             stop.set()  # end the test here: the search itself is not under test
@@ -102,9 +104,10 @@ def test_the_bound_stops_at_its_share_of_the_limit(problem):
         on_phase=phase,
         clock=clock,
     )
-    assert began["bound"] < share * 1000
-    # the bound reads the clock once per evaluation and stops at its share: the search starts by then
-    assert began["search"] <= share * 1000 + 5
+    spent = began["search"] - began["bound"]
+    # the bound reads the clock about once per evaluation and stops when its share has passed since it
+    # began (here it needs ~80 evaluations, more than the ~10 s the limit's first tenth would leave it)
+    assert 30 <= spent <= share * 1000 + 10
 
 
 def test_the_search_keeps_back_time_to_check_and_return_the_schedule(problem):
