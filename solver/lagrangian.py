@@ -133,14 +133,23 @@ class Relaxation:
         length = (end - start + 1).astype(np.float64)
         lo, hi = lo_n[node], hi_n[node]
         drawn = ~profiled[node]
-        # feasibility of a drawn option: every year can take the least draw, all years together the cost
-        inside = (start[:, None] <= np.arange(horizon)) & (np.arange(horizon) <= end[:, None])
-        top = np.maximum(0.0, np.minimum(hi[:, None], caps[None, :]))
-        reach = (top * inside).sum(axis=1)
-        short = ((top < lo[:, None]) & inside).any(axis=1)
+        # feasibility of a drawn option: every year can take the least draw, all years together the cost;
+        # "capped": some year's cap is below the project's largest draw (year by year, one array at a time:
+        # options × years matrices would take gigabytes at 100,000 projects)
+        reach = np.zeros(len(node))
+        short = np.zeros(len(node), dtype=bool)
+        capped = np.zeros(len(node), dtype=bool)
+        for t in range(horizon):
+            inside = (start <= t) & (t <= end)
+            top = np.maximum(0.0, np.minimum(hi, caps[t]))
+            reach += np.where(inside, top, 0.0)
+            short |= inside & (top < lo)
+            capped |= inside & (caps[t] < hi)
         ok = ~drawn | ((lo * length <= cost[node]) & (reach >= cost[node]) & ~short)
-        node, start, end, lo, hi, drawn, length = (a[ok] for a in (node, start, end, lo, hi, drawn, length))
-        capped = drawn & ((caps[None, :] < hi[:, None]) & inside[ok]).any(axis=1)
+        node, start, end, lo, hi, drawn, length, capped = (
+            a[ok] for a in (node, start, end, lo, hi, drawn, length, capped)
+        )
+        capped &= drawn
         # a node without any option keeps one that can never be chosen, so every node owns a group
         missing = np.setdiff1d(np.arange(n), node)
         if len(missing):
