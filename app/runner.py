@@ -28,9 +28,12 @@ from solver import Problem, Progress, Solution, solve
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written to its row
 
 
-def make_pool(*, engine: Engine, run_threads: int, solver_threads: int) -> BackgroundPool:
+def make_pool(
+    *, engine: Engine, run_threads: int, solver_threads: int, max_queued: int = 20, nice: int = 0
+) -> BackgroundPool:
     """The server's pool: solver runs on `run_threads` threads, sweeps and least-budget searches on one
-    (a sweep solves its levels in parallel inside its job); each solve gets `solver_threads` threads."""
+    (a sweep solves its levels in parallel inside its job); each solve gets `solver_threads` threads; at
+    most `max_queued` items wait to start; its threads run at CPU priority `nice` (Linux)."""
 
     def run(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
         return execute_run(engine=engine, run_id=item_id, workers=solver_threads, stop=stop)
@@ -43,7 +46,8 @@ def make_pool(*, engine: Engine, run_threads: int, solver_threads: int) -> Backg
         JobKind.SWEEP: Kind(Job, job, "jobs"),
         JobKind.LEAST_BUDGET: Kind(Job, job, "jobs"),
     }
-    return BackgroundPool(engine=engine, kinds=kinds, lanes={"runs": run_threads, "jobs": 1})
+    lanes = {"runs": run_threads, "jobs": 1}
+    return BackgroundPool(engine=engine, kinds=kinds, lanes=lanes, max_queued=max_queued, nice=nice)
 
 
 def _stopped(stop: threading.Event | None) -> bool:
@@ -173,6 +177,7 @@ def _execute_sweep(
         time_limit=params["time_limit"],
         hints=params.get("hints", True),
         stars=params.get("stars"),
+        seats=params.get("seats"),
         progress=report,
         stop=stop,
     )

@@ -3,6 +3,7 @@ import { adoptTokenFromUrl, ApiError, api, clearToken, get, getToken, setToken, 
 import { clearNotices, h, loading, mount, notify } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
 import * as budgetView from "./budget.js";
+import * as fundingView from "./funding.js";
 import * as compareView from "./compare.js";
 import * as portfolioView from "./portfolio.js";
 import * as runView from "./run.js";
@@ -10,9 +11,12 @@ import * as tradeoffsView from "./tradeoffs.js";
 import * as actualsView from "./actuals.js";
 import * as adminView from "./admin.js";
 
+adoptTokenFromUrl(); // first, before anything else runs: the token leaves the address bar
+
 const VIEWS = {
   portfolio: { module: portfolioView, label: "nav_portfolio" },
   budget: { module: budgetView, label: "nav_budget" },
+  funding: { module: fundingView, label: "nav_funding" },
   run: { module: runView, label: "nav_run" },
   compare: { module: compareView, label: "nav_compare" },
   tradeoffs: { module: tradeoffsView, label: "nav_tradeoffs" },
@@ -244,5 +248,4 @@ $("lang").addEventListener("click", () => {
 window.addEventListener("hashchange", route);
 window.capsched = { ctx, api }; // for the console and the browser tests
 
-adoptTokenFromUrl();
 start();

@@ -32,7 +32,7 @@ const COLUMNS = [
 
 const isEstimate = (p) => p.cost_is_estimate ?? String(p.cost_basis || "").trim().toLowerCase().startsWith("estimate");
 
-export async function render(root, ctx) {
+export async function render(root, ctx, args, stillHere = () => true) {
   if (!ctx.portfolio) {
     mount(root, h("div", { class: "panel empty" }, t("no_portfolio")));
     return;
@@ -42,6 +42,7 @@ export async function render(root, ctx) {
     view.portfolioId = ctx.portfolio.id;
   }
   await refresh(ctx);
+  if (!stillHere()) return; // the reader moved to another view while the page loaded
   draw(root, ctx);
 }
 

@@ -159,6 +159,7 @@ async function drawResult(area, ctx, run) {
   const result = run.result;
   if (result && !ctx.projects.length) await ctx.reloadProjects(); // names and ★ for the headline and tables
   const parts = [];
+  slippageSeats = run.seat_years?.by_project || null;
   if (run.status === "failed") {
     parts.push(h("section", { class: "panel infeasible", id: "run-failed", role: "alert" }, h("h2", {}, t("run_failed", { id: run.id })), h("p", {}, run.error || t("no_reason"))));
   }
@@ -177,6 +178,8 @@ async function drawResult(area, ctx, run) {
 function headlinePanel(ctx, run) {
   const k = headline(run.result, ctx.projects);
   const statusKind = k.status === "OPTIMAL" ? "good" : "";
+  const seatObjective = run.objective_kind === "seat_years";
+  const seats = run.seat_years;
   return h(
     "section",
     { "aria-label": t("headline"), id: "headline" },
@@ -184,7 +187,8 @@ function headlinePanel(ctx, run) {
       "div",
       { class: "kpis" },
       kpi(t("status"), solverStatusLabel(k.status), "", statusKind, "k-status"),
-      kpi(t("weighted_slippage"), dash(k.objective), t("project_years"), k.objective > 0 ? "bad" : "good", "k-objective"),
+      kpi(seatObjective ? t("objective_seat_years") : t("weighted_slippage"), k.objective === null || k.objective === undefined ? "—" : money(k.objective), seatObjective ? t("seat_years_unit") : t("project_years"), k.objective > 0 ? "bad" : "good", "k-objective"),
+      seats && !seatObjective ? kpi(t("seat_years_kpi"), money(seats.total), t("seat_years_unit"), seats.total > 0 ? "bad" : "good", "k-seat-years") : null,
       kpi(t("projects_late"), k.late, t("of_n", { n: k.scheduled }), k.late ? "bad" : "good", "k-late"),
       kpi(t("star_late"), k.starLate, "", k.starLate ? "bad" : "good", "k-star-late"),
       kpi(t("deferred"), k.deferred, "", "", "k-deferred"),
@@ -192,10 +196,22 @@ function headlinePanel(ctx, run) {
       kpi(t("peak_year"), k.peakYear ?? "—", k.peakYear ? `${money(k.peakSpend)} ${t("wan")}` : "", "", "k-peak"),
     ),
     h("p", { class: "muted small" }, t("run_meta", { id: run.id, seconds: (run.result.solve_seconds ?? 0).toFixed(1), bound: dash(run.result.bound), by: run.started_by || "—" })),
+    seats && seats.assumed.length ? h("p", { class: "muted small", id: "seat-years-note" }, t("seat_years_assumed", { n: seats.assumed.length, d: seats.default })) : null,
   );
 }
 
 function chartPanels(run) {
+  const sources = run.sources || [];
+  const sourcePanel = sources.length
+    ? h(
+        "section",
+        { class: "panel", id: "sources-panel" },
+        h("h2", {}, t("sources_chart")),
+        sources.some((s) => s.illustrative) ? h("div", { class: "notice notice-info", id: "sources-illustrative" }, t("sources_illustrative_run")) : null,
+        h("p", { class: "muted small" }, t("sources_chart_help")),
+        h("div", { id: "sources-chart", class: "chart", style: "min-height:420px" }, loading(t("drawing"))),
+      )
+    : null;
   return [
     h(
       "section",
@@ -207,6 +223,7 @@ function chartPanels(run) {
       h("div", { id: "gantt-pager-bottom" }),
     ),
     h("section", { class: "panel" }, h("h2", {}, t("spend_vs_cap")), h("div", { id: "spend-chart", class: "chart", style: "min-height:320px" }, loading(t("drawing")))),
+    sourcePanel,
   ];
 }
 
@@ -235,6 +252,20 @@ async function drawCharts(area, run, ctx) {
     await drawSpend(spend, run.result, lang);
   } catch (error) {
     mount(spend, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
+  }
+  const bySource = area.querySelector("#sources-chart");
+  if (bySource) await drawSources(bySource, run.id);
+}
+
+/** Spending by funding source against each quota, as the server draws it (app/charts/sources.py). */
+async function drawSources(div, runId) {
+  try {
+    const fig = await get(`/api/runs/${runId}/sources.json?lang=${getLang()}`);
+    const layout = { ...fig.layout, width: div.clientWidth || undefined, autosize: true };
+    div.replaceChildren();
+    await window.Plotly.react(div, fig.data, layout, PLOT_CONFIG);
+  } catch (error) {
+    mount(div, h("p", { class: "error-text", role: "alert" }, t("chart_failed", { why: error.message })));
   }
 }
 
@@ -394,6 +425,8 @@ async function drawSpend(div, result, lang) {
   void lang;
 }
 
+let slippageSeats = null; // the run's seat-years per late project (run.seat_years.by_project)
+
 function slippagePanel(ctx, result) {
   const byCode = new Map(ctx.projects.map((p) => [p.code, p]));
   const rows = [...result.projects].sort((a, b) => (b.scheduled ? b.slippage || 0 : 99) - (a.scheduled ? a.slippage || 0 : 99) || a.id.localeCompare(b.id));
@@ -401,9 +434,10 @@ function slippagePanel(ctx, result) {
   const table = h("tbody");
   const fill = () => {
     const matching = rows.filter((r) => showAll.value || !r.scheduled || (r.slippage || 0) > 0);
-    if (!matching.length) return mount(table, h("tr", {}, h("td", { colspan: "8", class: "empty" }, t("all_on_plan"))));
+    const span = slippageSeats ? "9" : "8";
+    if (!matching.length) return mount(table, h("tr", {}, h("td", { colspan: span, class: "empty" }, t("all_on_plan"))));
     const picked = matching.slice(0, TABLE_ROWS); // the latest first; every row is in the exports
-    const more = matching.length > picked.length ? h("tr", { id: "slippage-more" }, h("td", { colspan: "8", class: "muted small" }, t("slippage_more", { shown: picked.length, total: matching.length }))) : null;
+    const more = matching.length > picked.length ? h("tr", { id: "slippage-more" }, h("td", { colspan: span, class: "muted small" }, t("slippage_more", { shown: picked.length, total: matching.length }))) : null;
     return mount(
       table,
       more,
@@ -420,6 +454,7 @@ function slippagePanel(ctx, result) {
             h("td", { class: "num" }, r.scheduled ? `${r.start}–${r.end}` : "—"),
             h("td", { class: `num ${late ? "worse" : ""}` }, r.scheduled ? (late ? `+${r.slippage}` : "0") : "—"),
             h("td", {}, r.scheduled ? (late ? pill(t("late_pill"), "bad") : pill(t("on_plan"), "good")) : pill(t("deferred_pill"), "warn")),
+            slippageSeats ? h("td", { class: "num", "data-seat-years": String(slippageSeats[r.id] || 0) }, slippageSeats[r.id] ? money(slippageSeats[r.id]) : "—") : null,
             h("td", { class: "num" }, money(Object.values(r.funding || {}).reduce((a, b) => a + b, 0))),
           );
         }),
@@ -441,7 +476,7 @@ function slippagePanel(ctx, result) {
       h(
         "table",
         { class: "grid", id: "slippage-table" },
-        h("thead", {}, h("tr", {}, [t("col_code"), t("col_name"), "★", t("planned_years"), t("scheduled_years"), t("slippage_years"), t("col_status"), t("funded_total")].map((x, i) => h("th", { class: i >= 3 && i !== 6 ? "num" : "" }, x)))),
+        h("thead", {}, h("tr", {}, [t("col_code"), t("col_name"), "★", t("planned_years"), t("scheduled_years"), t("slippage_years"), t("col_status"), slippageSeats ? t("seat_years_col") : null, t("funded_total")].filter(Boolean).map((x, i) => h("th", { class: i >= 3 && i !== 6 ? "num" : "" }, x)))),
         table,
       ),
     ),
@@ -505,6 +540,7 @@ function infeasiblePanel(ctx, run) {
       const budget = { ...scenario.budget };
       for (const [year, amount] of shortfall) budget[String(year)] = Number(budget[String(year)] || 0) + amount;
       await api("PATCH", `/api/scenarios/${scenario.id}`, { version: scenario.version, budget });
+      await addSourceShortfall(scenario, result.diagnostics?.source_shortfall);
       await ctx.reloadScenarios();
       notify(t("shortfall_applied", { name: scenario.name }), "ok");
       apply.replaceWith(h("span", { class: "pill good", id: "shortfall-applied" }, t("shortfall_applied_short")));
@@ -517,6 +553,9 @@ function infeasiblePanel(ctx, run) {
     h("h2", {}, result.status === "UNKNOWN" ? t("unknown_title") : t("infeasible_title")),
     h("p", {}, result.status === "UNKNOWN" ? t("unknown_help") : t("infeasible_help")),
     messages.length ? [h("h3", {}, t("reasons")), h("ul", { id: "infeasible-reasons" }, messages.map((m) => h("li", {}, m)))] : null,
+    run.source_shortfall?.length
+      ? [h("h3", {}, t("source_shortfall_title")), h("ul", { class: "shortfall-list", id: "source-shortfall" }, run.source_shortfall.map((words) => h("li", {}, words)))]
+      : null,
     shortfall.length
       ? [
           h("h3", {}, t("shortfall_title", { total: money(total) })),
@@ -525,6 +564,20 @@ function infeasiblePanel(ctx, run) {
         ]
       : null,
   );
+}
+
+/** With funding sources, the shortfall per source goes onto that source's quota in the scenario too (a source
+without a quota is limited by the total alone, which the budget change already raises). */
+async function addSourceShortfall(scenario, bySource) {
+  if (!bySource || !Object.keys(bySource).length) return;
+  const quotas = await get(`/api/scenarios/${scenario.id}/quotas`);
+  for (const quota of quotas) {
+    const extra = bySource[quota.source_code];
+    if (!extra) continue;
+    const budget = { ...quota.budget };
+    for (const [year, amount] of Object.entries(extra)) if (year in budget) budget[year] = Number(budget[year]) + Number(amount);
+    await api("PUT", `/api/scenarios/${scenario.id}/quotas/${quota.source_id}`, { budget });
+  }
 }
 
 function replanNotes(run) {
@@ -555,7 +608,11 @@ function baselinePanel(ctx, run) {
   return h("div", { class: "toolbar", style: "margin:0 0 10px" }, ctx.can("run") && run.status === "done" ? approve : null, info);
 }
 
-/** The slippage report (app/slippage.py): per project how late and why, then per responsible unit. */
+/** A variance in years with its sign: +2, 0, −1. */
+const signed = (years) => (years > 0 ? `+${years}` : years < 0 ? `−${-years}` : "0");
+
+/** The slippage report (app/slippage.py): per project how late and why, then per responsible unit.
+ * With a baseline: plan end, baseline end, forecast end and both variances, as MS Project's baseline views. */
 async function drawReport(section, ctx, run) {
   const lang = getLang();
   let report;
@@ -565,10 +622,10 @@ async function drawReport(section, ctx, run) {
     return mount(section, h("h2", {}, t("slippage_report")), h("p", { class: "error-text", role: "alert" }, error.message));
   }
   const base = report.has_baseline;
-  const cols = [t("col_code"), t("col_name"), t("col_unit"), t("col_planned_end"), base ? t("col_baseline_end") : null, t("col_forecast_end"), t("col_years_late"), t("col_reason"), t("col_why")].filter(Boolean);
+  const cols = [t("col_code"), t("col_name"), t("col_unit"), t("col_planned_end"), base ? t("col_baseline_end") : null, t("col_forecast_end"), t("col_years_late"), base ? t("col_late_vs_baseline") : null, t("col_reason"), t("col_why")].filter(Boolean);
   const sorted = [...report.projects].sort((a, b) => (b.years_late ?? 99) - (a.years_late ?? 99) || a.code.localeCompare(b.code));
   const rows = sorted.slice(0, TABLE_ROWS);
-  const unitCols = [t("col_unit"), t("col_projects"), t("col_late"), t("col_star_late"), t("col_deferred"), t("col_years_late"), t("col_weighted")];
+  const unitCols = [t("col_unit"), t("col_projects"), t("col_late"), t("col_star_late"), t("col_deferred"), t("col_years_late"), t("col_weighted"), report.has_sources ? t("col_source_bound") : null].filter(Boolean);
   const stem = fileStem(`run${run.id}_slippage`);
   const button = (fmt) => {
     const b = h("button", { type: "button", class: "small", id: `export-report-${fmt}` }, fmt.toUpperCase());
@@ -599,7 +656,8 @@ async function drawReport(section, ctx, run) {
               base ? h("td", { class: "num" }, dash(r.baseline_end)) : null,
               h("td", { class: "num" }, dash(r.forecast_end)),
               h("td", { class: `num ${r.years_late ? "worse" : ""}` }, dash(r.years_late)),
-              h("td", {}, r.years_late || r.reason === "deferred" ? pill(r.reason_label, r.reason === "budget" ? "bad" : "warn") : pill(r.reason_label, "good")),
+              base ? h("td", { class: `num ${r.late_vs_baseline > 0 ? "worse" : ""}`, "data-col": "late-vs-baseline" }, r.late_vs_baseline == null ? "—" : signed(r.late_vs_baseline)) : null,
+              h("td", {}, r.years_late || r.reason === "deferred" ? pill(r.reason_label, r.reason === "budget" || r.reason === "source" ? "bad" : "warn") : pill(r.reason_label, "good")),
               h("td", { class: "small" }, r.why),
             ),
           ),
@@ -619,7 +677,7 @@ async function drawReport(section, ctx, run) {
           "tbody",
           {},
           report.units.map((u) =>
-            h("tr", { "data-unit": u.unit }, h("td", {}, u.unit), [u.projects, u.late, u.star_late, u.deferred, u.years_late, u.weighted_slippage].map((v) => h("td", { class: "num" }, String(v)))),
+            h("tr", { "data-unit": u.unit }, h("td", {}, u.unit), [u.projects, u.late, u.star_late, u.deferred, u.years_late, u.weighted_slippage, ...(report.has_sources ? [u.source_bound] : [])].map((v) => h("td", { class: "num" }, String(v)))),
           ),
         ),
       ),

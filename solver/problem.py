@@ -28,6 +28,19 @@ class ProblemError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+# Limits checked before any work, so a huge number is a ProblemError naming its field, never a model that
+# OR-Tools refuses or overflows: every amount (cost, cap, draw, weight, penalty) at most MAX_AMOUNT, every
+# year a calendar year, a horizon of at most MAX_HORIZON_YEARS, and sums over all projects (costs; weighted
+# slippage at its worst) at most MAX_SUM, well inside CP-SAT's int64.
+MAX_AMOUNT = 10**12
+MIN_YEAR, MAX_YEAR = 1, 9999
+MAX_HORIZON_YEARS = 200
+MAX_SUM = 2**62
+_YEAR_FIELDS = frozenset(
+    {"first_year", "last_year", "planned_end", "earliest_start", "fixed_start", "deadline"}
+)
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -37,6 +50,10 @@ def _check_int(pid: str | None, name: str, value: object, *, minimum: int | None
         raise ProblemError(pid, name, f"must be a whole number, got {value!r}")
     if minimum is not None and value < minimum:  # type: ignore[operator]
         raise ProblemError(pid, name, f"must be at least {minimum}, got {value}")
+    if name in _YEAR_FIELDS and not MIN_YEAR <= value <= MAX_YEAR:  # type: ignore[operator]
+        raise ProblemError(pid, name, f"must be a year from {MIN_YEAR} to {MAX_YEAR}, got {value}")
+    if value > MAX_AMOUNT:  # type: ignore[operator]
+        raise ProblemError(pid, name, f"must be at most {MAX_AMOUNT:,} (the solver's limit), got {value}")
 
 
 def _check_optional_int(pid: str | None, name: str, value: object, *, minimum: int | None = None) -> None:
@@ -239,6 +256,13 @@ class Problem:
             raise ProblemError(
                 None, "last_year", f"last_year {self.last_year} is before first_year {self.first_year}"
             )
+        if self.last_year - self.first_year + 1 > MAX_HORIZON_YEARS:
+            raise ProblemError(
+                None,
+                "last_year",
+                f"the horizon may span at most {MAX_HORIZON_YEARS} years, got "
+                f"{self.first_year}-{self.last_year}",
+            )
         if not isinstance(self.carryover, bool):
             raise ProblemError(None, "carryover", f"must be true or false, got {self.carryover!r}")
         if not isinstance(self.projects, tuple):
@@ -252,6 +276,7 @@ class Problem:
                 raise ProblemError(project.id, "id", "the same id is used by two projects")
             by_id[project.id] = project
         object.__setattr__(self, "_by_id", by_id)
+        self._check_sums()
         self._check_sources()
         self._check_cross_references()
 
@@ -299,6 +324,21 @@ class Problem:
                     raise ProblemError(
                         project.id, f"funding[{k}].source", f"{rule.source!r} is not a source of this problem"
                     )
+
+    def _check_sums(self) -> None:
+        """Sums the model builds over every project stay inside int64: the costs, and the weighted slippage
+        at its worst (every project a whole horizon late, or deferred)."""
+        if sum(p.cost for p in self.projects) > MAX_SUM:
+            raise ProblemError(None, "cost", f"the projects' costs add up to more than {MAX_SUM:,}")
+        worst = sum(
+            p.weight * (self.last_year - min(p.planned_end, self.last_year) + 1) for p in self.projects
+        )
+        if worst + sum(p.defer_penalty for p in self.projects) > MAX_SUM:
+            raise ProblemError(
+                None,
+                "weight",
+                f"weights and defer penalties could make the weighted slippage exceed {MAX_SUM:,}",
+            )
 
     def _check_cross_references(self) -> None:
         for project in self.projects:

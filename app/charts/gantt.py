@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import plotly.graph_objects as go
 
-from app.charts.rows import GanttRow, category_order, gantt_rows, hover
+from app.charts.rows import GanttRow, category_order, draw_by_source, gantt_rows, hover
 from app.charts.style import (
     BASELINE_COLOR,
     CAP_COLOR,
@@ -33,8 +33,10 @@ from app.charts.style import (
     top_legend,
     year_axis,
 )
+from app.charts.text import plain
 from app.i18n import category_label, check_lang, money, status_label, t
 from app.rules.problem import PLAN_PERIOD_END
+from app.rules.run_context import NO_CONTEXT, RunContext
 
 SortKey = Literal["start", "category", "slippage"]
 
@@ -104,7 +106,7 @@ class _Line:
 
     def tick(self, lang: str) -> str:
         if self.row is None:
-            return f"<b><span style='color:{self.color}'>{self.header}</span></b>"
+            return f"<b><span style='color:{self.color}'>{plain(self.header)}</span></b>"
         return self.row.label()
 
 
@@ -239,6 +241,7 @@ def funding_gantt(
     width: int = 1280,
     status_date: date | None = None,
     plan: GanttPlan | None = None,
+    context: RunContext = NO_CONTEXT,
 ) -> go.Figure:
     """The funding Gantt: a bar per scheduled project over its funded years, the approved plan's interval
     as a grey ghost behind, the late part against the plan in red with "+N年", the baseline's years as a
@@ -249,6 +252,7 @@ def funding_gantt(
     sorted by `sort` inside a group; deferred projects are listed apart at the end. With more rows than
     `page_size`, only page `page` is drawn; `layout.meta` says which page of how many and lists the groups.
     `years` (first, last) zooms the year axis. `plan` (gantt_plan) draws many pages without re-sorting.
+    With funding sources (`context`), each year's hover splits the draw by source.
     """
     if plan is None:
         plan = gantt_plan(
@@ -267,12 +271,12 @@ def funding_gantt(
 
     fig = go.Figure()
     _add_ghosts(fig, lines, lang)
-    _add_bars(fig, lines, list(plan.categories), lang)
+    _add_bars(fig, lines, list(plan.categories), lang, context)
     _add_late_parts(fig, lines, lang)
     if baseline is not None:
         _add_baseline(fig, lines, lang)
     cell_px = (width - _LABEL_MARGIN - 60) / max(1, shown[1] - shown[0] + 1)
-    _add_year_draws(fig, lines, lang, show_text=cell_px >= 58 and len(lines) <= 200)
+    _add_year_draws(fig, lines, lang, show_text=cell_px >= 58 and len(lines) <= 200, context=context)
     _add_deferred_marks(fig, lines, lang)
 
     extra = t("projects_count", lang, n=len(plan.rows))
@@ -280,13 +284,13 @@ def funding_gantt(
         extra += " · " + t("page", lang, page=page, pages=plan.pages)
     row_px = 26 if len(lines) <= 60 else 20 if len(lines) <= 150 else 16
     height = max(360, 175 + row_px * len(lines))
-    base_layout(fig, t("gantt_title", lang), subtitle(solution, lang, extra, plan.rows), height)
+    base_layout(fig, t("gantt_title", lang), subtitle(solution, lang, extra, plan.rows, context), height)
     fig.update_layout(
         barmode="overlay",
         bargap=0.0,
         width=width,
         height=height,
-        margin={"l": _LABEL_MARGIN, "r": 60, "t": 120, "b": 45},
+        margin={"l": _LABEL_MARGIN, "r": 60, "t": 120, "b": 64},
         legend=top_legend(height),
         xaxis={**year_axis(first, last), "range": [shown[0], shown[1] + 1]},
         yaxis={
@@ -375,19 +379,23 @@ def _add_label_columns(fig: go.Figure, lines: list[_Line], lang: str, size: int)
                 }
             )
             continue
-        label = r.label()
-        texts = {"code": r.code, "name": label, "unit": r.responsible_unit or "—"}
+        # data text, clipped as written, then shown plain (never HTML)
+        texts = {
+            "code": r.code,
+            "name": f"★ {r.name}" if r.star else r.name,
+            "unit": r.responsible_unit or "—",
+        }
         for column, offset, chars in _LABEL_COLUMNS:
             note = {
                 **base,
                 "y": y,
                 "xshift": -offset,
-                "text": _clip(texts[column], chars),
+                "text": plain(_clip(texts[column], chars)),
                 "font": {"size": size},
                 "name": f"{column}:{r.code}",
             }
             if len(texts[column]) > chars:
-                note["hovertext"] = texts[column]
+                note["hovertext"] = plain(texts[column])
             notes.append(note)
     fig.update_layout(annotations=[*fig.layout.annotations, *notes])
 
@@ -450,7 +458,9 @@ def _add_baseline(fig: go.Figure, lines: list[_Line], lang: str) -> None:
     )
 
 
-def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: str) -> None:
+def _add_bars(
+    fig: go.Figure, lines: list[_Line], categories: list[str], lang: str, context: RunContext = NO_CONTEXT
+) -> None:
     """One trace per category (legend and colour), one bar per scheduled project."""
     for category in categories:
         picked = [
@@ -461,7 +471,7 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
         if not picked:
             continue
         fig.add_bar(
-            name=category_label(category, lang),
+            name=plain(category_label(category, lang)),
             meta="bar",
             y=[y for y, _ in picked],
             x=[r.end - r.start + 1 for _, r in picked],
@@ -470,7 +480,7 @@ def _add_bars(fig: go.Figure, lines: list[_Line], categories: list[str], lang: s
             width=0.56,
             marker={"color": category_color(category), "line": {"width": 0}},
             customdata=[r.code for _, r in picked],
-            hovertext=[hover(r, lang) for _, r in picked],
+            hovertext=[hover(r, lang, context) for _, r in picked],
             hovertemplate="%{hovertext}<extra></extra>",
             legendgroup=category,
         )
@@ -517,8 +527,11 @@ def _add_late_parts(fig: go.Figure, lines: list[_Line], lang: str) -> None:
     )
 
 
-def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text: bool) -> None:
-    """Each year's draw: hover on every cell, and white text in the cell when it fits."""
+def _add_year_draws(
+    fig: go.Figure, lines: list[_Line], lang: str, *, show_text: bool, context: RunContext = NO_CONTEXT
+) -> None:
+    """Each year's draw: hover on every cell (split by source when the run has sources), and white text in
+    the cell when it fits."""
     xs, ys, texts, hovers = [], [], [], []
     for y, line in enumerate(lines):
         r = line.row
@@ -528,7 +541,11 @@ def _add_year_draws(fig: go.Figure, lines: list[_Line], lang: str, *, show_text:
             xs.append(year + 0.5)
             ys.append(y)
             texts.append(money(amount))
-            hovers.append(f"<b>{r.name}</b><br>{year}: {money(amount)} {t('wan', lang)}")
+            split = draw_by_source(r, year, lang, context)
+            hovers.append(
+                f"<b>{plain(r.name)}</b><br>{year}: {money(amount)} {t('wan', lang)}"
+                + (f"<br>{split.replace(' · ', '<br>')}" if split else "")
+            )
     fig.add_scatter(
         x=xs,
         y=ys,
@@ -605,12 +622,13 @@ def _add_grid_and_plan_end(
             {**_line_shape("x", status_x, STATUS_COLOR, 1.5), "layer": "above", "name": "status_date"}
         )
         shapes[-1]["line"]["dash"] = "dot"
-        fig.add_annotation(
+        fig.add_annotation(  # under the plot, a line below the plan-end mark (the year header is on top)
             x=status_x,
-            y=1,
+            y=0,
             xref="x",
             yref="paper",
-            yanchor="bottom",
+            yanchor="top",
+            yshift=-18,
             xanchor="center",
             showarrow=False,
             text=t("status_date", lang, date=status.isoformat()),
@@ -644,6 +662,7 @@ def gantt_figures(
     page_size: int | None = DEFAULT_PAGE_SIZE,
     width: int = 1280,
     status_date: date | None = None,
+    context: RunContext = NO_CONTEXT,
 ) -> list[go.Figure]:
     """Every page of the funding Gantt (one figure for a portfolio that fits on a page), sorted once."""
     plan = gantt_plan(
@@ -667,6 +686,7 @@ def gantt_figures(
             width=width,
             status_date=status_date,
             plan=plan,
+            context=context,
         )
         for page in range(1, plan.pages + 1)
     ]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from app.files.figures import ExportUnavailable
+from app.files.unavailable import ExportUnavailable
 from app.i18n import Message, check_lang, t
 
 PAPERS: tuple[str, ...] = ("A4", "A3")
@@ -165,6 +165,26 @@ def svg_image(svg: bytes, *, max_height_mm: float, css_class: str = "chart") -> 
         f'<div class="{css_class}"><img style="max-height:{max_height_mm:.0f}mm" '
         f'src="data:image/svg+xml;base64,{data}"></div>'
     )
+
+
+def charts_pdf(charts: Sequence[tuple[bytes, int, int]], *, title: str) -> bytes:
+    """SVG charts as one PDF, one page each, every page the chart's own size (width, height in px)."""
+    styles, pages = [], []
+    for k, (svg, width, height) in enumerate(charts):
+        styles.append(
+            f"@page chart{k} {{ size: {width}px {height}px; margin: 0 }} .chart{k} {{ page: chart{k} }}"
+        )
+        data = base64.b64encode(svg).decode("ascii")
+        pages.append(
+            f'<div class="chart{k}"><img style="display:block;width:{width}px;height:{height}px" '
+            f'src="data:image/svg+xml;base64,{data}"></div>'
+        )
+    document = (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"<style>body {{ margin: 0; font-family: {FONT_STACK} }} {' '.join(styles)}</style></head>"
+        f"<body>{''.join(pages)}</body></html>"
+    )
+    return pdf_bytes(document)
 
 
 def pdf_bytes(document: str) -> bytes:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.background import Submitter, cancel_queued
+from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import Message, render
 from app.i18n.failures import CANCELLED_QUEUED, error_text
@@ -78,7 +78,7 @@ def _queue(session: Session, pool: Submitter, job: Job, user: User) -> Job:
     session.add(job)
     session.flush()
     scenario = scenarios.get(session=session, scenario_id=job.scenario_id)
-    asked = {k: v for k, v in job.params.items() if k not in ("problem", "levels", "stars")}
+    asked = {k: v for k, v in job.params.items() if k not in ("problem", "levels", "stars", "seats")}
     audit.record(
         session,
         actor=user,
@@ -104,8 +104,10 @@ def start_sweep(
     default_time_limit: float,
     max_time_limit: float,
 ) -> Job:
-    """Store a queued sweep of the scenario and hand it to the pool; returns at once."""
+    """Store a queued sweep of the scenario and hand it to the pool; returns at once (QueueFull when the
+    pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, data.time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
@@ -121,6 +123,8 @@ def start_sweep(
         "time_limit": seconds,
         "hints": data.hints,
         "stars": scenarios.star_codes(session=session, scenario=scenario),
+        "seats": dict(scenarios.seats_of(session=session, scenario_id=scenario_id).seats),
+        "objective": str(scenario.objective),
         "current_cap_wan": round(sum(caps) / len(caps), 1),
     }
     job = Job(scenario_id=scenario_id, kind=JobKind.SWEEP, params=params, started_by=user.name)
@@ -138,8 +142,10 @@ def start_least_budget(
     default_time_limit: float,
     max_time_limit: float,
 ) -> Job:
-    """Store a queued least-budget search of the scenario and hand it to the pool; returns at once."""
+    """Store a queued least-budget search of the scenario and hand it to the pool; returns at once
+    (QueueFull when the pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, data.time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
@@ -220,9 +226,12 @@ def least_budget_public(job: Job, lang: str = "zh") -> LeastBudgetPublic:
     )
 
 
-def curve_file(*, session: Session, job_id: int, fmt: str, lang: str = "zh") -> bytes:
+def curve_file(
+    *, session: Session, job_id: int, fmt: str, lang: str = "zh", measure: str | None = None
+) -> bytes:
     """The sweep's curve: the chart (json/html/png/svg/pdf, current budget marked) or the table (csv/xlsx).
-    Drawn from the points solved so far, so a running sweep gives its partial curve."""
+    Drawn from the points solved so far, so a running sweep gives its partial curve. `measure` is what the
+    chart plots: objective (what the scenario minimised) or seat_years (default: the scenario's objective)."""
     from app.charts import curve_figure
     from app.files import figures, report_tables
 
@@ -233,7 +242,14 @@ def curve_file(*, session: Session, job_id: int, fmt: str, lang: str = "zh") -> 
             return report_tables.curve_csv(points, lang)
         if fmt == "xlsx":
             return report_tables.curve_xlsx(points, lang)
-        figure = curve_figure(points, current_cap_wan=job.params.get("current_cap_wan"), lang=lang)
+        measure = measure or ("seat_years" if job.params.get("objective") == "seat_years" else "objective")
+        figure = curve_figure(
+            points,
+            current_cap_wan=job.params.get("current_cap_wan"),
+            lang=lang,
+            measure=measure,
+            objective=job.params.get("objective", "weighted_slippage"),
+        )
         return figures.figure_bytes(figure, fmt)
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err

@@ -24,6 +24,7 @@ from app.files import importer
 from app.i18n import Field, Listing, Message
 from app.models import (
     PLAN_FIELDS,
+    Actual,
     ImportSummary,
     PortfolioCreate,
     Project,
@@ -33,6 +34,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.rules.limits import MAX_PROJECTS
 from app.rules.portfolio import COLUMNS, ESTIMATE_PREFIX, ProjectRecord, missing_figures
 from app.services import audit, portfolios, versioning
 
@@ -198,13 +200,23 @@ def _code_taken(session: Session, portfolio_id: int, code: str) -> Conflict:
     return Conflict(Message("project_code_taken", portfolio=portfolio_id, code=code), ["code"])
 
 
+def _check_count(count: int) -> None:
+    """A portfolio holds at most MAX_PROJECTS projects (README "Limits"): 422 naming the portfolio."""
+    if count > MAX_PROJECTS:
+        words = Message("portfolio_too_many_projects", limit=f"{MAX_PROJECTS:,}", count=f"{count:,}")
+        raise InvalidInput(words, [(("portfolio",), words)])
+
+
 def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: User) -> Project:
     """Add one project; its code must be new in the portfolio."""
     portfolios.get(session=session, portfolio_id=portfolio_id)
-    check_may_write(user=user, unit=data.responsible_unit)
+    if user.role != Role.FINANCE:  # a new project changes the approved plan: finance adds it
+        raise NotAllowed(Message("owner_may_not_add", user=user.name))
     taken = select(Project).where(Project.portfolio_id == portfolio_id, Project.code == data.code)
     if session.exec(taken).first() is not None:
         raise _code_taken(session, portfolio_id, data.code)
+    count = session.exec(select(func.count()).where(Project.portfolio_id == portfolio_id)).one()
+    _check_count(count + 1)
     project = Project(**data.model_dump(), portfolio_id=portfolio_id)
     session.add(project)
     try:
@@ -261,9 +273,18 @@ def _audit_delete(
         entity_id=project.id,
         portfolio_id=project.portfolio_id,
         action=action,
-        old=audit.snapshot(project, COLUMNS),
+        old=_removed(session, project),
         change_request_id=change_request_id,
     )
+
+
+def _removed(session: Session, project: Project) -> dict[str, Any]:
+    """What removing the project takes away: its record and the actuals that go with it."""
+    gone = audit.snapshot(project, COLUMNS)
+    rows = session.exec(select(Actual).where(Actual.project_id == project.id).order_by(Actual.year)).all()
+    if rows:
+        gone["actuals"] = [audit.snapshot(row, ("year", "spent_wan", "percent_complete")) for row in rows]
+    return gone
 
 
 def check_plan_change(project: Project, changes: Mapping[str, Any]) -> None:
@@ -314,8 +335,7 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
             Message("plan_fields_locked", fields=Listing(tuple(Field(n) for n in locked)), project=project.id)
         )
     _check_merged(project, changes)
-    if project.cost_is_estimate:
-        changes = _with_honest_basis(changes, given, f"{user.name} {utcnow():%Y-%m-%d} 录入")
+    changes = _with_honest_basis(changes, f"{user.name} {utcnow():%Y-%m-%d} 录入")
     try:
         _audit_changes(session, project, changes, user)
         if not versioning.compare_and_set(session, project, changes, data.version):
@@ -330,11 +350,12 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     return project
 
 
-def _with_honest_basis(changes: Mapping[str, Any], given: Mapping[str, Any], basis: str) -> dict[str, Any]:
-    """An estimated cost edited without a new `cost_basis` is no longer the estimate: its basis says who set
-    it, when."""
+def _with_honest_basis(changes: Mapping[str, Any], basis: str) -> dict[str, Any]:
+    """A cost edited without a new `cost_basis` is no longer what the old basis says (an estimate, an
+    approved budget…): its basis says who set it, when. The page sends the old basis back unchanged, so
+    only a changed basis counts as a new one."""
     out = dict(changes)
-    if "cost_wan" in changes and "cost_basis" not in given:
+    if "cost_wan" in changes and "cost_basis" not in changes:
         out["cost_basis"] = basis
     return out
 
@@ -500,6 +521,7 @@ def merge_records(
         _audit_changes(session, project, changes, user, action="import")
         versioning.bump(project, changes)
         updated += 1
+    _check_count(len(records) + (0 if replace else len(existing)))
     removed = []
     if replace:
         for project in existing.values():
