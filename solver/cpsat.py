@@ -202,7 +202,8 @@ def search_whole_model(
     better bound of the two is kept."""
     floor, first = None, None
     if len(m.problem.projects) <= params.first_stage_max_projects:
-        limit = min(time_limit - (time.monotonic() - started), params.first_stage_share * time_limit)
+        share = params.first_stage_share_with_sources if m.problem.sources else params.first_stage_share
+        limit = min(time_limit - (time.monotonic() - started), share * time_limit)
         solver, cp_status = run(
             m.model, params, time_limit=limit, workers=1, stop=stop, callback=callback, first_stage=True
         )

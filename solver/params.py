@@ -50,12 +50,20 @@ class SolveParams:
     # most first_stage_share of the time limit (seed portfolio: 0.42 s to a proof against 1.12 s)
     first_stage_max_projects: int = 50
     first_stage_share: float = 0.25
+    # … in a v2 problem (funding sources), whose proofs this search finds and the 8-subsolver portfolio on
+    # 2 cores did not (seed portfolio with four sources: proven in 1.0–1.6 deterministic s; the portfolio
+    # had 26–30 against a bound of 20 after 10 s)
+    first_stage_share_with_sources: float = 0.6
     # HiGHS on the MIP beside CP-SAT from this size (below it CP-SAT's first stage proves the seed and
     # 20-project instances in < 1 s; HiGHS needs 1.0 s at 20 projects)
     mip_min_projects: int = 51
     # from this size the neighbourhood search replaces CP-SAT on the whole model (300 projects at 10 s:
     # 473/230 → 305/138)
     lns_min_projects: int = 250
+    # … in a v2 problem (funding sources), from where HiGHS runs: CP-SAT on the whole model of 200 projects
+    # with four sources did not improve the warm start (349) in 8 deterministic s, its 4-subsolver
+    # portfolio reached 310 in 130 s of CPU, the neighbourhoods 263 in 22 s
+    lns_min_projects_with_sources: int = 51
     # up to this size HiGHS also runs beside the neighbourhoods (at 2000 its root LP alone takes ~34 s)
     mip_max_projects: int = 1000
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
@@ -75,7 +83,13 @@ class SolveParams:
     neighbourhoods: NeighbourhoodParams = field(default_factory=NeighbourhoodParams)
 
     def __post_init__(self) -> None:
-        for name in ("first_stage_share", "lp_share", "stop_margin_share", "tie_break_share"):
+        for name in (
+            "first_stage_share",
+            "first_stage_share_with_sources",
+            "lp_share",
+            "stop_margin_share",
+            "tie_break_share",
+        ):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"SolveParams.{name} must be at least 0 and less than 1")
         if self.portfolio_per_thread < 1 or self.portfolio_max < 1:
@@ -110,11 +124,12 @@ class SolveParams:
 DEFAULT_PARAMS = SolveParams()
 
 
-def choose_strategy(projects: int, params: SolveParams, *, highs: bool) -> Strategy:
+def choose_strategy(projects: int, params: SolveParams, *, highs: bool, sources: bool = False) -> Strategy:
     """The search for a problem of `projects` projects; `highs` says whether HiGHS may run (highspy is
-    installed and params allow it)."""
+    installed and params allow it), `sources` whether it is a v2 problem (funding sources)."""
     highs = highs and params.use_highs
-    if projects >= params.lns_min_projects:
+    lns_from = params.lns_min_projects_with_sources if sources else params.lns_min_projects
+    if projects >= lns_from:
         if highs and projects <= params.mip_max_projects:
             return Strategy.MIP_AND_NEIGHBOURHOODS
         return Strategy.NEIGHBOURHOODS
