@@ -31,9 +31,6 @@ class NeighbourhoodParams:
     2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095 (bench/RESULTS.md)."""
 
     size: int = 150  # projects re-planned at once, at first (then adapted between min_size and max_size)
-    # … at first in a v2 problem (funding sources), whose model has about twice the variables per project:
-    # at 2000 projects with four sources, 40 s, one lane, a loaded machine: 2021 with 150, 1974 with 80
-    size_with_sources: int = 80
     min_size: int = 20
     max_size: int = 600
     seconds: float = 1.5  # wall-clock limit of one re-plan
