@@ -5,7 +5,9 @@ unconstrained demand), prints CP-SAT's objective, bound, gap, seconds, the greed
 ratio CP-SAT / greedy, and the money-flow LP bound alone (solver/bound.py, also part of `bound`) with its time. Also solves the seed portfolio (data/projects.csv) when the app package is present.
 `--sources 4` gives every instance (the seed too) the four illustrative funding sources and per-project
 rules of `solver.instances.with_sources` (MODEL.md v2). "cpu s" is the process's CPU time during the solve
-(all threads): on a shared machine it says how much of the wall-clock time the solver actually ran.
+(all threads): on a shared machine it says how much of the wall-clock time the solver actually ran, and
+`--time-scale K` multiplies every time limit by K (on a machine shared K ways, about the CPU an idle one
+gives in the stated limit; the rows then say "×K").
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sources", type=int, default=0, help="0 (v1) or 4 funding sources (MODEL.md v2)")
     parser.add_argument("--no-seed-portfolio", action="store_true", help="synthetic rows only")
+    parser.add_argument("--time-scale", type=float, default=1.0, help="multiply every time limit by this")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(
@@ -92,14 +95,16 @@ def main() -> None:
         "| LP bound (time) | cpu s |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    scale = args.time_scale
+    scaled = f", time ×{scale:g}" if scale != 1.0 else ""
     for name, seed in [] if args.no_seed_portfolio else _seed_problems(args.sources):
-        _row(name, seed, 10.0, args.workers)
-    suffix = f", {args.sources} sources" if args.sources else ""
+        _row(name + scaled, seed, 10.0 * scale, args.workers)
+    suffix = (f", {args.sources} sources" if args.sources else "") + scaled
     for size in map(int, args.sizes.split(",")):
         years, limit = SIZES.get(size, (15, 60.0))
         for tightness in map(float, args.tightness.split(",")):
             problem = synthetic(size, years, tightness, args.seed, sources=args.sources)
-            _row(f"n={size}, {years} y, tightness {tightness}{suffix}", problem, limit, args.workers)
+            _row(f"n={size}, {years} y, tightness {tightness}{suffix}", problem, limit * scale, args.workers)
 
 
 if __name__ == "__main__":
