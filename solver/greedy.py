@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend
-from solver.split import Rooms, draws_and_shares
+from solver.split import Rooms, draws_and_shares, scarcity
 from solver.windows import Window, project_windows
 
 REPAIRS = 20  # retries of the weight-per-cost order, each with the misfits moved to the front
@@ -143,7 +143,12 @@ def _draws(
 
 
 def _place(
-    project: Project, window: Window, earliest: int, ledger: _Ledger, sources: dict[str, _Ledger]
+    project: Project,
+    window: Window,
+    earliest: int,
+    ledger: _Ledger,
+    sources: dict[str, _Ledger],
+    ranks: dict[str, int],
 ) -> tuple[int, int, dict, dict] | None:
     """The earliest end (then earliest start) at which the project fits the money left: start, end, draws
     and (v2) their split over sources."""
@@ -169,6 +174,7 @@ def _place(
                 end,
                 ledger.open_rooms(),
                 {k: books.open_rooms() for k, books in sources.items()},
+                ranks,
             )
             if split is not None:
                 return start, end, *split
@@ -229,6 +235,7 @@ def _fund_in_order(
     started = time.monotonic()
     ledger = _Ledger(problem)
     sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    ranks = scarcity(problem) if problem.sources else {}
     placed: dict[str, ProjectSchedule] = {}
     for project in _funding_order(problem, windows, priority):
         window = windows[project.id]
@@ -236,7 +243,7 @@ def _fund_in_order(
         spot = None
         if window.open and all(p.scheduled for p in preds):
             earliest = max([window.start_lo] + [p.end + 1 for p in preds])
-            spot = _place(project, window, earliest, ledger, sources)
+            spot = _place(project, window, earliest, ledger, sources, ranks)
         if spot is not None and project.deferrable:
             slip_cost = project.weight * max(0, spot[1] - project.planned_end)
             if slip_cost > project.defer_penalty and not window.must:
