@@ -20,6 +20,9 @@ with every row, because the machine may be shared.
 Whole-command rows (`capsched solve` as a user runs it): the seed list with ★ soft at 12,000 a year
 (`capsched solve data/projects.csv --soft-star`, best and median of 5), and with 10,000 in `--sizes`,
 `capsched solve problem.json --time-limit 0.5` on the 10,000-project portfolio at 0.6.
+
+`--time-scale K` multiplies every solver case's time limit by K (on a machine shared K ways, about the CPU
+an idle one gives in the stated limit; the rows then say "×K"); the whole-command rows keep their limits.
 """
 
 from __future__ import annotations
@@ -273,8 +276,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--load", action="store_true", help="also solve every case beside a CPU hog")
     parser.add_argument("--lp", action="store_true", help="also the money-flow LP bound alone, timed")
-    parser.add_argument("--no-seed", action="store_true", help="skip the seed portfolio rows")
+    parser.add_argument(
+        "--no-seed", "--no-seed-portfolio", action="store_true", help="skip the seed portfolio rows"
+    )
     parser.add_argument("--sources", type=int, default=0, help="0 (v1) or 4 funding sources (MODEL.md v2)")
+    parser.add_argument("--time-scale", type=float, default=1.0, help="multiply every time limit by this")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--time-limit", type=float, default=10.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,8 +313,11 @@ def main() -> None:
         header.append("LP bound (time)")
     print("| " + " | ".join(header) + " |")
     print("|" + " --- |" * len(header))
-    cases = [] if args.no_seed else _seed_cases(args.sources)
-    suffix = f", {args.sources} sources" if args.sources else ""
+    scale = args.time_scale
+    scaled = f", time ×{scale:g}" if scale != 1.0 else ""
+    seeds = [] if args.no_seed else _seed_cases(args.sources)
+    cases = [Case(c.name + scaled, c.problem, c.time_limit * scale) for c in seeds]
+    suffix = (f", {args.sources} sources" if args.sources else "") + scaled
     for size in sizes:
         years, limit = SIZES.get(size, (15, 60.0))
         for tightness in map(float, args.tightness.split(",")):
@@ -316,7 +325,7 @@ def main() -> None:
                 Case(
                     f"n={size}, {years} y, tightness {tightness}{suffix}",
                     synthetic(size, years, tightness, args.seed, sources=args.sources),
-                    limit,
+                    limit * scale,
                 )
             )
     with tempfile.TemporaryDirectory() as tmp:

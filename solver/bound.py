@@ -20,13 +20,14 @@ what money forces, so it stays small:
   projects no schedule can fund (closed windows).
 - v2 (funding sources), rules that stay linear in these columns: a project's draw in a year is at most what
   its allowed sources can give it then (in L, U and the peaks); all projects' draws within all sources'
-  caps together (per year, and cumulatively); and, for a project with funding rules and several allowed
-  sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max] over the
-  years, counted with the draws of one-source projects against each source's caps (cumulatively with its
-  carryover) — measured on the synthetic portfolios with four sources, these raise the bound by 3–5 %
-  but cost 3–4 times the LP's time, so large portfolios go without them (`shares`) — and, ended by t ⇒ drawn by t from each group K' of its sources at least what K' must give
-  it (solver/windows.py `source_groups`). Projects that any source may fund without limits are left out of
-  the per-source rows: dropping rules only relaxes the LP, so it stays a lower bound.
+  caps together (per year, and cumulatively); and (`shares`), for a project with funding rules and several
+  allowed sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max]
+  over the years, counted with the draws of one-source projects against each source's caps (cumulatively
+  with its carryover), and ended by t ⇒ drawn by t from each group K' of its sources at least what K' must
+  give it (solver/windows.py `source_groups`). The shares raised the bound by 3–5 % on the synthetic
+  portfolios with four sources but cost 3–4 times the LP's time: large portfolios go without them.
+  Projects that any source may fund without limits are left out of the per-source rows. Dropping rules
+  only relaxes the LP, so it stays a lower bound.
 
 Why it is a lower bound: any schedule of MODEL.md gives a feasible point of this LP of the same objective —
 y the 0/1 indicator of its end year (d of deferral), P its cumulative draws. Its ends lie in the windows

@@ -15,7 +15,8 @@ allowed sources (`_add_source_split`; a project with one allowed source needs no
 source's share); each listed source's shares sum to within the project's min..max (`_add_funding_limits`);
 each source's shares obey its caps (`_add_source_caps`). Redundant but strong: a project that has ended
 by t has drawn by t from each group of its sources at least what the group must give it, and one that has
-not started before t draws it from t on (`_add_source_floors`). A v1 problem gets none of these: its model is exactly v1's.
+not started before t draws it from t on (`_add_source_floors`). A v1 problem gets none of these: its
+model is exactly v1's.
 """
 
 from __future__ import annotations

@@ -98,6 +98,7 @@ def _configure(
     workers: int,
     first_stage: bool = False,
     deterministic_limit: float | None = None,
+    follow_hint: bool = True,
 ) -> None:
     """Search parameters: time, seed and portfolio size.
 
@@ -118,7 +119,8 @@ def _configure(
     if first_stage:  # one sequential search with the stronger LP; its first dive may follow the hint
         cp_params.num_workers = 1  # (CP-SAT's default conflict limit): measured faster on the seed
         cp_params.linearization_level = 2  # portfolio (0.41 s against 0.63 s to a proof)
-        cp_params.clear_hint_conflict_limit()
+        if follow_hint:
+            cp_params.clear_hint_conflict_limit()
     if deterministic_limit is not None:  # a work limit, not a wall-clock one: the same on a busy machine
         cp_params.max_deterministic_time = max(0.01, deterministic_limit)
 
@@ -133,6 +135,7 @@ def run(
     callback: Callback | None = None,
     first_stage: bool = False,
     deterministic_limit: float | None = None,
+    follow_hint: bool = True,
 ) -> tuple[cp_model.CpSolver, int]:
     """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
     solver = cp_model.CpSolver()
@@ -143,6 +146,7 @@ def run(
         workers=workers,
         first_stage=first_stage,
         deterministic_limit=deterministic_limit,
+        follow_hint=follow_hint,
     )
     done = threading.Event()
 
@@ -200,7 +204,8 @@ def search_whole_model(
     better bound of the two is kept."""
     floor, first = None, None
     if len(m.problem.projects) <= params.first_stage_max_projects:
-        limit = min(budget.remaining(), params.first_stage_share * budget.limit)
+        share = params.first_stage_share_with_sources if m.problem.sources else params.first_stage_share
+        limit = min(budget.remaining(), share * budget.limit)
         solver, cp_status = run(
             m.model, params, time_limit=limit, workers=1, stop=stop, callback=callback, first_stage=True
         )
@@ -329,12 +334,22 @@ def solve_neighbourhood(
     params: SolveParams,
 ) -> tuple[ProjectSchedule, ...] | None:
     """One re-plan of solver/lns.py: the sub-problem's model, hinted with and bounded by its current
-    schedule, one sequential search."""
+    schedule, one sequential search. With funding sources the search does not follow the hint in its first
+    dive: on neighbourhoods of 2000 projects with four sources at tightness 0.8 (1.15 deterministic s each,
+    8 of them) it gained 380 against 206 with 150 projects, 227 against ~220 with 80."""
     m = cpmodel.build(sub, project_windows(sub))
     m.model.minimize(m.slippage + m.deferral)
     m.model.add(m.slippage + m.deferral <= objective_of(sub, current))
     cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, current, ()))
-    solver, cp_status = run(m.model, params, time_limit=seconds, workers=1, stop=stop, first_stage=True)
+    solver, cp_status = run(
+        m.model,
+        params,
+        time_limit=seconds,
+        workers=1,
+        stop=stop,
+        first_stage=True,
+        follow_hint=not sub.sources,
+    )
     values = outcome(solver, cp_status).values
     return None if values is None else cpmodel.extract(m, values)
 

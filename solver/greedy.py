@@ -25,7 +25,7 @@ from collections.abc import Callable
 from solver.budget import CHECK_EVERY, Budget, Stopped
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend
-from solver.split import Rooms, draws_and_shares
+from solver.split import Rooms, draws_and_shares, scarcity
 from solver.windows import Window, project_windows
 
 REPAIRS = 20  # retries of the weight-per-cost order, each with the misfits moved to the front
@@ -146,7 +146,12 @@ def _draws(
 
 
 def _place(
-    project: Project, window: Window, earliest: int, ledger: _Ledger, sources: dict[str, _Ledger]
+    project: Project,
+    window: Window,
+    earliest: int,
+    ledger: _Ledger,
+    sources: dict[str, _Ledger],
+    ranks: dict[str, int],
 ) -> tuple[int, int, dict, dict] | None:
     """The earliest end (then earliest start) at which the project fits the money left: start, end, draws
     and (v2) their split over sources."""
@@ -170,6 +175,7 @@ def _place(
                 end,
                 ledger.open_rooms(),
                 {k: books.open_rooms() for k, books in sources.items()},
+                ranks,
             )
             if split is not None:
                 return start, end, *split
@@ -257,11 +263,12 @@ def _fund_in_order(
     started = time.monotonic()
     ledger = _Ledger(problem)
     sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    ranks = scarcity(problem) if problem.sources else {}
     placed: dict[str, ProjectSchedule] = {}
     for k, project in enumerate(_funding_order(problem, windows, priority)):
         if budget is not None and k % CHECK_EVERY == 0:
             budget.check()
-        schedule = _fund_one(project, windows[project.id], placed, ledger, sources)
+        schedule = _fund_one(project, windows[project.id], placed, ledger, sources, ranks)
         if schedule is None:
             if failed is not None:
                 failed.append(project.id)
@@ -295,6 +302,7 @@ def _fund_one(
     placed: dict[str, ProjectSchedule],
     ledger: _Ledger,
     sources: dict[str, _Ledger],
+    ranks: dict[str, int],
 ) -> ProjectSchedule | None:
     """The project at its earliest end in the money left (committed to `ledger` and, v2, the sources'),
     after its predecessors in `placed`; deferred when it may be and cannot fit or slipping would cost more
@@ -303,7 +311,7 @@ def _fund_one(
     spot = None
     if window.open and all(p.scheduled for p in preds):
         earliest = max([window.start_lo] + [p.end + 1 for p in preds])
-        spot = _place(project, window, earliest, ledger, sources)
+        spot = _place(project, window, earliest, ledger, sources, ranks)
     if spot is not None and project.deferrable:
         slip_cost = project.weight * max(0, spot[1] - project.planned_end)
         if slip_cost > project.defer_penalty and not window.must:
@@ -340,12 +348,13 @@ def fund_rest(
     sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
     for schedule in placed.values():
         _commit(ledger, sources, schedule.funding, {t: dict(split) for t, split in schedule.sources.items()})
+    ranks = scarcity(problem) if problem.sources else {}
     failed = []
     for project in rest:
         if any(pred not in placed for pred in project.after):
             failed.append(project.id)  # a predecessor found no room: neither does this one
             continue
-        schedule = _fund_one(project, windows[project.id], placed, ledger, sources)
+        schedule = _fund_one(project, windows[project.id], placed, ledger, sources, ranks)
         if schedule is None:
             failed.append(project.id)
         else:
@@ -361,6 +370,7 @@ def fund_spans(
     predecessors were not funded before that start, come back in order."""
     ledger = _Ledger(problem)
     sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    ranks = scarcity(problem) if problem.sources else {}
     placed: dict[str, ProjectSchedule] = {}
     left: list[Project] = []
     for project, start, end in spans:
@@ -369,7 +379,7 @@ def fund_spans(
             left.append(project)
             continue
         there = Window(True, start, start, end, end, length, length)
-        spot = _place(project, there, start, ledger, sources)
+        spot = _place(project, there, start, ledger, sources, ranks)
         if spot is None:
             left.append(project)
             continue

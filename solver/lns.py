@@ -443,7 +443,7 @@ def improve(
     # with carryover one neighbourhood at a time: an even split of cumulative slack does not add up
     carried = problem.carryover or any(k.carryover for k in problem.sources)
     lanes = 1 if carried else max(1, min(workers, params.max_lanes))
-    size = params.size_with_sources if problem.sources else params.size
+    size = params.size
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="capsched-lns") as pool:
         while clock() + 0.2 < until and not (stop is not None and stop.is_set()):
             if floor is not None and objective <= floor:

@@ -31,9 +31,6 @@ class NeighbourhoodParams:
     2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095 (bench/RESULTS.md)."""
 
     size: int = 150  # projects re-planned at once, at first (then adapted between min_size and max_size)
-    # … at first in a v2 problem (funding sources), whose model has about twice the variables per project:
-    # at 2000 projects with four sources, 40 s, one lane, a loaded machine: 2021 with 150, 1974 with 80
-    size_with_sources: int = 80
     min_size: int = 20
     max_size: int = 600
     seconds: float = 1.5  # wall-clock limit of one re-plan
@@ -50,12 +47,20 @@ class SolveParams:
     # most first_stage_share of the time limit (seed portfolio: 0.42 s to a proof against 1.12 s)
     first_stage_max_projects: int = 50
     first_stage_share: float = 0.25
+    # … in a v2 problem (funding sources), whose proofs this search finds and the 8-subsolver portfolio on
+    # 2 cores did not (seed portfolio with four sources: proven in 1.0–1.6 deterministic s; the portfolio
+    # had 26–30 against a bound of 20 after 10 s)
+    first_stage_share_with_sources: float = 0.6
     # HiGHS on the MIP beside CP-SAT from this size (below it CP-SAT's first stage proves the seed and
     # 20-project instances in < 1 s; HiGHS needs 1.0 s at 20 projects)
     mip_min_projects: int = 51
     # from this size the neighbourhood search replaces CP-SAT on the whole model (300 projects at 10 s:
     # 473/230 → 305/138)
     lns_min_projects: int = 250
+    # … in a v2 problem (funding sources), from where HiGHS runs: CP-SAT on the whole model of 200 projects
+    # with four sources did not improve the warm start (349) in 8 deterministic s, its 4-subsolver
+    # portfolio reached 310 in 130 s of CPU, the neighbourhoods 263 in 22 s
+    lns_min_projects_with_sources: int = 51
     # up to this size HiGHS also runs beside the neighbourhoods (at 2000 its root LP alone takes ~34 s)
     mip_max_projects: int = 1000
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
@@ -95,6 +100,7 @@ class SolveParams:
     def __post_init__(self) -> None:
         for name in (
             "first_stage_share",
+            "first_stage_share_with_sources",
             "lp_share",
             "lagrangian_share",
             "warm_start_share",
@@ -135,11 +141,12 @@ class SolveParams:
 DEFAULT_PARAMS = SolveParams()
 
 
-def choose_strategy(projects: int, params: SolveParams, *, highs: bool) -> Strategy:
+def choose_strategy(projects: int, params: SolveParams, *, highs: bool, sources: bool = False) -> Strategy:
     """The search for a problem of `projects` projects; `highs` says whether HiGHS may run (highspy is
-    installed and params allow it)."""
+    installed and params allow it), `sources` whether it is a v2 problem (funding sources)."""
     highs = highs and params.use_highs
-    if projects >= params.lns_min_projects:
+    lns_from = params.lns_min_projects_with_sources if sources else params.lns_min_projects
+    if projects >= lns_from:
         if highs and projects <= params.mip_max_projects:
             return Strategy.MIP_AND_NEIGHBOURHOODS
         return Strategy.NEIGHBOURHOODS

@@ -17,7 +17,9 @@ returned. Which strategy runs is `choose_strategy(size, params)`:
 A solve stopped by its time limit depends on timing either way; a proven optimum's objective does not,
 and the tie-break makes its schedule reproducible too (below `lns_min_projects`).
 
-v2 problems (funding sources) take the same strategies: every engine models the sources (CP-SAT, the MIP,
+v2 problems (funding sources) take the same strategies, but the neighbourhoods replace CP-SAT on the whole
+model from `lns_min_projects_with_sources` (51) projects, where it could not improve the warm start of a
+200-project portfolio; every engine models the sources (CP-SAT, the MIP,
 the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules that stay linear in
 its variables, see solver/bound.py). Before any search, impossibilities more money on a source would fix
 (solver/windows.py `quota_messages`) go straight to the elastic solve for the least shortfall.
@@ -113,7 +115,9 @@ def solve(
         return run.finish(start, SolveStatus.FEASIBLE, None, SearchReport("warm start"))
     from solver.mip import available as highs_available
 
-    strategy = choose_strategy(len(problem.projects), params, highs=highs_available())
+    strategy = choose_strategy(
+        len(problem.projects), params, highs=highs_available(), sources=bool(problem.sources)
+    )
     return _STRATEGIES[strategy](run, warm, baseline)
 
 

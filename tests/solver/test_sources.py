@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from solver import (
+    DEFAULT_PARAMS,
     Diagnostics,
     Funding,
     Problem,
@@ -16,12 +17,17 @@ from solver import (
     Project,
     ProjectSchedule,
     Solution,
+    SolveParams,
     SolveStatus,
     Source,
     SourceYearSpend,
+    Strategy,
+    choose_strategy,
     solve,
     verify,
 )
+from solver.greedy import warm_start
+from solver.instances import synthetic
 from solver.search import source_years_of, years_of
 from solver.solution import objective_of
 
@@ -488,3 +494,68 @@ def test_an_infeasible_v2_solution_carries_its_source_shortfall_in_json():
 def test_diagnostics_of_v1_keep_no_source_shortfall():
     assert Diagnostics().source_shortfall is None
     assert "source_shortfall" not in Solution(SolveStatus.UNKNOWN, None, None, 0.0).to_json()["diagnostics"]
+
+
+# ---------------------------------------------------------------- the greedy warm start and the generator
+
+
+def test_the_warm_start_splits_draws_to_meet_a_floor_and_a_cap_together():
+    # W (9, in 2021–2022) must take at least 5 from the county, whose caps are 0 in 2021 and 5 in 2022, and
+    # at most 4 from bonds (4 a year). Front-loaded, 2021's draw can only be bonds (4), 2022's is the
+    # county's 5: the one split that keeps every rule, which the min-cost flow finds.
+    w = Project("W", 9, 2022, max_years=2, funding=(Funding("bond", 0, 4), Funding("county", 5)))
+    years = range(2021, 2023)
+    problem = _problem(10, (w,), (_source("bond", 4, years), _source("county", {2021: 0, 2022: 5})), years)
+
+    warm = warm_start(problem)
+
+    assert warm.status == SolveStatus.FEASIBLE and verify(problem, warm) == []
+    assert warm.schedule("W").sources == {2021: {"bond": 4}, 2022: {"county": 5}}
+
+
+@pytest.mark.parametrize("tightness", [0.6, 1.0])
+def test_the_generators_portfolio_with_four_sources_gets_a_verified_warm_start(tightness):
+    problem = synthetic(60, 10, tightness, 3, sources=4)
+
+    warm = warm_start(problem)
+
+    assert [s.id for s in problem.sources] == ["central", "bond", "city", "county"]
+    assert all(p.funding for p in problem.projects)
+    assert all(sum(rule.min for rule in p.funding) <= p.cost for p in problem.projects)
+    assert warm.status == SolveStatus.FEASIBLE and verify(problem, warm) == []
+    assert any(len(split) > 1 for p in warm.projects for split in p.sources.values())
+
+
+# ---------------------------------------------------------------- which search runs
+
+
+def test_a_medium_portfolio_with_sources_is_searched_by_highs_beside_the_neighbourhoods():
+    # CP-SAT on the whole v2 model could not improve a 200-project warm start: from 51 projects the
+    # dispatcher puts the neighbourhood search beside HiGHS instead (solver/params.py).
+    problem = synthetic(60, 12, 1.0, 1, sources=4)
+
+    solution = solve(problem, time_limit=20, workers=2)
+
+    assert solution.search.strategy == Strategy.MIP_AND_NEIGHBOURHOODS
+    assert solution.search.engines == ("highs", "lp", "neighbourhoods")
+    assert solution.status.has_schedule and not verify(problem, solution)
+    assert choose_strategy(60, DEFAULT_PARAMS, highs=True) == Strategy.MIP_AND_CP_SAT  # the same size in v1
+
+
+def test_without_highspy_a_medium_portfolio_with_sources_gets_the_neighbourhoods_alone():
+    problem = synthetic(60, 12, 1.0, 1, sources=4)
+
+    solution = solve(problem, time_limit=5, workers=2, params=SolveParams(use_highs=False))
+
+    assert solution.search.strategy == Strategy.NEIGHBOURHOODS
+    assert solution.status.has_schedule and not verify(problem, solution)
+
+
+def test_a_small_portfolio_with_sources_is_proven_by_cp_sat():
+    # The seed-sized synthetic portfolio at 1.0 (20 projects): CP-SAT's first stage proves it.
+    problem = synthetic(20, 10, 1.0, 1, sources=4)
+
+    solution = solve(problem, time_limit=60, workers=2)
+
+    assert solution.search.strategy == Strategy.CP_SAT
+    assert solution.status == SolveStatus.OPTIMAL and not verify(problem, solution)
