@@ -102,11 +102,11 @@ def draw_caps(problem: Problem) -> dict[int, int]:
     return caps
 
 
-def _profile_envelope(problem: Problem, p: Project, end: int) -> tuple[dict, dict, dict]:
-    start = end - len(p.profile) + 1
+def _profile_envelope(problem: Problem, profile: tuple[int, ...], end: int) -> tuple[dict, dict, dict]:
+    start = end - len(profile) + 1
     paid, least, peak = 0, {}, {}
     for t in problem.years:
-        draw = p.profile[t - start] if start <= t <= end else 0
+        draw = profile[t - start] if start <= t <= end else 0
         paid += draw
         least[t] = paid
         peak[t] = draw
@@ -116,7 +116,7 @@ def _profile_envelope(problem: Problem, p: Project, end: int) -> tuple[dict, dic
 def envelope(problem: Problem, p: Project, w: Window, end: int, caps: dict[int, int]) -> tuple:
     """(least, most, peak) drawn by / in each year by a schedule of p that ends in `end`."""
     if p.profile is not None:
-        return _profile_envelope(problem, p, end)
+        return _profile_envelope(problem, p.profile, end)
     lo = p.min_annual_or_default()
     hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
     top = {t: max(0, min(hi, caps[t])) for t in problem.years}

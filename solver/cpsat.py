@@ -32,7 +32,7 @@ from solver.solution import Diagnostics, Progress, ProjectSchedule, Solution, So
 from solver.windows import Window, project_windows
 
 
-def status_of(cp_status: int, has_solution: bool) -> SolveStatus:
+def status_of(cp_status: cp_model.CpSolverStatus, has_solution: bool) -> SolveStatus:
     """CP-SAT's status → ours (the only place OR-Tools statuses are read)."""
     if cp_status == cp_model.OPTIMAL:
         return SolveStatus.OPTIMAL
@@ -136,7 +136,7 @@ def run(
     first_stage: bool = False,
     deterministic_limit: float | None = None,
     follow_hint: bool = True,
-) -> tuple[cp_model.CpSolver, int]:
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
     solver = cp_model.CpSolver()
     _configure(
@@ -175,7 +175,7 @@ def _bound(solver: cp_model.CpSolver) -> int:
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
-def outcome(solver: cp_model.CpSolver, cp_status: int) -> CpOutcome:
+def outcome(solver: cp_model.CpSolver, cp_status: cp_model.CpSolverStatus) -> CpOutcome:
     """The search's result in our terms."""
     if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = list(solver.response_proto.solution)
@@ -226,7 +226,11 @@ def search_whole_model(
         m.model, params, time_limit=remaining, workers=workers, stop=stop, callback=callback
     )
     found = outcome(solver, cp_status)
-    if first is not None and (found.values is None or found.objective > first.objective):
+    if first is not None and (
+        found.values is None
+        or found.objective is None
+        or (first.objective is not None and found.objective > first.objective)
+    ):
         # the portfolio found nothing, or only worse (it follows the hint in its LNS workers only)
         return first._replace(bound=best_bound(found.bound, first.bound))
     if floor is not None:

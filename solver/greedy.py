@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from solver.budget import CHECK_EVERY, Budget, Stopped
 from solver.problem import Problem, Project
-from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend
+from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend, objective_of
 from solver.split import Rooms, draws_and_shares, scarcity
 from solver.windows import Window, project_windows
 
@@ -244,9 +244,9 @@ def warm_start(
         if dense.status.has_schedule:
             return dense
         raise
-    if dense.status.has_schedule and (
-        not baseline.status.has_schedule or dense.objective < baseline.objective
-    ):
+    if dense.objective is None or not dense.status.has_schedule:
+        return baseline
+    if baseline.objective is None or not baseline.status.has_schedule or dense.objective < baseline.objective:
         return dense
     return baseline
 
@@ -275,10 +275,7 @@ def _fund_in_order(
             return _failed(problem, started)
         placed[project.id] = schedule
     schedules = tuple(placed[p.id] for p in problem.projects)
-    objective = sum(
-        problem.project(s.id).weight * s.slippage if s.scheduled else problem.project(s.id).defer_penalty
-        for s in schedules
-    )
+    objective = objective_of(problem, schedules)
     years = tuple(YearSpend(t, problem.budget[t], ledger.spend[t]) for t in problem.years)
     by_source = tuple(
         SourceYearSpend(s.id, t, s.budget[t], sources[s.id].spend[t])
@@ -310,7 +307,7 @@ def _fund_one(
     preds = [placed[pred] for pred in project.after]
     spot = None
     if window.open and all(p.scheduled for p in preds):
-        earliest = max([window.start_lo] + [p.end + 1 for p in preds])
+        earliest = max([window.start_lo] + [p.span[1] + 1 for p in preds])
         spot = _place(project, window, earliest, ledger, sources, ranks)
     if spot is not None and project.deferrable:
         slip_cost = project.weight * max(0, spot[1] - project.planned_end)
@@ -346,8 +343,8 @@ def fund_rest(
     funded but found no room (they are left out of `placed`)."""
     ledger = _Ledger(problem)
     sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
-    for schedule in placed.values():
-        _commit(ledger, sources, schedule.funding, {t: dict(split) for t, split in schedule.sources.items()})
+    for held in placed.values():
+        _commit(ledger, sources, held.funding, {t: dict(split) for t, split in held.sources.items()})
     ranks = scarcity(problem) if problem.sources else {}
     failed = []
     for project in rest:
@@ -375,7 +372,7 @@ def fund_spans(
     left: list[Project] = []
     for project, start, end in spans:
         length = end - start + 1
-        if any(pred not in placed or placed[pred].end >= start for pred in project.after):
+        if any(pred not in placed or placed[pred].span[1] >= start for pred in project.after):
             left.append(project)
             continue
         there = Window(True, start, start, end, end, length, length)

@@ -98,6 +98,7 @@ def with_sources(problem: Problem, seed: int = 1) -> Problem:
     total cap, as when the total is what the channels give. No source carries money over."""
     rng = random.Random(seed * 7_919 + len(problem.projects))
     projects, grants = [], 0
+    funding: tuple[Funding, ...]
     largest = 0
     for p in problem.projects:
         kind, cost = rng.random(), p.cost

@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from solver.bound import EPSILON, LpBound, draw_caps
 from solver.budget import CHECK_EVERY, Budget
-from solver.problem import Problem
+from solver.problem import Problem, Project
 from solver.windows import Window, topological_order
 
 INF = math.inf
@@ -82,7 +83,10 @@ class Relaxation:
     def _nodes(self, problem: Problem, windows: dict[str, Window], budget: Budget | None) -> None:
         """Projects that can be scheduled, each with one predecessor kept as its tree parent, ordered
         deepest first (so every child comes before its parent)."""
-        order, parent, depth, index = [], [], [], {}
+        order: list[Project] = []
+        parent: list[int] = []
+        depth: list[int] = []
+        index: dict[str, int] = {}
         for k, project in enumerate(topological_order(problem)):
             if budget is not None and k % CHECK_EVERY == 0:
                 budget.check()
@@ -404,9 +408,9 @@ class Bundle:
         self.max_cuts = max_cuts
         self.cuts: list[tuple[float, np.ndarray, np.ndarray]] = []  # (L(z), subgradient, z)
         self.chosen: list[np.ndarray] = []  # the minimising option of each node (−1: deferred), per cut
-        self._lp = None  # the master LP (OR-Tools GLOP), built at the first cut
+        self._lp: Any = None  # the master LP (OR-Tools GLOP, untyped), built at the first cut
         self._z: list = []
-        self._theta = None
+        self._theta: Any = None
         self._rows: list = []
 
     def run(self, budget: Budget, until: float) -> LpBound | None:

@@ -74,7 +74,7 @@ def neighbourhood(
     early = [
         pid
         for pid in near
-        if pid not in slipping_set and schedule[pid].end < problem.project(pid).planned_end
+        if pid not in slipping_set and schedule[pid].span[1] < problem.project(pid).planned_end
     ]
     early_set = set(early)
     rest = [pid for pid in near if pid not in slipping_set and pid not in early_set]
@@ -109,7 +109,7 @@ def guided_neighbourhood(
         return _guided_by_arrays(problem, schedule, rng, size, guide, exclude)
     pool = [p for p in problem.projects if p.id not in exclude]
     pull = [
-        p.weight * max(0.0, schedule[p.id].end - mean_end[p.id])
+        p.weight * max(0.0, schedule[p.id].span[1] - mean_end[p.id])
         if schedule[p.id].scheduled and p.id in mean_end
         else 0.0
         for p in pool
@@ -123,7 +123,7 @@ def guided_neighbourhood(
         now = schedule[pid]
         if not now.scheduled or pid not in mean_end:
             return 0.5
-        return abs(now.end - mean_end[pid]) + 0.1
+        return abs(now.span[1] - mean_end[pid]) + 0.1
 
     # a weighted sample without replacement (Efraimidis–Spirakis keys)
     keyed = heapq.nlargest(max(0, size - 1), near, key=lambda pid: rng.random() ** (1.0 / weight(pid)))
@@ -190,7 +190,8 @@ def _around(
 def _overlaps(s: ProjectSchedule, lo: int, hi: int) -> bool:
     if not s.scheduled:
         return True
-    return s.start <= hi and s.end >= lo
+    start, end = s.span
+    return start <= hi and end >= lo
 
 
 class Books:
@@ -284,19 +285,20 @@ def sub_problem(
             continue  # stays deferred, as it is now
         p = problem.project(pid)
         held_preds = [schedule[q] for q in p.after if q not in chosen]
-        earliest = max([p.earliest_start or problem.first_year] + [q.end + 1 for q in held_preds])
+        earliest = max([p.earliest_start or problem.first_year] + [q.span[1] + 1 for q in held_preds])
         held_succs = [
             schedule[q] for q in successors.get(pid, ()) if q not in chosen and schedule[q].scheduled
         ]
         deadline = min(
-            [d for d in [p.deadline] if d is not None] + [q.start - 1 for q in held_succs], default=None
+            [d for d in [p.deadline] if d is not None] + [q.span[0] - 1 for q in held_succs], default=None
         )
         now = schedule[pid]
         if now.scheduled:  # moves within `reach` years of now or of the plan: a small, fast model
-            latest_end = max(now.end, p.planned_end) + reach
+            now_start, now_end = now.span
+            latest_end = max(now_end, p.planned_end) + reach
             deadline = latest_end if deadline is None else min(deadline, latest_end)
             if p.fixed_start is None:
-                earliest = max(earliest, min(now.start, p.planned_end) - reach)
+                earliest = max(earliest, min(now_start, p.planned_end) - reach)
         projects.append(
             replace(
                 p,
@@ -448,7 +450,8 @@ def improve(
         while clock() + 0.2 < until and not (stop is not None and stop.is_set()):
             if floor is not None and objective <= floor:
                 break
-            groups, taken = [], set()
+            groups: list[list[str]] = []
+            taken: set[str] = set()
             for _ in range(lanes):
                 exclude = _linked(problem, taken, books.successors)
                 ids = (

@@ -138,7 +138,7 @@ def _round_with_sources(
     """v2: each project funded at its pattern's place by the greedy's step, the rest after (see module
     docstring); None when one that must be funded finds no room."""
     order = _predecessors_first(sorted(topological_order(problem), key=_rank))
-    spans = [(p, *pattern[p.id]) for p in order if pattern.get(p.id) is not None]
+    spans = [(p, *span) for p in order if (span := pattern.get(p.id)) is not None]
     placed, left = fund_spans(problem, spans)
     left_ids = {p.id for p in left}
     for p in problem.projects:

@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from solver.bound import LpBound, lp_bound
 from solver.budget import Budget, Stop, Stopped
@@ -206,9 +206,16 @@ class _Solve:
         worker.start()
         self.phase("bound")
         while worker.is_alive():
-            if self.stop.wait(self.params.stop_poll_seconds):
+            worker.join(self.params.stop_poll_seconds)
+            if self.stop.is_set():
                 return None
         return result[0] if result else None
+
+    @overload
+    def rounded(self, lp: LpBound | None, start: Schedule) -> Schedule: ...
+
+    @overload
+    def rounded(self, lp: LpBound | None, start: None) -> Schedule | None: ...
 
     def rounded(self, lp: LpBound | None, start: Schedule | None) -> Schedule | None:
         """The better of `start` and the relaxation's pattern made a schedule (solver/rounding.py), when
@@ -356,7 +363,9 @@ def _start(problem: Problem, warm: Solution, baseline: Solution) -> Schedule | N
     than the warm start, else the warm start; None when neither is a schedule."""
     hint_fits = warm is not baseline and warm.status.has_schedule and fits(problem, warm.projects)
     if hint_fits and (
-        not baseline.status.has_schedule or objective_of(problem, warm.projects) <= baseline.objective
+        baseline.objective is None
+        or not baseline.status.has_schedule
+        or objective_of(problem, warm.projects) <= baseline.objective
     ):
         return warm.projects
     return baseline.projects if baseline.status.has_schedule else None
@@ -402,20 +411,16 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
     report = SearchReport(str(Strategy.CP_SAT), engines, source)
     if status == SolveStatus.INFEASIBLE:
         return run.infeasible(report)
-    if found.values is None:
+    values, objective = found.values, found.objective
+    if values is None or objective is None:
         if baseline.status.has_schedule:  # CP-SAT found nothing in time: the greedy schedule still stands
             return run.finish(baseline.projects, SolveStatus.FEASIBLE, bound, report)
         return run.no_schedule(SolveStatus.UNKNOWN, bound, report=report)
-    values = found.values
     if status == SolveStatus.OPTIMAL:
-        values = run.tie_break(m, found.objective, baseline) or values
-        bound = found.objective
+        values = run.tie_break(m, objective, baseline) or values
+        bound = objective
     projects = cpmodel.extract(m, values)
-    if (
-        baseline.status.has_schedule
-        and baseline.objective is not None
-        and baseline.objective < found.objective
-    ):
+    if baseline.status.has_schedule and baseline.objective is not None and baseline.objective < objective:
         projects = (
             baseline.projects
         )  # cannot happen with the hint accepted, but never return worse than greedy

@@ -191,7 +191,7 @@ def _forward(problem: Problem, project: Project, windows: dict[str, Window], win
     end_lo = start + least - 1
     if end_lo > latest_end:
         limit = (
-            Phrase("limit_deadline", deadline=project.deadline)
+            Phrase("limit_deadline", deadline=latest_end)
             if latest_end != problem.last_year
             else Phrase("limit_horizon", last_year=problem.last_year)
         )
@@ -318,6 +318,6 @@ def structural_messages(problem: Problem, windows: dict[str, Window]) -> list[Ph
     messages = []
     for project in problem.projects:
         window = windows[project.id]
-        if window.must and not window.open:
+        if window.must and window.reason is not None:  # not open
             messages.append(Phrase("project_cannot_be_scheduled", project=project.id, reason=window.reason))
     return messages
