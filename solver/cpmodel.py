@@ -360,6 +360,33 @@ def finish_early(m: Model) -> Expr:
     return cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant
 
 
+def hold_ends(m: Model, schedule: tuple[ProjectSchedule, ...]) -> bool:
+    """Fix each project's outcome to the schedule's: deferred stays deferred, a scheduled project ends in
+    its end year (a profile project starts in its start year); draws, starts and the split stay free. So the
+    objective is the schedule's. False, with nothing added, when a project's outcome is outside this
+    model's windows."""
+    by_id = {s.id: s for s in schedule}
+    fixes: list[tuple[cp_model.IntVar | int, int]] = []
+    for pid, pv in m.projects.items():
+        sched = by_id.get(pid)
+        if sched is None:
+            return False
+        if not sched.scheduled:
+            fixes.append((pv.scheduled, 0))
+            continue
+        start, end = sched.span
+        literal = pv.starts.get(start) if pv.project.profile is not None else pv.ends.get(end)
+        if literal is None:
+            return False
+        fixes.append((literal, 1))
+    if any(isinstance(var, int) and var != value for var, value in fixes):
+        return False
+    for var, value in fixes:
+        if not isinstance(var, int):
+            m.model.add(var == value)
+    return True
+
+
 def add_hint(m: Model, hint: Solution) -> None:
     """Warm start from a schedule (old hints cleared first): starts, ends, activity and draws."""
     m.model.clear_hints()

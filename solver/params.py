@@ -51,6 +51,12 @@ class SolveParams:
     # 2 cores did not (seed portfolio with four sources: proven in 1.0–1.6 deterministic s; the portfolio
     # had 26–30 against a bound of 20 after 10 s)
     first_stage_share_with_sources: float = 0.6
+    # v2 problems up to this size first solve the problem without its sources, a relaxation CP-SAT proves
+    # in a fraction of the time, for at most relaxation_share of the limit; its bound bounds the v2
+    # problem and its end years, kept and split over the sources, are often a v2 optimum (seed portfolio
+    # with data/sources.csv: proven in ~1 s of CPU against ~3.8 s; solver/search.py `_without_sources`)
+    relaxation_max_projects: int = 50
+    relaxation_share: float = 0.3
     # HiGHS on the MIP beside CP-SAT from this size (below it CP-SAT's first stage proves the seed and
     # 20-project instances in < 1 s; HiGHS needs 1.0 s at 20 projects)
     mip_min_projects: int = 51
@@ -101,6 +107,7 @@ class SolveParams:
         for name in (
             "first_stage_share",
             "first_stage_share_with_sources",
+            "relaxation_share",
             "lp_share",
             "lagrangian_share",
             "warm_start_share",

@@ -17,8 +17,9 @@ returned. Which strategy runs is `choose_strategy(size, params)`:
 A solve stopped by its time limit depends on timing either way; a proven optimum's objective does not,
 and the tie-break makes its schedule reproducible too (below `lns_min_projects`).
 
-v2 problems (funding sources) take the same strategies, but the neighbourhoods replace CP-SAT on the whole
-model from `lns_min_projects_with_sources` (51) projects, where it could not improve the warm start of a
+v2 problems (funding sources) take the same strategies; up to `relaxation_max_projects` CP-SAT first
+solves the problem without its sources (`_without_sources`, a bound and often the optimum), and the
+neighbourhoods replace CP-SAT on the whole model from `lns_min_projects_with_sources` (51) projects, where it could not improve the warm start of a
 200-project portfolio; every engine models the sources (CP-SAT, the MIP,
 the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules that stay linear in
 its variables, see solver/bound.py). Before any search, impossibilities more money on a source would fix
@@ -382,14 +383,75 @@ def _largest(*bounds: tuple[int | None, str]) -> tuple[int | None, str | None]:
 # ---------------------------------------------------------------- the strategies
 
 
-def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | None = None) -> Solution:
-    """CP-SAT on the whole model, bounded below by the money-flow LP (solved first unless given)."""
+def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule | None]:
+    """v2, small problems: the problem without its sources and funding rules (total caps only) is a
+    relaxation — the same objective under fewer rules — which CP-SAT proves in a fraction of the time the
+    v2 model takes (seed portfolio: ~0.8 s of CPU against ~3.8 s). Returns its bound, which bounds the v2
+    problem, and a v2 schedule of the same objective when the sources allow its outcome: each project's
+    end year (start year for a profile) held, CP-SAT finding draws and their split over the sources under
+    a small work limit. That schedule meets the bound, so it is a v2 optimum. Within `relaxation_share`
+    of the time left; (None, None) when there is no time or nothing was found."""
     from solver import cpmodel, cpsat
 
-    problem = run.problem
+    problem, params = run.problem, run.params
+    budget = replace(run.budget, started=run.budget.now(), limit=params.relaxation_share * run.remaining())
+    if budget.limit < 0.05 or budget.cancelled():
+        return None, None
+    relaxed = replace(problem, sources=(), projects=tuple(replace(p, funding=None) for p in problem.projects))
+    m = cpmodel.build(relaxed, project_windows(relaxed))
+    m.model.minimize(m.slippage + m.deferral)
+    if warm.status.has_schedule:
+        cpmodel.add_hint(m, replace(warm, projects=tuple(replace(s, sources={}) for s in warm.projects)))
+    callback = cpsat.Callback(budget, None, run.stop)
+    found = cpsat.search_whole_model(m, params, budget=budget, workers=1, stop=run.stop, callback=callback)
+    if found.values is None or found.bound is None or found.objective != found.bound:
+        return found.bound, None  # not proven: its years are no better a guess than the warm start's
+    held = cpmodel.build(problem, run.windows)
+    held.model.minimize(held.slippage + held.deferral)
+    if not cpmodel.hold_ends(held, cpmodel.extract(m, found.values)) or budget.over():
+        return found.bound, None
+    solver, status = cpsat.run(
+        held.model,
+        params,
+        time_limit=budget.remaining(),
+        workers=1,
+        stop=run.stop,
+        deterministic_limit=params.tie_break_work_per_project * len(problem.projects),
+    )
+    split = cpsat.outcome(solver, status)
+    if split.values is None:
+        return found.bound, None
+    return found.bound, cpmodel.extract(held, split.values)
+
+
+def _improves(problem: Problem, schedule: Schedule, than: Solution) -> bool:
+    """Whether `schedule` is better than the solution `than` (or `than` has none)."""
+    if than.objective is None or not than.status.has_schedule:
+        return True
+    return objective_of(problem, schedule) < than.objective
+
+
+def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | None = None) -> Solution:
+    """CP-SAT on the whole model, bounded below by the money-flow LP (solved first unless given) and, in
+    a small v2 problem, by the problem without its sources (`_without_sources`), whose schedule split over
+    the sources becomes the hint when it is better than the warm start."""
+    from solver import cpmodel, cpsat
+
+    problem, params = run.problem, run.params
     lp = lp if lp is not None else run.lp()
     floor = lp.bound if lp is not None else None
-    engines = ("lp", "cp-sat") if lp is not None else ("cp-sat",)
+    engines: tuple[str, ...] = ("lp", "cp-sat") if lp is not None else ("cp-sat",)
+    relaxed_bound = None
+    if problem.sources and len(problem.projects) <= params.relaxation_max_projects:
+        run.phase("relaxation")
+        relaxed_bound, held = _without_sources(run, warm)
+        engines = ("lp", "without sources", "cp-sat") if lp is not None else ("without sources", "cp-sat")
+        if held is not None and _improves(problem, held, warm):
+            warm = replace(
+                warm, status=SolveStatus.FEASIBLE, objective=objective_of(problem, held), projects=held
+            )
+            run.report(warm.objective, relaxed_bound)
+    floor, floor_source = _largest((floor, "lp"), (relaxed_bound, "without sources"))
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
@@ -404,7 +466,7 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
         stop=run.stop,
         callback=callback,
     )
-    bound, source = _largest((found.bound, "cp-sat"), (floor, "lp"))
+    bound, source = _largest((found.bound, "cp-sat"), (floor, floor_source or "lp"))
     status = found.status
     if status == SolveStatus.FEASIBLE and found.objective is not None and found.objective == bound:
         status = SolveStatus.OPTIMAL  # the LP bound proves it (see cpsat.Callback)

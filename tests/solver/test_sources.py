@@ -4,6 +4,7 @@ search, the least shortfall per source, the verifier's v2 rules, input validatio
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import pytest
@@ -559,3 +560,60 @@ def test_a_small_portfolio_with_sources_is_proven_by_cp_sat():
 
     assert solution.search.strategy == Strategy.CP_SAT
     assert solution.status == SolveStatus.OPTIMAL and not verify(problem, solution)
+
+
+# ---------------------------------------------------------------- the problem without its sources
+
+
+def test_holding_a_schedules_end_years_leaves_a_model_whose_optimum_is_that_schedules_objective():
+    from solver import cpmodel, cpsat
+    from solver.budget import Budget
+    from solver.windows import project_windows
+
+    problem = synthetic(12, 8, 0.8, 3, sources=4)
+    start = warm_start(problem)
+    assert start.status.has_schedule
+    m = cpmodel.build(problem, project_windows(problem))
+    m.model.minimize(m.slippage + m.deferral)
+
+    assert cpmodel.hold_ends(m, start.projects)
+    budget = Budget(time.monotonic(), 10.0)
+    callback = cpsat.Callback(budget, None, None)
+    found = cpsat.search_whole_model(
+        m, DEFAULT_PARAMS, budget=budget, workers=1, stop=None, callback=callback
+    )
+    assert found.status == SolveStatus.OPTIMAL
+    assert found.objective == objective_of(problem, start.projects)
+
+
+def test_an_end_year_outside_the_windows_cannot_be_held():
+    from solver import cpmodel
+    from solver.windows import project_windows
+
+    problem = _problem(10, [Project("A", 6, 2021, min_years=1, max_years=1)], [_source("bond", 10)])
+    m = cpmodel.build(problem, project_windows(problem))
+    beyond = ProjectSchedule("A", True, 2024, 2024, 3, {2024: 6}, {2024: {"bond": 6}})
+
+    assert not cpmodel.hold_ends(m, (beyond,))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_bound_from_the_problem_without_sources_is_a_bound_of_the_problem_with_them(seed: int):
+    # the same small v2 problems solved with and without that relaxation: each answer's bound is at most
+    # the other's objective, and two proven optima agree
+    problem = synthetic(10, 8, 0.7, seed, sources=4)
+    relaxed_first = _solve(problem)
+    model_only = solve(problem, time_limit=10, workers=1, params=SolveParams(relaxation_max_projects=0))
+    assert verify(problem, model_only) == []
+
+    assert relaxed_first.bound is not None and model_only.objective is not None
+    assert relaxed_first.bound <= model_only.objective
+    assert (
+        model_only.bound is None
+        or relaxed_first.objective is None
+        or model_only.bound <= relaxed_first.objective
+    )
+    if relaxed_first.status == model_only.status == SolveStatus.OPTIMAL:
+        assert relaxed_first.objective == model_only.objective
+    assert "without sources" in relaxed_first.search.engines
+    assert "without sources" not in model_only.search.engines
