@@ -86,7 +86,9 @@ def execute_run(
     *, engine: Engine, run_id: int, workers: int = 2, stop: threading.Event | None = None
 ) -> RunStatus | None:
     """Solve a queued run and store its verified result; None if it was no longer queued. A stop request
-    ends the search early: the run is `cancelled`, keeping the best schedule found so far."""
+    ends the search early: the run is `cancelled`, keeping the best schedule found so far. The run's time
+    limit counts from its claim: reading the stored problem is part of it."""
+    claimed = time.monotonic()
     run = background.claim(engine, Run, run_id, progress={"elapsed": 0.0})
     if run is None:
         return None
@@ -98,6 +100,7 @@ def execute_run(
         workers=workers,
         progress=_progress_writer(engine, run_id),
         stop=stop,
+        started=claimed,
     )
     status = RunStatus.CANCELLED if _stopped(stop) else RunStatus.DONE
     _store(engine, run_id, solution, status, replan_of)

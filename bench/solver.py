@@ -9,6 +9,10 @@ the problem, solving, verifying), when the first schedule was reported (the solv
 (the child's `ru_maxrss`), the greedy objective and the ratio solver / greedy. `--lp` adds the money-flow
 LP bound alone (solver/bound.py, also part of `bound`) with its time.
 
+`--sources 4` gives every instance (the seed too) the four illustrative funding sources and per-project
+rules of `solver.instances.with_sources` (MODEL.md v2). "cpu s" is the child's CPU time during the solve
+(all threads): on a shared machine it says how much of the wall-clock time the solver actually ran.
+
 `--load` solves every case twice: on the machine as it is, then with a CPU hog beside it (a busy Python
 process, one core's worth: "one core effectively free" on a 2-core machine). The load average is printed
 with every row, because the machine may be shared.
@@ -16,6 +20,9 @@ with every row, because the machine may be shared.
 Whole-command rows (`capsched solve` as a user runs it): the seed list with ★ soft at 12,000 a year
 (`capsched solve data/projects.csv --soft-star`, best and median of 5), and with 10,000 in `--sizes`,
 `capsched solve problem.json --time-limit 0.5` on the 10,000-project portfolio at 0.6.
+
+`--time-scale K` multiplies every solver case's time limit by K (on a machine shared K ways, about the CPU
+an idle one gives in the stated limit; the rows then say "×K"); the whole-command rows keep their limits.
 """
 
 from __future__ import annotations
@@ -36,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solver import Problem, Progress, Solution, greedy_schedule, solve, verify
+from solver import DEFAULT_PARAMS, Problem, Progress, Solution, greedy_schedule, solve, verify
 from solver.bound import lower_bound
-from solver.instances import synthetic
+from solver.instances import synthetic, with_sources
 
 # projects: (horizon years, time limit s)
 SIZES = {20: (10, 10.0), 200: (12, 10.0), 2000: (15, 60.0), 10000: (15, 60.0)}
@@ -85,7 +92,8 @@ def child(path: Path, time_limit: float, workers: int, with_lp: bool) -> None:
     lp, lp_s = None, None
     if with_lp:
         started = time.monotonic()
-        lp = lower_bound(problem, time_limit=time_limit)
+        shares = len(problem.projects) <= DEFAULT_PARAMS.lp_shares_max_projects  # as solve builds it
+        lp = lower_bound(problem, time_limit=time_limit, shares=shares)
         lp_s = time.monotonic() - started
     first: list[float] = []
 
@@ -93,7 +101,9 @@ def child(path: Path, time_limit: float, workers: int, with_lp: bool) -> None:
         if progress.objective is not None and not first:
             first.append(progress.elapsed)
 
+    cpu = time.process_time()
     solution: Solution = solve(problem, time_limit=time_limit, workers=workers, progress=heard)
+    cpu = time.process_time() - cpu
     assert not verify(problem, solution)
     print(
         json.dumps(
@@ -102,6 +112,7 @@ def child(path: Path, time_limit: float, workers: int, with_lp: bool) -> None:
                 "objective": solution.objective,
                 "bound": solution.bound,
                 "seconds": solution.solve_seconds,
+                "cpu_s": cpu,
                 "first_schedule": first[0] if first else None,
                 "strategy": solution.search.strategy if solution.search else None,
                 "bound_source": solution.search.bound_source if solution.search else None,
@@ -171,6 +182,7 @@ def _row(case: Case, loaded: bool, m: Measured, with_lp: bool) -> str:
         f"{r['bound']} ({r['bound_source']})",
         "-" if gap is None else f"{100 * gap:.2f} %",
         f"{r['seconds']:.2f}",
+        f"{r['cpu_s']:.2f}",
         f"{m.wall:.2f}",
         first,
         f"{m.rss_mb:.0f}",
@@ -182,7 +194,7 @@ def _row(case: Case, loaded: bool, m: Measured, with_lp: bool) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _seed_cases() -> list[Case]:
+def _seed_cases(sources: int) -> list[Case]:
     """The seed portfolio under both seeded scenarios (app/rules/problem.py): 12,000 a year with ★ soft
     (the default) and 15,000 a year with ★ hard."""
     try:
@@ -192,7 +204,7 @@ def _seed_cases() -> list[Case]:
     except ImportError:
         return []
     records = read_projects(seed_portfolio_csv())
-    return [
+    cases = [
         Case(
             "seed portfolio, default scenario (12000/yr, ★ soft)",
             build_problem(records, default_scenario_options()),
@@ -204,6 +216,9 @@ def _seed_cases() -> list[Case]:
             10.0,
         ),
     ]
+    if sources:
+        return [Case(f"{c.name}, {sources} sources", with_sources(c.problem), c.time_limit) for c in cases]
+    return cases
 
 
 def _capsched() -> list[str]:
@@ -261,7 +276,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--load", action="store_true", help="also solve every case beside a CPU hog")
     parser.add_argument("--lp", action="store_true", help="also the money-flow LP bound alone, timed")
-    parser.add_argument("--no-seed", action="store_true", help="skip the seed portfolio rows")
+    parser.add_argument(
+        "--no-seed", "--no-seed-portfolio", action="store_true", help="skip the seed portfolio rows"
+    )
+    parser.add_argument("--sources", type=int, default=0, help="0 (v1) or 4 funding sources (MODEL.md v2)")
+    parser.add_argument("--time-scale", type=float, default=1.0, help="multiply every time limit by this")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--time-limit", type=float, default=10.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -283,6 +302,7 @@ def main() -> None:
         "bound (source)",
         "gap",
         "solver s",
+        "cpu s",
         "wall s",
         "first schedule s",
         "peak RSS MB",
@@ -293,15 +313,19 @@ def main() -> None:
         header.append("LP bound (time)")
     print("| " + " | ".join(header) + " |")
     print("|" + " --- |" * len(header))
-    cases = [] if args.no_seed else _seed_cases()
+    scale = args.time_scale
+    scaled = f", time ×{scale:g}" if scale != 1.0 else ""
+    seeds = [] if args.no_seed else _seed_cases(args.sources)
+    cases = [Case(c.name + scaled, c.problem, c.time_limit * scale) for c in seeds]
+    suffix = (f", {args.sources} sources" if args.sources else "") + scaled
     for size in sizes:
         years, limit = SIZES.get(size, (15, 60.0))
         for tightness in map(float, args.tightness.split(",")):
             cases.append(
                 Case(
-                    f"n={size}, {years} y, tightness {tightness}",
-                    synthetic(size, years, tightness, args.seed),
-                    limit,
+                    f"n={size}, {years} y, tightness {tightness}{suffix}",
+                    synthetic(size, years, tightness, args.seed, sources=args.sources),
+                    limit * scale,
                 )
             )
     with tempfile.TemporaryDirectory() as tmp:

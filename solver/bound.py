@@ -20,13 +20,14 @@ what money forces, so it stays small:
   projects no schedule can fund (closed windows).
 - v2 (funding sources), rules that stay linear in these columns: a project's draw in a year is at most what
   its allowed sources can give it then (in L, U and the peaks); all projects' draws within all sources'
-  caps together (per year, and cumulatively); and, for a project with funding rules and several allowed
-  sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max] over the
-  years, counted with the draws of one-source projects against each source's caps (cumulatively with its
-  carryover) — measured on the synthetic portfolios with four sources, these raise the bound by 3–5 %
-  but cost 3–4 times the LP's time, so large portfolios go without them (`shares`) — and, ended by t ⇒ drawn by t from each group K' of its sources at least what K' must give
-  it (solver/windows.py `source_groups`). Projects that any source may fund without limits are left out of
-  the per-source rows: dropping rules only relaxes the LP, so it stays a lower bound.
+  caps together (per year, and cumulatively); and (`shares`), for a project with funding rules and several
+  allowed sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max]
+  over the years, counted with the draws of one-source projects against each source's caps (cumulatively
+  with its carryover), and ended by t ⇒ drawn by t from each group K' of its sources at least what K' must
+  give it (solver/windows.py `source_groups`). The shares raised the bound by 3–5 % on the synthetic
+  portfolios with four sources but cost 3–4 times the LP's time: large portfolios go without them.
+  Projects that any source may fund without limits are left out of the per-source rows. Dropping rules
+  only relaxes the LP, so it stays a lower bound.
 
 Why it is a lower bound: any schedule of MODEL.md gives a feasible point of this LP of the same objective —
 y the 0/1 indicator of its end year (d of deferral), P its cumulative draws. Its ends lie in the windows
@@ -41,11 +42,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
-
-from ortools.linear_solver import pywraplp
+from typing import TYPE_CHECKING
 
 from solver.problem import Problem, Project
 from solver.windows import Window, draw_ceilings, project_windows, source_caps, source_groups
+
+if TYPE_CHECKING:
+    from ortools.linear_solver import pywraplp
 
 EPSILON = 1e-6  # relative guard against the LP solver's tolerance before rounding up
 
@@ -99,11 +102,11 @@ def draw_caps(problem: Problem) -> dict[int, int]:
     return caps
 
 
-def _profile_envelope(problem: Problem, p: Project, end: int) -> tuple[dict, dict, dict]:
-    start = end - len(p.profile) + 1
+def _profile_envelope(problem: Problem, profile: tuple[int, ...], end: int) -> tuple[dict, dict, dict]:
+    start = end - len(profile) + 1
     paid, least, peak = 0, {}, {}
     for t in problem.years:
-        draw = p.profile[t - start] if start <= t <= end else 0
+        draw = profile[t - start] if start <= t <= end else 0
         paid += draw
         least[t] = paid
         peak[t] = draw
@@ -113,7 +116,7 @@ def _profile_envelope(problem: Problem, p: Project, end: int) -> tuple[dict, dic
 def envelope(problem: Problem, p: Project, w: Window, end: int, caps: dict[int, int]) -> tuple:
     """(least, most, peak) drawn by / in each year by a schedule of p that ends in `end`."""
     if p.profile is not None:
-        return _profile_envelope(problem, p, end)
+        return _profile_envelope(problem, p.profile, end)
     lo = p.min_annual_or_default()
     hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
     top = {t: max(0, min(hi, caps[t])) for t in problem.years}
@@ -310,6 +313,8 @@ def model(
     lp: Lp, time_limit: float, engine: str, integral: Collection[int] = ()
 ) -> tuple[pywraplp.Solver, list[pywraplp.Variable], pywraplp.Objective]:
     """`lp` loaded into an OR-Tools linear solver (`integral` columns as integers), ready to solve."""
+    from ortools.linear_solver import pywraplp  # (imported when needed: solver/search.py says why)
+
     solver = pywraplp.Solver.CreateSolver(engine)
     if solver is None:  # an OR-Tools build without HiGHS
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -336,6 +341,8 @@ def model(
 
 def _solve(lp: Lp, time_limit: float, engine: str) -> tuple[float, list[float]] | None:
     """The LP's optimum and its column values, or None when not proven optimal in time."""
+    from ortools.linear_solver import pywraplp
+
     solver, cols, objective = model(lp, time_limit, engine)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
@@ -350,6 +357,10 @@ class LpBound:
 
     bound: int
     mean_end: dict[str, float]
+    source: str = "lp"  # which relaxation: "lp" (this module) or "lagrangian" (solver/lagrangian.py)
+    # the (start, end) pair most of the relaxation's solution gives each project that can be scheduled
+    # (None: deferred), when the relaxation has one (solver/lagrangian.py; solver/rounding.py uses it)
+    pattern: dict[str, tuple[int, int] | None] | None = None
 
 
 def lower_bound(

@@ -15,12 +15,14 @@ allowed sources (`_add_source_split`; a project with one allowed source needs no
 source's share); each listed source's shares sum to within the project's min..max (`_add_funding_limits`);
 each source's shares obey its caps (`_add_source_caps`). Redundant but strong: a project that has ended
 by t has drawn by t from each group of its sources at least what the group must give it, and one that has
-not started before t draws it from t on (`_add_source_floors`). A v1 problem gets none of these: its model is exactly v1's.
+not started before t draws it from t on (`_add_source_floors`). A v1 problem gets none of these: its
+model is exactly v1's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from ortools.sat.python import cp_model
 
@@ -29,6 +31,9 @@ from solver.solution import ProjectSchedule, Solution
 from solver.windows import Window, draw_ceilings, source_caps, source_groups
 
 Terms = list[tuple[int, cp_model.IntVar]]  # Σ coefficient · variable
+# An affine expression of our models: a LinearExpr (IntVar included) or a constant. Narrower than
+# ortools' LinearExprT, whose numpy integer members leave `+` and `-` between two of them untyped.
+Expr: TypeAlias = cp_model.LinearExpr | int
 
 
 @dataclass(slots=True)
@@ -45,10 +50,10 @@ class ProjectVars:
     shares: dict[tuple[str, int], Terms] = field(default_factory=dict)  # v2: (source, year) → its y terms
     share_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2, 2+ sources
 
-    def started_by(self, year: int) -> cp_model.LinearExprT:
+    def started_by(self, year: int) -> Expr:
         return sum(v for s, v in self.starts.items() if s <= year)
 
-    def ended_by(self, year: int) -> cp_model.LinearExprT:
+    def ended_by(self, year: int) -> Expr:
         if self.project.profile is not None:
             d = len(self.project.profile)
             return sum(v for s, v in self.starts.items() if s + d - 1 <= year)
@@ -84,12 +89,12 @@ class Model:
     projects: dict[str, ProjectVars]
     spend: dict[int, cp_model.IntVar]
     extra: dict[int, cp_model.IntVar]  # elastic money per year (empty unless elastic)
-    slippage: cp_model.LinearExprT = 0
-    deferral: cp_model.LinearExprT = 0
+    slippage: Expr = 0
+    deferral: Expr = 0
     source_spend: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2
     source_extra: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2, elastic
 
-    def all_extra(self) -> cp_model.LinearExprT:
+    def all_extra(self) -> Expr:
         """Σ of every elastic amount: on the total caps and, in v2, on the sources' caps."""
         return sum(self.extra.values()) + sum(self.source_extra.values())
 
@@ -148,7 +153,7 @@ def _add_annual_draws(m: Model, *, elastic: bool) -> None:
             pv.draws[t] = x
         m.model.add(sum(pv.draws.values()) == p.cost * pv.scheduled)
         # Redundant but strong for the LP: a project ended by t has drawn its whole cost by t.
-        paid = 0
+        paid: Expr = 0
         for t in sorted(pv.draws):
             paid = paid + pv.draws[t]
             if t in pv.ends or (t >= w.end_lo and t < w.end_hi):
@@ -184,15 +189,15 @@ def _add_budget_caps(m: Model, *, elastic: bool) -> None:
         for t, pairs in pv.draw_terms().items():
             terms[t].extend(pairs)
     total_cost = sum(p.cost for p in problem.projects)
-    cum_cap = 0
-    cum_spend: cp_model.LinearExprT = 0
+    cum_cap: Expr = 0
+    cum_spend: Expr = 0
     for t in problem.years:
         spend = m.model.new_int_var(0, total_cost, f"spend_{t}")
         m.model.add(
             spend == cp_model.LinearExpr.weighted_sum([v for _, v in terms[t]], [c for c, _ in terms[t]])
         )
         m.spend[t] = spend
-        cap: cp_model.LinearExprT = problem.budget[t]
+        cap: Expr = problem.budget[t]
         if elastic:
             m.extra[t] = m.model.new_int_var(0, total_cost, f"extra_money_{t}")
             cap = cap + m.extra[t]
@@ -234,7 +239,7 @@ def _upper(v: cp_model.IntVar) -> int:
     return max(v.proto.domain)  # (the proto's repeated field reads [-1] as 0)
 
 
-def _weighted(pairs: Terms) -> cp_model.LinearExprT:
+def _weighted(pairs: Terms) -> Expr:
     return cp_model.LinearExpr.weighted_sum([v for _, v in pairs], [c for c, _ in pairs])
 
 
@@ -291,13 +296,13 @@ def _add_source_caps(m: Model, *, elastic: bool) -> None:
                 if sk == k:
                     terms[t].extend(pairs)
         most = sum(p.cost for p in problem.projects)
-        cum_cap: cp_model.LinearExprT = 0
-        cum_spend: cp_model.LinearExprT = 0
+        cum_cap: Expr = 0
+        cum_spend: Expr = 0
         for t in problem.years:
             spend = m.model.new_int_var(0, most, f"{k}_spend_{t}")
             m.model.add(spend == _weighted(terms[t]))
             m.source_spend[(k, t)] = spend
-            cap: cp_model.LinearExprT = source.budget[t]
+            cap: Expr = source.budget[t]
             if elastic:
                 m.source_extra[(k, t)] = m.model.new_int_var(0, most, f"{k}_extra_money_{t}")
                 cap = cap + m.source_extra[(k, t)]
@@ -343,7 +348,7 @@ def build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False
     return m
 
 
-def finish_early(m: Model) -> cp_model.LinearExprT:
+def finish_early(m: Model) -> Expr:
     """Tie-break: Σ over projects of years from the horizon's start to the end (H + 1 when deferred)."""
     h = m.problem.horizon_years
     vars_, coefs, constant = [], [], 0
@@ -355,25 +360,56 @@ def finish_early(m: Model) -> cp_model.LinearExprT:
     return cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant
 
 
+def hold_ends(m: Model, schedule: tuple[ProjectSchedule, ...]) -> bool:
+    """Fix each project's outcome to the schedule's: deferred stays deferred, a scheduled project ends in
+    its end year (a profile project starts in its start year); draws, starts and the split stay free. So the
+    objective is the schedule's. False, with nothing added, when a project's outcome is outside this
+    model's windows."""
+    by_id = {s.id: s for s in schedule}
+    fixes: list[tuple[cp_model.IntVar | int, int]] = []
+    for pid, pv in m.projects.items():
+        sched = by_id.get(pid)
+        if sched is None:
+            return False
+        if not sched.scheduled:
+            fixes.append((pv.scheduled, 0))
+            continue
+        start, end = sched.span
+        literal = pv.starts.get(start) if pv.project.profile is not None else pv.ends.get(end)
+        if literal is None:
+            return False
+        fixes.append((literal, 1))
+    if any(isinstance(var, int) and var != value for var, value in fixes):
+        return False
+    for var, value in fixes:
+        if not isinstance(var, int):
+            m.model.add(var == value)
+    return True
+
+
 def add_hint(m: Model, hint: Solution) -> None:
     """Warm start from a schedule (old hints cleared first): starts, ends, activity and draws."""
     m.model.clear_hints()
     by_id = {p.id: p for p in hint.projects}
     for pid, pv in m.projects.items():
         sched = by_id.get(pid)
-        on = sched is not None and sched.scheduled and sched.start is not None and sched.end is not None
+        span = None
+        if sched is not None and sched.scheduled and sched.start is not None and sched.end is not None:
+            span = (sched.start, sched.end)
         if not isinstance(pv.scheduled, int):
-            m.model.add_hint(pv.scheduled, on)
+            m.model.add_hint(pv.scheduled, span is not None)
         for s, v in pv.starts.items():
-            m.model.add_hint(v, on and s == sched.start)
+            m.model.add_hint(v, span is not None and s == span[0])
         for e, v in pv.ends.items():
-            m.model.add_hint(v, on and e == sched.end)
+            m.model.add_hint(v, span is not None and e == span[1])
         for t, v in pv.active.items():
-            m.model.add_hint(v, on and sched.start <= t <= sched.end)
+            m.model.add_hint(v, span is not None and span[0] <= t <= span[1])
+        funding = sched.funding if sched is not None and span is not None else {}
+        sources = sched.sources if sched is not None and span is not None else {}
         for t, v in pv.draws.items():
-            m.model.add_hint(v, sched.funding.get(t, 0) if on else 0)
+            m.model.add_hint(v, funding.get(t, 0))
         for (k, t), v in pv.share_vars.items():
-            m.model.add_hint(v, sched.sources.get(t, {}).get(k, 0) if on else 0)
+            m.model.add_hint(v, sources.get(t, {}).get(k, 0))
 
 
 def extract(m: Model, values: list[int]) -> tuple[ProjectSchedule, ...]:

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
 from solver import cpmodel
+from solver.budget import Budget, Stop
 from solver.diagnostics import infeasible_diagnostics
-from solver.lns import Stop
 from solver.messages import Phrase
 from solver.mip import Pattern
 from solver.params import SolveParams
@@ -33,7 +32,7 @@ from solver.solution import Diagnostics, Progress, ProjectSchedule, Solution, So
 from solver.windows import Window, project_windows
 
 
-def status_of(cp_status: int, has_solution: bool) -> SolveStatus:
+def status_of(cp_status: cp_model.CpSolverStatus, has_solution: bool) -> SolveStatus:
     """CP-SAT's status → ours (the only place OR-Tools statuses are read)."""
     if cp_status == cp_model.OPTIMAL:
         return SolveStatus.OPTIMAL
@@ -70,13 +69,13 @@ class Callback(cp_model.CpSolverSolutionCallback):
 
     def __init__(
         self,
-        started: float,
+        budget: Budget,
         progress: Callable[[Progress], None] | None,
         stop: Stop | None,
         floor: int | None = None,
     ):
         super().__init__()
-        self._started, self._progress, self._stop, self._floor = started, progress, stop, floor
+        self._budget, self._progress, self._stop, self._floor = budget, progress, stop, floor
         self.at_floor = False
 
     def on_solution_callback(self) -> None:
@@ -88,7 +87,7 @@ class Callback(cp_model.CpSolverSolutionCallback):
             self.stop_search()
         if self._progress is not None:
             bound = best_bound(max(0, math.ceil(self.best_objective_bound - 1e-6)), self._floor)
-            self._progress(Progress(time.monotonic() - self._started, round(self.objective_value), bound))
+            self._progress(Progress(self._budget.elapsed(), round(self.objective_value), bound))
 
 
 def _configure(
@@ -99,6 +98,7 @@ def _configure(
     workers: int,
     first_stage: bool = False,
     deterministic_limit: float | None = None,
+    follow_hint: bool = True,
 ) -> None:
     """Search parameters: time, seed and portfolio size.
 
@@ -119,7 +119,8 @@ def _configure(
     if first_stage:  # one sequential search with the stronger LP; its first dive may follow the hint
         cp_params.num_workers = 1  # (CP-SAT's default conflict limit): measured faster on the seed
         cp_params.linearization_level = 2  # portfolio (0.41 s against 0.63 s to a proof)
-        cp_params.clear_hint_conflict_limit()
+        if follow_hint:
+            cp_params.clear_hint_conflict_limit()
     if deterministic_limit is not None:  # a work limit, not a wall-clock one: the same on a busy machine
         cp_params.max_deterministic_time = max(0.01, deterministic_limit)
 
@@ -134,7 +135,8 @@ def run(
     callback: Callback | None = None,
     first_stage: bool = False,
     deterministic_limit: float | None = None,
-) -> tuple[cp_model.CpSolver, int]:
+    follow_hint: bool = True,
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
     solver = cp_model.CpSolver()
     _configure(
@@ -144,6 +146,7 @@ def run(
         workers=workers,
         first_stage=first_stage,
         deterministic_limit=deterministic_limit,
+        follow_hint=follow_hint,
     )
     done = threading.Event()
 
@@ -172,7 +175,7 @@ def _bound(solver: cp_model.CpSolver) -> int:
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
-def outcome(solver: cp_model.CpSolver, cp_status: int) -> CpOutcome:
+def outcome(solver: cp_model.CpSolver, cp_status: cp_model.CpSolverStatus) -> CpOutcome:
     """The search's result in our terms."""
     if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = list(solver.response_proto.solution)
@@ -185,8 +188,7 @@ def search_whole_model(
     m: cpmodel.Model,
     params: SolveParams,
     *,
-    time_limit: float,
-    started: float,
+    budget: Budget,
     workers: int,
     stop: Stop | None,
     callback: Callback,
@@ -202,7 +204,8 @@ def search_whole_model(
     better bound of the two is kept."""
     floor, first = None, None
     if len(m.problem.projects) <= params.first_stage_max_projects:
-        limit = min(time_limit - (time.monotonic() - started), params.first_stage_share * time_limit)
+        share = params.first_stage_share_with_sources if m.problem.sources else params.first_stage_share
+        limit = min(budget.remaining(), share * budget.limit)
         solver, cp_status = run(
             m.model, params, time_limit=limit, workers=1, stop=stop, callback=callback, first_stage=True
         )
@@ -218,12 +221,16 @@ def search_whole_model(
             m.model.clear_hints()
             for i, v in enumerate(solver.response_proto.solution):
                 m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
-    remaining = (1 - params.stop_margin_share) * time_limit - (time.monotonic() - started)
+    remaining = budget.at(1 - params.stop_margin_share) - budget.now()
     solver, cp_status = run(
         m.model, params, time_limit=remaining, workers=workers, stop=stop, callback=callback
     )
     found = outcome(solver, cp_status)
-    if first is not None and (found.values is None or found.objective > first.objective):
+    if first is not None and (
+        found.values is None
+        or found.objective is None
+        or (first.objective is not None and found.objective > first.objective)
+    ):
         # the portfolio found nothing, or only worse (it follows the hint in its LNS workers only)
         return first._replace(bound=best_bound(found.bound, first.bound))
     if floor is not None:
@@ -236,8 +243,7 @@ def tie_break(
     objective: int,
     params: SolveParams,
     *,
-    started: float,
-    time_limit: float,
+    budget: Budget,
     baseline: Solution,
     stop: Stop | None,
 ) -> list[int] | None:
@@ -249,11 +255,11 @@ def tie_break(
     schedule), for what is left of `time_limit` and at most `tie_break_share` of it or
     `tie_break_work_per_project` per project of work. None when it finds nothing within its limit: then
     the search's own schedule stands."""
-    wall_limit = time_limit - (time.monotonic() - started)
+    wall_limit = budget.remaining()
     if wall_limit < 0.2 or (stop is not None and stop.is_set()):
         return None
     work_limit = min(
-        params.tie_break_share * time_limit, params.tie_break_work_per_project * len(m.problem.projects)
+        params.tie_break_share * budget.limit, params.tie_break_work_per_project * len(m.problem.projects)
     )
     m.model.add(m.slippage + m.deferral <= objective)
     m.model.minimize(cpmodel.finish_early(m))
@@ -332,12 +338,22 @@ def solve_neighbourhood(
     params: SolveParams,
 ) -> tuple[ProjectSchedule, ...] | None:
     """One re-plan of solver/lns.py: the sub-problem's model, hinted with and bounded by its current
-    schedule, one sequential search."""
+    schedule, one sequential search. With funding sources the search does not follow the hint in its first
+    dive: on neighbourhoods of 2000 projects with four sources at tightness 0.8 (1.15 deterministic s each,
+    8 of them) it gained 380 against 206 with 150 projects, 227 against ~220 with 80."""
     m = cpmodel.build(sub, project_windows(sub))
     m.model.minimize(m.slippage + m.deferral)
     m.model.add(m.slippage + m.deferral <= objective_of(sub, current))
     cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, current, ()))
-    solver, cp_status = run(m.model, params, time_limit=seconds, workers=1, stop=stop, first_stage=True)
+    solver, cp_status = run(
+        m.model,
+        params,
+        time_limit=seconds,
+        workers=1,
+        stop=stop,
+        first_stage=True,
+        follow_hint=not sub.sources,
+    )
     values = outcome(solver, cp_status).values
     return None if values is None else cpmodel.extract(m, values)
 

@@ -22,9 +22,10 @@ import heapq
 import time
 from collections.abc import Callable
 
+from solver.budget import CHECK_EVERY, Budget, Stopped
 from solver.problem import Problem, Project
-from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend
-from solver.split import Rooms, draws_and_shares
+from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend, objective_of
+from solver.split import Rooms, draws_and_shares, scarcity
 from solver.windows import Window, project_windows
 
 REPAIRS = 20  # retries of the weight-per-cost order, each with the misfits moved to the front
@@ -120,7 +121,11 @@ class _Ledger:
 def _draws(
     project: Project, ledger: _Ledger, rooms: dict[int, int], start: int, end: int
 ) -> dict[int, int] | None:
-    """Front-loaded draws over start..end within the caps left, or None when they do not fit."""
+    """Front-loaded draws over start..end within the caps left, or None when they do not fit.
+
+    Within `rooms` they fit every cap by construction (with carryover, `rooms` is already the least slack
+    of every later year, and this project's earlier draws are taken off it), so only a profile, whose draws
+    are fixed, is checked against the ledger."""
     if project.profile is not None:
         draws = {start + k: x for k, x in enumerate(project.profile)}
         return draws if ledger.fits(draws) else None
@@ -137,26 +142,27 @@ def _draws(
         draws[t] = x
         remaining -= x
         used_so_far += x
-    if remaining != 0 or not ledger.fits(draws):
-        return None
-    return draws
+    return draws if remaining == 0 else None
 
 
 def _place(
-    project: Project, window: Window, earliest: int, ledger: _Ledger, sources: dict[str, _Ledger]
+    project: Project,
+    window: Window,
+    earliest: int,
+    ledger: _Ledger,
+    sources: dict[str, _Ledger],
+    ranks: dict[str, int],
 ) -> tuple[int, int, dict, dict] | None:
     """The earliest end (then earliest start) at which the project fits the money left: start, end, draws
     and (v2) their split over sources."""
     rooms = ledger.rooms()
     if sources:
         rooms = _source_rooms(project, ledger.problem, rooms, sources)
+    first_start = max(earliest, window.start_lo)
     for end in range(window.end_lo, window.end_hi + 1):
-        for start in range(max(earliest, window.start_lo), window.start_hi + 1):
-            years = end - start + 1
-            if years < window.min_dur:
+        for start in range(max(first_start, end - window.max_dur + 1), window.start_hi + 1):
+            if end - start + 1 < window.min_dur:
                 break
-            if years > window.max_dur:
-                continue
             draws = _draws(project, ledger, rooms, start, end)
             if draws is None:
                 continue
@@ -169,6 +175,7 @@ def _place(
                 end,
                 ledger.open_rooms(),
                 {k: books.open_rooms() for k, books in sources.items()},
+                ranks,
             )
             if split is not None:
                 return start, end, *split
@@ -198,69 +205,77 @@ def greedy_schedule(problem: Problem) -> Solution:
     return _fund_in_order(problem, project_windows(problem), _priority)
 
 
-def warm_start(problem: Problem) -> Solution:
+def warm_start(
+    problem: Problem,
+    windows: dict[str, Window] | None = None,
+    budget: Budget | None = None,
+    until: float | None = None,
+) -> Solution:
     """The best greedy schedule over a few funding orders (see module docstring); UNKNOWN if none fits.
 
-    In the weight-per-cost order a project that must be funded but no longer fits is moved to the
-    front and the order tried again (at most REPAIRS times), so a tight budget still gets a schedule."""
-    windows = project_windows(problem)
-    best = _fund_in_order(problem, windows, _priority)
+    The weight-per-cost order goes first, then the baseline's; in the weight-per-cost order a project
+    that must be funded but no longer fits is moved to the front and the order tried again (at most
+    REPAIRS times), so a tight budget still gets a schedule. With a `budget`, the first pass runs whatever
+    the clock says, and the baseline's too when the first found nothing (each is one pass over the
+    projects, linear in their number); the others start only before `until`, and a cancel ends the work
+    at once with the best schedule so far (Stopped when there is none yet)."""
+    windows = project_windows(problem, budget) if windows is None else windows
+    failed: list[str] = []
     first: set[str] = set()
-    for _ in range(REPAIRS):
 
-        def priority(project: Project, window: Window, index: int) -> tuple:
-            return (project.id not in first, *_by_density(project, window, index))
+    def density(project: Project, window: Window, index: int) -> tuple:
+        return (project.id not in first, *_by_density(project, window, index))
 
-        failed: list[str] = []
-        candidate = _fund_in_order(problem, windows, priority, failed)
-        if candidate.objective is not None:
-            if best.objective is None or candidate.objective < best.objective:
-                best = candidate
-            break
-        first.update(failed)
-    return best
+    def in_time() -> bool:
+        return budget is None or not budget.over(until)
+
+    dense = _fund_in_order(problem, windows, density, failed, budget)
+    if dense.status.has_schedule and not in_time():
+        return dense
+    try:
+        baseline = _fund_in_order(problem, windows, _priority, budget=budget)
+        for _ in range(REPAIRS - 1):
+            if dense.status.has_schedule or not in_time():
+                break
+            first.update(failed)
+            failed.clear()
+            dense = _fund_in_order(problem, windows, density, failed, budget)
+    except Stopped:
+        if dense.status.has_schedule:
+            return dense
+        raise
+    if dense.objective is None or not dense.status.has_schedule:
+        return baseline
+    if baseline.objective is None or not baseline.status.has_schedule or dense.objective < baseline.objective:
+        return dense
+    return baseline
 
 
 def _fund_in_order(
-    problem: Problem, windows: dict[str, Window], priority: Callable, failed: list[str] | None = None
+    problem: Problem,
+    windows: dict[str, Window],
+    priority: Callable,
+    failed: list[str] | None = None,
+    budget: Budget | None = None,
 ) -> Solution:
     """Fund projects one at a time in `priority` order (predecessors first), each at its earliest end.
     UNKNOWN when a project that must be funded does not fit (its id then goes into `failed`)."""
     started = time.monotonic()
     ledger = _Ledger(problem)
     sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    ranks = scarcity(problem) if problem.sources else {}
     placed: dict[str, ProjectSchedule] = {}
-    for project in _funding_order(problem, windows, priority):
-        window = windows[project.id]
-        preds = [placed[pred] for pred in project.after]
-        spot = None
-        if window.open and all(p.scheduled for p in preds):
-            earliest = max([window.start_lo] + [p.end + 1 for p in preds])
-            spot = _place(project, window, earliest, ledger, sources)
-        if spot is not None and project.deferrable:
-            slip_cost = project.weight * max(0, spot[1] - project.planned_end)
-            if slip_cost > project.defer_penalty and not window.must:
-                spot = None
-        if spot is None:
-            if not project.deferrable:
-                if failed is not None:
-                    failed.append(project.id)
-                return _failed(problem, started)
-            placed[project.id] = ProjectSchedule(project.id, False, None, None, None, {})
-            continue
-        start, end, draws, shares = spot
-        ledger.commit(draws)
-        for t, split in shares.items():
-            for k, amount in split.items():
-                sources[k].commit({t: amount})
-        placed[project.id] = ProjectSchedule(
-            project.id, True, start, end, max(0, end - project.planned_end), draws, shares
-        )
+    for k, project in enumerate(_funding_order(problem, windows, priority)):
+        if budget is not None and k % CHECK_EVERY == 0:
+            budget.check()
+        schedule = _fund_one(project, windows[project.id], placed, ledger, sources, ranks)
+        if schedule is None:
+            if failed is not None:
+                failed.append(project.id)
+            return _failed(problem, started)
+        placed[project.id] = schedule
     schedules = tuple(placed[p.id] for p in problem.projects)
-    objective = sum(
-        problem.project(s.id).weight * s.slippage if s.scheduled else problem.project(s.id).defer_penalty
-        for s in schedules
-    )
+    objective = objective_of(problem, schedules)
     years = tuple(YearSpend(t, problem.budget[t], ledger.spend[t]) for t in problem.years)
     by_source = tuple(
         SourceYearSpend(s.id, t, s.budget[t], sources[s.id].spend[t])
@@ -276,6 +291,101 @@ def _fund_in_order(
         years,
         source_years=by_source,
     )
+
+
+def _fund_one(
+    project: Project,
+    window: Window,
+    placed: dict[str, ProjectSchedule],
+    ledger: _Ledger,
+    sources: dict[str, _Ledger],
+    ranks: dict[str, int],
+) -> ProjectSchedule | None:
+    """The project at its earliest end in the money left (committed to `ledger` and, v2, the sources'),
+    after its predecessors in `placed`; deferred when it may be and cannot fit or slipping would cost more
+    than deferring; None when it must be funded and cannot be."""
+    preds = [placed[pred] for pred in project.after]
+    spot = None
+    if window.open and all(p.scheduled for p in preds):
+        earliest = max([window.start_lo] + [p.span[1] + 1 for p in preds])
+        spot = _place(project, window, earliest, ledger, sources, ranks)
+    if spot is not None and project.deferrable:
+        slip_cost = project.weight * max(0, spot[1] - project.planned_end)
+        if slip_cost > project.defer_penalty and not window.must:
+            spot = None
+    if spot is None:
+        if not project.deferrable:
+            return None
+        return ProjectSchedule(project.id, False, None, None, None, {})
+    start, end, draws, shares = spot
+    _commit(ledger, sources, draws, shares)
+    return ProjectSchedule(project.id, True, start, end, max(0, end - project.planned_end), draws, shares)
+
+
+def _commit(
+    ledger: _Ledger, sources: dict[str, _Ledger], draws: dict[int, int], shares: dict[int, dict[str, int]]
+) -> None:
+    ledger.commit(draws)
+    for t, split in shares.items():
+        for k, amount in split.items():
+            sources[k].commit({t: amount})
+
+
+def fund_rest(
+    problem: Problem,
+    windows: dict[str, Window],
+    placed: dict[str, ProjectSchedule],
+    rest: list[Project],
+) -> list[str]:
+    """Fund the projects of `rest` one at a time in that order (each after its predecessors, which are in
+    `placed` or earlier in `rest`) into the money the schedules of `placed` leave (v2: of every source
+    too), as the greedy does; their schedules go into `placed`. Returns the ids of those that must be
+    funded but found no room (they are left out of `placed`)."""
+    ledger = _Ledger(problem)
+    sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    for held in placed.values():
+        _commit(ledger, sources, held.funding, {t: dict(split) for t, split in held.sources.items()})
+    ranks = scarcity(problem) if problem.sources else {}
+    failed = []
+    for project in rest:
+        if any(pred not in placed for pred in project.after):
+            failed.append(project.id)  # a predecessor found no room: neither does this one
+            continue
+        schedule = _fund_one(project, windows[project.id], placed, ledger, sources, ranks)
+        if schedule is None:
+            failed.append(project.id)
+        else:
+            placed[project.id] = schedule
+    return failed
+
+
+def fund_spans(
+    problem: Problem, spans: list[tuple[Project, int, int]]
+) -> tuple[dict[str, ProjectSchedule], list[Project]]:
+    """Fund each project over its given start..end, in the order given, into the money left (v2: with its
+    split over sources), as the greedy funds a project at one place; those that do not fit there, or whose
+    predecessors were not funded before that start, come back in order."""
+    ledger = _Ledger(problem)
+    sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
+    ranks = scarcity(problem) if problem.sources else {}
+    placed: dict[str, ProjectSchedule] = {}
+    left: list[Project] = []
+    for project, start, end in spans:
+        length = end - start + 1
+        if any(pred not in placed or placed[pred].span[1] >= start for pred in project.after):
+            left.append(project)
+            continue
+        there = Window(True, start, start, end, end, length, length)
+        spot = _place(project, there, start, ledger, sources, ranks)
+        if spot is None:
+            left.append(project)
+            continue
+        _, _, draws, shares = spot
+        _commit(ledger, sources, draws, shares)
+        placed[project.id] = ProjectSchedule(
+            project.id, True, start, end, max(0, end - project.planned_end), draws, shares
+        )
+    return placed, left
 
 
 def _failed(problem: Problem, started: float) -> Solution:

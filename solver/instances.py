@@ -3,8 +3,9 @@ knapsacks read as MODEL.md problems (PyVRP keeps its readers in the library the 
 
 `synthetic(n, years, tightness, seed)` is a county-shaped portfolio whose projects do not change with the
 tightness; `with_sources(problem, seed)` gives any problem four illustrative funding sources (MODEL.md v2)
-and per-project funding rules, `synthetic(..., sources=4)` the same on a synthetic portfolio; `read_mknap(path)` reads one OR-Library mknapcb instance: m constraints become m years with cap
-b_k in year k, each item a project with fixed start in the first year, `profile` = its m weights, weight 0,
+and per-project funding rules, `synthetic(..., sources=4)` the same on a synthetic portfolio;
+`read_mknap(path)` reads one OR-Library mknapcb instance: m constraints become m years with cap b_k in
+year k, each item a project with fixed start in the first year, `profile` = its m weights, weight 0,
 deferrable with defer_penalty = its profit, so minimum objective = Σ profits − best value.
 """
 
@@ -97,6 +98,7 @@ def with_sources(problem: Problem, seed: int = 1) -> Problem:
     total cap, as when the total is what the channels give. No source carries money over."""
     rng = random.Random(seed * 7_919 + len(problem.projects))
     projects, grants = [], 0
+    funding: tuple[Funding, ...]
     largest = 0
     for p in problem.projects:
         kind, cost = rng.random(), p.cost

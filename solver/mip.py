@@ -55,7 +55,7 @@ try:
     import highspy
     import numpy as np
 except ImportError:  # pragma: no cover - exercised only where highspy is absent
-    highspy = None
+    highspy = None  # type: ignore[assignment]  # optional dependency: None when absent, see available()
 
 ABS_GAP = 0.999  # the objective is integral: a gap below 1 is a proof
 if highspy is not None:
@@ -123,7 +123,7 @@ class Mip:
                 self.lp.constant += p.defer_penalty
                 continue
             if p.profile is not None:
-                self._add_profile(p, w)
+                self._add_profile(p, w, p.profile)
             else:
                 self._add_drawn(p, w, draw_ceilings(problem, p, caps, by_source))
             c = self.columns[p.id]
@@ -153,13 +153,13 @@ class Mip:
             row[c.deferred] = 1.0
         self.lp.row(row, 1.0, 1.0)
 
-    def _add_profile(self, p: Project, w: Window) -> None:
-        d = len(p.profile)
+    def _add_profile(self, p: Project, w: Window, profile: tuple[int, ...]) -> None:
+        d = len(profile)
         c = _Columns(p)
         for s in range(w.start_lo, min(w.start_hi, w.end_hi - d + 1) + 1):
             c.starts[s] = self._binary(self._slip(p, s + d - 1))
             c.ends[s + d - 1] = c.starts[s]
-            for k, amount in enumerate(p.profile):
+            for k, amount in enumerate(profile):
                 if amount:
                     year = c.draw.setdefault(s + k, {})
                     year[c.starts[s]] = year.get(c.starts[s], 0.0) + amount
@@ -311,7 +311,8 @@ class Mip:
                 if c.deferred is not None:
                     x[c.deferred] = 1.0
                 continue
-            for col in (c.starts.get(sched.start), c.ends.get(sched.end)):
+            start, end = sched.span
+            for col in (c.starts.get(start), c.ends.get(end)):
                 if col is not None:
                     x[col] = 1.0
             for t, col in c.draws.items():
@@ -424,10 +425,9 @@ class Mip:
         bound = self.dual
         # proven only when the pattern itself reaches the bound: HiGHS's own "optimal" is not enough
         # (its reported point may be a stale start, see `pattern`)
-        proven = winner is not None and bound is not None and bound >= winner.objective
-        if proven:
-            bound = winner.objective
-        return MipOutcome(winner, bound, proven)
+        if winner is not None and bound is not None and bound >= winner.objective:
+            return MipOutcome(winner, winner.objective, True)
+        return MipOutcome(winner, bound, False)
 
 
 def _rounded(bound: float) -> int | None:
@@ -455,14 +455,16 @@ def _load(lp: Lp, integral: list[int], time_limit: float):
     # highspy.Highs calls HiGHS in its constructor, before output_flag can be set, and so prints HiGHS's
     # banner to stdout once per process (ERGO-Code/HiGHS#1702, #2749); its base class has the same
     # bindings without that call.
-    h = highspy._Highs()
+    h = highspy._Highs()  # type: ignore[attr-defined]  # the base class is not in highspy's stubs
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", ABS_GAP)
     inf = highspy.kHighsInf
-    starts, index, value = [0], [], []
+    starts: list[int] = [0]
+    index: list[int] = []
+    value: list[float] = []
     for coefs in lp.rows:
         index.extend(coefs.keys())
         value.extend(coefs.values())

@@ -31,9 +31,6 @@ class NeighbourhoodParams:
     2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095 (bench/RESULTS.md)."""
 
     size: int = 150  # projects re-planned at once, at first (then adapted between min_size and max_size)
-    # … at first in a v2 problem (funding sources), whose model has about twice the variables per project:
-    # at 2000 projects with four sources, 40 s, one lane, a loaded machine: 2021 with 150, 1974 with 80
-    size_with_sources: int = 80
     min_size: int = 20
     max_size: int = 600
     seconds: float = 1.5  # wall-clock limit of one re-plan
@@ -50,16 +47,45 @@ class SolveParams:
     # most first_stage_share of the time limit (seed portfolio: 0.42 s to a proof against 1.12 s)
     first_stage_max_projects: int = 50
     first_stage_share: float = 0.25
+    # … in a v2 problem (funding sources), whose proofs this search finds and the 8-subsolver portfolio on
+    # 2 cores did not (seed portfolio with four sources: proven in 1.0–1.6 deterministic s; the portfolio
+    # had 26–30 against a bound of 20 after 10 s)
+    first_stage_share_with_sources: float = 0.6
+    # v2 problems up to this size first solve the problem without its sources, a relaxation CP-SAT proves
+    # in a fraction of the time, for at most relaxation_share of the limit; its bound bounds the v2
+    # problem and its end years, kept and split over the sources, are often a v2 optimum (seed portfolio
+    # with data/sources.csv: proven in ~1 s of CPU against ~3.8 s; solver/search.py `_without_sources`)
+    relaxation_max_projects: int = 50
+    relaxation_share: float = 0.3
     # HiGHS on the MIP beside CP-SAT from this size (below it CP-SAT's first stage proves the seed and
     # 20-project instances in < 1 s; HiGHS needs 1.0 s at 20 projects)
     mip_min_projects: int = 51
     # from this size the neighbourhood search replaces CP-SAT on the whole model (300 projects at 10 s:
     # 473/230 → 305/138)
     lns_min_projects: int = 250
+    # … in a v2 problem (funding sources), from where HiGHS runs: CP-SAT on the whole model of 200 projects
+    # with four sources did not improve the warm start (349) in 8 deterministic s, its 4-subsolver
+    # portfolio reached 310 in 130 s of CPU, the neighbourhoods 263 in 22 s
+    lns_min_projects_with_sources: int = 51
     # up to this size HiGHS also runs beside the neighbourhoods (at 2000 its root LP alone takes ~34 s)
     mip_max_projects: int = 1000
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
     lp_share: float = 0.25  # the money-flow LP bound may take at most this share of the time limit
+    # from this size the bound comes from the Lagrangian relaxation (solver/lagrangian.py), which stops
+    # when its share of the limit (counted from its start) is spent; the LP cannot be stopped and takes
+    # 26 s at 10,000 projects
+    lagrangian_min_projects: int = 250
+    lagrangian_share: float = 0.2
+    # from this size HiGHS and CP-SAT (the MIP path) start from the Lagrangian's pattern made a schedule
+    # (solver/rounding.py) when it is better than the warm start
+    rounded_start_min_projects: int = 51
+    # the greedy passes after the first two (solver/greedy.py) start only within this share of the limit
+    warm_start_share: float = 0.1
+    # kept back at the end of the limit to verify and return the schedule (verify: ~5 µs per project)
+    finish_seconds_per_project: float = 2e-5
+    # the windows and first greedy passes may run this long past the limit to give a schedule at all
+    # (10,000 projects: ~0.3 s of CPU); then the solve stops with what it has
+    overrun_seconds: float = 1.0
     # v2: up to this size the LP bound has each project's shares of its sources (with four sources: bound
     # 239 against 228 at 200 projects / 0.6; 3 s of CPU at 500 projects, 15 s at 1000 against 4 without)
     lp_shares_max_projects: int = 500
@@ -71,11 +97,23 @@ class SolveParams:
     pattern_reserve_seconds: float = 0.2  # kept back to turn HiGHS's answer into a schedule
     pattern_limit_seconds: float = 2.0
     highs_grace_seconds: float = 0.1  # HiGHS may run this long past its deadline or a cancel
+    # the search beside HiGHS runs this many nice steps lower (Linux): when other work leaves one core
+    # for both, HiGHS keeps most of it (200 projects at 0.8 with a CPU hog beside: see bench/RESULTS.md)
+    partner_nice: int = 10
     stop_poll_seconds: float = 0.05  # how often a cancel request is checked
     neighbourhoods: NeighbourhoodParams = field(default_factory=NeighbourhoodParams)
 
     def __post_init__(self) -> None:
-        for name in ("first_stage_share", "lp_share", "stop_margin_share", "tie_break_share"):
+        for name in (
+            "first_stage_share",
+            "first_stage_share_with_sources",
+            "relaxation_share",
+            "lp_share",
+            "lagrangian_share",
+            "warm_start_share",
+            "stop_margin_share",
+            "tie_break_share",
+        ):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"SolveParams.{name} must be at least 0 and less than 1")
         if self.portfolio_per_thread < 1 or self.portfolio_max < 1:
@@ -110,11 +148,12 @@ class SolveParams:
 DEFAULT_PARAMS = SolveParams()
 
 
-def choose_strategy(projects: int, params: SolveParams, *, highs: bool) -> Strategy:
+def choose_strategy(projects: int, params: SolveParams, *, highs: bool, sources: bool = False) -> Strategy:
     """The search for a problem of `projects` projects; `highs` says whether HiGHS may run (highspy is
-    installed and params allow it)."""
+    installed and params allow it), `sources` whether it is a v2 problem (funding sources)."""
     highs = highs and params.use_highs
-    if projects >= params.lns_min_projects:
+    lns_from = params.lns_min_projects_with_sources if sources else params.lns_min_projects
+    if projects >= lns_from:
         if highs and projects <= params.mip_max_projects:
             return Strategy.MIP_AND_NEIGHBOURHOODS
         return Strategy.NEIGHBOURHOODS

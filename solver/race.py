@@ -8,12 +8,15 @@ is then left to end on its own thread: what it reported so far stands. No OR-Too
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from solver.lns import Stop
+from solver.budget import Budget, Stop
 from solver.mip import MipOutcome, Pattern
 from solver.solution import Progress, ProjectSchedule
 
@@ -35,6 +38,32 @@ class MipSearch(Protocol):
     def so_far(self) -> MipOutcome: ...
 
 
+def _politely(nice: int, work: Callable[[], T]) -> T:
+    """`work()` on a thread whose scheduling priority is `nice` steps lower (Linux, where a thread's nice
+    value is its own and threads it starts inherit it), or on this thread elsewhere or with `nice` 0. A
+    thread cannot raise its priority back unprivileged, so the lowered one ends with the work."""
+    if nice <= 0 or not sys.platform.startswith("linux"):
+        return work()
+    result: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        me = threading.get_native_id()
+        with contextlib.suppress(OSError):  # not allowed here: the work runs at the usual priority
+            os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + nice))
+        try:
+            result.append(work())
+        except BaseException as error:  # raised on the caller's thread below
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="capsched-partner")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return result[0]
+
+
 class Either:
     """Set when any of its events is."""
 
@@ -49,8 +78,8 @@ class Best:
     """The best objective and bound any search has reported, sent to `progress` when they improve
     (called from CP-SAT's and HiGHS's threads)."""
 
-    def __init__(self, started: float, progress: Callable[[Progress], None] | None) -> None:
-        self._started, self._progress = started, progress
+    def __init__(self, budget: Budget, progress: Callable[[Progress], None] | None) -> None:
+        self._budget, self._progress = budget, progress
         self._lock = threading.Lock()
         self.objective: int | None = None
         self.bound: int | None = None
@@ -64,7 +93,7 @@ class Best:
                 self.bound, better = bound, True
             if better and self._progress is not None and self.objective is not None:
                 bound = None if self.bound is None else min(self.bound, self.objective)
-                self._progress(Progress(time.monotonic() - self._started, self.objective, bound))
+                self._progress(Progress(self._budget.elapsed(), self.objective, bound))
 
 
 def beside_highs(
@@ -78,12 +107,15 @@ def beside_highs(
     best: Best,
     grace_seconds: float = 0.1,
     poll_seconds: float = 0.05,
+    clock: Callable[[], float] = time.monotonic,
+    partner_nice: int = 0,
 ) -> tuple[MipOutcome, T | None]:
-    """HiGHS on `mip` (its own thread, until the monotonic `deadline`) and, with 2+ workers,
-    `partner(halt, threads)` on this one with the other threads. A proof (or proven infeasibility) by HiGHS
-    sets `halt`; when the partner returns, HiGHS is stopped too and given `grace_seconds` (past the
-    deadline, or past a cancel) before it is left behind. An exception on HiGHS's thread stops the partner
-    and is raised here."""
+    """HiGHS on `mip` (its own thread, until the `deadline` on `clock`) and, with 2+ workers,
+    `partner(halt, threads)` with the other threads. A proof (or proven infeasibility) by HiGHS sets
+    `halt`; when the partner returns, HiGHS is stopped too and given `grace_seconds` (past the deadline, or
+    past a cancel) before it is left behind. An exception on HiGHS's thread stops the partner and is
+    raised here. With `partner_nice` > 0 the partner runs on a thread of lower priority (Linux): on idle
+    cores nothing changes, but when other work leaves one core for both, HiGHS keeps most of it."""
     done = threading.Event()
     halt = Either(stop, done)
     found: list[MipOutcome] = []
@@ -92,7 +124,7 @@ def beside_highs(
     def search_mip() -> None:
         try:
             outcome = mip.run(
-                time_limit=deadline - time.monotonic(),
+                time_limit=deadline - clock(),
                 should_stop=halt.is_set,
                 start=start,
                 on_improve=lambda pattern, bound: best.report(pattern.objective, bound),
@@ -112,14 +144,14 @@ def beside_highs(
     other = None
     try:
         if workers >= 2:
-            other = partner(halt, workers - 1)
+            other = _politely(partner_nice, lambda: partner(halt, workers - 1))
         else:
-            while highs.is_alive() and not halt.is_set() and time.monotonic() < deadline:
+            while highs.is_alive() and not halt.is_set() and clock() < deadline:
                 highs.join(poll_seconds)
     finally:
         done.set()
         cancelled = stop is not None and stop.is_set()
-        highs.join(grace_seconds + (0.0 if cancelled else max(0.0, deadline - time.monotonic())))
+        highs.join(grace_seconds + (0.0 if cancelled else max(0.0, deadline - clock())))
     if failed:
         raise failed[0]
     outcome = found[0] if found else mip.so_far()

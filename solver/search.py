@@ -17,7 +17,10 @@ returned. Which strategy runs is `choose_strategy(size, params)`:
 A solve stopped by its time limit depends on timing either way; a proven optimum's objective does not,
 and the tie-break makes its schedule reproducible too (below `lns_min_projects`).
 
-v2 problems (funding sources) take the same strategies: every engine models the sources (CP-SAT, the MIP,
+v2 problems (funding sources) take the same strategies; up to `relaxation_max_projects` CP-SAT first
+solves the problem without its sources (`_without_sources`, a bound and often the optimum), and the
+neighbourhoods replace CP-SAT on the whole model from `lns_min_projects_with_sources` (51) projects, where it could not improve the warm start of a
+200-project portfolio; every engine models the sources (CP-SAT, the MIP,
 the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules that stay linear in
 its variables, see solver/bound.py). Before any search, impossibilities more money on a source would fix
 (solver/windows.py `quota_messages`) go straight to the elastic solve for the least shortfall.
@@ -28,20 +31,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, overload
 
-from solver import cpmodel, cpsat
 from solver.bound import LpBound, lp_bound
-from solver.cpsat import NOTHING, CpOutcome
+from solver.budget import Budget, Stop, Stopped
 from solver.diagnostics import structural_diagnostics
 from solver.greedy import warm_start
-from solver.lns import Stop, improve
 from solver.messages import Phrase
-from solver.mip import Mip, MipOutcome
-from solver.mip import available as highs_available
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem
-from solver.race import Best, beside_highs
 from solver.solution import (
     Diagnostics,
     Progress,
@@ -56,6 +55,15 @@ from solver.solution import (
 from solver.verify import VerificationError, verify
 from solver.windows import Window, project_windows, quota_messages, structural_messages
 
+if TYPE_CHECKING:
+    from solver import cpmodel
+    from solver.cpsat import CpOutcome
+    from solver.mip import MipOutcome
+
+# The engines (CP-SAT, HiGHS, numpy) are imported where a phase first needs them, not with this module:
+# CP-SAT's Python layer alone takes ~1 s to import (it imports pandas), more than a short run's whole
+# limit, and a solve whose limit is spent by the greedy passes needs none of them.
+
 Schedule = tuple[ProjectSchedule, ...]
 
 
@@ -69,62 +77,121 @@ def solve(
     stop: threading.Event | None = None,
     params: SolveParams = DEFAULT_PARAMS,
     on_phase: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    started: float | None = None,
 ) -> Solution:
-    """Schedule `problem` per MODEL.md within `time_limit` seconds (model building included).
+    """Schedule `problem` per MODEL.md within `time_limit` seconds, every phase included.
 
     Returns OPTIMAL / FEASIBLE with a verified schedule, INFEASIBLE with diagnostics, or UNKNOWN; never
     worse than the warm start. `workers` is the number of threads granted; `progress` hears of each
-    improvement (objective and bound), `on_phase` of each phase begun ("bound", "search", "tie-break",
-    "shortfall"); with `stop` set the search ends within ~0.1 s with the best schedule so far (a HiGHS busy
-    in a phase it does not interrupt is left to end on its own thread). `params` holds every threshold and
-    share (solver/params.py); `Solution.search` says which strategy ran and where the bound came from."""
-    run = _Solve(problem, time.monotonic(), time_limit, workers, stop, progress, params, on_phase)
-    structural = structural_messages(problem, run.windows)
-    if structural:
-        return run.no_schedule(SolveStatus.INFEASIBLE, None, structural_diagnostics(structural))
-    short_of_quota = quota_messages(problem, run.windows)
-    if short_of_quota:  # v2: no schedule exists, and money on the sources would help: no search
-        return run.infeasible(None, short_of_quota)
-    baseline = warm_start(problem)
+    improvement (objective and bound), `on_phase` of each phase begun ("windows", "warm start", "bound",
+    "search", "tie-break", "shortfall"). With `stop` set, any phase ends within a fraction of a second
+    (its loops poll it) and the best schedule so far is returned — UNKNOWN when there is none yet (a
+    HiGHS busy in a phase it does not interrupt is left to end on its own thread). The limit counts from
+    `started`, a reading of `clock` (default: now), so a caller can count work done before the call;
+    every phase reads `clock` (a test passes a fake one). Only the windows and the first greedy passes
+    (solver/greedy.py `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a
+    schedule comes back even from a limit too short for them. `params` holds every threshold and share (solver/params.py);
+    `Solution.search` says which strategy ran and where the bound came from."""
+    budget = Budget(clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds)
+    run = _Solve(problem, budget, workers, progress, params, on_phase)
+    try:
+        run.phase("windows")
+        run.windows = project_windows(problem, budget)
+        structural = structural_messages(problem, run.windows)
+        if structural:
+            return run.no_schedule(SolveStatus.INFEASIBLE, None, structural_diagnostics(structural))
+        short_of_quota = quota_messages(problem, run.windows)
+        if short_of_quota:  # v2: no schedule exists, and money on the sources would help: no search
+            return run.infeasible(None, short_of_quota)
+        run.phase("warm start")
+        baseline = warm_start(problem, run.windows, budget, budget.at(params.warm_start_share))
+    except Stopped:
+        return run.no_schedule(SolveStatus.UNKNOWN, None)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
-    strategy = choose_strategy(len(problem.projects), params, highs=highs_available())
+    if budget.over():  # the limit is spent: what the greedy passes found is the answer
+        start = _start(problem, warm, baseline)
+        if start is None:
+            return run.no_schedule(SolveStatus.UNKNOWN, None)
+        return run.finish(start, SolveStatus.FEASIBLE, None, SearchReport("warm start"))
+    from solver.mip import available as highs_available
+
+    strategy = choose_strategy(
+        len(problem.projects), params, highs=highs_available(), sources=bool(problem.sources)
+    )
     return _STRATEGIES[strategy](run, warm, baseline)
 
 
 @dataclass(slots=True)
 class _Solve:
-    """One call of `solve`: the problem, its windows, the clock and the caller's hooks."""
+    """One call of `solve`: the problem, its windows, the time budget and the caller's hooks."""
 
     problem: Problem
-    started: float
-    time_limit: float
+    budget: Budget
     workers: int
-    stop: threading.Event | None
     progress: Callable[[Progress], None] | None
     params: SolveParams
     on_phase: Callable[[str], None] | None
     windows: dict[str, Window] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.windows = project_windows(self.problem)
+    @property
+    def started(self) -> float:
+        return self.budget.started
+
+    @property
+    def time_limit(self) -> float:
+        return self.budget.limit
+
+    @property
+    def stop(self) -> Stop | None:
+        return self.budget.stop
 
     def phase(self, name: str) -> None:
         if self.on_phase is not None:
             self.on_phase(name)
 
     def remaining(self) -> float:
-        return self.time_limit - (time.monotonic() - self.started)
+        return self.budget.remaining()
 
     def search_until(self) -> float:
-        """When searches stop (monotonic): a margin before the limit for CP-SAT's late workers."""
-        return self.started + (1 - self.params.stop_margin_share) * self.time_limit
+        """When searches stop (a clock reading): a margin before the limit for CP-SAT's late workers,
+        and time to check and return the schedule (finish_seconds_per_project)."""
+        reserve = self.params.finish_seconds_per_project * len(self.problem.projects)
+        return min(self.budget.at(1 - self.params.stop_margin_share), self.budget.at(1.0) - reserve)
 
-    def lp(self) -> LpBound | None:
-        """The money-flow LP bound and mean end years (solver/bound.py), or None, within `lp_share` of
-        the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on its own thread and a
-        cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
+    def report(self, objective: int | None, bound: int | None) -> None:
+        if self.progress is not None and objective is not None:
+            bound = None if bound is None else min(bound, objective)
+            self.progress(Progress(self.budget.elapsed(), objective, bound))
+
+    def lp(self, lagrangian: bool | None = None) -> LpBound | None:
+        """The bound that guides the neighbourhood search, or None: for large portfolios (from
+        `lagrangian_min_projects`, or when `lagrangian` says so) the Lagrangian relaxation of
+        solver/lagrangian.py, which stops itself after `lagrangian_share` of the limit or on a cancel and
+        gives a pattern to round (solver/rounding.py); otherwise the money-flow LP of solver/bound.py
+        within `lp_share` of the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on
+        its own thread and a cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
+        if self.budget.over(self.search_until()):
+            return None
+        size = len(self.problem.projects)
+        if lagrangian is None:  # (v2: up to lp_shares_max_projects the LP keeps the source shares)
+            lagrangian = size >= self.params.lagrangian_min_projects and not (
+                self.problem.sources and size <= self.params.lp_shares_max_projects
+            )
+        if lagrangian:
+            from solver.lagrangian import price_bound
+
+            self.phase("bound")
+            # its share counts from when it starts: on a busy machine the greedy passes may have used
+            # the first fifth of the limit already, and the relaxation is what the rest builds on
+            share = self.params.lagrangian_share * self.time_limit
+            until = min(self.budget.now() + share, self.search_until())
+            try:
+                return price_bound(self.problem, self.windows, self.budget, until)
+            except Stopped:
+                return None
         limit = self.params.lp_share * self.time_limit
-        shares = len(self.problem.projects) <= self.params.lp_shares_max_projects
+        shares = size <= self.params.lp_shares_max_projects
         if self.stop is None:
             self.phase("bound")
             return lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
@@ -140,18 +207,46 @@ class _Solve:
         worker.start()
         self.phase("bound")
         while worker.is_alive():
-            if self.stop.wait(self.params.stop_poll_seconds):
+            worker.join(self.params.stop_poll_seconds)
+            if self.stop.is_set():
                 return None
         return result[0] if result else None
 
+    @overload
+    def rounded(self, lp: LpBound | None, start: Schedule) -> Schedule: ...
+
+    @overload
+    def rounded(self, lp: LpBound | None, start: None) -> Schedule | None: ...
+
+    def rounded(self, lp: LpBound | None, start: Schedule | None) -> Schedule | None:
+        """The better of `start` and the relaxation's pattern made a schedule (solver/rounding.py), when
+        the relaxation gave a pattern and there is time; reported when it is better."""
+        if lp is None or lp.pattern is None or self.budget.over(self.search_until()):
+            return start
+        from solver.rounding import round_pattern
+
+        self.phase("rounding")
+        try:
+            rounded = round_pattern(self.problem, self.windows, lp.pattern, self.budget)
+        except Stopped:
+            return start
+        if rounded is None:
+            return start
+        objective = objective_of(self.problem, rounded)
+        if start is not None and objective >= objective_of(self.problem, start):
+            return start
+        self.report(objective, lp.bound)
+        return rounded
+
     def tie_break(self, m: cpmodel.Model, objective: int, baseline: Solution) -> list[int] | None:
+        from solver import cpsat
+
         self.phase("tie-break")
         return cpsat.tie_break(
             m,
             objective,
             self.params,
-            started=self.started,
-            time_limit=self.time_limit,
+            budget=self.budget,
             baseline=baseline,
             stop=self.stop,
         )
@@ -159,6 +254,8 @@ class _Solve:
     def infeasible(self, report: SearchReport | None, reasons: list[Phrase] | None = None) -> Solution:
         """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), after
         the `reasons` found before search."""
+        from solver import cpsat
+
         self.phase("shortfall")
         diagnostics = cpsat.least_shortfall(
             self.problem,
@@ -184,7 +281,7 @@ class _Solve:
             status,
             objective,
             bound,
-            time.monotonic() - self.started,
+            self.budget.elapsed(),
             projects,
             years_of(self.problem, projects),
             search=report,
@@ -193,7 +290,7 @@ class _Solve:
         violations = verify(self.problem, solution)
         if violations:
             raise VerificationError(violations)
-        return solution
+        return replace(solution, solve_seconds=self.budget.elapsed())  # the check counts too
 
     def no_schedule(
         self,
@@ -207,7 +304,7 @@ class _Solve:
             status,
             None,
             bound,
-            time.monotonic() - self.started,
+            self.budget.elapsed(),
             (),
             years,
             diagnostics or Diagnostics(),
@@ -267,7 +364,9 @@ def _start(problem: Problem, warm: Solution, baseline: Solution) -> Schedule | N
     than the warm start, else the warm start; None when neither is a schedule."""
     hint_fits = warm is not baseline and warm.status.has_schedule and fits(problem, warm.projects)
     if hint_fits and (
-        not baseline.status.has_schedule or objective_of(problem, warm.projects) <= baseline.objective
+        baseline.objective is None
+        or not baseline.status.has_schedule
+        or objective_of(problem, warm.projects) <= baseline.objective
     ):
         return warm.projects
     return baseline.projects if baseline.status.has_schedule else None
@@ -284,48 +383,106 @@ def _largest(*bounds: tuple[int | None, str]) -> tuple[int | None, str | None]:
 # ---------------------------------------------------------------- the strategies
 
 
+def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule | None]:
+    """v2, small problems: the problem without its sources and funding rules (total caps only) is a
+    relaxation — the same objective under fewer rules — which CP-SAT proves in a fraction of the time the
+    v2 model takes (seed portfolio: ~0.8 s of CPU against ~3.8 s). Returns its bound, which bounds the v2
+    problem, and a v2 schedule of the same objective when the sources allow its outcome: each project's
+    end year (start year for a profile) held, CP-SAT finding draws and their split over the sources under
+    a small work limit. That schedule meets the bound, so it is a v2 optimum. Within `relaxation_share`
+    of the time left; (None, None) when there is no time or nothing was found."""
+    from solver import cpmodel, cpsat
+
+    problem, params = run.problem, run.params
+    budget = replace(run.budget, started=run.budget.now(), limit=params.relaxation_share * run.remaining())
+    if budget.limit < 0.05 or budget.cancelled():
+        return None, None
+    relaxed = replace(problem, sources=(), projects=tuple(replace(p, funding=None) for p in problem.projects))
+    m = cpmodel.build(relaxed, project_windows(relaxed))
+    m.model.minimize(m.slippage + m.deferral)
+    if warm.status.has_schedule:
+        cpmodel.add_hint(m, replace(warm, projects=tuple(replace(s, sources={}) for s in warm.projects)))
+    callback = cpsat.Callback(budget, None, run.stop)
+    found = cpsat.search_whole_model(m, params, budget=budget, workers=1, stop=run.stop, callback=callback)
+    if found.values is None or found.bound is None or found.objective != found.bound:
+        return found.bound, None  # not proven: its years are no better a guess than the warm start's
+    held = cpmodel.build(problem, run.windows)
+    held.model.minimize(held.slippage + held.deferral)
+    if not cpmodel.hold_ends(held, cpmodel.extract(m, found.values)) or budget.over():
+        return found.bound, None
+    solver, status = cpsat.run(
+        held.model,
+        params,
+        time_limit=budget.remaining(),
+        workers=1,
+        stop=run.stop,
+        deterministic_limit=params.tie_break_work_per_project * len(problem.projects),
+    )
+    split = cpsat.outcome(solver, status)
+    if split.values is None:
+        return found.bound, None
+    return found.bound, cpmodel.extract(held, split.values)
+
+
+def _improves(problem: Problem, schedule: Schedule, than: Solution) -> bool:
+    """Whether `schedule` is better than the solution `than` (or `than` has none)."""
+    if than.objective is None or not than.status.has_schedule:
+        return True
+    return objective_of(problem, schedule) < than.objective
+
+
 def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | None = None) -> Solution:
-    """CP-SAT on the whole model, bounded below by the money-flow LP (solved first unless given)."""
-    problem = run.problem
+    """CP-SAT on the whole model, bounded below by the money-flow LP (solved first unless given) and, in
+    a small v2 problem, by the problem without its sources (`_without_sources`), whose schedule split over
+    the sources becomes the hint when it is better than the warm start."""
+    from solver import cpmodel, cpsat
+
+    problem, params = run.problem, run.params
     lp = lp if lp is not None else run.lp()
     floor = lp.bound if lp is not None else None
-    engines = ("lp", "cp-sat") if lp is not None else ("cp-sat",)
+    engines: tuple[str, ...] = ("lp", "cp-sat") if lp is not None else ("cp-sat",)
+    relaxed_bound = None
+    if problem.sources and len(problem.projects) <= params.relaxation_max_projects:
+        run.phase("relaxation")
+        relaxed_bound, held = _without_sources(run, warm)
+        engines = ("lp", "without sources", "cp-sat") if lp is not None else ("without sources", "cp-sat")
+        if held is not None and _improves(problem, held, warm):
+            warm = replace(
+                warm, status=SolveStatus.FEASIBLE, objective=objective_of(problem, held), projects=held
+            )
+            run.report(warm.objective, relaxed_bound)
+    floor, floor_source = _largest((floor, "lp"), (relaxed_bound, "without sources"))
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
         cpmodel.add_hint(m, warm)
-    callback = cpsat.Callback(run.started, run.progress, run.stop, floor)
+    callback = cpsat.Callback(run.budget, run.progress, run.stop, floor)
     run.phase("search")
     found = cpsat.search_whole_model(
         m,
         run.params,
-        time_limit=run.time_limit,
-        started=run.started,
+        budget=run.budget,
         workers=run.workers,
         stop=run.stop,
         callback=callback,
     )
-    bound, source = _largest((found.bound, "cp-sat"), (floor, "lp"))
+    bound, source = _largest((found.bound, "cp-sat"), (floor, floor_source or "lp"))
     status = found.status
     if status == SolveStatus.FEASIBLE and found.objective is not None and found.objective == bound:
         status = SolveStatus.OPTIMAL  # the LP bound proves it (see cpsat.Callback)
     report = SearchReport(str(Strategy.CP_SAT), engines, source)
     if status == SolveStatus.INFEASIBLE:
         return run.infeasible(report)
-    if found.values is None:
+    values, objective = found.values, found.objective
+    if values is None or objective is None:
         if baseline.status.has_schedule:  # CP-SAT found nothing in time: the greedy schedule still stands
             return run.finish(baseline.projects, SolveStatus.FEASIBLE, bound, report)
         return run.no_schedule(SolveStatus.UNKNOWN, bound, report=report)
-    values = found.values
     if status == SolveStatus.OPTIMAL:
-        values = run.tie_break(m, found.objective, baseline) or values
-        bound = found.objective
+        values = run.tie_break(m, objective, baseline) or values
+        bound = objective
     projects = cpmodel.extract(m, values)
-    if (
-        baseline.status.has_schedule
-        and baseline.objective is not None
-        and baseline.objective < found.objective
-    ):
+    if baseline.status.has_schedule and baseline.objective is not None and baseline.objective < objective:
         projects = (
             baseline.projects
         )  # cannot happen with the hint accepted, but never return worse than greedy
@@ -337,23 +494,33 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     the whole model beside it (workers − 1 threads), both from the warm start (or a hint that fits). The
     first to prove the optimum stops the other; the better schedule and the larger bound are kept. A
     proven optimum then gets the same earliest-finish tie-break as any other."""
+    from solver import cpmodel, cpsat
+    from solver.cpsat import NOTHING
+    from solver.mip import Mip
+    from solver.race import Best, beside_highs
+
     problem, params = run.problem, run.params
+    start = _start(problem, warm, baseline)
+    lp = None
+    if len(problem.projects) >= params.rounded_start_min_projects:
+        lp = run.lp(lagrangian=True)
+        start = run.rounded(lp, start)
+    floor = lp.bound if lp is not None else None
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
-    start = _start(problem, warm, baseline)
-    best = Best(run.started, run.progress)
+    best = Best(run.budget, run.progress)
     if start is not None:
         cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
-        best.report(objective_of(problem, start), None)
+        best.report(objective_of(problem, start), floor)
 
     def cp_sat(halt: Stop, threads: int) -> CpOutcome:
-        callback = cpsat.Callback(run.started, lambda p: best.report(p.objective, p.bound), halt)
+        callback = cpsat.Callback(run.budget, lambda p: best.report(p.objective, p.bound), halt)
         solver, cp_status = cpsat.run(
             m.model,
             params,
-            time_limit=deadline - time.monotonic(),
+            time_limit=deadline - run.budget.now(),
             workers=threads,
             stop=halt,
             callback=callback,
@@ -371,6 +538,8 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
         best=best,
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
+        clock=run.budget.clock,
+        partner_nice=params.partner_nice,
     )
     cp = cp or NOTHING
     engines = ("highs", "cp-sat") if run.workers >= 2 else ("highs",)
@@ -384,7 +553,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     mip_schedule, mo = mip_schedule_of(problem, mo, params)
     if mip_schedule is not None:
         candidates.append(mip_schedule)
-    bound, source = _largest((cp.bound, "cp-sat"), (mo.bound, "highs"))
+    bound, source = _largest((cp.bound, "cp-sat"), (mo.bound, "highs"), (floor, "lagrangian"))
     report = SearchReport(str(Strategy.MIP_AND_CP_SAT), engines, source)
     if not candidates:
         return run.no_schedule(SolveStatus.UNKNOWN, bound, report=report)
@@ -410,6 +579,9 @@ def _neighbourhood_search(
 ) -> tuple[Schedule, int]:
     """The warm start improved by re-planning neighbourhoods (solver/lns.py), `lanes` at once, each one
     sequential CP-SAT search, guided by the LP's solution when it was solved; with the re-plans made."""
+    from solver import cpsat
+    from solver.lns import improve
+
     replans = [0]
 
     def re_plan(sub: Problem, current: Schedule, seconds: float) -> Schedule | None:
@@ -421,6 +593,7 @@ def _neighbourhood_search(
         start,
         re_plan,
         until=run.search_until(),
+        clock=run.budget.clock,
         workers=lanes,
         stop=stop,
         on_improve=on_improve,
@@ -433,47 +606,59 @@ def _neighbourhood_search(
 
 
 def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
-    """Large portfolios without HiGHS: the LP, then the neighbourhood search on every worker."""
-    lp = run.lp()
+    """Large portfolios without HiGHS: the bound that guides them and its pattern made a schedule, then
+    the neighbourhood search on every worker from the better start. The start is reported as soon as it
+    is known, before the bound."""
     start = _start(run.problem, warm, baseline)
+    if start is not None:
+        run.report(objective_of(run.problem, start), None)
+    lp = run.lp()
+    start = run.rounded(lp, start)
     if start is None:  # nothing to start from: CP-SAT searches the whole model
         return _whole_model(run, warm, baseline, lp)
     floor = lp.bound if lp is not None else None
+    source = lp.source if lp is not None else None
+    if floor is not None:
+        run.report(objective_of(run.problem, start), floor)
 
     def report(objective: int) -> None:
-        if run.progress is not None:
-            run.progress(Progress(time.monotonic() - run.started, objective, floor))
+        run.report(objective, floor)
 
+    engines = (source, "neighbourhoods") if source is not None else ("neighbourhoods",)
+    if run.budget.over(run.search_until()):  # cancelled, or no time left to search
+        search = SearchReport(str(Strategy.NEIGHBOURHOODS), engines, source, run.workers, 0)
+        return run.finish(start, SolveStatus.FEASIBLE, floor, search)
     run.phase("search")
     projects, replans = _neighbourhood_search(run, start, run.workers, run.stop, lp, report)
-    engines = ("lp", "neighbourhoods") if lp is not None else ("neighbourhoods",)
-    search = SearchReport(
-        str(Strategy.NEIGHBOURHOODS), engines, "lp" if floor is not None else None, run.workers, replans
-    )
+    search = SearchReport(str(Strategy.NEIGHBOURHOODS), engines, source, run.workers, replans)
     return run.finish(projects, SolveStatus.FEASIBLE, floor, search)
 
 
 def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
-    """Large portfolios up to `mip_max_projects`: HiGHS on the MIP (one thread) beside the neighbourhood
-    search (workers − 1 lanes, after the LP that guides it), both from the start. The better schedule and
-    the larger bound are kept; no tie-break (the whole CP-SAT model is not built at this size), so a proven
-    optimum is HiGHS's schedule or the neighbourhood search's."""
+    """Large portfolios up to `mip_max_projects`: the bound and its pattern made a schedule, then HiGHS on
+    the MIP (one thread) beside the neighbourhood search (workers − 1 lanes, guided by the bound), both
+    from the better start. The better schedule and the larger bound are kept; no tie-break (the whole
+    CP-SAT model is not built at this size), so a proven optimum is HiGHS's schedule or the neighbourhood
+    search's."""
+    from solver.mip import Mip
+    from solver.race import Best, beside_highs
+
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
     if start is None:
         return _whole_model(run, warm, baseline)
+    run.report(objective_of(problem, start), None)
+    lp = run.lp()
+    start = run.rounded(lp, start)
+    floor = lp.bound if lp is not None else None
+    source = lp.source if lp is not None else "lp"
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
-    best = Best(run.started, run.progress)
-    best.report(objective_of(problem, start), None)
-    floor: list[int | None] = [None]
+    best = Best(run.budget, run.progress)
+    best.report(objective_of(problem, start), floor)
     replans = [0]
 
     def neighbourhoods(halt: Stop, threads: int) -> Schedule:
-        lp = run.lp()
-        if lp is not None:
-            floor[0] = lp.bound
-            best.report(None, lp.bound)
         run.phase("search")
         projects, replans[0] = _neighbourhood_search(
             run, start, threads, halt, lp, lambda objective: best.report(objective, None)
@@ -490,16 +675,18 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         best=best,
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
+        clock=run.budget.clock,
+        partner_nice=params.partner_nice,
     )
     candidates = [start] + ([searched] if searched is not None else [])
     mip_schedule, mo = mip_schedule_of(problem, mo, params)
     if mip_schedule is not None:
         candidates.append(mip_schedule)
     projects = min(candidates, key=lambda c: objective_of(problem, c))
-    bound, source = _largest((floor[0], "lp"), (mo.bound, "highs"))
+    bound, bound_source = _largest((floor, source), (mo.bound, "highs"))
     lanes = run.workers - 1
-    engines = ("highs", "lp", "neighbourhoods") if lanes else ("highs",)
-    report = SearchReport(str(Strategy.MIP_AND_NEIGHBOURHOODS), engines, source, lanes, replans[0])
+    engines = ("highs", source, "neighbourhoods") if lanes else ("highs",)
+    report = SearchReport(str(Strategy.MIP_AND_NEIGHBOURHOODS), engines, bound_source, lanes, replans[0])
     return run.finish(projects, SolveStatus.FEASIBLE, bound, report)
 
 
@@ -508,6 +695,9 @@ def mip_schedule_of(
 ) -> tuple[Schedule | None, MipOutcome]:
     """HiGHS's best pattern as a schedule, and the outcome to trust: none at all when the pattern did not
     become a schedule (a point outside HiGHS's tolerances would also have pruned with a wrong incumbent)."""
+    from solver import cpsat
+    from solver.mip import MipOutcome
+
     if found.best is None:
         return None, found
     schedule = cpsat.pattern_schedule(problem, found.best, params)

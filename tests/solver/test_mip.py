@@ -24,6 +24,7 @@ from solver import (
     solve,
     verify,
 )
+from solver.budget import Budget
 from solver.greedy import warm_start
 from solver.instances import synthetic
 from solver.mip import Mip, MipOutcome, Pattern
@@ -237,7 +238,13 @@ def test_highs_stuck_in_a_phase_it_does_not_interrupt_is_left_behind(workers: in
         time.sleep(1.5)  # another search, while HiGHS improves on the start
 
     outcome, _ = beside_highs(
-        stuck, start, partner, deadline=time.monotonic() + 3, workers=workers, stop=None, best=Best(0, None)
+        stuck,
+        start,
+        partner,
+        deadline=time.monotonic() + 3,
+        workers=workers,
+        stop=None,
+        best=Best(Budget(0.0, 3.0), None),
     )
     # it returned while HiGHS is still stuck: it did not wait for it
     assert len(stuck.threads) == 1 and stuck.threads[0].is_alive()
@@ -284,3 +291,30 @@ def test_highs_returning_its_start_with_a_better_objective_proves_nothing_regres
     assert solution.search.engines == ("highs",)
     assert solution.status == SolveStatus.OPTIMAL and solution.objective == 0
     assert not verify(problem, solution)
+
+
+def test_the_search_beside_highs_runs_at_a_lower_priority_and_this_thread_keeps_its_own() -> None:
+    """With partner_nice, the partner's thread yields to HiGHS when cores are short (Linux, where each
+    thread has its own nice value); the caller's priority is unchanged afterwards."""
+    import os
+    import sys
+
+    problem = synthetic(MEDIUM, 12, 0.8)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def partner(halt, threads: int) -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    _, seen = beside_highs(
+        Mip(problem, project_windows(problem)),
+        None,
+        partner,
+        deadline=time.monotonic() + 0.5,
+        workers=2,
+        stop=None,
+        best=Best(Budget(0.0, 1.0), None),
+        partner_nice=10,
+    )
+    expected = min(19, mine + 10) if sys.platform.startswith("linux") else mine
+    assert seen == expected
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine

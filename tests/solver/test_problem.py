@@ -7,6 +7,7 @@ import json
 import pytest
 
 from solver import Problem, ProblemError, Project, Solution, solve
+from solver.solution import ProjectSchedule
 
 
 def _doc(**project_fields) -> dict:
@@ -161,3 +162,12 @@ def test_dataclass_validation_applies_without_json():
     assert (caught.value.project_id, caught.value.field) == ("A", "min_annual")
     with pytest.raises(ProblemError):
         Problem(2022, 2021, {}, ())
+
+
+def test_a_scheduled_projects_span_is_its_start_and_end_and_a_deferred_one_has_none() -> None:
+    scheduled = ProjectSchedule("school", True, 2022, 2024, 1, {2022: 5, 2023: 5, 2024: 5})
+    deferred = ProjectSchedule("clinic", False, None, None, None)
+
+    assert scheduled.span == (2022, 2024)
+    with pytest.raises(ValueError, match="clinic is deferred"):
+        _ = deferred.span

@@ -4,11 +4,13 @@ search, the least shortfall per source, the verifier's v2 rules, input validatio
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import pytest
 
 from solver import (
+    DEFAULT_PARAMS,
     Diagnostics,
     Funding,
     Problem,
@@ -16,12 +18,17 @@ from solver import (
     Project,
     ProjectSchedule,
     Solution,
+    SolveParams,
     SolveStatus,
     Source,
     SourceYearSpend,
+    Strategy,
+    choose_strategy,
     solve,
     verify,
 )
+from solver.greedy import warm_start
+from solver.instances import synthetic
 from solver.search import source_years_of, years_of
 from solver.solution import objective_of
 
@@ -488,3 +495,125 @@ def test_an_infeasible_v2_solution_carries_its_source_shortfall_in_json():
 def test_diagnostics_of_v1_keep_no_source_shortfall():
     assert Diagnostics().source_shortfall is None
     assert "source_shortfall" not in Solution(SolveStatus.UNKNOWN, None, None, 0.0).to_json()["diagnostics"]
+
+
+# ---------------------------------------------------------------- the greedy warm start and the generator
+
+
+def test_the_warm_start_splits_draws_to_meet_a_floor_and_a_cap_together():
+    # W (9, in 2021–2022) must take at least 5 from the county, whose caps are 0 in 2021 and 5 in 2022, and
+    # at most 4 from bonds (4 a year). Front-loaded, 2021's draw can only be bonds (4), 2022's is the
+    # county's 5: the one split that keeps every rule, which the min-cost flow finds.
+    w = Project("W", 9, 2022, max_years=2, funding=(Funding("bond", 0, 4), Funding("county", 5)))
+    years = range(2021, 2023)
+    problem = _problem(10, (w,), (_source("bond", 4, years), _source("county", {2021: 0, 2022: 5})), years)
+
+    warm = warm_start(problem)
+
+    assert warm.status == SolveStatus.FEASIBLE and verify(problem, warm) == []
+    assert warm.schedule("W").sources == {2021: {"bond": 4}, 2022: {"county": 5}}
+
+
+@pytest.mark.parametrize("tightness", [0.6, 1.0])
+def test_the_generators_portfolio_with_four_sources_gets_a_verified_warm_start(tightness):
+    problem = synthetic(60, 10, tightness, 3, sources=4)
+
+    warm = warm_start(problem)
+
+    assert [s.id for s in problem.sources] == ["central", "bond", "city", "county"]
+    assert all(p.funding for p in problem.projects)
+    assert all(sum(rule.min for rule in p.funding) <= p.cost for p in problem.projects)
+    assert warm.status == SolveStatus.FEASIBLE and verify(problem, warm) == []
+    assert any(len(split) > 1 for p in warm.projects for split in p.sources.values())
+
+
+# ---------------------------------------------------------------- which search runs
+
+
+def test_a_medium_portfolio_with_sources_is_searched_by_highs_beside_the_neighbourhoods():
+    # CP-SAT on the whole v2 model could not improve a 200-project warm start: from 51 projects the
+    # dispatcher puts the neighbourhood search beside HiGHS instead (solver/params.py).
+    problem = synthetic(60, 12, 1.0, 1, sources=4)
+
+    solution = solve(problem, time_limit=20, workers=2)
+
+    assert solution.search.strategy == Strategy.MIP_AND_NEIGHBOURHOODS
+    assert solution.search.engines == ("highs", "lp", "neighbourhoods")
+    assert solution.status.has_schedule and not verify(problem, solution)
+    assert choose_strategy(60, DEFAULT_PARAMS, highs=True) == Strategy.MIP_AND_CP_SAT  # the same size in v1
+
+
+def test_without_highspy_a_medium_portfolio_with_sources_gets_the_neighbourhoods_alone():
+    problem = synthetic(60, 12, 1.0, 1, sources=4)
+
+    solution = solve(problem, time_limit=5, workers=2, params=SolveParams(use_highs=False))
+
+    assert solution.search.strategy == Strategy.NEIGHBOURHOODS
+    assert solution.status.has_schedule and not verify(problem, solution)
+
+
+def test_a_small_portfolio_with_sources_is_proven_by_cp_sat():
+    # The seed-sized synthetic portfolio at 1.0 (20 projects): CP-SAT's first stage proves it.
+    problem = synthetic(20, 10, 1.0, 1, sources=4)
+
+    solution = solve(problem, time_limit=60, workers=2)
+
+    assert solution.search.strategy == Strategy.CP_SAT
+    assert solution.status == SolveStatus.OPTIMAL and not verify(problem, solution)
+
+
+# ---------------------------------------------------------------- the problem without its sources
+
+
+def test_holding_a_schedules_end_years_leaves_a_model_whose_optimum_is_that_schedules_objective():
+    from solver import cpmodel, cpsat
+    from solver.budget import Budget
+    from solver.windows import project_windows
+
+    problem = synthetic(12, 8, 0.8, 3, sources=4)
+    start = warm_start(problem)
+    assert start.status.has_schedule
+    m = cpmodel.build(problem, project_windows(problem))
+    m.model.minimize(m.slippage + m.deferral)
+
+    assert cpmodel.hold_ends(m, start.projects)
+    budget = Budget(time.monotonic(), 10.0)
+    callback = cpsat.Callback(budget, None, None)
+    found = cpsat.search_whole_model(
+        m, DEFAULT_PARAMS, budget=budget, workers=1, stop=None, callback=callback
+    )
+    assert found.status == SolveStatus.OPTIMAL
+    assert found.objective == objective_of(problem, start.projects)
+
+
+def test_an_end_year_outside_the_windows_cannot_be_held():
+    from solver import cpmodel
+    from solver.windows import project_windows
+
+    problem = _problem(10, [Project("A", 6, 2021, min_years=1, max_years=1)], [_source("bond", 10)])
+    m = cpmodel.build(problem, project_windows(problem))
+    beyond = ProjectSchedule("A", True, 2024, 2024, 3, {2024: 6}, {2024: {"bond": 6}})
+
+    assert not cpmodel.hold_ends(m, (beyond,))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_bound_from_the_problem_without_sources_is_a_bound_of_the_problem_with_them(seed: int):
+    # the same small v2 problems solved with and without that relaxation: each answer's bound is at most
+    # the other's objective, and two proven optima agree
+    problem = synthetic(10, 8, 0.7, seed, sources=4)
+    relaxed_first = _solve(problem)
+    model_only = solve(problem, time_limit=10, workers=1, params=SolveParams(relaxation_max_projects=0))
+    assert verify(problem, model_only) == []
+
+    assert relaxed_first.bound is not None and model_only.objective is not None
+    assert relaxed_first.bound <= model_only.objective
+    assert (
+        model_only.bound is None
+        or relaxed_first.objective is None
+        or model_only.bound <= relaxed_first.objective
+    )
+    if relaxed_first.status == model_only.status == SolveStatus.OPTIMAL:
+        assert relaxed_first.objective == model_only.objective
+    assert "without sources" in relaxed_first.search.engines
+    assert "without sources" not in model_only.search.engines

@@ -1,0 +1,144 @@
+"""The time limit covers every phase and a cancel stops any phase: checked with a clock passed to solve
+(a fake one that moves only when told), never by timing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from solver import SolveParams, SolveStatus, solve, verify
+from solver.budget import Budget
+from solver.greedy import warm_start
+from solver.instances import synthetic
+
+# the neighbourhood search with the Lagrangian bound, as 10,000 projects get, on a size a test can afford
+LARGE = SolveParams(lns_min_projects=100, mip_max_projects=0, lagrangian_min_projects=100)
+PHASES = ["windows", "warm start", "bound", "search"]
+
+
+class FakeClock:
+    """A clock that moves only when told to, or by `step` at every reading."""
+
+    def __init__(self, step: float = 0.0) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        reading = self.now
+        self.now += self.step
+        return reading
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return synthetic(300, 12, 0.6, seed=5)
+
+
+def test_when_the_limit_passes_during_the_warm_start_its_schedule_is_the_answer(problem):
+    clock = FakeClock()
+    heard: list[str] = []
+
+    def phase(name: str) -> None:
+        heard.append(name)
+        if name == "warm start":
+            clock.now += 30.5  # the greedy passes take the whole limit (a slow machine, a huge portfolio)
+
+    solution = solve(problem, time_limit=30, workers=2, params=LARGE, on_phase=phase, clock=clock)
+    assert heard == ["windows", "warm start"]  # no bound, no search started after the limit
+    assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
+    assert solution.search.strategy == "warm start"
+    assert solution.solve_seconds == 30.5  # the time on the clock the caller gave, within the overrun
+    # only the greedy passes that always run made it (here the weight-per-cost order fails, so the
+    # baseline's pass runs too)
+    assert solution.objective == warm_start(problem, budget=_spent(), until=0.0).objective
+
+
+def test_past_the_limit_and_its_overrun_the_solve_stops_even_without_a_schedule(problem):
+    clock = FakeClock()
+
+    def phase(name: str) -> None:
+        if name == "warm start":
+            clock.now += 31.5  # beyond 30 s + the 1 s overrun before the first greedy pass ends
+
+    solution = solve(problem, time_limit=30, workers=2, params=LARGE, on_phase=phase, clock=clock)
+    assert solution.status == SolveStatus.UNKNOWN and not solution.projects
+
+
+def _spent() -> Budget:
+    """A budget whose clock is past its limit, with room to overrun it."""
+    return Budget(0.0, 1.0, None, clock=lambda: 10.0, overrun=100.0)
+
+
+def test_the_limit_counts_from_the_start_the_caller_gives(problem):
+    clock = FakeClock()
+    clock.now = 90.5
+    heard: list[str] = []
+    solution = solve(
+        problem, time_limit=30, workers=2, params=LARGE, on_phase=heard.append, clock=clock, started=60.0
+    )
+    # 30.5 s had passed before the call (say, reading the problem): none is left for a bound or a search
+    assert heard == ["windows", "warm start"]
+    assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
+
+
+def test_the_bound_stops_at_its_share_of_the_limit_counted_from_its_start(problem):
+    clock = FakeClock(step=1.0)  # every reading of the clock takes a "second"
+    began: dict[str, float] = {}
+    stop = threading.Event()
+
+    def phase(name: str) -> None:
+        if name == "warm start":
+            clock.now += 90.0  # the greedy passes take most of the bound's 100 s (a busy machine)
+        began[name] = clock.now
+        if name == "search":
+            stop.set()  # end the test here: the search itself is not under test
+
+    share = 0.1
+    solve(
+        problem,
+        time_limit=1000,
+        workers=2,
+        stop=stop,
+        params=LARGE.but(lagrangian_share=share),
+        on_phase=phase,
+        clock=clock,
+    )
+    spent = began["search"] - began["bound"]
+    # the bound reads the clock about once per evaluation and stops when its share has passed since it
+    # began (here it needs ~80 evaluations, more than the ~10 s the limit's first tenth would leave it)
+    assert 30 <= spent <= share * 1000 + 10
+
+
+def test_the_search_keeps_back_time_to_check_and_return_the_schedule(problem):
+    clock = FakeClock()
+    limits: list[float] = []
+
+    def phase(name: str) -> None:
+        if name == "search":
+            limits.append(clock.now)
+            clock.now = 29.0  # the search has used its time: finish must still come in time
+
+    params = LARGE.but(finish_seconds_per_project=0.01)  # 300 projects: 3 s kept back
+    solution = solve(problem, time_limit=30, workers=2, params=params, on_phase=phase, clock=clock)
+    assert solution.status.has_schedule and verify(problem, solution) == []
+    assert solution.search.replans == 0  # 29 s is past the search's end (30 − 3): no re-plan started
+
+
+@pytest.mark.parametrize("phase_name", PHASES)
+def test_a_cancel_in_any_phase_ends_the_solve_without_starting_another(problem, phase_name):
+    stop = threading.Event()
+    heard: list[str] = []
+
+    def phase(name: str) -> None:
+        heard.append(name)
+        if name == phase_name:
+            stop.set()
+
+    solution = solve(problem, time_limit=600, workers=2, stop=stop, params=LARGE, on_phase=phase)
+    assert heard[-1] == phase_name  # nothing began after the cancel
+    assert verify(problem, solution) == []
+    if phase_name in ("windows", "warm start"):
+        assert solution.status == SolveStatus.UNKNOWN and not solution.projects  # no schedule yet
+    else:
+        assert solution.status == SolveStatus.FEASIBLE  # the warm start stands
