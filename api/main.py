@@ -32,6 +32,7 @@ from api.routes import (
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine
+from app.fanout import DaskFanout
 from app.runner import make_pool
 from app.settings import Settings, get_settings
 from app.startup import prepare_database
@@ -85,13 +86,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prepare_database(settings)
         engine = make_engine(settings.database_url)
         app.state.engine = engine
+        # sweeps, least-budget searches and risk batches fan out to Dask: the cluster at
+        # CAPSCHED_DASK_ADDRESS, or a LocalCluster of this machine started at the first such job
+        app.state.fanout = DaskFanout(address=settings.dask_address, workers=settings.dask_workers)
         app.state.pool = make_pool(
-            engine=engine, run_threads=settings.workers, solver_threads=settings.solver_threads
+            engine=engine,
+            run_threads=settings.workers,
+            solver_threads=settings.solver_threads,
+            fanout=app.state.fanout,
         )
         try:
             yield
         finally:
             app.state.pool.shutdown()
+            app.state.fanout.close()
             engine.dispose()
 
     app = FastAPI(

@@ -1,9 +1,10 @@
-"""Doing the background work: a solve of a run, a budget sweep, a least-budget search.
+"""Doing the background work: a solve of a run, a budget sweep, a least-budget search, a risk analysis.
 
 Each `execute_*` claims its queued row (app/background.py), works on the exact MODEL.md problem stored
 with it — holding no database transaction while the solver runs — writes progress as it goes and stores
-the result. `make_pool` binds them into the one BackgroundPool the server runs. The only module besides
-app/services/scenarios.py that brings `solver` and the database together.
+the result. A run solves in its pool thread; a job's solves are tasks of the fan-out (app/fanout.py: the
+server's Dask cluster). `make_pool` binds them into the one BackgroundPool the server runs. The only module
+besides app/services/scenarios.py that brings `solver` and the database together.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 
 from app import background
 from app.background import BackgroundPool, Kind
+from app.fanout import Fanout, LocalThreads
 from app.i18n.failures import CANCELLED_RUNNING
 from app.i18n.solver import message_json
 from app.models import Job, JobKind, Run, RunStatus
@@ -28,15 +30,19 @@ from solver import Problem, Progress, Solution, solve
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written to its row
 
 
-def make_pool(*, engine: Engine, run_threads: int, solver_threads: int) -> BackgroundPool:
-    """The server's pool: solver runs on `run_threads` threads, sweeps and least-budget searches on one
-    (a sweep solves its levels in parallel inside its job); each solve gets `solver_threads` threads."""
+def make_pool(
+    *, engine: Engine, run_threads: int, solver_threads: int, fanout: Fanout | None = None
+) -> BackgroundPool:
+    """The server's pool: solver runs on `run_threads` threads, sweeps, least-budget searches and risk
+    analyses one at a time on one more, each fanning its solves out to `fanout` (default: threads of this
+    process); a run's solve and a least-budget step get `solver_threads` CP-SAT threads."""
+    fanout = fanout or LocalThreads()
 
     def run(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
         return execute_run(engine=engine, run_id=item_id, workers=solver_threads, stop=stop)
 
     def job(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
-        return execute_job(engine=engine, job_id=item_id, workers=solver_threads, stop=stop)
+        return execute_job(engine=engine, job_id=item_id, workers=solver_threads, stop=stop, fanout=fanout)
 
     kinds = {
         runs.KIND: Kind(Run, run, "runs"),
@@ -131,16 +137,23 @@ def _store(
 
 
 def execute_job(
-    *, engine: Engine, job_id: int, workers: int = 2, stop: threading.Event | None = None
+    *,
+    engine: Engine,
+    job_id: int,
+    workers: int = 2,
+    stop: threading.Event | None = None,
+    fanout: Fanout | None = None,
 ) -> RunStatus | None:
-    """Do a queued job and store its result; None if it was no longer queued."""
+    """Do a queued job, its solves on `fanout` (default: threads here), and store its result; None if it
+    was no longer queued."""
     job = background.claim(engine, Job, job_id)
     if job is None:
         return None
     problem = Problem.from_json(job.params["problem"])
+    fanout = fanout or LocalThreads()
     if job.kind == JobKind.SWEEP:
-        return _execute_sweep(engine, job_id, problem, job.params, stop)
-    return _execute_least_budget(engine, job_id, problem, job.params, workers, stop)
+        return _execute_sweep(engine, job_id, problem, job.params, stop, fanout)
+    return _execute_least_budget(engine, job_id, problem, job.params, workers, stop, fanout)
 
 
 def _level(stored: Mapping[str, Any]) -> sweep.BudgetLevel:
@@ -149,7 +162,12 @@ def _level(stored: Mapping[str, Any]) -> sweep.BudgetLevel:
 
 
 def _execute_sweep(
-    engine: Engine, job_id: int, problem: Problem, params: Mapping[str, Any], stop: threading.Event | None
+    engine: Engine,
+    job_id: int,
+    problem: Problem,
+    params: Mapping[str, Any],
+    stop: threading.Event | None,
+    fanout: Fanout,
 ) -> RunStatus:
     levels = [_level(stored) for stored in params["levels"]]
     points: list[dict[str, Any]] = []
@@ -172,6 +190,7 @@ def _execute_sweep(
         stars=params.get("stars"),
         progress=report,
         stop=stop,
+        fanout=fanout,
     )
     final = [point.to_json() for point in curve.points]
     status = RunStatus.CANCELLED if _stopped(stop) else RunStatus.DONE
@@ -205,6 +224,7 @@ def _execute_least_budget(
     params: Mapping[str, Any],
     workers: int,
     stop: threading.Event | None,
+    fanout: Fanout,
 ) -> RunStatus:
     steps: list[dict[str, Any]] = []
 
@@ -224,6 +244,7 @@ def _execute_least_budget(
         star_deadline=params.get("star_deadline", PLAN_PERIOD_END),
         progress=report,
         stop=stop,
+        fanout=fanout,
     )
     result = {
         "outcome": str(answer.outcome),

@@ -3,7 +3,8 @@
 A flat annual amount (or, given caps, the least scale k/1000 of them) at which every ★ project is on time
 (or nothing slips), and one 万元 (one thousandth) less proven not to be — by the solver (INFEASIBLE) or by
 counting (the caps sum to less than what must be funded). Raising caps only widens the feasible set
-(MODEL.md), which is what makes the bisection sound.
+(MODEL.md), which is what makes the bisection sound. Each step's solve is a task of a fan-out
+(app/fanout.py: a thread here by default, a Dask worker from the CLI and the web service).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from app.fanout import Batch, Fanout, LocalThreads
 from app.i18n import Message
 from app.rules.budgets import flat_budget
 from app.rules.problem import PLAN_PERIOD_END, star_ids_of
@@ -133,6 +135,7 @@ def least_budget(
     star_deadline: int = PLAN_PERIOD_END,
     progress: Callable[[BisectionStep], None] | None = None,
     stop: threading.Event | None = None,
+    fanout: Fanout | None = None,
 ) -> LeastBudget:
     """The least flat annual budget (or, with `scale_of`, the least scale k/1000 of those caps, each cap
     rounded down) meeting `rule`, exactly (pass `stars`, the portfolio's ★ codes, when the scenario's ★
@@ -165,20 +168,22 @@ def least_budget(
     low = _largest_short(caps_at, must)
     high = max(ceiling, low + 1)
     proof_below = Message("lb_proof_caps_short", must=f"{must:,}")
-    return _bisect(
-        problem,
-        checked,
-        rule=rule,
-        mode=mode,
-        caps_at=caps_at,
-        low=low,
-        high=high,
-        proof_below=proof_below,
-        time_limit=time_limit,
-        workers=workers,
-        progress=progress,
-        stop=stop,
-    )
+    with (fanout or LocalThreads(1)).batch(stop) as batch:
+        return _bisect(
+            problem,
+            checked,
+            rule=rule,
+            mode=mode,
+            caps_at=caps_at,
+            low=low,
+            high=high,
+            proof_below=proof_below,
+            time_limit=time_limit,
+            workers=workers,
+            progress=progress,
+            stop=stop,
+            batch=batch,
+        )
 
 
 def _largest_short(caps_at: Callable[[int], dict[int, int]], must: int) -> int:
@@ -209,19 +214,16 @@ def _bisect(
     workers: int,
     progress: Callable[[BisectionStep], None] | None,
     stop: threading.Event | None,
+    batch: Batch,
 ) -> LeastBudget:
     steps: list[BisectionStep] = []
     schedules: dict[int, Solution] = {}
 
     def decide(key: int, low: int, high: int) -> Verdict:
         hint = schedules[min(schedules)] if schedules else None
-        solution = solve(
-            replace(checked, budget=caps_at(key)),
-            time_limit=time_limit,
-            workers=workers,
-            hint=hint,
-            stop=stop,
-        )
+        solution = batch.submit(
+            solve, replace(checked, budget=caps_at(key)), time_limit=time_limit, workers=workers, hint=hint
+        ).result()
         if solution.status.has_schedule:
             schedules[key] = solution
             verdict = Verdict.MEETS
@@ -278,9 +280,9 @@ def _bisect(
         else:
             low = mid
     caps = caps_at(high)
-    final = solve(
-        replace(problem, budget=caps), time_limit=time_limit, workers=workers, hint=schedules[high], stop=stop
-    )
+    final = batch.submit(
+        solve, replace(problem, budget=caps), time_limit=time_limit, workers=workers, hint=schedules[high]
+    ).result()
     if not final.status.has_schedule:  # cannot happen with a feasible hint unless cancelled
         final = schedules[high]
     fails_by = Message("lb_proof_solver") if any(s.key == low for s in steps) else proof_below
