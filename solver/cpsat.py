@@ -201,11 +201,23 @@ def search_whole_model(
     does not finish, the portfolio continues from its best schedule for the remaining time, and the
     better bound of the two is kept."""
     floor, first = None, None
+    work = params.work_limit  # a deterministic budget shared by the two stages, else the clock
     if len(m.problem.projects) <= params.first_stage_max_projects:
-        limit = min(time_limit - (time.monotonic() - started), params.first_stage_share * time_limit)
+        limit = time_limit - (time.monotonic() - started)
+        if work is None:
+            limit = min(limit, params.first_stage_share * time_limit)
         solver, cp_status = run(
-            m.model, params, time_limit=limit, workers=1, stop=stop, callback=callback, first_stage=True
+            m.model,
+            params,
+            time_limit=limit,
+            workers=1,
+            stop=stop,
+            callback=callback,
+            first_stage=True,
+            deterministic_limit=None if work is None else params.first_stage_share * work,
         )
+        if work is not None:
+            work = max(0.01, work - solver.deterministic_time)
         found = outcome(solver, cp_status)
         if (
             found.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
@@ -220,7 +232,13 @@ def search_whole_model(
                 m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
     remaining = (1 - params.stop_margin_share) * time_limit - (time.monotonic() - started)
     solver, cp_status = run(
-        m.model, params, time_limit=remaining, workers=workers, stop=stop, callback=callback
+        m.model,
+        params,
+        time_limit=remaining,
+        workers=workers,
+        stop=stop,
+        callback=callback,
+        deterministic_limit=work,
     )
     found = outcome(solver, cp_status)
     if found.values is None and first is not None:
@@ -277,7 +295,14 @@ def least_shortfall(
     """Diagnostics for a problem proven infeasible: the elastic solve for the least extra money."""
     m = cpmodel.build(problem, windows, elastic=True)
     m.model.minimize(sum(m.extra.values()))
-    solver, cp_status = run(m.model, params, time_limit=time_limit, workers=workers, stop=stop)
+    solver, cp_status = run(
+        m.model,
+        params,
+        time_limit=time_limit,
+        workers=workers,
+        stop=stop,
+        deterministic_limit=params.work_limit,
+    )
     status = outcome(solver, cp_status).status
     shortfall = None
     if status.has_schedule:

@@ -144,7 +144,10 @@ class _Solve:
         )
 
     def infeasible(self, report: SearchReport) -> Solution:
-        """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s)."""
+        """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), unless
+        the caller only asked whether a schedule exists (`params.shortfall` off)."""
+        if not self.params.shortfall:
+            return self.no_schedule(SolveStatus.INFEASIBLE, None, Diagnostics(), report)
         self.phase("shortfall")
         diagnostics = cpsat.least_shortfall(
             self.problem,

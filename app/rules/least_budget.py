@@ -19,7 +19,7 @@ from app.fanout import Batch, Fanout, LocalThreads
 from app.i18n import Message
 from app.rules.budgets import flat_budget
 from app.rules.problem import PLAN_PERIOD_END, star_ids_of
-from solver import Problem, Solution, SolveStatus, solve
+from solver import DEFAULT_PARAMS, Problem, Solution, SolveParams, SolveStatus, solve
 
 SCALE_STEPS = 1000  # least scale is exact to 1/1000: the smallest k with caps ⌊k·B_t/1000⌋ meeting the rule
 
@@ -108,7 +108,7 @@ def rule_problem(
     return replace(problem, projects=tuple(projects))
 
 
-def _never_binding_cap(problem: Problem) -> int:
+def never_binding_cap(problem: Problem) -> int:
     """A cap so large no year can use it all: the sum of every project's largest annual draw."""
     total = 0
     for p in problem.projects:
@@ -119,7 +119,7 @@ def _never_binding_cap(problem: Problem) -> int:
     return total
 
 
-def _must_fund(problem: Problem) -> int:
+def must_fund(problem: Problem) -> int:
     """Money every schedule of the rule problem spends inside the horizon: all non-deferrable costs."""
     return sum(p.cost for p in problem.projects if not p.deferrable)
 
@@ -136,6 +136,7 @@ def least_budget(
     progress: Callable[[BisectionStep], None] | None = None,
     stop: threading.Event | None = None,
     fanout: Fanout | None = None,
+    params: SolveParams = DEFAULT_PARAMS,
 ) -> LeastBudget:
     """The least flat annual budget (or, with `scale_of`, the least scale k/1000 of those caps, each cap
     rounded down) meeting `rule`, exactly (pass `stars`, the portfolio's ★ codes, when the scenario's ★
@@ -145,8 +146,8 @@ def least_budget(
     """
     checked = rule_problem(problem, rule, stars, star_deadline)
     mode = "flat" if scale_of is None else "scale"
-    must = _must_fund(checked)
-    top = _never_binding_cap(checked)
+    must = must_fund(checked)
+    top = never_binding_cap(checked)
 
     if scale_of is None:
 
@@ -183,6 +184,7 @@ def least_budget(
             progress=progress,
             stop=stop,
             batch=batch,
+            params=params,
         )
 
 
@@ -215,6 +217,7 @@ def _bisect(
     progress: Callable[[BisectionStep], None] | None,
     stop: threading.Event | None,
     batch: Batch,
+    params: SolveParams,
 ) -> LeastBudget:
     steps: list[BisectionStep] = []
     schedules: dict[int, Solution] = {}
@@ -222,7 +225,12 @@ def _bisect(
     def decide(key: int, low: int, high: int) -> Verdict:
         hint = schedules[min(schedules)] if schedules else None
         solution = batch.submit(
-            solve, replace(checked, budget=caps_at(key)), time_limit=time_limit, workers=workers, hint=hint
+            solve,
+            replace(checked, budget=caps_at(key)),
+            time_limit=time_limit,
+            workers=workers,
+            hint=hint,
+            params=params,
         ).result()
         if solution.status.has_schedule:
             schedules[key] = solution
@@ -281,7 +289,12 @@ def _bisect(
             low = mid
     caps = caps_at(high)
     final = batch.submit(
-        solve, replace(problem, budget=caps), time_limit=time_limit, workers=workers, hint=schedules[high]
+        solve,
+        replace(problem, budget=caps),
+        time_limit=time_limit,
+        workers=workers,
+        hint=schedules[high],
+        params=params,
     ).result()
     if not final.status.has_schedule:  # cannot happen with a feasible hint unless cancelled
         final = schedules[high]
