@@ -24,6 +24,7 @@ from api.routes import (
     health,
     portfolios,
     projects,
+    risk,
     runs,
     scenarios,
     tradeoffs,
@@ -56,6 +57,7 @@ def _api_router() -> APIRouter:
         runs,
         baselines,
         tradeoffs,
+        risk,
         users,
     ):
         router.include_router(module.router)

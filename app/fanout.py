@@ -142,16 +142,20 @@ class LocalThreads(Fanout):
 def run_task(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], stop_name: str) -> Any:
     """What a Dask worker runs: `fn(*args, stop=…, **kwargs)` with a local Event set once the batch's Dask
     Event named `stop_name` is (polled every STOP_POLL_SECONDS on a thread)."""
-    from distributed import Event
+    from distributed import Event, get_client
 
-    remote = Event(stop_name)
+    remote = Event(stop_name, client=get_client())  # the worker's client, resolved on the task's thread
     local = threading.Event()
     finished = threading.Event()
 
     def watch() -> None:
         while not finished.wait(STOP_POLL_SECONDS):
-            if remote.is_set():
-                local.set()
+            try:
+                if remote.is_set():
+                    local.set()
+                    return
+            except (OSError, RuntimeError) as err:  # the scheduler went away: the task ends on its own
+                log.debug("stop watch of %s ended: %s", stop_name, err)
                 return
 
     watcher = threading.Thread(target=watch, name="capsched-stop-watch", daemon=True)

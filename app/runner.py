@@ -22,10 +22,11 @@ from app.fanout import Fanout, LocalThreads
 from app.i18n.failures import CANCELLED_RUNNING
 from app.i18n.solver import message_json
 from app.models import Job, JobKind, Run, RunStatus
-from app.rules import least_budget, sweep
+from app.rules import least_budget, risk, sweep
+from app.rules.overruns import Assumptions, ProjectOverruns
 from app.rules.problem import PLAN_PERIOD_END, Replan, merge_past
 from app.services import runs
-from solver import Problem, Progress, Solution, solve
+from solver import Problem, Progress, Solution, SolveParams, solve
 
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written to its row
 
@@ -48,6 +49,7 @@ def make_pool(
         runs.KIND: Kind(Run, run, "runs"),
         JobKind.SWEEP: Kind(Job, job, "jobs"),
         JobKind.LEAST_BUDGET: Kind(Job, job, "jobs"),
+        JobKind.RISK: Kind(Job, job, "jobs"),
     }
     return BackgroundPool(engine=engine, kinds=kinds, lanes={"runs": run_threads, "jobs": 1})
 
@@ -153,6 +155,8 @@ def execute_job(
     fanout = fanout or LocalThreads()
     if job.kind == JobKind.SWEEP:
         return _execute_sweep(engine, job_id, problem, job.params, stop, fanout)
+    if job.kind == JobKind.RISK:
+        return _execute_risk(engine, job_id, problem, job.params, stop, fanout)
     return _execute_least_budget(engine, job_id, problem, job.params, workers, stop, fanout)
 
 
@@ -265,5 +269,67 @@ def _execute_least_budget(
         error=CANCELLED_RUNNING if cancelled else None,
         progress={"steps": len(answer.steps)},
         result=result,
+    )
+    return status
+
+
+# ── a cost risk analysis ─────────────────────────────────────────────────────────────────────────
+
+
+def _execute_risk(
+    engine: Engine,
+    job_id: int,
+    problem: Problem,
+    params: Mapping[str, Any],
+    stop: threading.Event | None,
+    fanout: Fanout,
+) -> RunStatus:
+    assumptions = Assumptions.from_json(params["overrun"])
+    overruns = ProjectOverruns.compile(problem, assumptions, params["categories"], params["natures"])
+    last = [0.0]
+
+    def report(progress: risk.RiskProgress) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_SECONDS and progress.done not in (0, progress.total):
+            return
+        last[0] = now
+        values = {"phase": progress.phase, "done": progress.done, "total": progress.total}
+        if progress.low is not None:
+            values.update(low=progress.low, high=progress.high)
+        background.write(engine, Job, job_id, only_running=True, progress=values)
+
+    plan = params.get("plan")
+    result = risk.analyse(
+        problem,
+        overruns=overruns,
+        samples=params["samples"],
+        seed=params["seed"],
+        plan=Solution.from_json(plan) if plan else None,
+        plan_source=params["plan_source"],
+        stars=params["stars"],
+        star_deadline=params["star_deadline"],
+        confidence=params["confidence"],
+        work_limit=params["work_limit"],
+        time_limit=params["time_limit"],
+        params=SolveParams(),
+        fanout=fanout,
+        progress=report,
+        stop=stop,
+        assumptions=assumptions.to_json(),
+    )
+    status = RunStatus.CANCELLED if result.cancelled else RunStatus.DONE
+    samples = params["samples"]
+    background.finish(
+        engine,
+        Job,
+        job_id,
+        status,
+        error=CANCELLED_RUNNING if status is RunStatus.CANCELLED else None,
+        progress={
+            "phase": "done" if status is RunStatus.DONE else "cancelled",
+            "done": len(result.outcomes),
+            "total": samples,
+        },
+        result=result.figures() if status is RunStatus.DONE else None,
     )
     return status

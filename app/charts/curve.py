@@ -19,10 +19,15 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 
 def curve_figure(
-    points: Sequence[Mapping[str, Any]], *, current_cap_wan: float | None = None, lang: str = "zh"
+    points: Sequence[Mapping[str, Any]],
+    *,
+    current_cap_wan: float | None = None,
+    confidence_budget: tuple[int, float] | None = None,
+    lang: str = "zh",
 ) -> go.Figure:
     """Weighted slippage (filled marker: proven optimal; open: not proven) and ★ late per budget level;
-    levels without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap."""
+    levels without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap and,
+    given a risk analysis's (amount, confidence), a red line its P80 budget (app/rules/risk.py)."""
     check_lang(lang)
     ordered = sorted(points, key=lambda p: p["mean_cap_wan"])
     solved = [p for p in ordered if p["objective"] is not None]
@@ -75,6 +80,19 @@ def curve_figure(
                 "font": {"size": 12},
             },
             annotation_position="top right",
+        )
+    if confidence_budget is not None:
+        amount, confidence = confidence_budget
+        fig.add_vline(
+            x=amount,
+            line={"color": LATE_RED, "width": 2},
+            annotation={
+                "text": t(
+                    "risk_budget_marker", lang, pct=round(100 * confidence), amount=money(amount, lang)
+                ),
+                "font": {"size": 12, "color": LATE_RED},
+            },
+            annotation_position="bottom right",
         )
     fig.update_layout(
         template="plotly_white",

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from app.i18n import Message
 from solver import Problem, Project
 
 ALL_PROJECTS = "*"  # the one correlation group of a problem without categories (a problem.json)
@@ -119,8 +120,8 @@ class Overrun:
             "share_over": round(self.share_over, 4),
             "mean": round(self.mean, 4),
             "correlation": self.correlation,
-            "mu": round(self.mu, 6),
-            "sigma": round(self.sigma, 6),
+            "mu": self.mu,
+            "sigma": self.sigma,
             "median": round(self.quantile(0.5), 4),
             "p90": round(self.quantile(0.9), 4),
         }
@@ -180,6 +181,22 @@ class Assumptions:
                 raise OverrunError(f"overrun.{part} must map a name to its overrun")
             groups[part] = {str(k): _overrun_from_json(v, f"{part}.{k}") for k, v in given.items()}
         return cls(default, groups["categories"], groups["natures"])
+
+
+def describe_assumptions(assumptions: Mapping[str, Any]) -> Message:
+    """The stored assumptions (`Assumptions.to_json()`) in words, labelled as assumptions, with their basis:
+    the reference class for the default, "set by the user" for anything else."""
+    default = assumptions.get("default", {})
+    values = {
+        "share": f"{default.get('share_over', 0):.0%}",
+        "mean": f"{default.get('mean', 0):.0%}",
+        "corr": f"{default.get('correlation', 0):g}",
+    }
+    if assumptions.get("basis") == BASIS:
+        return Message("risk_assumption_note", **values)
+    others = len(assumptions.get("categories", {})) + len(assumptions.get("natures", {}))
+    more = Message("risk_assumption_more", n=others) if others else ""
+    return Message("risk_assumption_user", **values, more=more)
 
 
 def _overrun_from_json(data: Any, where: str) -> Overrun:

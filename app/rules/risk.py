@@ -352,6 +352,8 @@ class RiskResult:
     """Everything the analysis found; `figures()` is what is stored, shown and exported."""
 
     setup: RiskSetup
+    deterministic: Solution  # the problem solved at point estimates
+    plan_source: Mapping[str, Any]  # where the fixed plan's schedule came from
     outcomes: tuple[SampleOutcome, ...]  # in sample order
     budget: ConfidenceBudget | None
     deterministic_least_wan: int | None
@@ -382,6 +384,7 @@ def analyse(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 1,
     plan: Solution | None = None,
+    plan_source: Mapping[str, Any] | None = None,
     stars: Collection[str] | None = None,
     star_deadline: int = PLAN_PERIOD_END,
     rule: Rule = Rule.STAR,
@@ -397,8 +400,9 @@ def analyse(
 ) -> RiskResult:
     """The Monte Carlo of the module docstring: `samples` samples of `seed`, each a task of `fanout`
     (default: threads here), then (unless `confidence` is None) the budget meeting `rule` in that share of
-    the samples. `plan`: the schedule kept by the fixed plan (default: the problem solved at point
-    estimates, which the result reports as the deterministic schedule). Every solve — the plan's, the
+    the samples. The problem is first solved at point estimates (the deterministic schedule, the
+    reference of the re-scheduled figures); `plan` is the schedule the fixed plan keeps (default: that
+    one), `plan_source` says where it came from for the figures. Every solve — the plan's, the
     samples', the checks' — stops at `work_limit` deterministic seconds (None: at `time_limit`, and the
     figures depend on timing) with `workers` CP-SAT threads each (1: one sequential, reproducible search)."""
     if not 1 <= samples <= MAX_SAMPLES:
@@ -412,14 +416,22 @@ def analyse(
     report(RiskProgress("plan", 0, 1))
     params = params.but(work_limit=work_limit, shortfall=False)
     with fanout.batch(stop) as batch:
-        if plan is None:
-            plan = batch.submit(
-                solve, problem, time_limit=time_limit, workers=workers, params=params
-            ).result()
+        deterministic_plan = batch.submit(
+            solve, problem, time_limit=time_limit, workers=workers, params=params
+        ).result()
         setup = RiskSetup(
-            problem, overruns, seed, plan, star_set, star_deadline, rule, time_limit, workers, params
+            problem,
+            overruns,
+            seed,
+            plan or deterministic_plan,
+            star_set,
+            star_deadline,
+            rule,
+            time_limit,
+            workers,
+            params,
         )
-        deterministic = None
+        least_wan = None
         if confidence is not None and (star_set or rule is Rule.ZERO_SLIPPAGE) and not _stopped(stop):
             found = least_budget(
                 problem,
@@ -432,7 +444,7 @@ def analyse(
                 fanout=fanout,
                 params=params,
             )
-            deterministic = found.amount_wan
+            least_wan = found.amount_wan
         report(RiskProgress("plan", 1, 1))
         outcomes = _run_samples(batch, setup, samples, report, stop)
     budget = None
@@ -443,9 +455,11 @@ def analyse(
         cancelled = budget is None
     return RiskResult(
         setup=setup,
+        deterministic=deterministic_plan,
+        plan_source=dict(plan_source or {"source": "deterministic" if plan is None else "given"}),
         outcomes=tuple(outcomes or ()),
         budget=budget,
-        deterministic_least_wan=deterministic,
+        deterministic_least_wan=least_wan,
         cancelled=cancelled,
         wall_seconds=time.perf_counter() - started,
         fanout=fanout.describe(),
@@ -580,10 +594,11 @@ def _share(flags: Sequence[bool]) -> float:
 def risk_figures(result: RiskResult) -> dict[str, Any]:
     """What the analysis says, as plain JSON (the API's `result`, the CLI's --out, the report's page)."""
     setup, outcomes = result.setup, result.outcomes
-    problem, plan = setup.problem, setup.plan
+    problem, plan, deterministic = setup.problem, setup.plan, result.deterministic
     n = len(outcomes)
     deadlines = setup.star_deadlines()
     planned = {s.id: s for s in plan.projects}
+    solved = {s.id: s for s in deterministic.projects}
     ids = [p.id for p in problem.projects]
     years = list(problem.years)
 
@@ -605,6 +620,7 @@ def risk_figures(result: RiskResult) -> dict[str, Any]:
             "planned_end": p.planned_end,
             "deadline": deadlines.get(p.id, p.deadline),
             "plan_end": s.end if s is not None and s.scheduled else None,
+            "deterministic_end": solved[p.id].end if p.id in solved else None,
             "p_on_time": _share([on_time(e, p.planned_end) for e in ends]),
             "p_on_time_fixed": _share([on_time(e, p.planned_end) for e in fixed]),
             "mean_extra_wan": round(sum(extra) / n, 1) if n else 0.0,
@@ -615,7 +631,8 @@ def risk_figures(result: RiskResult) -> dict[str, Any]:
         projects.append(row)
     slippage = [o.objective for o in outcomes if o.objective is not None]
     fixed_slippage = [o.fixed_objective for o in outcomes]
-    plan_spend = {y.year: y.spend for y in plan.years}
+    plan_spend = {y.year: y.spend for y in deterministic.years}
+    at_estimates = fixed_plan(problem, plan, problem, setup.stars)
     figures: dict[str, Any] = {
         "samples": n,
         "seed": setup.seed,
@@ -626,16 +643,18 @@ def risk_figures(result: RiskResult) -> dict[str, Any]:
         "time_limit": setup.time_limit,
         "solver_threads": setup.workers,
         "deterministic": {
-            "status": str(plan.status),
-            "objective": plan.objective,
+            "status": str(deterministic.status),
+            "objective": deterministic.objective,
             "least_budget_wan": result.deterministic_least_wan,
         },
+        "fixed_plan": {**result.plan_source, "objective": at_estimates.objective},
         "projects": projects,
         "p_all_stars": _share([all_stars(o.ends) for o in outcomes]),
         "p_all_stars_fixed": _share([all_stars(o.fixed_ends) for o in outcomes]),
         "slippage": _distribution(slippage),
         "slippage_fixed": _distribution(fixed_slippage),
         "slippage_samples": slippage,
+        "slippage_fixed_samples": fixed_slippage,
         "extra_per_year": [
             {
                 "year": t,
@@ -664,8 +683,8 @@ def risk_figures(result: RiskResult) -> dict[str, Any]:
         "cores": result.cores,
     }
     clock_checks = sum(lv.clock_limited for lv in result.budget.levels) if result.budget else 0
-    deterministic = setup.params.work_limit is not None and setup.workers == 1
-    figures["reproducible"] = deterministic and figures["clock_limited_samples"] == 0 and clock_checks == 0
+    repeatable = setup.params.work_limit is not None and setup.workers == 1
+    figures["reproducible"] = repeatable and figures["clock_limited_samples"] == 0 and clock_checks == 0
     return figures
 
 

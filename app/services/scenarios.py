@@ -175,6 +175,11 @@ def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan
         return replan(records, options, spent)
 
 
+def records_of(*, session: Session, scenario_id: int) -> list[ProjectRecord]:
+    """The project records a run of the scenario schedules (drafts left out)."""
+    return _records(session, get(session=session, scenario_id=scenario_id))
+
+
 def star_codes(*, session: Session, scenario: Scenario) -> list[str]:
     """The ★ projects of the scenario's portfolio."""
     rows = projects.list_projects(session=session, portfolio_id=scenario.portfolio_id)
