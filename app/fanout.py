@@ -255,7 +255,7 @@ class DaskFanout(Fanout):
             n_workers=self._workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
         )
         return Client(self._cluster, set_as_default=False)
 

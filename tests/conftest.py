@@ -34,5 +34,5 @@ def dask_scheduler() -> Iterator[str]:
     a LocalCluster of 2 worker processes with one thread each, started once (a few seconds)."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address

@@ -356,6 +356,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "注意：该风险分析基于 {when} 时的情景，此后情景或项目可能已修改。",
         "Note: the analysis used the scenario as it was on {when}; it may have changed since.",
     ),
+    "risk_report_years": ("每年多出的资金（平均，万元）", "Extra money per year (mean, 10k CNY)"),
     "risk_all_stars": ("★ 项目全部按期完工的概率", "Chance every ★ project finishes on time"),
     "risk_budget_line": (
         "P{pct} 预算（★ 全部按期的把握 ≥ {pct}%）",

@@ -17,7 +17,7 @@ from app.models import Baseline
 from app.rules import slippage
 from app.rules.annual_plan import annual_plan as plan_of_year
 from app.rules.portfolio import ProjectRecord
-from app.services import actuals, baselines, portfolios, projects, runs, scenarios
+from app.services import actuals, baselines, jobs, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
 
@@ -150,6 +150,20 @@ def run_facts(*, session: Session, run_id: int) -> run_report.RunFacts:
     )
 
 
+def _risk_facts(session: Session, run_id: int) -> run_report.RiskFacts | None:
+    """The newest finished risk analysis of the run's scenario, for the report's risk page (None: none)."""
+    run = runs.get(session=session, run_id=run_id)
+    job = jobs.latest_risk(session=session, scenario_id=run.scenario_id)
+    if job is None or job.result is None:
+        return None
+    return run_report.RiskFacts(
+        job_id=job.id,
+        figures=job.result,
+        finished_at=job.finished_at,
+        same_problem=job.params.get("problem") == run.problem,
+    )
+
+
 def report_file(
     *,
     session: Session,
@@ -159,8 +173,9 @@ def report_file(
     paper: str = "A4",
     sort: str = "start",
 ) -> bytes:
-    """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs
-    with their basis) as PDF, or as the HTML the PDF is made from."""
+    """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, the cost
+    risk page when the scenario has a finished risk analysis, costs with their basis) as PDF, or as the
+    HTML the PDF is made from."""
     solution, records, baseline = _with_baseline(session, run_id)
     report = run_slippage(session=session, run_id=run_id)
     try:
@@ -173,6 +188,7 @@ def report_file(
             paper=paper,
             sort=sort,
             baseline=baseline,
+            risk=_risk_facts(session, run_id),
         )
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err

@@ -339,9 +339,11 @@ def start_risk(
     if work_limit > max_time_limit:
         words = Message("risk_work_limit_over_max", seconds=f"{work_limit:g}", limit=f"{max_time_limit:g}")
         raise InvalidInput(words, [(("body", "work_limit"), Message("at_most", limit=f"{max_time_limit:g}"))])
-    time_limit = scenarios.time_limit_for(
-        scenario, data.time_limit, default_time_limit=max_time_limit, max_time_limit=max_time_limit
-    )
+    # the clock only guards a solve the work limit ends first: the server's longest, not the scenario's
+    time_limit = data.time_limit or max_time_limit
+    if time_limit > max_time_limit:
+        words = Message("time_limit_over_max", seconds=f"{time_limit:g}", limit=f"{max_time_limit:g}")
+        raise InvalidInput(words, [(("body", "time_limit"), Message("at_most", limit=f"{max_time_limit:g}"))])
     plan, source = _fixed_plan(session, scenario.portfolio_id, problem, data.fixed_plan)
     codes = {p.id for p in problem.projects}
     params = {

@@ -3,6 +3,7 @@ the assumptions they rest on, the fixed plan from the approved baseline, charts,
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from typing import Any
@@ -189,3 +190,22 @@ def test_starting_a_risk_analysis_is_audited(client, finance, scenario):
     rows = client.get(f"/api/audit?entity=job&id={job['id']}", headers=finance).json()
     assert any(row["action"] == "start:risk" for row in rows), rows
     wait_for(client, job["id"], finance)
+
+
+def test_the_run_report_carries_the_risk_page_once_the_scenario_has_one(client, finance, viewer, scenario):
+    run = client.post(f"/api/scenarios/{scenario['id']}/runs", headers=finance).json()
+    while client.get(f"/api/runs/{run['id']}", headers=finance).json()["status"] != "done":
+        time.sleep(0.05)
+    before = client.get(f"/api/runs/{run['id']}/report.html", headers=viewer).text
+    assert "成本风险分析" not in before
+    job = wait_for(client, start(client, scenario, finance).json()["id"], finance)
+    report = client.get(f"/api/runs/{run['id']}/report.html", headers=viewer).text
+    assert f"成本风险分析（风险分析 #{job['id']}）" in report
+    assert "假设（非本县数据）" in report and "Flyvbjerg" in report
+    amount = f"{job['result']['budget']['amount_wan']:,}"
+    assert f"每年 {amount} 万元" in report  # the P80 budget
+    english = html.unescape(client.get(f"/api/runs/{run['id']}/report.html?lang=en", headers=viewer).text)
+    assert (
+        f"Cost risk (risk analysis #{job['id']})" in english
+        and "Assumption (not this county's data)" in english
+    )
