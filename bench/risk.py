@@ -1,5 +1,5 @@
 """Cost risk benchmark: `python -m bench.risk [--samples 1000] [--large-samples 200] [--seeds 5]
-[--ci-samples 100] [--work-limit 5] [--workers 1,2] [--skip-large] [--skip-ci]`.
+[--ci-samples 100] [--work-limit 5] [--workers 1,2] [--skip-large] [--skip-ci] [--large-no-budget]`.
 
 1. The seed portfolio's ★按期完工 scenario (data/projects.csv, 2020–2030, 15,000 万元 a year, ★ hard), the
    default overrun assumptions: `--samples` samples (seed 1) on a Dask LocalCluster of 1 and of 2 worker
@@ -175,6 +175,7 @@ def main() -> None:
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--skip-ci", action="store_true")
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--large-no-budget", action="store_true", help="no P80 bisection on 200 projects")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
     print(

@@ -189,7 +189,7 @@ async function drawRisk(area, ctx, job) {
     "section",
     { class: "panel", id: "risk-progress", "aria-busy": running ? "true" : "false" },
     h("div", { class: "panel-head" }, h("h2", {}, `${t("risk_title")} #${job.id}`), h("span", { class: "pill info", id: "risk-status" }, runStatusLabel(job.status))),
-    h("p", { class: "assumption", id: "risk-assumptions" }, h("b", {}, t("risk_assumption_label")), " ", job.assumptions_note),
+    h("p", { class: "assumption", id: "risk-assumptions" }, job.assumptions_note),
     h("p", { class: "muted small", id: "risk-plan-source" }, planSource(job.fixed_plan), " · ", t("risk_params", { samples: job.samples, seed: job.seed, confidence: Math.round(100 * job.confidence) })),
     running ? h("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(Math.round(share)) }, h("div", { style: `width:${share}%` })) : null,
     running ? h("p", { class: "muted small", id: "risk-phase" }, progressText(job)) : null,

@@ -307,17 +307,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk_assumption": ("假设", "assumption"),
     "risk_assumption_note": (
         "假设（非本县数据）：成本倍数服从对数正态分布，约 {share} 的项目超支，平均超支 {mean}，"
-        "同类项目相关 {corr}；依据：参考类预测（Flyvbjerg 等：约四分之三的建筑项目超支，平均超支 20–30%）",
+        "同类项目相关 {corr}；依据：参考类预测（Flyvbjerg 等：约四分之三的建筑项目超支，平均超支 20–30%）{more}",
         "Assumption (not this county's data): lognormal cost multipliers, about {share} of projects over "
         "cost, mean overrun {mean}, correlation {corr} within a category; basis: reference class forecasting "
-        "(Flyvbjerg et al.: about 3 in 4 building projects overrun, mean overrun 20–30 %)",
+        "(Flyvbjerg et al.: about 3 in 4 building projects overrun, mean overrun 20–30 %){more}",
     ),
     "risk_assumption_user": (
         "假设（用户设定）：成本倍数服从对数正态分布，默认约 {share} 的项目超支，平均超支 {mean}，同类项目相关 {corr}{more}",
         "Assumption (set by the user): lognormal cost multipliers, by default about {share} of projects over "
         "cost, mean overrun {mean}, correlation {corr} within a category{more}",
     ),
-    "risk_assumption_more": ("；另有 {n} 个类别/性质单独设定", "; {n} categories/natures set apart"),
+    "risk_assumption_more": (
+        "；另有 {n} 个类别/性质由用户单独设定",
+        "; {n} categories/natures set apart by the user",
+    ),
     "risk_prob_title": ("按期完工概率（成本超支情形）", "Chance of finishing on time under cost overruns"),
     "risk_prob_subtitle": (
         "{n} 个样本，种子 {seed}；★ 按 {deadline} 年底前完工计，其余按计划完工年计",

@@ -192,10 +192,10 @@ def describe_assumptions(assumptions: Mapping[str, Any]) -> Message:
         "mean": f"{default.get('mean', 0):.0%}",
         "corr": f"{default.get('correlation', 0):g}",
     }
-    if assumptions.get("basis") == BASIS:
-        return Message("risk_assumption_note", **values)
     others = len(assumptions.get("categories", {})) + len(assumptions.get("natures", {}))
     more = Message("risk_assumption_more", n=others) if others else ""
+    if assumptions.get("basis") == BASIS:
+        return Message("risk_assumption_note", **values, more=more)
     return Message("risk_assumption_user", **values, more=more)
 
 

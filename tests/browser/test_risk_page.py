@@ -8,7 +8,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Server, add_user, sign_in
+from app.services.seeding import STAR_SCENARIO_NAME
+from tests.browser.conftest import Server, add_user, sign_in, snap
 
 SEED_PROJECTS = 19
 
@@ -18,7 +19,7 @@ def _star_scenario(server: Server) -> dict:
     with server.client() as api:
         pid = api.get("/api/portfolios").json()[0]["id"]
         scenarios = api.get(f"/api/portfolios/{pid}/scenarios").json()
-        return next(s for s in scenarios if s["name"] == "★按期完工")
+        return next(s for s in scenarios if s["name"] == STAR_SCENARIO_NAME)
 
 
 def _open(page: Page, server: Server, scenario_id: int, token: str | None = None) -> None:
@@ -46,8 +47,8 @@ def test_a_finance_officer_runs_a_risk_analysis_and_reads_it_beside_its_assumpti
     page.click("#start-risk")
 
     expect(page.locator("#risk-status")).to_have_text("已完成", timeout=280_000)
-    expect(page.locator("#risk-assumptions")).to_contain_text("假设（用户设定）")
-    expect(page.locator("#risk-assumptions")).to_contain_text("另有 1 个类别/性质单独设定")
+    expect(page.locator("#risk-assumptions")).to_contain_text("假设（非本县数据）")
+    expect(page.locator("#risk-assumptions")).to_contain_text("另有 1 个类别/性质由用户单独设定")
     expect(page.locator("#risk-p80 .value")).to_contain_text("万元/年")
     expect(page.locator("#risk-all-stars .value")).to_have_text(re.compile(r"^\d+%$"))
     rows = page.locator("#risk-table tbody tr")
@@ -60,10 +61,11 @@ def test_a_finance_officer_runs_a_risk_analysis_and_reads_it_beside_its_assumpti
         "() => document.querySelector('#risk-budget-chart').layout.annotations.map(a => a.text).join(' | ')"
     )
     assert "P80 预算" in p80 and "假设" in p80
+    snap(page, "risk_view_done")
 
     page.click("#lang")
     expect(page.locator("#risk-status")).to_have_text("done")
-    expect(page.locator("#risk-assumptions")).to_contain_text("Assumption (set by the user)")
+    expect(page.locator("#risk-assumptions")).to_contain_text("1 categories/natures set apart by the user")
     expect(page.locator("#risk-p80 .label")).to_have_text("P80 annual budget")
     page.click("#lang")
 
@@ -73,3 +75,5 @@ def test_a_viewer_reads_risk_analyses_but_cannot_start_one(page: Page, server: S
     _open(page, server, scenario["id"], add_user(server, "风险只读", "viewer"))
     expect(page.locator("#risk-form")).to_have_count(0)
     expect(page.locator("#start-risk")).to_have_count(0)
+    header = page.locator(".topbar").bounding_box()
+    assert header is not None and header["height"] < 60  # the eight views and the language switch on one line
