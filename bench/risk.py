@@ -88,6 +88,10 @@ def _run(
     return figures
 
 
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
 def _budget(figures: dict[str, Any]) -> str:
     budget = figures.get("budget") or {}
     if budget.get("amount_wan") is not None:
@@ -121,7 +125,7 @@ def _scaling(
         s = figures["slippage"]
         print(
             f"| {w} | {figures['bench_wall']:.1f} | {samples / figures['bench_wall']:.2f} | {_budget(figures)} | "
-            f"{figures['p_all_stars']:.1%} / {figures['p_all_stars_fixed']:.1%} | {s['p50']}/{s['p80']}/{s['p90']} | "
+            f"{_share(figures['p_all_stars'])} / {_share(figures['p_all_stars_fixed'])} | {s['p50']}/{s['p80']}/{s['p90']} | "
             f"{figures['unproven_samples']} | {figures['reproducible']} | {before} → {_load()} |",
             flush=True,
         )

@@ -432,7 +432,9 @@ def analyse(
             params,
         )
         least_wan = None
-        if confidence is not None and (star_set or rule is Rule.ZERO_SLIPPAGE) and not _stopped(stop):
+        # without ★ there is no "every ★ on time" to find a budget for
+        confidence = confidence if star_set or rule is Rule.ZERO_SLIPPAGE else None
+        if confidence is not None and not _stopped(stop):
             found = least_budget(
                 problem,
                 rule=rule,
@@ -649,8 +651,8 @@ def risk_figures(result: RiskResult) -> dict[str, Any]:
         },
         "fixed_plan": {**result.plan_source, "objective": at_estimates.objective},
         "projects": projects,
-        "p_all_stars": _share([all_stars(o.ends) for o in outcomes]),
-        "p_all_stars_fixed": _share([all_stars(o.fixed_ends) for o in outcomes]),
+        "p_all_stars": _share([all_stars(o.ends) for o in outcomes]) if deadlines else None,
+        "p_all_stars_fixed": _share([all_stars(o.fixed_ends) for o in outcomes]) if deadlines else None,
         "slippage": _distribution(slippage),
         "slippage_fixed": _distribution(fixed_slippage),
         "slippage_samples": slippage,

@@ -196,3 +196,15 @@ def test_a_saving_frees_room_for_others() -> None:
     fixed = fixed_plan(problem, plan, sample, set())
     assert fixed.ends == (2021, 2021)
     assert fixed.extra == (0, 0)
+
+
+def test_without_star_projects_there_is_no_every_star_figure_nor_budget() -> None:
+    problem = Problem(
+        2021, 2023, flat_budget(2021, 2023, 100), (Project("A", 150, 2022), Project("B", 60, 2023))
+    )
+    overruns = ProjectOverruns.compile(problem, Assumptions())
+    result = analyse(problem, overruns=overruns, samples=3, seed=1, work_limit=1.0, fanout=LocalThreads(2))
+    figures = result.figures()
+    assert figures["p_all_stars"] is None and figures["p_all_stars_fixed"] is None
+    assert figures["budget"] is None and result.deterministic_least_wan is None
+    assert [p["id"] for p in figures["projects"]] == ["A", "B"]
