@@ -276,7 +276,13 @@ class DaskFanout(Fanout):
         from app import __version__
 
         if not client.nthreads():
-            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_SECONDS)
+            try:
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_SECONDS)
+            except TimeoutError as err:
+                raise FanoutError(
+                    f"no Dask worker has joined the scheduler at {self._address or 'the local cluster'} "
+                    f"within {CONNECT_TIMEOUT_SECONDS} s: start one with `dask worker <scheduler address>`"
+                ) from err
         try:
             versions = client.run(capsched_version)
         except (ImportError, ModuleNotFoundError) as err:

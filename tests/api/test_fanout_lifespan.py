@@ -65,3 +65,33 @@ def test_the_local_cluster_starts_for_a_job_and_its_workers_stop_with_the_server
         assert during - before  # the LocalCluster's worker process
     after = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()}
     assert not (after - before)  # stopped with the server
+
+
+def test_a_dask_scheduler_that_cannot_be_reached_fails_the_job_naming_its_address(settings):
+    nowhere = settings.model_copy(update={"dask_address": "tcp://127.0.0.1:9"})  # port 9: nobody listens
+    with TestClient(create_app(nowhere), headers={"Accept-Language": "en"}) as client:
+        finance = _finance(nowhere.database_url)
+        pid = client.post("/api/portfolios", json={"name": "无集群"}, headers=finance).json()["id"]
+        project = {
+            "code": "A",
+            "name": "A",
+            "category": "义务教育",
+            "planned_start": 2022,
+            "planned_end": 2023,
+            "cost_wan": 300,
+        }
+        assert (
+            client.post(f"/api/portfolios/{pid}/projects", json=project, headers=finance).status_code == 201
+        )
+        body = {"name": "s", "first_year": 2022, "last_year": 2025, "budget": flat_budget(2022, 2025, 200)}
+        sid = client.post(f"/api/portfolios/{pid}/scenarios", json=body, headers=finance).json()["id"]
+        job = client.post(
+            f"/api/scenarios/{sid}/sweeps", json={"amounts": [100, 200]}, headers=finance
+        ).json()
+        while (found := client.get(f"/api/sweeps/{job['id']}", headers=finance).json())["status"] in (
+            "queued",
+            "running",
+        ):
+            time.sleep(0.2)
+    assert found["status"] == "failed"
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9 (CAPSCHED_DASK_ADDRESS)" in found["error"]

@@ -135,3 +135,12 @@ def test_without_a_cluster_address_the_command_starts_its_own_and_stops_it(
     assert "on Dask LocalCluster, 2 worker process(es)" in result.output.replace("\n", " ")
     after = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()}
     assert after <= before  # the cluster's worker processes are gone
+
+
+def test_a_dask_scheduler_that_cannot_be_reached_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAPSCHED_DASK_ADDRESS", "tcp://127.0.0.1:9")  # port 9: nobody listens
+    result = runner.invoke(cli, ["risk", str(_problem_json(tmp_path)), "--samples", "2"])
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
