@@ -6,6 +6,7 @@ unless the request's Accept-Language prefers English (app.i18n.lang_from_accept_
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,15 +14,25 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
+from app.db import refusal
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound, QueueFull, StaleVersion
 from app.files.figures import ExportUnavailable
-from app.files.importer import ProjectListError, UnreadableFileError
+from app.files.importer import FileRejected, ProjectListError, UnreadableFileError
 from app.i18n import Lang, Message, field_label, lang_from_accept_language, render, t
 
+log = logging.getLogger(__name__)
+
 _HIDDEN_LOC = ("body", "query", "path", "header")
-_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")
+RETRY_SECONDS = 2  # Retry-After of a 503 for a busy or unreachable database
+QUEUE_RETRY_SECONDS = 30  # … and for a full queue of runs (a run takes seconds to minutes)
+MAX_LISTED = (
+    200  # problems listed in one error body; the rest are counted (a 200,000-column file is one line)
+)
+_SHOWN_CTX = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern", "char")
 
 
 class ErrorItem(BaseModel):
@@ -45,6 +56,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "conflict: a stale version, a duplicate name, a finished run"),
         (413, "upload too large"),
         (422, "invalid input, with every error listed"),
+        (503, "busy or the queue of runs is full (Retry-After); the database cannot store anything now"),
     )
 }
 
@@ -101,14 +113,26 @@ def _validation_words(error: dict[str, Any], lang: Lang) -> str:
         return t("v_other", lang, msg=error.get("msg", kind))
 
 
+def _more(total: int, lang: Lang) -> str | None:
+    """The line that counts the problems not listed, or None when all are."""
+    if total <= MAX_LISTED:
+        return None
+    return t("more_problems", lang, n=f"{total - MAX_LISTED:,}", shown=MAX_LISTED)
+
+
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     lang = request_lang(request)
     items, placed = [], []
-    for error in exc.errors():
+    errors = exc.errors()
+    for error in errors[:MAX_LISTED]:
         loc, words = list(error.get("loc", ())), _validation_words(error, lang)
         items.append((loc, words))
         where = "" if error.get("type") == "json_invalid" else _place(loc, lang)
         placed.append(f"{where}{'：' if lang == 'zh' else ': '}{words}" if where else words)
+    more = _more(len(errors), lang)
+    if more:
+        items.append(([], more))
+        placed.append(more)
     detail = t("invalid_input", lang, errors=_separator(lang).join(placed))
     return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, detail, items)
 
@@ -155,9 +179,12 @@ def _project_list(request: Request, exc: ProjectListError) -> JSONResponse:
     lang = request_lang(request)
     items = [
         (["file", *([e.row] if e.row is not None else []), *([e.column] if e.column else [])], e.render(lang))
-        for e in exc.errors
+        for e in exc.errors[:MAX_LISTED]
     ]
-    count = len(exc.errors)
+    count = exc.total
+    more = _more(count, lang)
+    if more:
+        items.append((["file"], more))
     detail = t(
         "import_failed",
         lang,
@@ -173,9 +200,11 @@ def _project_list(request: Request, exc: ProjectListError) -> JSONResponse:
 
 
 def _unreadable(request: Request, exc: UnreadableFileError) -> JSONResponse:
+    """A file that cannot be read, or is refused before reading: 413 over a cap, else 422."""
     reason = exc.render(request_lang(request))
+    too_large = isinstance(exc, FileRejected) and exc.too_large
     return error_response(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        status.HTTP_413_CONTENT_TOO_LARGE if too_large else status.HTTP_422_UNPROCESSABLE_CONTENT,
         t("cannot_read_file", request_lang(request), reason=reason),
         [(("file",), reason)],
     )
@@ -183,6 +212,37 @@ def _unreadable(request: Request, exc: UnreadableFileError) -> JSONResponse:
 
 def _export_unavailable(request: Request, exc: ExportUnavailable) -> JSONResponse:
     return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, exc.render(request_lang(request)))
+
+
+_REFUSAL_WORDS = {
+    "full": "database_full",
+    "read_only": "database_read_only",
+    "busy": "database_busy",
+    "unreachable": "database_unreachable",
+}
+_READS = ("GET", "HEAD")
+
+
+def _queue_full(request: Request, exc: QueueFull) -> JSONResponse:
+    return error_response(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        exc.render(request_lang(request)),
+        headers={"Retry-After": str(QUEUE_RETRY_SECONDS)},
+    )
+
+
+def _refused(request: Request, exc: Exception) -> JSONResponse:
+    """The database or its disk cannot do the work now (full, read-only, busy, unreachable): 503 in plain
+    words, nothing stored. Anything else is re-raised (a 500, logged with its traceback); so is a read-only
+    refusal of a read, which can only be a route writing through its read-only session (a bug)."""
+    url = request.app.state.engine.url
+    kind = refusal(exc, url.database if url.get_backend_name() == "sqlite" else None)
+    if kind is None or (kind == "read_only" and request.method in _READS):
+        raise exc
+    log.warning("%s %s refused by the database (%s): %s", request.method, request.url.path, kind, exc)
+    headers = {"Retry-After": str(RETRY_SECONDS)} if kind in ("busy", "unreachable") else None
+    words = Message(_REFUSAL_WORDS[kind], seconds=RETRY_SECONDS).render(request_lang(request))
+    return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, words, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -196,3 +256,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ProjectListError, _project_list)
     app.add_exception_handler(UnreadableFileError, _unreadable)
     app.add_exception_handler(ExportUnavailable, _export_unavailable)
+    app.add_exception_handler(QueueFull, _queue_full)
+    for refused in (DBAPIError, PoolTimeout, OSError):
+        app.add_exception_handler(refused, _refused)

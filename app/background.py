@@ -11,16 +11,19 @@ so a cancel reaches only work of this process (one server process; see README).
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
+from app.errors import QueueFull
 from app.i18n.failures import INTERRUPTED_BY_RESTART, INTERRUPTED_BY_SHUTDOWN
 from app.models import Job, Run, RunStatus, utcnow
 
@@ -32,7 +35,9 @@ MAX_ERROR_CHARS = 4000
 
 
 class Submitter(Protocol):
-    """What a service needs of the pool: hand over a stored item, ask it to stop."""
+    """What a service needs of the pool: how many items may wait, hand over a stored item, ask it to stop."""
+
+    max_queued: int
 
     def submit(self, kind: str, item_id: int) -> None: ...
 
@@ -81,6 +86,17 @@ def finish(
     )
 
 
+def ensure_room(session: Session, pool: Submitter) -> None:
+    """Refuse new work (QueueFull) while `pool.max_queued` runs and jobs already wait to start: checked
+    before the work is built or stored, so a flood of requests cannot pile up hours of solving."""
+    queued = sum(
+        session.execute(select(func.count()).where(table.status == RunStatus.QUEUED)).scalar_one()
+        for table in (Run, Job)
+    )
+    if queued >= pool.max_queued:
+        raise QueueFull(queued, pool.max_queued)
+
+
 def cancel_queued(session: Session, table: Table, item_id: int, reason: str) -> None:
     """Cancel the item at once if it has not started (a running one is asked to stop by the pool)."""
     session.execute(
@@ -92,17 +108,29 @@ def cancel_queued(session: Session, table: Table, item_id: int, reason: str) -> 
 
 
 def mark_interrupted(*, session: Session, reason: str = INTERRUPTED_BY_RESTART) -> dict[str, int]:
-    """Mark every item left queued or running (by a process that is gone) as failed; how many per table."""
+    """Mark every item left queued or running (by a process that is gone) as failed; how many per table.
+    Writes nothing when there is none (so a server can start on a read-only database)."""
+    unfinished = [RunStatus.QUEUED, RunStatus.RUNNING]
     counts = {}
     for table in (Run, Job):
-        result = session.execute(
-            sql_update(table)
-            .where(table.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))
-            .values(status=RunStatus.FAILED, error=reason, finished_at=utcnow())
-        )
-        counts[table.__tablename__] = result.rowcount
+        left = session.execute(select(func.count()).where(table.status.in_(unfinished))).scalar_one()
+        if left:
+            session.execute(
+                sql_update(table)
+                .where(table.status.in_(unfinished))
+                .values(status=RunStatus.FAILED, error=reason, finished_at=utcnow())
+            )
+        counts[table.__tablename__] = left
     session.commit()
     return counts
+
+
+def _lower_priority(nice: int) -> None:
+    """Give this pool thread (and the solver threads it starts, which inherit it) the CPU priority `nice`,
+    so that requests are answered first when solves keep every core busy. Linux keeps a nice value per
+    thread; elsewhere this would change the whole process, so it is left alone there."""
+    if nice > 0 and sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 # ── the pool ─────────────────────────────────────────────────────────────────────────────────────
@@ -121,12 +149,26 @@ class BackgroundPool:
     """Runs each kind's work on its lane's threads, in the order submitted; `lanes` maps a lane to its
     number of threads (e.g. solver runs on CAPSCHED_WORKERS threads, sweeps and searches on one)."""
 
-    def __init__(self, *, engine: Engine, kinds: Mapping[str, Kind], lanes: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        kinds: Mapping[str, Kind],
+        lanes: Mapping[str, int],
+        max_queued: int = 20,
+        nice: int = 0,
+    ) -> None:
         self._engine = engine
         self._kinds = dict(kinds)
         self._lanes = dict(lanes)
+        self.max_queued = max_queued
         self._executors = {
-            lane: ThreadPoolExecutor(max_workers=max(1, n), thread_name_prefix=f"capsched-{lane}")
+            lane: ThreadPoolExecutor(
+                max_workers=max(1, n),
+                thread_name_prefix=f"capsched-{lane}",
+                initializer=_lower_priority,
+                initargs=(nice,),
+            )
             for lane, n in lanes.items()
         }
         self._stops: dict[tuple[str, int], threading.Event] = {}

@@ -1,13 +1,20 @@
 """The database: engine (SQLite with WAL by default, PostgreSQL by URL), sessions, migrate-on-start.
 
-SQLite transactions start with BEGIN IMMEDIATE so that concurrent writers queue on the busy timeout
-instead of failing with "database is locked" when a read transaction turns into a write.
+Two flavours of one engine (one pool): `make_engine` gives write transactions — on SQLite they start with
+BEGIN IMMEDIATE, so that concurrent writers queue on the busy timeout instead of failing with "database is
+locked" when a read transaction turns into a write — and `reader(engine)` gives read-only transactions:
+a deferred BEGIN under `PRAGMA query_only` on SQLite (in WAL a reader never waits for the write lock nor
+holds it), `READ ONLY` on PostgreSQL. A write through a reader fails at once instead of taking the lock.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -15,33 +22,88 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-_SQLITE_BUSY_MS = 30_000
+_READS = "capsched_reads"  # the execution option that marks the read flavour of an engine
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite files: WAL journal, foreign keys on, writers wait for each other."""
+@dataclass(frozen=True, slots=True)
+class PoolSize:
+    """How many connections an engine keeps (size), may add (overflow), and how long a checkout may wait;
+    `busy_seconds`: how long a writer waits for another writer's lock (SQLite busy timeout, PostgreSQL
+    lock_timeout)."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 30.0
+    busy_seconds: float = 5.0
+
+
+def server_pool(*, request_threads: int, background_threads: int, wait_seconds: float) -> PoolSize:
+    """The pool of a server: a connection for every request thread and background thread, one for the
+    sign-in cache and one for the health check; no overflow, so the database sees at most that many."""
+    size = request_threads + background_threads + 2
+    return PoolSize(size=size, overflow=0, timeout=wait_seconds, busy_seconds=wait_seconds)
+
+
+def make_engine(url: str, pool: PoolSize = PoolSize()) -> Engine:
+    """An engine for `url` whose transactions are writes (see `reader` for reads); for SQLite files: WAL
+    journal, foreign keys on, writers wait `busy_seconds` for each other."""
+    sizing = {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_MS / 1000})
+        engine = create_engine(url, pool_pre_ping=True, **sizing)
+
+        @event.listens_for(engine, "connect")
+        def _on_pg_connect(dbapi_connection, _record) -> None:
+            # a writer waiting longer than busy_seconds for another's row or table lock gives up (503)
+            dbapi_connection.execute(f"SET lock_timeout = {round(pool.busy_seconds * 1000)}")
+            dbapi_connection.commit()
+
+        @event.listens_for(engine, "begin")
+        def _on_pg_begin(connection) -> None:
+            # a statement, not psycopg's read_only flag: that flag, reset when the connection goes back to the
+            # pool, would make every later write an explicit READ WRITE, overriding a read-only server
+            if connection.get_execution_options().get(_READS):
+                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+        return engine
+    busy_ms = round(pool.busy_seconds * 1000)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": pool.busy_seconds},
+        **({} if memory else sizing),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # set once, kept by the file
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_READS):
+            connection.exec_driver_sql("PRAGMA query_only=1")
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("PRAGMA query_only=0")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine (the same pool) for read-only transactions: they never take SQLite's write lock and
+    never wait for it; a write through it is refused by the database."""
+    return engine.execution_options(**{_READS: True})
 
 
 def _alembic_config() -> Config:
@@ -50,23 +112,37 @@ def _alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str | None:
-    """The newest migration this code knows."""
+    """The newest migration this code knows (read from the scripts once per process)."""
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at (None before the first)."""
-    with engine.connect() as connection:
+    with reader(engine).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision (safe to call on every start)."""
+    """Create or upgrade the schema to the newest Alembic revision (safe to call on every start; writes
+    nothing when the schema is already the newest, so a server can start on a read-only database)."""
+    if current_revision(engine) == head_revision():
+        return
     config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # a migration that rebuilds a table must not cascade its drop (no-op inside a transaction)
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("a migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 @contextmanager
@@ -79,6 +155,49 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# SQLite result codes (the low byte of an extended code) and PostgreSQL SQLSTATEs, by what they mean here
+_SQLITE_IOERR = 10
+_SQLITE_PAGE_BYTES = 4096
+_SQLITE_REFUSALS = {13: "full", 8: "read_only", 5: "busy", 6: "busy", 14: "unreachable"}
+_PG_REFUSALS = {"53100": "full", "25006": "read_only", "55P03": "busy", "40001": "busy", "40P01": "busy",
+                "53300": "busy", "57P01": "unreachable", "57P03": "unreachable"}  # fmt: skip
+_OS_REFUSALS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only"}
+
+
+def refusal(err: BaseException, database: str | None = None) -> str | None:
+    """Why the database (or the disk) could not do the work, when it is a condition of the server and not a
+    mistake in the request or a bug: "full", "read_only", "busy" or "unreachable"; None otherwise.
+    `database`: the SQLite file, whose disk is looked at when SQLite reports only "disk I/O error" (as it
+    does when the disk fills up while it maps or grows its shared-memory file)."""
+    if isinstance(err, PoolTimeout):
+        return "busy"  # no connection came free in time
+    if isinstance(err, OSError):
+        return _OS_REFUSALS.get(err.errno)
+    if not isinstance(err, DBAPIError):
+        return None
+    orig = err.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        if code & 0xFF == _SQLITE_IOERR:
+            return "full" if database and _disk_full(database) else "unreachable"
+        return _SQLITE_REFUSALS.get(code & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if state in _PG_REFUSALS:
+        return _PG_REFUSALS[state]
+    if (state is not None and state.startswith("08")) or err.connection_invalidated:
+        return "unreachable"  # a connection exception
+    return None
+
+
+def _disk_full(path: str) -> bool:
+    """Whether the filesystem holding `path` has less than one database page free."""
+    try:
+        found = os.statvfs(Path(path).resolve().parent)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < _SQLITE_PAGE_BYTES
 
 
 def is_unique_violation(err: IntegrityError, table: str, *columns: str) -> bool:

@@ -69,3 +69,13 @@ class InvalidInput(_Worded, ValueError):
         self.text = message
         super().__init__(str(message))
         self.errors = [(tuple(loc), msg) for loc, msg in errors]
+
+
+class QueueFull(_Worded, Exception):
+    """As many runs and searches as CAPSCHED_MAX_QUEUED allows already wait to start."""
+
+    def __init__(self, queued: int, limit: int) -> None:
+        self.text = Message("queue_full", queued=queued, limit=limit)
+        super().__init__(str(self.text))
+        self.queued = queued
+        self.limit = limit

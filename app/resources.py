@@ -19,6 +19,16 @@ def seed_portfolio_csv() -> Path:
     return data_dir() / "projects.csv"
 
 
+def seed_sources_csv() -> Path:
+    """The seed portfolio's illustrative funding sources and their quotas per seeded scenario (issue 15)."""
+    return data_dir() / "sources.csv"
+
+
+def seed_funding_rules_csv() -> Path:
+    """The seed portfolio's illustrative funding rules (which source may fund what, and how much)."""
+    return data_dir() / "funding_rules.csv"
+
+
 def static_dir() -> Path:
     """The web page (repository `frontend_static/`, or the copy packed into the wheel)."""
     in_repo = _REPO_ROOT / "frontend_static"

@@ -23,7 +23,7 @@ from app.i18n.failures import CANCELLED_RUNNING
 from app.i18n.solver import message_json
 from app.models import Job, JobKind, Run, RunStatus
 from app.rules import least_budget, risk, sweep
-from app.rules.overruns import Assumptions, ProjectOverruns
+from app.rules.overruns import Assumptions, ProjectOverruns, funding_rules_from_json
 from app.rules.problem import PLAN_PERIOD_END, Replan, merge_past
 from app.services import runs
 from solver import Problem, Progress, Solution, SolveParams, solve
@@ -32,11 +32,18 @@ PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written t
 
 
 def make_pool(
-    *, engine: Engine, run_threads: int, solver_threads: int, fanout: Fanout | None = None
+    *,
+    engine: Engine,
+    run_threads: int,
+    solver_threads: int,
+    max_queued: int = 20,
+    nice: int = 0,
+    fanout: Fanout | None = None,
 ) -> BackgroundPool:
     """The server's pool: solver runs on `run_threads` threads, sweeps, least-budget searches and risk
     analyses one at a time on one more, each fanning its solves out to `fanout` (default: threads of this
-    process); a run's solve and a least-budget step get `solver_threads` CP-SAT threads."""
+    process); a run's solve and a least-budget step get `solver_threads` CP-SAT threads; at most
+    `max_queued` items (of every kind) wait to start; its threads run at CPU priority `nice` (Linux)."""
     fanout = fanout or LocalThreads()
 
     def run(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
@@ -51,7 +58,8 @@ def make_pool(
         JobKind.LEAST_BUDGET: Kind(Job, job, "jobs"),
         JobKind.RISK: Kind(Job, job, "jobs"),
     }
-    return BackgroundPool(engine=engine, kinds=kinds, lanes={"runs": run_threads, "jobs": 1})
+    lanes = {"runs": run_threads, "jobs": 1}
+    return BackgroundPool(engine=engine, kinds=kinds, lanes=lanes, max_queued=max_queued, nice=nice)
 
 
 def _stopped(stop: threading.Event | None) -> bool:
@@ -192,6 +200,7 @@ def _execute_sweep(
         time_limit=params["time_limit"],
         hints=params.get("hints", True),
         stars=params.get("stars"),
+        seats=params.get("seats"),
         progress=report,
         stop=stop,
         fanout=fanout,
@@ -285,7 +294,13 @@ def _execute_risk(
     fanout: Fanout,
 ) -> RunStatus:
     assumptions = Assumptions.from_json(params["overrun"])
-    overruns = ProjectOverruns.compile(problem, assumptions, params["categories"], params["natures"])
+    overruns = ProjectOverruns.compile(
+        problem,
+        assumptions,
+        params["categories"],
+        params["natures"],
+        funding_rules_from_json(params.get("funding_rules")),
+    )
     last = [0.0]
 
     def report(progress: risk.RiskProgress) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,12 +29,54 @@ class Settings(BaseSettings):
     dask_workers: int | None = Field(
         default=None, ge=1, description="worker processes of the local Dask cluster (default: one per core)"
     )
+    request_threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="threads answering requests; the database pool is sized to them",
+    )
+    max_requests_in_flight: int = Field(
+        default=100, ge=1, description="requests being answered at once; more get 503 with Retry-After"
+    )
+    solver_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU priority (Linux nice) of solves: requests are answered first",
+    )
+    max_queued: int = Field(
+        default=20,
+        ge=1,
+        description="runs, sweeps, least-budget searches and risk analyses waiting to start; more get 503",
+    )
+    database_wait_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="how long a request waits for a database connection or SQLite's write lock",
+    )
     seed: bool = Field(default=True, description="load the seed portfolio into an empty database on start")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="the office's time zone (IANA name): moments in documents (report, annual plan) are shown in it",
+    )
     log_level: str = Field(
         default="info",
         pattern="^(?i:debug|info|warning|error|critical)$",
         description="the service's log level",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {name!r}: give an IANA name such as Asia/Shanghai") from err
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def get_settings() -> Settings:

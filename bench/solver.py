@@ -1,22 +1,65 @@
-"""Solver benchmark on seeded synthetic portfolios: `python -m bench.solver [--sizes 20,200,2000] [--quick]`.
+"""Solver benchmark on seeded synthetic portfolios:
+`python -m bench.solver [--sizes 20,200,2000] [--tightness 0.6,0.8,1.0] [--load] [--lp]`.
 
-Per size (20 projects over 10 years, 200 over 12, 2000 over 15) and budget tightness (0.6, 0.8, 1.0 of the
-unconstrained demand), prints CP-SAT's objective, bound, gap, seconds, the greedy objective and the
-ratio CP-SAT / greedy, and the money-flow LP bound alone (solver/bound.py, also part of `bound`) with its time. Also solves the seed portfolio (data/projects.csv) when the app package is present.
+Per size (20 projects over 10 years, 200 over 12, 2000 and 10,000 over 15; 10 s for up to 200 projects,
+60 s above) and budget tightness (0.6, 0.8, 1.0 of the unconstrained demand), each case is solved in a
+process of its own (`python -m bench.solver --child problem.json …`), so its figures are a whole process's:
+status, objective, bound, gap, the solver's seconds, the process's wall seconds (start, imports, reading
+the problem, solving, verifying), when the first schedule was reported (the solver's `progress`), peak RSS
+(the child's `ru_maxrss`), the greedy objective and the ratio solver / greedy. `--lp` adds the money-flow
+LP bound alone (solver/bound.py, also part of `bound`) with its time.
+
+`--load` solves every case twice: on the machine as it is, then with a CPU hog beside it (a busy Python
+process, one core's worth: "one core effectively free" on a 2-core machine). The load average is printed
+with every row, because the machine may be shared.
+
+Whole-command rows (`capsched solve` as a user runs it): the seed list with ★ soft at 12,000 a year
+(`capsched solve data/projects.csv --soft-star`, best and median of 5), and with 10,000 in `--sizes`,
+`capsched solve problem.json --time-limit 0.5` on the 10,000-project portfolio at 0.6.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from solver import Problem, greedy_schedule, solve, verify
+from solver import Problem, Progress, Solution, greedy_schedule, solve, verify
 from solver.bound import lower_bound
 from solver.instances import synthetic
 
-SIZES = {20: (10, 10.0), 200: (12, 10.0), 2000: (15, 60.0)}  # projects: (horizon years, time limit s)
+# projects: (horizon years, time limit s)
+SIZES = {20: (10, 10.0), 200: (12, 10.0), 2000: (15, 60.0), 10000: (15, 60.0)}
 TIGHTNESS = (0.6, 0.8, 1.0)
+FAST_LIMIT = 0.5  # the "--time-limit 0.5" row at 10,000 projects
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    problem: Problem
+    time_limit: float
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What one child process reported, with its wall time and peak RSS as the parent saw them."""
+
+    result: dict[str, Any]
+    wall: float
+    rss_mb: float
 
 
 def _gap(objective: int | None, bound: int | None) -> float | None:
@@ -25,31 +68,121 @@ def _gap(objective: int | None, bound: int | None) -> float | None:
     return 0.0 if objective == bound else (objective - bound) / max(1, objective)
 
 
-def _row(name: str, problem: Problem, time_limit: float, workers: int) -> None:
+def _load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
+# ── the child: one case, one process ────────────────────────────────────────────────────────────────
+
+
+def child(path: Path, time_limit: float, workers: int, with_lp: bool) -> None:
+    """Solve the problem in `path` and print one JSON line of figures (run by the parent as a process)."""
+    problem = Problem.from_json(json.loads(path.read_text(encoding="utf-8")))
     started = time.monotonic()
     greedy = greedy_schedule(problem)
     greedy_s = time.monotonic() - started
-    started = time.monotonic()
-    lp_bound = lower_bound(problem, time_limit=time_limit)
-    lp_s = time.monotonic() - started
-    solution = solve(problem, time_limit=time_limit, workers=workers)
+    lp, lp_s = None, None
+    if with_lp:
+        started = time.monotonic()
+        lp = lower_bound(problem, time_limit=time_limit)
+        lp_s = time.monotonic() - started
+    first: list[float] = []
+
+    def heard(progress: Progress) -> None:
+        if progress.objective is not None and not first:
+            first.append(progress.elapsed)
+
+    solution: Solution = solve(problem, time_limit=time_limit, workers=workers, progress=heard)
     assert not verify(problem, solution)
-    gap = _gap(solution.objective, solution.bound)
-    ratio = (
-        f"{solution.objective / greedy.objective:.3f}"
-        if greedy.objective and solution.objective is not None
-        else "-"
-    )
     print(
-        f"| {name} | {solution.status} | {solution.objective} | {solution.bound} | "
-        f"{'-' if gap is None else f'{100 * gap:.2f} %'} | {solution.solve_seconds:.2f} | "
-        f"{greedy.objective if greedy.status.has_schedule else 'none'} ({greedy_s:.2f} s) | {ratio} | "
-        f"{lp_bound} ({lp_s:.2f} s) |",
-        flush=True,
+        json.dumps(
+            {
+                "status": str(solution.status),
+                "objective": solution.objective,
+                "bound": solution.bound,
+                "seconds": solution.solve_seconds,
+                "first_schedule": first[0] if first else None,
+                "strategy": solution.search.strategy if solution.search else None,
+                "bound_source": solution.search.bound_source if solution.search else None,
+                "greedy": greedy.objective if greedy.status.has_schedule else None,
+                "greedy_s": greedy_s,
+                "lp": lp,
+                "lp_s": lp_s,
+            }
+        )
     )
 
 
-def _seed_problems() -> list[tuple[str, Problem]]:
+# ── the parent ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def _run_child(args: list[str]) -> tuple[str, float, float]:
+    """Run `args`, wait for it with wait4 (its own peak RSS), and return (stdout, wall s, peak RSS MB)."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text, errors = out.read(), err.read()
+    if proc.returncode not in (0, 3):
+        raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}:\n{errors[-3000:]}")
+    return text, wall, usage.ru_maxrss / 1024  # KB on Linux
+
+
+def _solve_case(case: Case, workdir: Path, workers: int, with_lp: bool) -> Measured:
+    path = workdir / "problem.json"
+    path.write_text(json.dumps(case.problem.to_json()), encoding="utf-8")
+    args = [sys.executable, "-m", "bench.solver", "--child", str(path), "--time-limit", str(case.time_limit)]
+    args += ["--workers", str(workers)] + (["--lp"] if with_lp else [])
+    text, wall, rss = _run_child(args)
+    return Measured(json.loads(text.strip().splitlines()[-1]), wall, rss)
+
+
+@contextmanager
+def cpu_hog(on: bool) -> Iterator[None]:
+    """A busy process beside the case (one core's worth of load), or nothing."""
+    if not on:
+        yield
+        return
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)
+        yield
+    finally:
+        hog.kill()
+        hog.wait()
+
+
+def _row(case: Case, loaded: bool, m: Measured, with_lp: bool) -> str:
+    r = m.result
+    gap = _gap(r["objective"], r["bound"])
+    ratio = f"{r['objective'] / r['greedy']:.3f}" if r["greedy"] and r["objective"] is not None else "-"
+    first = "-" if r["first_schedule"] is None else f"{r['first_schedule']:.2f}"
+    cells = [
+        case.name,
+        "hog" if loaded else "as is",
+        _load_average(),
+        f"{r['status']} ({r['strategy']})",
+        str(r["objective"]),
+        f"{r['bound']} ({r['bound_source']})",
+        "-" if gap is None else f"{100 * gap:.2f} %",
+        f"{r['seconds']:.2f}",
+        f"{m.wall:.2f}",
+        first,
+        f"{m.rss_mb:.0f}",
+        f"{r['greedy'] if r['greedy'] is not None else 'none'} ({r['greedy_s']:.2f} s)",
+        ratio,
+    ]
+    if with_lp:
+        cells.append(f"{r['lp']} ({r['lp_s']:.2f} s)")
+    return "| " + " | ".join(cells) + " |"
+
+
+def _seed_cases() -> list[Case]:
     """The seed portfolio under both seeded scenarios (app/rules/problem.py): 12,000 a year with ★ soft
     (the default) and 15,000 a year with ★ hard."""
     try:
@@ -60,34 +193,126 @@ def _seed_problems() -> list[tuple[str, Problem]]:
         return []
     records = read_projects(seed_portfolio_csv())
     return [
-        (
+        Case(
             "seed portfolio, default scenario (12000/yr, ★ soft)",
             build_problem(records, default_scenario_options()),
+            10.0,
         ),
-        ("seed portfolio, ★ scenario (15000/yr, ★ hard)", build_problem(records, star_scenario_options())),
+        Case(
+            "seed portfolio, ★ scenario (15000/yr, ★ hard)",
+            build_problem(records, star_scenario_options()),
+            10.0,
+        ),
     ]
 
 
+def _capsched() -> list[str]:
+    script = shutil.which("capsched") or str(Path(sys.executable).with_name("capsched"))
+    return [script] if Path(script).exists() else [sys.executable, "-m", "capsched"]
+
+
+def _command_rows(sizes: list[int], workdir: Path, seed: int, loads: list[bool]) -> None:
+    """`capsched solve` as a user runs it: wall and peak RSS of the whole process."""
+    print("\n| command | load | load avg | wall s (best / median of runs) | peak RSS MB | status |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    try:
+        from app.resources import seed_portfolio_csv
+    except ImportError:
+        seed_csv = None
+    else:
+        seed_csv = seed_portfolio_csv()
+    commands: list[tuple[str, list[str], int]] = []
+    if seed_csv is not None:
+        out = workdir / "seed.json"
+        commands.append(
+            (
+                "capsched solve data/projects.csv --soft-star",
+                ["solve", str(seed_csv), "--soft-star", "--out", str(out)],
+                5,
+            )
+        )
+    if 10000 in sizes:
+        years, _ = SIZES[10000]
+        path = workdir / "p10000.json"
+        path.write_text(json.dumps(synthetic(10000, years, 0.6, seed).to_json()), encoding="utf-8")
+        args = ["solve", str(path), "--out", str(workdir / "s10000.json"), "--time-limit", str(FAST_LIMIT)]
+        commands.append((f"capsched solve problem.json --time-limit {FAST_LIMIT} (10,000 @ 0.6)", args, 1))
+    for label, args, runs in commands:
+        for loaded in loads:
+            walls, rss, status = [], 0.0, "-"
+            with cpu_hog(loaded):
+                for _ in range(runs):
+                    text, wall, peak = _run_child([*_capsched(), *args])
+                    walls.append(wall)
+                    rss = max(rss, peak)
+                    status = text.strip().splitlines()[0].split()[0] if text.strip() else "-"
+            shown = f"{min(walls):.2f} / {statistics.median(walls):.2f}" if runs > 1 else f"{walls[0]:.2f}"
+            load = "hog" if loaded else "as is"
+            print(f"| `{label}` | {load} | {_load_average()} | {shown} | {rss:.0f} | {status} |", flush=True)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="20,200,2000")
     parser.add_argument("--tightness", default=",".join(map(str, TIGHTNESS)))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--load", action="store_true", help="also solve every case beside a CPU hog")
+    parser.add_argument("--lp", action="store_true", help="also the money-flow LP bound alone, timed")
+    parser.add_argument("--no-seed", action="store_true", help="skip the seed portfolio rows")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=float, default=10.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    if args.child is not None:
+        child(args.child, args.time_limit, args.workers, args.lp)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    loads = [False, True] if args.load else [False]
     print(
-        "| instance | status | objective | bound | gap | seconds | greedy (time) | CP-SAT/greedy "
-        "| LP bound (time) |"
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, seed in _seed_problems():
-        _row(name, seed, 10.0, args.workers)
-    for size in map(int, args.sizes.split(",")):
+    print(f"load average at start (1/5/15 min): {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    header = [
+        "instance",
+        "load",
+        "load avg",
+        "status (strategy)",
+        "objective",
+        "bound (source)",
+        "gap",
+        "solver s",
+        "wall s",
+        "first schedule s",
+        "peak RSS MB",
+        "greedy (time)",
+        "solver/greedy",
+    ]
+    if args.lp:
+        header.append("LP bound (time)")
+    print("| " + " | ".join(header) + " |")
+    print("|" + " --- |" * len(header))
+    cases = [] if args.no_seed else _seed_cases()
+    for size in sizes:
         years, limit = SIZES.get(size, (15, 60.0))
         for tightness in map(float, args.tightness.split(",")):
-            problem = synthetic(size, years, tightness, args.seed)
-            _row(f"n={size}, {years} y, tightness {tightness}", problem, limit, args.workers)
+            cases.append(
+                Case(
+                    f"n={size}, {years} y, tightness {tightness}",
+                    synthetic(size, years, tightness, args.seed),
+                    limit,
+                )
+            )
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for case in cases:
+            for loaded in loads:
+                with cpu_hog(loaded):
+                    measured = _solve_case(case, workdir, args.workers, args.lp)
+                print(_row(case, loaded, measured, args.lp), flush=True)
+        _command_rows(sizes, workdir, args.seed, loads)
+    print(f"\nload average at end (1/5/15 min): {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

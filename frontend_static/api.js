@@ -13,20 +13,28 @@ export class ApiError extends Error {
   }
 }
 
-/** Take `?token=…` from the address once, keep it, and clean the address (like Jupyter). */
+/** Take `?token=…` from the address at once: keep it in this tab's sessionStorage (gone when the tab
+ * closes, never in localStorage) and replace the address with one without it, so it stays out of the
+ * history, bookmarks and anything copied from the address bar. A token an older page kept in localStorage
+ * moves to sessionStorage too. */
 export function adoptTokenFromUrl() {
   const url = new URL(window.location.href);
   const token = url.searchParams.get("token");
   if (token) {
-    localStorage.setItem(TOKEN_KEY, token.trim());
     url.searchParams.delete("token");
     window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+    sessionStorage.setItem(TOKEN_KEY, token.trim());
+  }
+  const old = localStorage.getItem(TOKEN_KEY);
+  if (old !== null) {
+    if (!token) sessionStorage.setItem(TOKEN_KEY, old);
+    localStorage.removeItem(TOKEN_KEY);
   }
 }
 
-export const getToken = () => localStorage.getItem(TOKEN_KEY);
-export const setToken = (token) => localStorage.setItem(TOKEN_KEY, token.trim());
-export const clearToken = () => localStorage.removeItem(TOKEN_KEY);
+export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
+export const setToken = (token) => sessionStorage.setItem(TOKEN_KEY, token.trim());
+export const clearToken = () => sessionStorage.removeItem(TOKEN_KEY);
 
 let onUnauthorized = () => {};
 /** Called when the server says the token is missing or wrong (the page then asks to sign in). */
@@ -94,6 +102,13 @@ export async function api(method, path, json) {
 }
 
 export const get = (path) => api("GET", path);
+
+/** A list a page at a time: the rows and the total the server counted (header `X-Total-Count`). */
+export async function getPage(path) {
+  const response = await send("GET", path);
+  const rows = await response.json();
+  return { rows, total: Number(response.headers.get("X-Total-Count") ?? rows.length) };
+}
 
 /** Upload one file as multipart field `file`. */
 export async function upload(path, file) {

@@ -3,6 +3,7 @@ import { adoptTokenFromUrl, ApiError, api, clearToken, get, getToken, setToken, 
 import { clearNotices, h, loading, mount, notify } from "./dom.js";
 import { getLang, setLang, t } from "./i18n.js";
 import * as budgetView from "./budget.js";
+import * as fundingView from "./funding.js";
 import * as compareView from "./compare.js";
 import * as portfolioView from "./portfolio.js";
 import * as runView from "./run.js";
@@ -11,9 +12,12 @@ import * as riskView from "./risk.js";
 import * as actualsView from "./actuals.js";
 import * as adminView from "./admin.js";
 
+adoptTokenFromUrl(); // first, before anything else runs: the token leaves the address bar
+
 const VIEWS = {
   portfolio: { module: portfolioView, label: "nav_portfolio" },
   budget: { module: budgetView, label: "nav_budget" },
+  funding: { module: fundingView, label: "nav_funding" },
   run: { module: runView, label: "nav_run" },
   compare: { module: compareView, label: "nav_compare" },
   tradeoffs: { module: tradeoffsView, label: "nav_tradeoffs" },
@@ -59,10 +63,11 @@ const ctx = {
     }
     return ctx.scenarios;
   },
-  /** Runs of a scenario, newest first (from the server; runs started here are remembered as a fallback). */
-  async listRuns(scenarioId) {
+  /** Runs of a scenario, newest first (from the server; runs started here are remembered as a fallback).
+   * `brief`: without their schedules (a 10,000-project schedule is megabytes; the run list needs its status). */
+  async listRuns(scenarioId, { brief = false } = {}) {
     try {
-      const runs = await get(`/api/scenarios/${scenarioId}/runs`);
+      const runs = await get(`/api/scenarios/${scenarioId}/runs${brief ? "?result=false" : ""}`);
       return [...runs].sort((a, b) => b.id - a.id);
     } catch (error) {
       if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error;
@@ -162,7 +167,10 @@ async function route() {
 }
 
 async function loadPortfolio() {
-  await Promise.all([ctx.reloadProjects(), ctx.reloadScenarios()]);
+  // The whole project list (10,000 rows at a province's scale) is loaded only by the views that need it,
+  // when they need it; the project table fetches one page at a time.
+  ctx.projects = [];
+  await ctx.reloadScenarios();
 }
 
 function signOut() {
@@ -242,5 +250,4 @@ $("lang").addEventListener("click", () => {
 window.addEventListener("hashchange", route);
 window.capsched = { ctx, api }; // for the console and the browser tests
 
-adoptTokenFromUrl();
 start();

@@ -1,5 +1,5 @@
 // Budget view: the scenarios of the portfolio and, for one, a grid of annual caps with quick tools.
-import { api } from "./api.js";
+import { api, get } from "./api.js";
 import { askText, busy, h, money, mount, notify } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -8,14 +8,16 @@ let draft = null; // the scenario being edited: {id, version, first_year, last_y
 const years = (d) => Array.from({ length: d.last_year - d.first_year + 1 }, (_, i) => d.first_year + i);
 
 function fromScenario(s) {
-  return { id: s.id, version: s.version, name: s.name, first_year: s.first_year, last_year: s.last_year, budget: { ...s.budget }, carryover: Boolean(s.carryover), star_deadline: s.star_deadline ?? null };
+  return { id: s.id, version: s.version, name: s.name, first_year: s.first_year, last_year: s.last_year, budget: { ...s.budget }, carryover: Boolean(s.carryover), star_deadline: s.star_deadline ?? null, objective: s.objective || "weighted_slippage", default_seats: s.default_seats ?? 100 };
 }
+
+const EDITED = ["first_year", "last_year", "budget", "carryover", "star_deadline", "objective", "default_seats"];
 
 function isDirty(ctx) {
   const s = ctx.scenario;
   if (!draft || !s || draft.id !== s.id) return false;
   const a = fromScenario(s);
-  return JSON.stringify([a.first_year, a.last_year, a.budget, a.carryover, a.star_deadline]) !== JSON.stringify([draft.first_year, draft.last_year, draft.budget, draft.carryover, draft.star_deadline]);
+  return JSON.stringify(EDITED.map((k) => a[k])) !== JSON.stringify(EDITED.map((k) => draft[k]));
 }
 
 export async function render(root, ctx) {
@@ -106,6 +108,27 @@ function detail(root, ctx, s) {
         h("label", { class: "field-inline" }, t("horizon"), yearInput(root, ctx, "first_year", canEdit), "–", yearInput(root, ctx, "last_year", canEdit)),
         h("label", { class: "switch", title: t("carryover_help") }, h("input", { type: "checkbox", id: "carryover", role: "switch", checked: draft.carryover, disabled: !canEdit, onchange: (e) => ((draft.carryover = e.target.checked), draw(root, ctx)) }), t("carryover")),
         h("label", { class: "field-inline", title: t("star_deadline_help") }, t("star_deadline"), h("input", { type: "number", style: "width:90px", placeholder: t("star_deadline_none"), value: draft.star_deadline ?? "", disabled: !canEdit, onchange: (e) => ((draft.star_deadline = e.target.value ? Number(e.target.value) : null), draw(root, ctx)) })),
+      ),
+      h(
+        "div",
+        { class: "toolbar", id: "objective-tools" },
+        h(
+          "label",
+          { class: "field-inline", title: t("objective_help") },
+          t("objective_label"),
+          h(
+            "select",
+            { id: "objective", disabled: !canEdit, onchange: (e) => ((draft.objective = e.target.value), draw(root, ctx)) },
+            ["weighted_slippage", "seat_years"].map((k) => h("option", { value: k, selected: draft.objective === k }, t(`objective_${k}`))),
+          ),
+        ),
+        h(
+          "label",
+          { class: "field-inline", title: t("objective_help") },
+          t("default_seats"),
+          h("input", { type: "number", id: "default-seats", min: "0", step: "10", style: "width:80px", value: draft.default_seats, disabled: !canEdit, onchange: (e) => ((draft.default_seats = Math.max(0, Math.round(Number(e.target.value) || 0))), draw(root, ctx)) }),
+        ),
+        h("span", { class: "muted small" }, t("objective_help")),
       ),
       h(
         "div",
@@ -262,7 +285,7 @@ function plannedDemand(projects, d) {
 }
 
 async function saveDraft(root, ctx) {
-  const body = { version: draft.version, first_year: draft.first_year, last_year: draft.last_year, budget: draft.budget, carryover: draft.carryover, star_deadline: draft.star_deadline };
+  const body = { version: draft.version, first_year: draft.first_year, last_year: draft.last_year, budget: draft.budget, carryover: draft.carryover, star_deadline: draft.star_deadline, objective: draft.objective, default_seats: draft.default_seats };
   try {
     await api("PATCH", `/api/scenarios/${draft.id}`, body);
   } catch (error) {
@@ -280,7 +303,17 @@ async function saveDraft(root, ctx) {
 }
 
 function scenarioBody(s, name) {
-  return { name, first_year: s.first_year, last_year: s.last_year, budget: { ...s.budget }, carryover: Boolean(s.carryover), star_deadline: s.star_deadline ?? null, overrides: s.overrides || {}, time_limit: s.time_limit ?? null };
+  return { name, first_year: s.first_year, last_year: s.last_year, budget: { ...s.budget }, carryover: Boolean(s.carryover), star_deadline: s.star_deadline ?? null, overrides: s.overrides || {}, time_limit: s.time_limit ?? null, objective: s.objective || "weighted_slippage", default_seats: s.default_seats ?? 100 };
+}
+
+/** A copy keeps the funding sources' quotas of the scenario it copies, for the years both have. */
+async function copyQuotas(fromId, to) {
+  const quotas = await get(`/api/scenarios/${fromId}/quotas`);
+  const ys = years(to);
+  for (const q of quotas) {
+    if (!ys.every((y) => String(y) in q.budget)) continue;
+    await api("PUT", `/api/scenarios/${to.id}/quotas/${q.source_id}`, { budget: Object.fromEntries(ys.map((y) => [String(y), q.budget[String(y)]])) });
+  }
 }
 
 async function createScenario(root, ctx, button) {
@@ -301,6 +334,7 @@ async function copyScenario(root, ctx, s, button) {
   if (!name) return;
   await busy(button, async () => {
     const created = await api("POST", `/api/portfolios/${ctx.portfolio.id}/scenarios`, scenarioBody(draft.id === s.id ? { ...s, ...draft } : s, name));
+    await copyQuotas(s.id, created);
     await afterChange(root, ctx, created.id, t("scenario_created", { name }));
   });
 }

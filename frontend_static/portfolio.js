@@ -1,5 +1,6 @@
-// Portfolio view: the projects as a sortable, filterable table with inline edit, import, add and remove.
-import { api, describeLoc, download, upload } from "./api.js";
+// Portfolio view: the projects as a table a page at a time — filtered, sorted and sliced by the server, so
+// 10,000 projects load as fast as 19 — with inline edit, import, add and remove.
+import { api, describeLoc, download, get, getPage, upload } from "./api.js";
 import { busy, dash, h, money, mount, notify, pill } from "./dom.js";
 import { categoryLabel, fieldLabel, getLang, statusLabel, t } from "./i18n.js";
 import { PLAN_FIELDS, openChangeRequest, openHistory } from "./records.js";
@@ -9,90 +10,129 @@ const NUMBER_FIELDS = new Set(["floor_area_m2", "planned_start", "planned_end", 
 const INTEGER_FIELDS = new Set(["planned_start", "planned_end", "cost_wan", "seats_added", "spent_wan"]);
 
 // View state survives re-rendering (language switch, reload) within one page visit.
-const state = { sortKey: "code", sortDir: 1, text: "", category: "", starOnly: false, editingId: null, conflict: null, rowError: null, importReport: null };
+const state = { sortKey: "code", sortDir: 1, text: "", category: "", unit: null, status: null, starOnly: false, offset: 0, pageSize: 100, editingId: null, conflict: null, rowError: null, importReport: null };
+const PAGE_SIZES = [50, 100, 200, 500];
+
+// The rows on screen: one page of the portfolio, filtered and sorted by the server (10,000 projects are
+// never all loaded), the total it counted, and the portfolio's figures (GET …/projects/summary).
+const view = { rows: [], total: 0, summary: null, serial: 0, portfolioId: null };
 
 const COLUMNS = [
-  { key: "code", label: "col_code", sort: (p) => p.code },
-  { key: "name", label: "col_name", sort: (p) => p.name },
-  { key: "category", label: "col_category", sort: (p) => p.category },
-  { key: "star", label: "col_star", sort: (p) => (p.star ? 0 : 1), cls: "nowrap" },
-  { key: "status", label: "col_status", sort: (p) => p.status || "" },
-  { key: "floor_area_m2", label: "col_area", sort: (p) => p.floor_area_m2 ?? -1, cls: "num col-optional" },
-  { key: "years", label: "col_years", sort: (p) => (p.planned_start ?? 0) * 10000 + (p.planned_end ?? 0), cls: "nowrap" },
-  { key: "cost_wan", label: "col_cost", sort: (p) => p.cost_wan ?? -1, cls: "num" },
-  { key: "seats_added", label: "col_seats", sort: (p) => p.seats_added ?? -1, cls: "num col-optional" },
-  { key: "responsible_unit", label: "col_unit", sort: (p) => p.responsible_unit || "" },
+  { key: "code", label: "col_code" },
+  { key: "name", label: "col_name" },
+  { key: "category", label: "col_category" },
+  { key: "star", label: "col_star", cls: "nowrap" },
+  { key: "status", label: "col_status" },
+  { key: "floor_area_m2", label: "col_area", cls: "num col-optional" },
+  { key: "years", label: "col_years", cls: "nowrap" },
+  { key: "cost_wan", label: "col_cost", cls: "num" },
+  { key: "seats_added", label: "col_seats", cls: "num col-optional" },
+  { key: "responsible_unit", label: "col_unit" },
 ];
 
 const isEstimate = (p) => p.cost_is_estimate ?? String(p.cost_basis || "").trim().toLowerCase().startsWith("estimate");
 
-export async function render(root, ctx) {
+export async function render(root, ctx, args, stillHere = () => true) {
   if (!ctx.portfolio) {
     mount(root, h("div", { class: "panel empty" }, t("no_portfolio")));
     return;
   }
-  await ctx.reloadProjects();
+  if (view.portfolioId !== ctx.portfolio.id) {
+    Object.assign(state, { category: "", unit: null, status: null, offset: 0, editingId: null });
+    view.portfolioId = ctx.portfolio.id;
+  }
+  await refresh(ctx);
+  if (!stillHere()) return; // the reader moved to another view while the page loaded
   draw(root, ctx);
 }
 
+/** The page's query: filters, sort, slice. `star` sorts ★ first (the server sorts false before true). */
+function pageQuery() {
+  const params = new URLSearchParams();
+  if (state.text.trim()) params.set("q", state.text.trim());
+  if (state.category) params.set("category", state.category);
+  if (state.unit !== null) params.set("unit", state.unit);
+  if (state.status !== null) params.set("status", state.status);
+  if (state.starOnly) params.set("star", "true");
+  const ascending = state.sortKey === "star" ? state.sortDir < 0 : state.sortDir > 0;
+  params.set("sort", state.sortKey);
+  params.set("order", ascending ? "asc" : "desc");
+  params.set("offset", String(state.offset));
+  params.set("limit", String(state.pageSize));
+  return params.toString();
+}
+
+/** Fetch the current page (a later request wins over an earlier one still on its way). */
+async function loadRows(ctx) {
+  const serial = ++view.serial;
+  const page = await getPage(`/api/portfolios/${ctx.portfolio.id}/projects?${pageQuery()}`);
+  if (serial !== view.serial) return false;
+  if (!page.rows.length && state.offset > 0 && page.total > 0) {
+    state.offset = Math.max(0, Math.floor((page.total - 1) / state.pageSize) * state.pageSize); // the list shrank
+    return loadRows(ctx);
+  }
+  view.rows = page.rows;
+  view.total = page.total;
+  return true;
+}
+
+/** The figures and the page again, after a change; other views reload the whole list when they need it. */
+async function refresh(ctx) {
+  ctx.projects = [];
+  const [summary] = await Promise.all([get(`/api/portfolios/${ctx.portfolio.id}/projects/summary`), loadRows(ctx)]);
+  view.summary = summary;
+}
+
 function draw(root, ctx) {
-  const projects = ctx.projects;
-  const shown = visible(projects);
-  const total = projects.reduce((sum, p) => sum + (p.cost_wan || 0), 0);
-  const estimated = projects.filter(isEstimate).reduce((sum, p) => sum + (p.cost_wan || 0), 0);
+  const s = view.summary;
   const canManage = ctx.can("manage_projects");
-  const canEditAny = projects.some((p) => ctx.can("edit_project", p));
+  const canEditAny = canManage || (ctx.me?.role === "owner" && ctx.me.unit && s.units.includes(ctx.me.unit));
   mount(
     root,
     h(
       "div",
       { class: "page-head" },
-      h("div", {}, h("h1", {}, ctx.portfolio.name), h("div", { class: "sub", id: "portfolio-summary" }, t("portfolio_summary", { n: projects.length, total: money(total), estimated: money(estimated), stars: projects.filter((p) => p.star).length }))),
+      h("div", {}, h("h1", {}, ctx.portfolio.name), h("div", { class: "sub", id: "portfolio-summary" }, t("portfolio_summary", { n: money(s.projects), total: money(s.cost_wan), estimated: money(s.estimated_wan), stars: money(s.stars) }))),
       h(
         "div",
         { class: "actions" },
         canManage ? importButton(root, ctx) : null,
         templateButton(ctx),
-        canManage && projects.some((p) => p.cost_wan == null) ? estimateButton(root, ctx) : null,
+        canManage && s.without_cost > 0 ? estimateButton(root, ctx) : null,
         canManage ? h("button", { type: "button", id: "add-project", class: "primary", onclick: () => openAddDialog(root, ctx) }, t("add_project")) : null,
       ),
     ),
     !canManage && !canEditAny ? h("div", { class: "notice notice-info", id: "read-only" }, t("read_only_note")) : null,
     state.importReport ? importReportPanel(root, ctx) : null,
-    projects.some((p) => p.missing?.length) ? h("div", { class: "notice notice-info", id: "drafts-note" }, t("drafts_note", { n: projects.filter((p) => p.missing?.length).length })) : null,
-    toolbar(root, ctx, shown.length, projects),
+    s.drafts ? h("div", { class: "notice notice-info", id: "drafts-note" }, t("drafts_note", { n: s.drafts })) : null,
+    toolbar(root, ctx),
     h(
       "div",
       { class: "table-wrap" },
       h(
         "table",
-        { class: "grid", id: "projects-table" },
+        { class: "grid", id: "projects-table", "aria-rowcount": String(view.total + 1) },
         h("thead", {}, h("tr", {}, COLUMNS.map((c) => headerCell(root, ctx, c)), h("th", { class: "row-actions" }, h("span", { class: "sr-only" }, "")))),
-        h("tbody", {}, shown.map((p) => (state.editingId === p.id ? editRow(root, ctx, p) : viewRow(root, ctx, p)))),
+        h("tbody", {}, bodyRows(root, ctx)),
       ),
     ),
-    shown.length ? null : h("div", { class: "empty" }, t("no_match")),
+    h("div", { id: "no-match", class: "empty", hidden: view.total > 0 }, t("no_match")),
+    pager(root, ctx),
     h("p", { class: "muted small", style: "margin-top:8px" }, t("estimate_legend")),
   );
 }
 
-function visible(projects) {
-  const text = state.text.trim().toLowerCase();
-  const column = COLUMNS.find((c) => c.key === state.sortKey) || COLUMNS[0];
-  return projects
-    .filter((p) => !state.category || p.category === state.category)
-    .filter((p) => !state.starOnly || p.star)
-    .filter((p) => !text || [p.code, p.name, p.category, p.status, p.responsible_unit, p.location].some((v) => String(v || "").toLowerCase().includes(text)))
-    .sort((a, b) => {
-      const x = column.sort(a);
-      const y = column.sort(b);
-      const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN");
-      return order * state.sortDir || a.code.localeCompare(b.code);
-    });
+const bodyRows = (root, ctx) => view.rows.map((p) => (state.editingId === p.id ? editRow(root, ctx, p) : viewRow(root, ctx, p)));
+
+/** Reload the page of rows and redraw what shows it (the toolbar keeps its focus). */
+async function reloadBody(root, ctx) {
+  if (await loadRows(ctx)) redrawBody(root, ctx);
 }
 
-function toolbar(root, ctx, count, projects) {
-  const categories = [...new Set(projects.map((p) => p.category))].sort((a, b) => a.localeCompare(b, "zh-CN"));
+let typing = null;
+
+function toolbar(root, ctx) {
+  const s = view.summary;
   const search = h("input", {
     type: "search",
     id: "project-filter",
@@ -101,30 +141,85 @@ function toolbar(root, ctx, count, projects) {
     value: state.text,
     oninput: (e) => {
       state.text = e.target.value;
-      redrawBody(root, ctx);
+      state.offset = 0;
+      clearTimeout(typing);
+      typing = setTimeout(() => reloadBody(root, ctx).catch((error) => notify(error.message, "error")), 250);
     },
   });
+  const refilter = async () => {
+    state.offset = 0;
+    if (await loadRows(ctx)) draw(root, ctx);
+  };
+  const choice = (id, label, all, values, current, shown, set) =>
+    h(
+      "select",
+      { "aria-label": label, id, onchange: (e) => (set(e.target.value === "\u0000" ? null : e.target.value), refilter()) },
+      h("option", { value: "\u0000" }, all),
+      values.map((v) => h("option", { value: v, selected: v === current }, shown(v))),
+    );
   return h(
     "div",
     { class: "toolbar" },
     search,
-    h(
-      "select",
-      { "aria-label": t("col_category"), id: "category-filter", onchange: (e) => ((state.category = e.target.value), draw(root, ctx)) },
-      h("option", { value: "" }, t("all_categories")),
-      categories.map((c) => h("option", { value: c, selected: c === state.category }, categoryLabel(c))),
-    ),
-    h("label", { class: "field-inline" }, h("input", { type: "checkbox", checked: state.starOnly, onchange: (e) => ((state.starOnly = e.target.checked), draw(root, ctx)) }), t("star_only")),
+    choice("category-filter", t("col_category"), t("all_categories"), s.categories, state.category || null, categoryLabel, (v) => (state.category = v || "")),
+    choice("unit-filter", t("col_unit"), t("all_units"), s.units, state.unit, (v) => v, (v) => (state.unit = v)),
+    choice("status-filter", t("col_status"), t("all_statuses"), s.statuses, state.status, statusLabel, (v) => (state.status = v)),
+    h("label", { class: "field-inline" }, h("input", { type: "checkbox", id: "star-only", checked: state.starOnly, onchange: (e) => ((state.starOnly = e.target.checked), refilter()) }), t("star_only")),
     h("span", { class: "spacer" }),
-    h("span", { class: "muted", id: "shown-count" }, t("shown_count", { shown: count, total: projects.length })),
+    h("span", { class: "muted", id: "shown-count", "aria-live": "polite" }, countText()),
+  );
+}
+
+function countText() {
+  if (!view.total) return t("page_rows", { from: 0, to: 0, total: 0 });
+  return t("page_rows", { from: money(state.offset + 1), to: money(state.offset + view.rows.length), total: money(view.total) });
+}
+
+/** First, previous, page n of N, next, last, and rows per page. */
+function pager(root, ctx) {
+  const pages = Math.max(1, Math.ceil(view.total / state.pageSize));
+  const page = Math.floor(state.offset / state.pageSize) + 1;
+  const go = async (n) => {
+    const target = Math.min(Math.max(1, n), pages);
+    state.offset = (target - 1) * state.pageSize;
+    state.editingId = null;
+    await reloadBody(root, ctx);
+    root.querySelector("#projects-table")?.scrollIntoView({ block: "start" });
+  };
+  const button = (id, label, symbol, target, disabled) => h("button", { type: "button", class: "small", id, "aria-label": label, title: label, disabled, onclick: (e) => busy(e.currentTarget, () => go(target)) }, symbol);
+  const number = h("input", { type: "number", id: "page-number", min: "1", max: String(pages), value: String(page), style: "width:70px", "aria-label": t("page_number") });
+  number.addEventListener("change", () => go(Number(number.value) || 1));
+  const size = h(
+    "select",
+    { id: "page-size", "aria-label": t("page_size") },
+    PAGE_SIZES.map((n) => h("option", { value: String(n), selected: n === state.pageSize }, `${n} ${t("rows_unit")}`)),
+  );
+  size.addEventListener("change", async () => {
+    state.pageSize = Number(size.value);
+    state.offset = 0;
+    await reloadBody(root, ctx);
+  });
+  return h(
+    "nav",
+    { class: "toolbar pager", id: "projects-pager", "aria-label": t("page_number") },
+    button("page-first", t("page_first"), "«", 1, page <= 1),
+    button("page-prev", t("page_prev"), "‹", page - 1, page <= 1),
+    h("span", { class: "field-inline" }, t("page_number"), number, h("span", { id: "page-of" }, `/ ${pages}`)),
+    button("page-next", t("page_next"), "›", page + 1, page >= pages),
+    button("page-last", t("page_last"), "»", pages, page >= pages),
+    h("span", { class: "spacer" }),
+    h("label", { class: "field-inline" }, t("page_size"), size),
   );
 }
 
 function redrawBody(root, ctx) {
-  const shown = visible(ctx.projects);
   const body = root.querySelector("#projects-table tbody");
-  mount(body, shown.map((p) => (state.editingId === p.id ? editRow(root, ctx, p) : viewRow(root, ctx, p))));
-  root.querySelector("#shown-count").textContent = t("shown_count", { shown: shown.length, total: ctx.projects.length });
+  if (!body) return;
+  mount(body, bodyRows(root, ctx));
+  root.querySelector("#projects-table").setAttribute("aria-rowcount", String(view.total + 1));
+  root.querySelector("#shown-count").textContent = countText();
+  root.querySelector("#no-match").hidden = view.total > 0;
+  root.querySelector("#projects-pager").replaceWith(pager(root, ctx));
 }
 
 function headerCell(root, ctx, column) {
@@ -138,9 +233,11 @@ function headerCell(root, ctx, column) {
         type: "button",
         class: "sort",
         "data-sort": column.key,
-        onclick: () => {
+        onclick: async () => {
           state.sortDir = active ? -state.sortDir : 1;
           state.sortKey = column.key;
+          state.offset = 0;
+          if (!(await loadRows(ctx))) return;
           draw(root, ctx);
           root.querySelector(`[data-sort="${column.key}"]`)?.focus();
         },
@@ -180,7 +277,7 @@ function estimateButton(root, ctx) {
     busy(button, async () => {
       const result = await api("POST", `/api/portfolios/${ctx.portfolio.id}/estimate`);
       notify(t("estimate_done", { n: result.estimated }), "ok");
-      await ctx.reloadProjects();
+      await refresh(ctx);
       draw(root, ctx);
     }),
   );
@@ -195,7 +292,7 @@ function viewRow(root, ctx, p) {
   }
   if (ctx.can("edit_project", p) && !ctx.can("manage_projects")) {
     // an owner changes the approved plan (years, ★, cost, seats, code, unit) only by a request finance decides
-    const reload = async () => (await ctx.reloadProjects(), draw(root, ctx));
+    const reload = async () => (await refresh(ctx), draw(root, ctx));
     actions.push(h("button", { type: "button", class: "small", "data-action": "request-change", "aria-label": `${t("cr_button")} ${p.code}`, onclick: () => openChangeRequest(p, reload) }, t("cr_button")));
   }
   actions.push(h("button", { type: "button", class: "small ghost", "data-action": "history", "aria-label": `${t("history")} ${p.code}`, onclick: (e) => busy(e.target, () => openHistory(p)) }, t("history")));
@@ -237,7 +334,7 @@ function deleteButton(root, ctx, p) {
       busy(button, async () => {
         await api("DELETE", `/api/projects/${p.id}`);
         notify(t("deleted", { code: p.code }), "ok");
-        await ctx.reloadProjects();
+        await refresh(ctx);
         draw(root, ctx);
       });
     },
@@ -337,8 +434,8 @@ async function saveEdit(root, ctx, original, inputs) {
     await api("PATCH", `/api/projects/${original.id}`, { version: original.version, ...changes });
   } catch (error) {
     if (error.status === 409) {
-      await ctx.reloadProjects();
-      const latest = ctx.projects.find((q) => q.id === original.id);
+      const latest = await get(`/api/projects/${original.id}`).catch(() => null);
+      await loadRows(ctx);
       const changed = latest ? Object.keys(latest).filter((f) => !["version", "updated_at", "id"].includes(f) && JSON.stringify(latest[f]) !== JSON.stringify(original[f])) : [];
       state.conflict = { changes: changed.map((field) => ({ field, before: original[field], after: latest[field] })) };
       state.rowError = null;
@@ -355,7 +452,7 @@ async function saveEdit(root, ctx, original, inputs) {
   state.conflict = null;
   state.rowError = null;
   notify(t("saved_project", { code: original.code }), "ok");
-  await ctx.reloadProjects();
+  await refresh(ctx);
   redrawBody(root, ctx);
 }
 
@@ -410,7 +507,7 @@ async function importFile(root, ctx, file, drafts = false, replace = false) {
     const summary = await upload(`/api/portfolios/${ctx.portfolio.id}/import${query ? `?${query}` : ""}`, file);
     if (summary?.drafts) notify(t("import_drafts_ok", { name: file.name, created: summary.created, updated: summary.updated, drafts: summary.drafts }), "ok");
     else notify(t("import_ok", { name: file.name, rows: summary?.rows ?? "?", created: summary?.created ?? 0, updated: summary?.updated ?? 0, unchanged: summary?.unchanged ?? 0 }), "ok");
-    await ctx.reloadProjects();
+    await refresh(ctx);
   } catch (error) {
     if (error.status !== 422 && error.status !== 413) throw error;
     const offer = (error.errors || []).find((e) => Array.isArray(e.loc) && e.loc[0] === "query" && e.loc[1] === "drafts");
@@ -560,7 +657,7 @@ function openAddDialog(root, ctx) {
             }
             dialog.close();
             notify(t("added_project", { code: body.code }), "ok");
-            await ctx.reloadProjects();
+            await refresh(ctx);
             draw(root, ctx);
           });
         },

@@ -5,8 +5,8 @@ import { busy, dash, h, notify, pill } from "./dom.js";
 import { fieldLabel, getLang, t } from "./i18n.js";
 
 // The fields of the approved plan (app.models.PLAN_FIELDS): an owner changes them only by a request.
-export const PLAN_FIELDS = ["planned_start", "planned_end", "star", "cost_wan", "seats_added", "code", "responsible_unit"];
-const INTEGER = new Set(["planned_start", "planned_end", "cost_wan", "seats_added"]);
+export const PLAN_FIELDS = ["planned_start", "planned_end", "star", "cost_wan", "spent_wan", "seats_added", "code", "responsible_unit"];
+const INTEGER = new Set(["planned_start", "planned_end", "cost_wan", "spent_wan", "seats_added"]);
 
 /** A moment in the reader's locale: 2026/12/2 18:05 (zh) or 12/2/2026, 6:05 PM (en). */
 export const when = (iso) => (iso ? new Date(iso).toLocaleString(getLang() === "en" ? "en-GB" : "zh-CN", { dateStyle: "medium", timeStyle: "short" }) : "—");

@@ -90,6 +90,12 @@ async function drawSweep(area, ctx, sweep) {
   const cancel = h("button", { type: "button", class: "danger small", id: "cancel-sweep" }, t("cancel_sweep"));
   cancel.addEventListener("click", () => busy(cancel, () => api("DELETE", `/api/sweeps/${sweep.id}`)));
   const chart = h("div", { id: "curve-chart", class: "chart", style: "min-height:420px" }, loading(t("drawing")));
+  const counted = sweep.points.some((pt) => pt.seat_years !== null && pt.seat_years !== undefined);
+  const measure = h(
+    "select",
+    { id: "curve-measure", "aria-label": t("curve_measure"), onchange: (e) => ((curveMeasure = e.target.value), drawCurve(chart, sweep)) },
+    ["objective", "seat_years"].map((k) => h("option", { value: k, selected: curveMeasure === k }, t(`curve_measure_${k}`))),
+  );
   mount(
     area,
     h(
@@ -100,15 +106,23 @@ async function drawSweep(area, ctx, sweep) {
       h("p", { class: "muted small", id: "sweep-count" }, t("sweep_progress", p)),
       running && ctx.can("run") ? cancel : null,
       sweep.error && sweep.status === "failed" ? h("p", { class: "error-text", role: "alert" }, sweep.error) : null,
+      counted ? h("label", { class: "field-inline" }, t("curve_measure"), measure) : null,
       chart,
     ),
     curveTable(sweep),
     downloads(ctx, sweep),
   );
   if (!sweep.points.length) return mount(chart, h("p", { class: "muted" }, t("sweep_progress", p)));
+  if (!counted) curveMeasure = "objective";
+  await drawCurve(chart, sweep);
+}
+
+let curveMeasure = "objective"; // what the curve plots: the scenario's objective, or seat-years (issue 15)
+
+async function drawCurve(chart, sweep) {
   try {
     await loadPlotly();
-    const fig = await get(`/api/sweeps/${sweep.id}/curve.json?lang=${getLang()}`);
+    const fig = await get(`/api/sweeps/${sweep.id}/curve.json?lang=${getLang()}&measure=${curveMeasure}`);
     chart.replaceChildren();
     await window.Plotly.react(chart, fig.data, { ...fig.layout, width: chart.clientWidth || undefined, autosize: true }, PLOT_CONFIG);
   } catch (error) {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from solver.greedy import greedy_schedule
 from solver.messages import Phrase
 from solver.params import DEFAULT_PARAMS, NeighbourhoodParams, SolveParams, Strategy, choose_strategy
-from solver.problem import Problem, ProblemError, Project
+from solver.problem import Funding, Problem, ProblemError, Project, Source
 from solver.search import solve
 from solver.solution import (
     Diagnostics,
@@ -14,6 +14,7 @@ from solver.solution import (
     SearchReport,
     Solution,
     SolveStatus,
+    SourceYearSpend,
     YearSpend,
 )
 from solver.verify import VerificationError, verify
@@ -21,6 +22,7 @@ from solver.verify import VerificationError, verify
 __all__ = [
     "DEFAULT_PARAMS",
     "Diagnostics",
+    "Funding",
     "NeighbourhoodParams",
     "Phrase",
     "Problem",
@@ -32,6 +34,8 @@ __all__ = [
     "Solution",
     "SolveParams",
     "SolveStatus",
+    "Source",
+    "SourceYearSpend",
     "Strategy",
     "VerificationError",
     "YearSpend",

@@ -18,11 +18,21 @@ what money forces, so it stays small:
 - Precedence: j ended by t ⇒ j started by t − least_j + 1 ⇒ predecessor ended by t − least_j.
 - Objective: Σ weight·max(0, e − planned_end)·y[i,e] + Σ defer_penalty·d[i], plus the penalties of
   projects no schedule can fund (closed windows).
+- v2 (funding sources), rules that stay linear in these columns: a project's draw in a year is at most what
+  its allowed sources can give it then (in L, U and the peaks); all projects' draws within all sources'
+  caps together (per year, and cumulatively); and, for a project with funding rules and several allowed
+  sources, shares z[i,k,t] ≥ 0 of its yearly draw, each listed source's within [min·(1 − d), max] over the
+  years, counted with the draws of one-source projects against each source's caps (cumulatively with its
+  carryover) — measured on the synthetic portfolios with four sources, these raise the bound by 3–5 %
+  but cost 3–4 times the LP's time, so large portfolios go without them (`shares`) — and, ended by t ⇒ drawn by t from each group K' of its sources at least what K' must give
+  it (solver/windows.py `source_groups`). Projects that any source may fund without limits are left out of
+  the per-source rows: dropping rules only relaxes the LP, so it stays a lower bound.
 
 Why it is a lower bound: any schedule of MODEL.md gives a feasible point of this LP of the same objective —
 y the 0/1 indicator of its end year (d of deferral), P its cumulative draws. Its ends lie in the windows
 (solver/windows.py only drops ends no schedule can have), its cumulative draws lie between L and U by
-construction of L and U, its draws obey the caps, and its precedence implies the cumulative rows. So the
+construction of L and U, its draws obey the caps, and its precedence implies the cumulative rows; in v2
+its split over sources gives the shares z, and every source row above is a sum of its rules. So the
 LP optimum is ≤ every schedule's objective, and since objectives are integers, ⌈LP − ε⌉ is a bound.
 """
 
@@ -35,7 +45,7 @@ from dataclasses import dataclass, field
 from ortools.linear_solver import pywraplp
 
 from solver.problem import Problem, Project
-from solver.windows import Window, project_windows
+from solver.windows import Window, draw_ceilings, project_windows, source_caps, source_groups
 
 EPSILON = 1e-6  # relative guard against the LP solver's tolerance before rounding up
 
@@ -76,6 +86,8 @@ class _Ends:
     most: dict[int, dict[int, int]]  # end year → year → most drawn by the end of that year
     peak: dict[int, dict[int, int]]  # end year → year → largest draw that year (0 when surely inactive)
     min_dur: int
+    deferred: int | None = None  # column of d[i], when it may be deferred
+    draw: dict[int, dict[int, float]] = field(default_factory=dict)  # year → column → coef of its draw
 
 
 def draw_caps(problem: Problem) -> dict[int, int]:
@@ -122,13 +134,14 @@ def envelope(problem: Problem, p: Project, w: Window, end: int, caps: dict[int, 
 
 def _add_projects(lp: Lp, problem: Problem, windows: dict[str, Window]) -> dict[str, _Ends]:
     """End columns (with their slippage cost), deferral columns and Σ = 1 for every project."""
-    caps = draw_caps(problem)
+    caps, by_source = draw_caps(problem), source_caps(problem)
     ends: dict[str, _Ends] = {}
     for p in problem.projects:
         w = windows[p.id]
         if not w.open:  # no schedule can fund it: deferred (an impossible `must` never gets here)
             lp.constant += p.defer_penalty
             continue
+        ceilings = draw_ceilings(problem, p, caps, by_source)
         if p.profile is not None:
             years = range(w.start_lo + len(p.profile) - 1, w.start_hi + len(p.profile))
         else:
@@ -136,10 +149,11 @@ def _add_projects(lp: Lp, problem: Problem, windows: dict[str, Window]) -> dict[
         cols = {e: lp.col(0.0, 1.0, p.weight * max(0, e - p.planned_end)) for e in years}
         e_ = _Ends(p, cols, {}, {}, {}, w.min_dur)
         for e in years:
-            e_.least[e], e_.most[e], e_.peak[e] = envelope(problem, p, w, e, caps)
+            e_.least[e], e_.most[e], e_.peak[e] = envelope(problem, p, w, e, ceilings)
         one = dict.fromkeys(cols.values(), 1.0)
         if not w.must:
-            one[lp.col(0.0, 1.0, p.defer_penalty)] = 1.0
+            e_.deferred = lp.col(0.0, 1.0, p.defer_penalty)
+            one[e_.deferred] = 1.0
         lp.row(one, 1.0, 1.0)
         ends[p.id] = e_
     return ends
@@ -155,6 +169,7 @@ def _add_money(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
                 for t in years:
                     if e_.peak[e][t]:
                         spend[t][col] = spend[t].get(col, 0.0) + e_.peak[e][t]
+                        e_.draw.setdefault(t, {})[col] = float(e_.peak[e][t])
             continue
         paid = {t: lp.col(0.0, e_.project.cost) for t in years}
         for t in years:
@@ -175,6 +190,8 @@ def _add_money(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
             spend[t][paid[t]] = spend[t].get(paid[t], 0.0) + 1.0
             if t > years[0]:
                 spend[t][paid[t - 1]] = spend[t].get(paid[t - 1], 0.0) - 1.0
+            if any(e_.peak[e][t] for e in e_.cols):  # v2's source rows: years it may draw in
+                e_.draw[t] = {paid[t]: 1.0, **({paid[t - 1]: -1.0} if t > years[0] else {})}
     cum: dict[int, float] = {}
     total = 0
     for t in years:
@@ -185,6 +202,81 @@ def _add_money(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
             lp.row(dict(cum), -math.inf, float(total))
         else:
             lp.row(spend[t], -math.inf, float(problem.budget[t]))
+
+
+def _add_sources(lp: Lp, problem: Problem, ends: dict[str, _Ends], *, shares: bool) -> None:
+    """v2: the source rows of the module docstring (nothing in v1); without `shares` only the rows that
+    need no share columns (a smaller LP for large portfolios)."""
+    if not problem.sources:
+        return
+    years = list(problem.years)
+    every: dict[int, dict[int, float]] = {t: {} for t in years}  # all projects' draws per year
+    given: dict[tuple[str, int], dict[int, float]] = {(k.id, t): {} for k in problem.sources for t in years}
+    for e_ in ends.values():
+        p = e_.project
+        for t, terms in e_.draw.items():
+            _add_terms(every[t], terms)
+        allowed = p.allowed_sources(problem.sources)
+        if len(allowed) == 1:
+            for t, terms in e_.draw.items():
+                _add_terms(given[(allowed[0], t)], terms)
+        elif p.funding is not None and shares:
+            _add_shares(lp, problem, e_, allowed, given)
+    for source in problem.sources:
+        cum: dict[int, float] = {}
+        total = 0
+        for t in years:
+            total += source.budget[t]
+            if source.carryover:
+                _add_terms(cum, given[(source.id, t)])
+                lp.row(dict(cum), -math.inf, float(total))
+            else:
+                lp.row(given[(source.id, t)], -math.inf, float(source.budget[t]))
+    year_caps = source_caps(problem)  # what each source can give in a year, carryover included
+    cum, total = {}, 0
+    for t in years:
+        lp.row(every[t], -math.inf, float(sum(caps[t] for caps in year_caps.values())))
+        total += sum(k.budget[t] for k in problem.sources)
+        _add_terms(cum, every[t])
+        lp.row(dict(cum), -math.inf, float(total))
+
+
+def _add_shares(
+    lp: Lp, problem: Problem, e_: _Ends, allowed: tuple[str, ...], given: dict[tuple[str, int], dict]
+) -> None:
+    """Shares z[i,k,t] of a project's draws over its allowed sources, within its funding rules."""
+    p = e_.project
+    totals: dict[str, dict[int, float]] = {k: {} for k in allowed}
+    shares: dict[tuple[str, int], int] = {}
+    for t, terms in sorted(e_.draw.items()):
+        row = {col: -v for col, v in terms.items()}
+        for k in allowed:
+            z = lp.col(0.0, float(p.funding_limits(k)[1]))
+            shares[(k, t)] = z
+            row[z] = 1.0
+            given[(k, t)][z] = 1.0
+            totals[k][z] = 1.0
+        lp.row(row, 0.0, 0.0)
+    for group, need in source_groups(p, allowed):
+        drawn: dict[int, float] = {}
+        for t in problem.years:
+            drawn.update({shares[(k, t)]: 1.0 for k in group if (k, t) in shares})
+            ended = {col: -float(need) for e, col in e_.cols.items() if e <= t}
+            if ended and len(ended) < len(e_.cols) and drawn:
+                lp.row({**drawn, **ended}, 0.0, math.inf)
+    for rule in p.funding or ():
+        if rule.min:
+            row = dict(totals[rule.source])
+            if e_.deferred is not None:
+                row[e_.deferred] = float(rule.min)
+            lp.row(row, float(rule.min), math.inf)
+        if rule.max is not None and rule.max < p.cost:
+            lp.row(dict(totals[rule.source]), -math.inf, float(rule.max))
+
+
+def _add_terms(row: dict[int, float], terms: dict[int, float]) -> None:
+    for col, v in terms.items():
+        row[col] = row.get(col, 0.0) + v
 
 
 def _add_precedence(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
@@ -201,11 +293,15 @@ def _add_precedence(lp: Lp, problem: Problem, ends: dict[str, _Ends]) -> None:
                 lp.row(row, -math.inf, 0.0)
 
 
-def build(problem: Problem, windows: dict[str, Window]) -> tuple[Lp, dict[str, _Ends]]:
-    """The money-flow LP of `problem` (see module docstring) and each project's end-year columns."""
+def build(
+    problem: Problem, windows: dict[str, Window], *, shares: bool = True
+) -> tuple[Lp, dict[str, _Ends]]:
+    """The money-flow LP of `problem` (see module docstring) and each project's end-year columns; v2 with
+    the shares of each project's sources, or (not `shares`) without them."""
     lp = Lp()
     ends = _add_projects(lp, problem, windows)
     _add_money(lp, problem, ends)
+    _add_sources(lp, problem, ends, shares=shares)
     _add_precedence(lp, problem, ends)
     return lp, ends
 
@@ -262,11 +358,13 @@ def lower_bound(
     *,
     time_limit: float = 5.0,
     engine: str = "HIGHS_LP",
+    shares: bool = True,
 ) -> int | None:
     """⌈money-flow LP⌉: a valid lower bound on the objective, or None when the LP is not solved in time
     (or is infeasible — then no schedule exists, which CP-SAT proves on its own). `engine` names an
-    OR-Tools LP solver: HiGHS (bundled with OR-Tools; 2000 projects in ~3 s) or "GLOP" (~5x slower here)."""
-    solved = lp_bound(problem, windows, time_limit=time_limit, engine=engine)
+    OR-Tools LP solver: HiGHS (bundled with OR-Tools; 2000 projects in ~3 s) or "GLOP" (~5x slower here).
+    `shares`: v2's share columns (see `build`)."""
+    solved = lp_bound(problem, windows, time_limit=time_limit, engine=engine, shares=shares)
     return None if solved is None else solved.bound
 
 
@@ -276,12 +374,13 @@ def lp_bound(
     *,
     time_limit: float = 5.0,
     engine: str = "HIGHS_LP",
+    shares: bool = True,
 ) -> LpBound | None:
     """`lower_bound` with the LP's mean end year of every project it schedules."""
     windows = project_windows(problem) if windows is None else windows
     if any(w.must and not w.open for w in windows.values()):
         return None  # structurally infeasible (solver/windows.py says why)
-    lp, ends = build(problem, windows)
+    lp, ends = build(problem, windows, shares=shares)
     solved = _solve(lp, time_limit, engine)
     if solved is None:
         return None

@@ -9,6 +9,13 @@ booleans (the constant 1 when the project must be scheduled). Precedence is "sta
 ended by t − 1" for every t, which also stops successors of a deferred project. Caps bind a per-year spend
 variable, cumulatively with carryover. The objective puts each project's weighted slippage directly on its
 end booleans.
+
+v2 (funding sources): each year's draw of a project splits into integer shares y_{i,k,t} ≥ 0 over its
+allowed sources (`_add_source_split`; a project with one allowed source needs none: its draw is that
+source's share); each listed source's shares sum to within the project's min..max (`_add_funding_limits`);
+each source's shares obey its caps (`_add_source_caps`). Redundant but strong: a project that has ended
+by t has drawn by t from each group of its sources at least what the group must give it, and one that has
+not started before t draws it from t on (`_add_source_floors`). A v1 problem gets none of these: its model is exactly v1's.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from ortools.sat.python import cp_model
 
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution
-from solver.windows import Window
+from solver.windows import Window, draw_ceilings, source_caps, source_groups
+
+Terms = list[tuple[int, cp_model.IntVar]]  # Σ coefficient · variable
 
 
 @dataclass(slots=True)
@@ -33,6 +42,8 @@ class ProjectVars:
     ends: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
     active: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
     draws: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+    shares: dict[tuple[str, int], Terms] = field(default_factory=dict)  # v2: (source, year) → its y terms
+    share_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2, 2+ sources
 
     def started_by(self, year: int) -> cp_model.LinearExprT:
         return sum(v for s, v in self.starts.items() if s <= year)
@@ -75,6 +86,12 @@ class Model:
     extra: dict[int, cp_model.IntVar]  # elastic money per year (empty unless elastic)
     slippage: cp_model.LinearExprT = 0
     deferral: cp_model.LinearExprT = 0
+    source_spend: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2
+    source_extra: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2, elastic
+
+    def all_extra(self) -> cp_model.LinearExprT:
+        """Σ of every elastic amount: on the total caps and, in v2, on the sources' caps."""
+        return sum(self.extra.values()) + sum(self.source_extra.values())
 
 
 # ---------------------------------------------------------------- model, one function per rule family
@@ -116,14 +133,16 @@ def _add_activity(m: Model) -> None:
 def _add_annual_draws(m: Model, *, elastic: bool) -> None:
     """Non-profile projects: min_annual ≤ x_t ≤ max_annual in active years, 0 otherwise; Σ x_t = cost."""
     caps = _draw_caps(m.problem, elastic=elastic)
+    by_source = source_caps(m.problem)
     for pid, pv in m.projects.items():
         if pv.project.profile is not None or not pv.starts:
             continue
         p, w = pv.project, pv.window
         lo = p.min_annual_or_default()
         hi = min(p.max_annual_or_default(), p.cost - lo * (w.min_dur - 1))
+        ceiling = caps if elastic else draw_ceilings(m.problem, p, caps, by_source)
         for t, a in pv.active.items():
-            x = m.model.new_int_var(0, max(0, min(hi, caps[t])), f"{pid}_draw_{t}")
+            x = m.model.new_int_var(0, max(0, min(hi, ceiling[t])), f"{pid}_draw_{t}")
             m.model.add(x >= lo * a)
             m.model.add(x <= hi * a)
             pv.draws[t] = x
@@ -182,6 +201,111 @@ def _add_budget_caps(m: Model, *, elastic: bool) -> None:
         m.model.add(cum_spend <= cum_cap if problem.carryover else spend <= cap)
 
 
+def _add_source_split(m: Model, *, elastic: bool) -> None:
+    """v2: x_{i,t} = Σ_k y_{i,k,t} over the project's allowed sources, y integer ≥ 0 (sources not allowed
+    get no share). With one allowed source the draw itself is its share."""
+    problem = m.problem
+    if not problem.sources:
+        return
+    by_source = source_caps(problem)
+    for pid, pv in m.projects.items():
+        if not pv.starts:
+            continue
+        p = pv.project
+        allowed = p.allowed_sources(problem.sources)
+        for t, pairs in pv.draw_terms().items():
+            if len(allowed) == 1:
+                pv.shares[(allowed[0], t)] = pairs
+                continue
+            top = max(c * _upper(v) for c, v in pairs)  # a profile project has one start: its largest draw
+            shares = []
+            for k in allowed:
+                most = min(top, p.funding_limits(k)[1], top if elastic else by_source[k][t])
+                if most <= 0:
+                    continue
+                y = m.model.new_int_var(0, most, f"{pid}_{k}_draw_{t}")
+                pv.shares[(k, t)] = [(1, y)]
+                pv.share_vars[(k, t)] = y
+                shares.append(y)
+            m.model.add(sum(shares) == _weighted(pairs))
+
+
+def _upper(v: cp_model.IntVar) -> int:
+    return max(v.proto.domain)  # (the proto's repeated field reads [-1] as 0)
+
+
+def _weighted(pairs: Terms) -> cp_model.LinearExprT:
+    return cp_model.LinearExpr.weighted_sum([v for _, v in pairs], [c for c, _ in pairs])
+
+
+def _add_funding_limits(m: Model) -> None:
+    """v2: for each listed {source, min, max} of a project, min·scheduled ≤ Σ_t y_{i,k,t} ≤ max (a
+    deferred project draws nothing, so its shares are 0 already)."""
+    for pv in m.projects.values():
+        if not pv.starts or pv.project.funding is None:
+            continue
+        for rule in pv.project.funding:
+            pairs = [pair for (k, _), terms in pv.shares.items() if k == rule.source for pair in terms]
+            total = _weighted(pairs) if pairs else 0
+            if rule.min:
+                m.model.add(total >= rule.min * pv.scheduled)
+            if rule.max is not None and rule.max < pv.project.cost:
+                m.model.add(total <= rule.max)
+
+
+def _add_source_floors(m: Model) -> None:
+    """v2, redundant (every schedule obeys it; it strengthens the LP): for each group K' of a project's
+    sources that must give it need(K') > 0 (`source_groups`), ended by t ⇒ drawn from K' by t at least
+    need(K'), and not started before t ⇒ drawn from K' from t on at least need(K')."""
+    if not m.problem.sources:
+        return
+    for pv in m.projects.values():
+        if not pv.starts or not pv.share_vars:
+            continue
+        allowed = pv.project.allowed_sources(m.problem.sources)
+        ends = sorted(e for e, _ in pv.end_terms())
+        years = sorted({t for _, t in pv.shares})
+        for group, need in source_groups(pv.project, allowed):
+            by_year = {t: [pair for k in group for pair in pv.shares.get((k, t), ())] for t in years}
+            drawn: Terms = []
+            for t in years:
+                drawn = drawn + by_year[t]
+                if ends[0] <= t < ends[-1] and drawn:
+                    m.model.add(_weighted(drawn) >= need * pv.ended_by(t))
+            later: Terms = []
+            for t in reversed(years):
+                later = later + by_year[t]
+                if min(pv.starts) < t <= max(pv.starts) and later:
+                    m.model.add(_weighted(later) >= need * (pv.scheduled - pv.started_by(t - 1)))
+
+
+def _add_source_caps(m: Model, *, elastic: bool) -> None:
+    """v2: draw_{k,t} = Σ_i y_{i,k,t} ≤ S_{k,t} (+ extra when elastic), or cumulatively with the source's
+    carryover."""
+    problem = m.problem
+    for source in problem.sources:
+        k = source.id
+        terms: dict[int, Terms] = {t: [] for t in problem.years}
+        for pv in m.projects.values():
+            for (sk, t), pairs in pv.shares.items():
+                if sk == k:
+                    terms[t].extend(pairs)
+        most = sum(p.cost for p in problem.projects)
+        cum_cap: cp_model.LinearExprT = 0
+        cum_spend: cp_model.LinearExprT = 0
+        for t in problem.years:
+            spend = m.model.new_int_var(0, most, f"{k}_spend_{t}")
+            m.model.add(spend == _weighted(terms[t]))
+            m.source_spend[(k, t)] = spend
+            cap: cp_model.LinearExprT = source.budget[t]
+            if elastic:
+                m.source_extra[(k, t)] = m.model.new_int_var(0, most, f"{k}_extra_money_{t}")
+                cap = cap + m.source_extra[(k, t)]
+            cum_cap = cum_cap + cap
+            cum_spend = cum_spend + spend
+            m.model.add(cum_spend <= cum_cap if source.carryover else spend <= cap)
+
+
 def _objective_terms(m: Model) -> None:
     """Weighted slippage on the end literals; defer_penalty on not-scheduled."""
     slip_vars, slip_coefs, penalty = [], [], 0
@@ -209,8 +333,12 @@ def build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False
     _add_windows(m, windows)
     _add_activity(m)
     _add_annual_draws(m, elastic=elastic)
+    _add_source_split(m, elastic=elastic)  # after the draws it splits
+    _add_funding_limits(m)
+    _add_source_floors(m)
     _add_precedence(m)
     _add_budget_caps(m, elastic=elastic)
+    _add_source_caps(m, elastic=elastic)
     _objective_terms(m)
     return m
 
@@ -244,6 +372,8 @@ def add_hint(m: Model, hint: Solution) -> None:
             m.model.add_hint(v, on and sched.start <= t <= sched.end)
         for t, v in pv.draws.items():
             m.model.add_hint(v, sched.funding.get(t, 0) if on else 0)
+        for (k, t), v in pv.share_vars.items():
+            m.model.add_hint(v, sched.sources.get(t, {}).get(k, 0) if on else 0)
 
 
 def extract(m: Model, values: list[int]) -> tuple[ProjectSchedule, ...]:
@@ -261,5 +391,16 @@ def extract(m: Model, values: list[int]) -> tuple[ProjectSchedule, ...]:
         else:
             end = next(e for e, v in pv.ends.items() if values[v.index])
             funding = {t: values[pv.draws[t].index] for t in range(start, end + 1)}
-        out.append(ProjectSchedule(pid, True, start, end, max(0, end - p.planned_end), funding))
+        sources = _split_of(pv, funding, values)
+        out.append(ProjectSchedule(pid, True, start, end, max(0, end - p.planned_end), funding, sources))
     return tuple(out)
+
+
+def _split_of(pv: ProjectVars, funding: dict[int, int], values: list[int]) -> dict[int, dict[str, int]]:
+    """v2: year → source → share (non-zero only); a one-source project's share is its draw."""
+    split: dict[int, dict[str, int]] = {}
+    for (k, t), pairs in pv.shares.items():
+        amount = values[pv.share_vars[(k, t)].index] if (k, t) in pv.share_vars else funding.get(t, 0)
+        if amount and pairs:
+            split.setdefault(t, {})[k] = amount
+    return {t: split[t] for t in sorted(split)}

@@ -241,8 +241,9 @@ def search_whole_model(
         deterministic_limit=work,
     )
     found = outcome(solver, cp_status)
-    if found.values is None and first is not None:
-        return first
+    if first is not None and (found.values is None or found.objective > first.objective):
+        # the portfolio found nothing, or only worse (it follows the hint in its LNS workers only)
+        return first._replace(bound=best_bound(found.bound, first.bound))
     if floor is not None:
         found = found._replace(bound=floor if found.bound is None else max(found.bound, floor))
     return found
@@ -291,10 +292,12 @@ def least_shortfall(
     time_limit: float,
     workers: int,
     stop: Stop | None,
+    reasons: list[Phrase] | None = None,
 ) -> Diagnostics:
-    """Diagnostics for a problem proven infeasible: the elastic solve for the least extra money."""
+    """Diagnostics for a problem proven infeasible: the elastic solve for the least extra money (in v2 the
+    least sum over the total caps and every source's caps), after the `reasons` found before search."""
     m = cpmodel.build(problem, windows, elastic=True)
-    m.model.minimize(sum(m.extra.values()))
+    m.model.minimize(m.all_extra())
     solver, cp_status = run(
         m.model,
         params,
@@ -304,32 +307,46 @@ def least_shortfall(
         deterministic_limit=params.work_limit,
     )
     status = outcome(solver, cp_status).status
-    shortfall = None
+    extra = None
     if status.has_schedule:
-        shortfall = {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}
+        extra = _extra_of(m, solver)
     if status == SolveStatus.OPTIMAL:
-        shortfall = _latest_shortfall(m, sum(shortfall.values()), params, stop) or shortfall
-    return infeasible_diagnostics(problem, status, shortfall)
+        extra = _latest_shortfall(m, round(solver.objective_value), params, stop) or extra
+    shortfall, by_source = extra if extra is not None else (None, None)
+    return infeasible_diagnostics(problem, status, shortfall, by_source if problem.sources else None, reasons)
 
 
-def _latest_shortfall(
-    m: cpmodel.Model, total: int, params: SolveParams, stop: Stop | None
-) -> dict[int, int] | None:
+Extra = tuple[dict[int, int], dict[str, dict[int, int]]]  # per year on B_t; per source and year (v2)
+
+
+def _extra_of(m: cpmodel.Model, solver: cp_model.CpSolver) -> Extra:
+    """The elastic amounts of a solution, non-zero ones only."""
+    shortfall = {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}
+    by_source: dict[str, dict[int, int]] = {}
+    for (k, t), v in m.source_extra.items():
+        if solver.value(v):
+            by_source.setdefault(k, {})[t] = solver.value(v)
+    return shortfall, by_source
+
+
+def _latest_shortfall(m: cpmodel.Model, total: int, params: SolveParams, stop: Stop | None) -> Extra | None:
     """The same least total, each extra 万元 as late as the rules allow — and the same split every run.
 
-    The least total is unique but its split over the years is not, and the parallel search returned a
-    different one each run. One sequential worker under a deterministic work limit picks the split that
-    asks for the money as late as possible (what a finance office can still raise), or None if it finds
-    nothing in its limit."""
+    The least total is unique but its split over the years (and, v2, over the sources) is not, and the
+    parallel search returned a different one each run. One sequential worker under a deterministic work
+    limit picks the split that asks for the money as late as possible (what a finance office can still
+    raise), or None if it finds nothing in its limit."""
     problem = m.problem
-    m.model.add(sum(m.extra.values()) == total)
-    m.model.minimize(sum((problem.last_year - t) * v for t, v in m.extra.items()))
+    m.model.add(m.all_extra() == total)
+    late = [(problem.last_year - t, v) for t, v in m.extra.items()]
+    late += [(problem.last_year - t, v) for (_, t), v in m.source_extra.items()]
+    m.model.minimize(sum(c * v for c, v in late))
     m.model.clear_hints()
     work = min(params.tie_break_share * 10.0, params.tie_break_work_per_project * len(problem.projects)) + 0.1
     solver, cp_status = run(m.model, params, time_limit=10.0, workers=1, stop=stop, deterministic_limit=work)
     if outcome(solver, cp_status).values is None:
         return None
-    return {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}
+    return _extra_of(m, solver)
 
 
 def solve_neighbourhood(

@@ -6,6 +6,11 @@ earliest end the remaining money allows, starting as early as possible, drawing 
 year (front-loaded). A deferrable project is left out when it cannot fit, or when its slippage would cost
 more than its defer_penalty. It is the benchmark's comparator.
 
+v2 (funding sources): a place is tried only when the front-loaded draws fit what the total caps and the
+project's allowed sources have left, and then taken with the draws and split of a min-cost flow
+(solver/split.py) that obeys the sources' caps and the project's min/max per source exactly; each source's
+money is booked like the total caps'. A v1 problem never reaches that code.
+
 `warm_start` is CP-SAT's default hint: the same one-at-a-time funding tried in a few orders (the
 baseline's, and "most slippage cost per unit of money first", which lets the cheap-to-delay projects slip
 instead of cascading delay down the plan), keeping the best schedule.
@@ -18,7 +23,8 @@ import time
 from collections.abc import Callable
 
 from solver.problem import Problem, Project
-from solver.solution import ProjectSchedule, Solution, SolveStatus, YearSpend
+from solver.solution import ProjectSchedule, Solution, SolveStatus, SourceYearSpend, YearSpend
+from solver.split import Rooms, draws_and_shares
 from solver.windows import Window, project_windows
 
 REPAIRS = 20  # retries of the weight-per-cost order, each with the misfits moved to the front
@@ -54,20 +60,40 @@ def _funding_order(problem: Problem, windows: dict[str, Window], priority: Calla
 
 
 class _Ledger:
-    """Money committed so far, per year, with the caps (cumulative when carryover)."""
+    """Money committed so far, per year, with the caps (cumulative when carryover): the total caps', or in
+    v2 one source's."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, caps: dict[int, int] | None = None, carryover: bool | None = None):
         self.problem = problem
         self.years = list(problem.years)
         self.spend = dict.fromkeys(self.years, 0)
+        self.caps = problem.budget if caps is None else caps
+        self.carryover = problem.carryover if carryover is None else carryover
+
+    def slack(self) -> dict[int, int]:
+        """Per year, what the caps still allow up to the end of it (carryover), or in it."""
+        if not self.carryover:
+            return {t: self.caps[t] - self.spend[t] for t in self.years}
+        slack, cum_cap, cum_spend = {}, 0, 0
+        for t in self.years:
+            cum_cap += self.caps[t]
+            cum_spend += self.spend[t]
+            slack[t] = cum_cap - cum_spend
+        return slack
+
+    def open_rooms(self) -> Rooms:
+        """What is left, for solver/split.py."""
+        if not self.carryover:
+            return Rooms(False, self.slack(), {})
+        return Rooms(True, self.rooms(), self.slack())
 
     def rooms(self) -> dict[int, int]:
         """Per year, the most that can still be added that year without breaking any cap."""
-        if not self.problem.carryover:
-            return {t: self.problem.budget[t] - self.spend[t] for t in self.years}
+        if not self.carryover:
+            return {t: self.caps[t] - self.spend[t] for t in self.years}
         slack, cum_cap, cum_spend = {}, 0, 0
         for t in self.years:
-            cum_cap += self.problem.budget[t]
+            cum_cap += self.caps[t]
             cum_spend += self.spend[t]
             slack[t] = cum_cap - cum_spend
         rooms, least = {}, None
@@ -79,10 +105,10 @@ class _Ledger:
     def fits(self, draws: dict[int, int]) -> bool:
         cum_cap = cum_spend = 0
         for t in self.years:
-            cum_cap += self.problem.budget[t]
+            cum_cap += self.caps[t]
             spend = self.spend[t] + draws.get(t, 0)
             cum_spend += spend
-            if (cum_spend > cum_cap) if self.problem.carryover else (spend > self.problem.budget[t]):
+            if (cum_spend > cum_cap) if self.carryover else (spend > self.caps[t]):
                 return False
         return True
 
@@ -104,7 +130,7 @@ def _draws(
     used_so_far = 0  # with carryover, this project's earlier draws also use up later years' room
     for k, t in enumerate(range(start, end + 1)):
         left_after = years - k - 1
-        room = rooms[t] - (used_so_far if ledger.problem.carryover else 0)
+        room = rooms[t] - (used_so_far if ledger.carryover else 0)
         x = min(hi, room, remaining - lo * left_after)
         if x < lo:
             return None
@@ -116,9 +142,14 @@ def _draws(
     return draws
 
 
-def _place(project: Project, window: Window, earliest: int, ledger: _Ledger) -> tuple[int, int, dict] | None:
-    """The earliest end (then earliest start) at which the project fits the money left."""
+def _place(
+    project: Project, window: Window, earliest: int, ledger: _Ledger, sources: dict[str, _Ledger]
+) -> tuple[int, int, dict, dict] | None:
+    """The earliest end (then earliest start) at which the project fits the money left: start, end, draws
+    and (v2) their split over sources."""
     rooms = ledger.rooms()
+    if sources:
+        rooms = _source_rooms(project, ledger.problem, rooms, sources)
     for end in range(window.end_lo, window.end_hi + 1):
         for start in range(max(earliest, window.start_lo), window.start_hi + 1):
             years = end - start + 1
@@ -127,9 +158,32 @@ def _place(project: Project, window: Window, earliest: int, ledger: _Ledger) -> 
             if years > window.max_dur:
                 continue
             draws = _draws(project, ledger, rooms, start, end)
-            if draws is not None:
-                return start, end, draws
+            if draws is None:
+                continue
+            if not sources:
+                return start, end, draws, {}
+            split = draws_and_shares(
+                ledger.problem,
+                project,
+                start,
+                end,
+                ledger.open_rooms(),
+                {k: books.open_rooms() for k, books in sources.items()},
+            )
+            if split is not None:
+                return start, end, *split
     return None
+
+
+def _source_rooms(
+    project: Project, problem: Problem, rooms: dict[int, int], sources: dict[str, _Ledger]
+) -> dict[int, int]:
+    """v2: the year's room lowered to what the project's allowed sources have left (a quick filter before
+    the exact flow of solver/split.py)."""
+    allowed = [
+        (sources[k].rooms(), project.funding_limits(k)[1]) for k in project.allowed_sources(problem.sources)
+    ]
+    return {t: min(rooms[t], sum(min(room[t], most) for room, most in allowed)) for t in rooms}
 
 
 def _by_density(project: Project, window: Window, index: int) -> tuple:
@@ -174,6 +228,7 @@ def _fund_in_order(
     UNKNOWN when a project that must be funded does not fit (its id then goes into `failed`)."""
     started = time.monotonic()
     ledger = _Ledger(problem)
+    sources = {s.id: _Ledger(problem, dict(s.budget), s.carryover) for s in problem.sources}
     placed: dict[str, ProjectSchedule] = {}
     for project in _funding_order(problem, windows, priority):
         window = windows[project.id]
@@ -181,7 +236,7 @@ def _fund_in_order(
         spot = None
         if window.open and all(p.scheduled for p in preds):
             earliest = max([window.start_lo] + [p.end + 1 for p in preds])
-            spot = _place(project, window, earliest, ledger)
+            spot = _place(project, window, earliest, ledger, sources)
         if spot is not None and project.deferrable:
             slip_cost = project.weight * max(0, spot[1] - project.planned_end)
             if slip_cost > project.defer_penalty and not window.must:
@@ -193,10 +248,13 @@ def _fund_in_order(
                 return _failed(problem, started)
             placed[project.id] = ProjectSchedule(project.id, False, None, None, None, {})
             continue
-        start, end, draws = spot
+        start, end, draws, shares = spot
         ledger.commit(draws)
+        for t, split in shares.items():
+            for k, amount in split.items():
+                sources[k].commit({t: amount})
         placed[project.id] = ProjectSchedule(
-            project.id, True, start, end, max(0, end - project.planned_end), draws
+            project.id, True, start, end, max(0, end - project.planned_end), draws, shares
         )
     schedules = tuple(placed[p.id] for p in problem.projects)
     objective = sum(
@@ -204,9 +262,27 @@ def _fund_in_order(
         for s in schedules
     )
     years = tuple(YearSpend(t, problem.budget[t], ledger.spend[t]) for t in problem.years)
-    return Solution(SolveStatus.FEASIBLE, objective, None, time.monotonic() - started, schedules, years)
+    by_source = tuple(
+        SourceYearSpend(s.id, t, s.budget[t], sources[s.id].spend[t])
+        for s in problem.sources
+        for t in problem.years
+    )
+    return Solution(
+        SolveStatus.FEASIBLE,
+        objective,
+        None,
+        time.monotonic() - started,
+        schedules,
+        years,
+        source_years=by_source,
+    )
 
 
 def _failed(problem: Problem, started: float) -> Solution:
     years = tuple(YearSpend(t, problem.budget[t], 0) for t in problem.years)
-    return Solution(SolveStatus.UNKNOWN, None, None, time.monotonic() - started, (), years)
+    by_source = tuple(
+        SourceYearSpend(s.id, t, s.budget[t], 0) for s in problem.sources for t in problem.years
+    )
+    return Solution(
+        SolveStatus.UNKNOWN, None, None, time.monotonic() - started, (), years, source_years=by_source
+    )

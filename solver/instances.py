@@ -2,7 +2,8 @@
 knapsacks read as MODEL.md problems (PyVRP keeps its readers in the library the same way).
 
 `synthetic(n, years, tightness, seed)` is a county-shaped portfolio whose projects do not change with the
-tightness; `read_mknap(path)` reads one OR-Library mknapcb instance: m constraints become m years with cap
+tightness; `with_sources(problem, seed)` gives any problem four illustrative funding sources (MODEL.md v2)
+and per-project funding rules, `synthetic(..., sources=4)` the same on a synthetic portfolio; `read_mknap(path)` reads one OR-Library mknapcb instance: m constraints become m years with cap
 b_k in year k, each item a project with fixed start in the first year, `profile` = its m weights, weight 0,
 deferrable with defer_penalty = its profit, so minimum objective = Σ profits − best value.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
-from solver.problem import Problem, Project
+from solver.problem import Funding, Problem, Project, Source
 
 FIRST_YEAR = 2025  # synthetic portfolios start here
 MKNAP_FIRST_YEAR = 1  # a knapsack's constraints are years 1..m
 
 
-def synthetic(n: int, years: int, tightness: float, seed: int = 1) -> Problem:
+def synthetic(n: int, years: int, tightness: float, seed: int = 1, *, sources: int = 0) -> Problem:
     """A portfolio shaped like a county's: most plans packed into the first half of the horizon, costs
     log-uniform 300..30000, draws limited around the planned pace, some projects under way (fixed start),
     some with cash-flow profiles, predecessors, ★ deadlines, and deferrable ones with penalties. The flat
@@ -66,7 +68,62 @@ def synthetic(n: int, years: int, tightness: float, seed: int = 1) -> Problem:
     demand = sum(p.cost for p in projects) / plan_span
     cap = round(tightness * demand)
     budget = dict.fromkeys(range(FIRST_YEAR, last + 1), cap)
-    return Problem(FIRST_YEAR, last, budget, tuple(projects))
+    problem = Problem(FIRST_YEAR, last, budget, tuple(projects))
+    if sources == 0:
+        return problem
+    if sources != len(SOURCE_IDS):
+        raise ValueError(f"synthetic portfolios have 0 or {len(SOURCE_IDS)} funding sources, not {sources}")
+    return with_sources(problem, seed)
+
+
+# The four illustrative sources of `with_sources`, as a county's finance office names them.
+SOURCE_IDS = ("central", "bond", "city", "county")  # 中央预算内投资, 专项债, 市级补助, 县级自筹
+# Each source's flat annual cap as a share of the problem's mean total cap (central: see `with_sources`).
+SOURCE_SHARES = {"bond": 0.30, "city": 0.15, "county": 0.45}
+
+
+def with_sources(problem: Problem, seed: int = 1) -> Problem:
+    """`problem` with four funding sources and per-project rules, shaped like a county's (illustrative: no
+    published split exists). Per project, drawn at random:
+
+    - 20 %: a central grant (中央预算内), min = max = 20–50 % of the cost, with the county's matching money
+      (配套) as a floor of 20 % on `county`, bonds up to 30 %, city money allowed;
+    - 40 %: special bonds (专项债) up to half the cost, a 10 % county floor, city money allowed;
+    - 15 %: no bonds (e.g. 继续教育): city money up to 30 %, county money;
+    - 25 %: small works any source but central may fund (bond, city, county, no limits).
+
+    Caps are flat: bond 30 %, city 15 %, county 45 % of the mean total cap a year, central 125 % of the
+    grants spread over the first half of the horizon (at least half the largest grant): together about the
+    total cap, as when the total is what the channels give. No source carries money over."""
+    rng = random.Random(seed * 7_919 + len(problem.projects))
+    projects, grants = [], 0
+    largest = 0
+    for p in problem.projects:
+        kind, cost = rng.random(), p.cost
+        if kind < 0.20:
+            grant = round(cost * rng.uniform(0.2, 0.5))
+            grants += grant
+            largest = max(largest, grant)
+            funding = (
+                Funding("central", grant, grant),
+                Funding("county", round(0.2 * cost)),
+                Funding("bond", 0, round(0.3 * cost)),
+                Funding("city"),
+            )
+        elif kind < 0.60:
+            funding = (Funding("bond", 0, cost // 2), Funding("county", round(0.1 * cost)), Funding("city"))
+        elif kind < 0.75:
+            funding = (Funding("city", 0, round(0.3 * cost)), Funding("county"))
+        else:
+            funding = (Funding("bond"), Funding("city"), Funding("county"))
+        projects.append(replace(p, funding=funding))
+    years = problem.years
+    mean = sum(problem.budget.values()) / len(years)
+    plan_span = max(3, len(years) // 2)
+    central = max(math.ceil(1.25 * grants / plan_span), -(-largest // 2))
+    sources = [Source("central", dict.fromkeys(years, central))]
+    sources += [Source(k, dict.fromkeys(years, round(share * mean))) for k, share in SOURCE_SHARES.items()]
+    return replace(problem, projects=tuple(projects), sources=tuple(sources))
 
 
 def read_mknap(path: Path) -> tuple[Problem, int | None]:

@@ -13,6 +13,10 @@ the whole problem into a small MODEL.md problem of its own:
 - each project moves at most `reach` years beyond its current schedule or plan, which keeps the model small
   enough to solve in about a second (reach 1 against none: 2748 against 2946 on 2000 projects at 0.6).
 
+v2 (funding sources): the held projects' draws from each source likewise reduce that source's caps (its
+own carryover deciding how), and each project keeps its `funding` rules (it is re-planned whole). Lanes
+share each source's unused money as they share the total caps'; with any carryover, one lane.
+
 Neighbourhoods are chosen where the schedule differs most from the money-flow LP's solution
 (`guided_neighbourhood`, when the LP was solved) or, without it, around the most costly slippage
 (`neighbourhood`). The small problem is solved by the same CP-SAT model (passed in by solver/cpsat.py, so
@@ -26,13 +30,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
 from solver.params import NeighbourhoodParams
-from solver.problem import Problem, Project
+from solver.problem import Problem, Project, Source
 from solver.solution import ProjectSchedule, objective_of
 
 DEFAULT = NeighbourhoodParams()  # sizes and limits measured in bench/RESULTS.md (see solver/params.py)
@@ -147,17 +151,25 @@ def sub_problem(
     reserved: dict[int, int] | None = None,
     *,
     reach: int = DEFAULT.reach,
+    reserved_sources: dict[str, dict[int, int]] | None = None,
 ) -> Problem | None:
     """The MODEL.md problem of re-planning `ids` with every other project held (see module docstring) and
-    `reserved` money per year kept for others; each project ends at most `reach` years after max(its end
-    now, its plan) and starts at most `reach` before min(its start now, its planned end). None when
-    nothing in `ids` can move."""
+    `reserved` money per year kept for others (v2: `reserved_sources` per source and year); each project
+    ends at most `reach` years after max(its end now, its plan) and starts at most `reach` before min(its
+    start now, its planned end). None when nothing in `ids` can move."""
     chosen = set(ids)
     held_spend = dict(reserved) if reserved else dict.fromkeys(problem.years, 0)
+    held_sources = {
+        k.id: dict((reserved_sources or {}).get(k.id) or dict.fromkeys(problem.years, 0))
+        for k in problem.sources
+    }
     for pid, s in schedule.items():
         if pid not in chosen:
             for t, x in s.funding.items():
                 held_spend[t] += x
+            for t, split in s.sources.items():
+                for k, x in split.items():
+                    held_sources[k][t] += x
     successors: dict[str, list[str]] = {}
     for p in problem.projects:
         for pred in p.after:
@@ -193,10 +205,19 @@ def sub_problem(
         )
     if not projects:
         return None
-    room = _room(problem, held_spend)
-    if min(room.values()) < 0:
+    room = _room(problem, problem.budget, problem.carryover, held_spend)
+    source_rooms = {k.id: _room(problem, k.budget, k.carryover, held_sources[k.id]) for k in problem.sources}
+    if min(room.values()) < 0 or any(min(r.values()) < 0 for r in source_rooms.values()):
         return None  # the held schedule does not leave this set room (not expected: the schedule fits)
-    return Problem(problem.first_year, problem.last_year, room, tuple(projects), carryover=problem.carryover)
+    sources = tuple(Source(k.id, source_rooms[k.id], k.carryover) for k in problem.sources)
+    return Problem(
+        problem.first_year,
+        problem.last_year,
+        room,
+        tuple(projects),
+        carryover=problem.carryover,
+        sources=sources,
+    )
 
 
 def _stuck(problem: Problem, schedule: dict[str, ProjectSchedule], chosen: set[str]) -> set[str]:
@@ -215,14 +236,14 @@ def _stuck(problem: Problem, schedule: dict[str, ProjectSchedule], chosen: set[s
     return stuck
 
 
-def _room(problem: Problem, held: dict[int, int]) -> dict[int, int]:
-    """Per-year caps left by the held projects (with carryover: caps whose running sums are the most the
-    set may have spent by each year)."""
-    if not problem.carryover:
-        return {t: problem.budget[t] - held[t] for t in problem.years}
+def _room(problem: Problem, caps: Mapping[int, int], carryover: bool, held: dict[int, int]) -> dict[int, int]:
+    """Per-year caps (the total caps', or a source's) left by the held projects (with carryover: caps whose
+    running sums are the most the set may have spent by each year)."""
+    if not carryover:
+        return {t: caps[t] - held[t] for t in problem.years}
     slack, cum = {}, 0
     for t in problem.years:
-        cum += problem.budget[t] - held[t]
+        cum += caps[t] - held[t]
         slack[t] = cum
     # the set's cumulative spend S_t must stay ≤ slack_τ for all τ ≥ t: caps with those prefix sums
     least, prefix = None, {}
@@ -266,6 +287,27 @@ def _shares(
     return shares
 
 
+def _source_shares(
+    problem: Problem, schedule: dict[str, ProjectSchedule], groups: list[list[str]]
+) -> list[dict[str, dict[int, int]]]:
+    """v2: `_shares` for each source's caps: per group, source and year, the unused money it leaves to the
+    other groups. Sources without carryover only (with carryover, one lane)."""
+    n = len(groups)
+    spend = {(k.id, t): 0 for k in problem.sources for t in problem.years}
+    for s in schedule.values():
+        for t, split in s.sources.items():
+            for k, x in split.items():
+                spend[(k, t)] += x
+    shares: list[dict[str, dict[int, int]]] = [{} for _ in range(n)]
+    for k in problem.sources:
+        for t in problem.years:
+            unused = k.budget[t] - spend[(k.id, t)]
+            for g in range(n):
+                mine = unused // n + (1 if g < unused % n else 0)
+                shares[g].setdefault(k.id, {})[t] = unused - mine
+    return shares
+
+
 def improve(
     problem: Problem,
     projects: tuple[ProjectSchedule, ...],
@@ -287,8 +329,9 @@ def improve(
     objective = objective_of(problem, schedule.values())
     rng = random.Random(seed)
     # with carryover one neighbourhood at a time: an even split of cumulative slack does not add up
-    lanes = 1 if problem.carryover else max(1, min(workers, params.max_lanes))
-    size = params.size
+    carried = problem.carryover or any(k.carryover for k in problem.sources)
+    lanes = 1 if carried else max(1, min(workers, params.max_lanes))
+    size = params.size_with_sources if problem.sources else params.size
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="capsched-lns") as pool:
         while time.monotonic() + 0.2 < until and not (stop is not None and stop.is_set()):
             if floor is not None and objective <= floor:
@@ -309,8 +352,16 @@ def improve(
             seconds = min(params.seconds, until - time.monotonic())
             round_started = time.monotonic()
             jobs = []
-            for ids, reserved in zip(groups, _shares(problem, schedule, groups), strict=True):
-                sub = sub_problem(problem, schedule, ids, reserved, reach=params.reach)
+            shares = zip(
+                groups,
+                _shares(problem, schedule, groups),
+                _source_shares(problem, schedule, groups),
+                strict=True,
+            )
+            for ids, reserved, reserved_sources in shares:
+                sub = sub_problem(
+                    problem, schedule, ids, reserved, reach=params.reach, reserved_sources=reserved_sources
+                )
                 if sub is not None:
                     current = tuple(schedule[p.id] for p in sub.projects)
                     jobs.append((sub, current, pool.submit(solve_sub, sub, current, seconds)))

@@ -35,6 +35,25 @@ MESSAGE_TEMPLATES: dict[str, str] = {
         "No schedule fits the caps. {total} more in total ({per_year}) is enough; "
         "it was not proven to be the least in the time allowed."
     ),
+    # v2 (funding sources): the least extra money with every source cap elastic too
+    "must_cost_more_than_sources": (
+        "The projects that cannot be deferred cost {must} in total, but the funding sources' caps of "
+        "{first_year}-{last_year} add up to {total}."
+    ),
+    "source_mins_above_quota": (
+        "The projects that cannot be deferred must draw at least {mins} from {source}, but its caps of "
+        "{first_year}-{last_year} add up to {total}."
+    ),
+    "shortfall_sources_least": (
+        "No schedule fits the caps. At least {total} more is needed, counting the total caps and the "
+        "sources' caps together; no less will do."
+    ),
+    "shortfall_sources_enough": (
+        "No schedule fits the caps. {total} more, counting the total caps and the sources' caps together, "
+        "is enough; it was not proven to be the least in the time allowed."
+    ),
+    "shortfall_on_total_caps": "On the total caps: {per_year}.",
+    "shortfall_on_sources": "On the sources' caps: {per_source}.",
     # why a project cannot be scheduled (solver/windows.py, Window.reason)
     "profile_too_long": (
         "its cash-flow profile lasts {years} years, longer than the horizon {first_year}-{last_year}"
@@ -49,6 +68,19 @@ MESSAGE_TEMPLATES: dict[str, str] = {
     "must_end_before_successor": (
         "it must end by {end_by} so that {successor} can start by {start_by}, but cannot end before {end_lo}"
     ),
+    # v2: why a project's funding rules rule it out (no money helps)
+    "funding_no_source": "its funding list names no source, so nothing may fund it",
+    "funding_mins_exceed_cost": "its funding minimums add up to {mins}, more than its cost {cost}",
+    "funding_maxes_below_cost": "its funding maximums add up to {maxes}, less than its cost {cost}",
+    # v2: why the sources' caps rule it out (more money on a source helps)
+    "source_quota_below_min": (
+        "it must draw at least {least} from {source}, but {source} can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in"
+    ),
+    "sources_quota_below_cost": (
+        "its cost is {cost}, but the sources allowed to fund it can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in"
+    ),
     # the earliest start named inside a reason
     "start_not_before": "it cannot start before {start}",
     "start_after_predecessor": "its predecessor {predecessor} ends in {end} at the earliest",
@@ -58,6 +90,8 @@ MESSAGE_TEMPLATES: dict[str, str] = {
     "limit_horizon": "the end of the horizon {last_year}",
     # one year of a shortfall
     "shortfall_year": "{year}: {amount}",
+    # v2: one source and year of a shortfall
+    "source_shortfall_year": "{source} {year}: {amount}",
     # a project the MIP's pattern leaves out (never shown: the schedule lists it as deferred)
     "deferred_by_mip": "deferred by the MIP's pattern",
 }
@@ -73,11 +107,16 @@ NESTED_PARAMS: dict[str, tuple[str, ...]] = {
         "fixed_start_too_early",
         "cannot_finish_by",
         "must_end_before_successor",
+        "funding_no_source",
+        "funding_mins_exceed_cost",
+        "funding_maxes_below_cost",
+        "source_quota_below_min",
+        "sources_quota_below_cost",
     ),
     "why_start": ("start_not_before", "start_after_predecessor", "start_fixed"),
     "limit": ("limit_deadline", "limit_horizon"),
 }
-LISTED_PARAMS: dict[str, str] = {"per_year": "shortfall_year"}
+LISTED_PARAMS: dict[str, str] = {"per_year": "shortfall_year", "per_source": "source_shortfall_year"}
 LIST_SEPARATOR = ", "
 WHOLE_MESSAGES: tuple[str, ...] = (
     "project_cannot_be_scheduled",
@@ -87,9 +126,17 @@ WHOLE_MESSAGES: tuple[str, ...] = (
     "shortfall_not_worked_out",
     "shortfall_least",
     "shortfall_enough",
+    "must_cost_more_than_sources",
+    "source_mins_above_quota",
+    "shortfall_sources_least",
+    "shortfall_sources_enough",
+    "shortfall_on_total_caps",
+    "shortfall_on_sources",
 )
 # Values that are amounts of money (a reader may group their digits); the others are years, ids or counts.
-MONEY_PARAMS = frozenset({"must", "total", "cost", "amount", "min_annual", "max_annual"})
+MONEY_PARAMS = frozenset(
+    {"must", "total", "cost", "amount", "min_annual", "max_annual", "mins", "maxes", "least", "quota"}
+)
 
 
 @dataclass(frozen=True, slots=True, init=False)

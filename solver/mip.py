@@ -18,6 +18,10 @@ Formulation, per project i over its window (solver/windows.py):
   schedule; they are what makes the relaxation strong.
 - Precedence: j started by t ⇒ each predecessor ended by t − 1 (a deferred predecessor defers j).
 - Caps per year, or cumulatively with carryover. Objective: weighted slippage on E plus defer penalties.
+- v2 (funding sources): a project with two or more allowed sources splits each year's draw into
+  continuous shares y[i,k,t] ≥ 0 (one allowed source: the draw is its share); each listed source's shares
+  sum to within [min·(1 − D), max]; each source's shares obey its caps, cumulatively with its carryover;
+  and the redundant source floors of solver/cpmodel.py.
 
 The 0/1 columns are integral; the draws are continuous. Once the 0/1 columns are fixed, what remains is a
 flow (money from each project's cost to the years it is active in, within its annual bounds, into the
@@ -25,6 +29,11 @@ years' caps, carried forward with carryover) with integer data, so integral draw
 continuous ones do: a pattern HiGHS finds is a schedule once CP-SAT has chosen the integral draws
 (solver/cpsat.py). And every schedule of MODEL.md is a point of this MIP with the same objective, so
 HiGHS's dual bound, rounded up, is a valid bound.
+
+With funding sources the fixed-pattern remainder is no longer a flow (a share y[i,k,t] sits in three sums:
+over sources for the draw, over years for the project's limit, over projects for the source's cap), so a
+pattern whose continuous shares have no whole-万元 split does not become a schedule and is dropped, like
+one outside HiGHS's tolerances; the bound stays valid (every schedule is still a point of this MIP).
 
 highspy is optional: `available()` says whether it is installed; without it solve() searches with CP-SAT
 alone.
@@ -40,7 +49,7 @@ from dataclasses import dataclass, field
 from solver.bound import EPSILON, Lp, draw_caps, envelope
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule
-from solver.windows import Window
+from solver.windows import Window, draw_ceilings, source_caps, source_groups
 
 try:
     import highspy
@@ -68,6 +77,8 @@ class _Columns:
     ends: dict[int, int] = field(default_factory=dict)  # a profile project's: start column by end year
     draws: dict[int, int] = field(default_factory=dict)  # non-profile only
     deferred: int | None = None
+    shares: dict[tuple[str, int], int] = field(default_factory=dict)  # v2, 2+ allowed sources: y column
+    draw: dict[int, dict[int, float]] = field(default_factory=dict)  # year → column → coefficient
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +114,9 @@ class Mip:
         self.dual: int | None = None  # HiGHS's latest bound, rounded up
         self._highs_optimal = False  # HiGHS's last run ended with a proof
         self._spend: dict[int, dict[int, float]] = {t: {} for t in problem.years}
-        caps = draw_caps(problem)
+        # v2: (source, year) → column → coefficient of what the source gives in that year
+        self._source_spend: dict[tuple[str, int], dict[int, float]] = {}
+        caps, by_source = draw_caps(problem), source_caps(problem)
         for p in problem.projects:
             w = windows[p.id]
             if not w.open:  # no schedule can fund it: deferred
@@ -112,9 +125,15 @@ class Mip:
             if p.profile is not None:
                 self._add_profile(p, w)
             else:
-                self._add_drawn(p, w, caps)
+                self._add_drawn(p, w, draw_ceilings(problem, p, caps, by_source))
+            c = self.columns[p.id]
+            for t, terms in c.draw.items():
+                _add_to(self._spend[t], terms)
+            if problem.sources:
+                self._add_split(c, by_source)
         self._add_precedence()
         self._add_caps()
+        self._add_source_caps()
 
     # ------------------------------------------------------------ building
 
@@ -142,7 +161,7 @@ class Mip:
             c.ends[s + d - 1] = c.starts[s]
             for k, amount in enumerate(p.profile):
                 if amount:
-                    year = self._spend[s + k]
+                    year = c.draw.setdefault(s + k, {})
                     year[c.starts[s]] = year.get(c.starts[s], 0.0) + amount
         self._one(p, w, c)
         self.columns[p.id] = c
@@ -177,7 +196,7 @@ class Mip:
                 c.draws[t] = x
                 lp.row({x: 1.0, **{col: -top * v for col, v in active.items()}}, -math.inf, 0.0)
                 lp.row({x: 1.0, **{col: -lo * v for col, v in active.items()}}, 0.0, math.inf)
-                self._spend[t][x] = 1.0
+                c.draw[t] = {x: 1.0}
                 paid[x] = 1.0
             lp.row({**paid, **{col: -float(bounds[e][0][t]) for e, col in c.ends.items()}}, 0.0, math.inf)
             lp.row({**paid, **{col: -float(bounds[e][1][t]) for e, col in c.ends.items()}}, -math.inf, 0.0)
@@ -186,6 +205,78 @@ class Mip:
             total[c.deferred] = float(p.cost)
         lp.row(total, float(p.cost), float(p.cost))
         self.columns[p.id] = c
+
+    def _add_split(self, c: _Columns, by_source: dict[str, dict[int, int]]) -> None:
+        """v2: the year's draw (columns → coefficients) = Σ of its shares over allowed sources; each listed
+        source's shares within [min·(1 − D), max]."""
+        p = c.project
+        allowed = p.allowed_sources(self.problem.sources)
+        given: dict[str, dict[int, float]] = {k: {} for k in allowed}  # source → its shares' columns
+        for t, terms in sorted(c.draw.items()):
+            if len(allowed) == 1:
+                _add_to(self._source_spend.setdefault((allowed[0], t), {}), terms)
+                _add_to(given[allowed[0]], terms)
+                continue
+            top = max(self.lp.col_hi[col] * v for col, v in terms.items())
+            row = {col: -v for col, v in terms.items()}
+            for k in allowed:
+                most = min(top, p.funding_limits(k)[1], by_source[k][t])
+                if most <= 0:
+                    continue
+                y = self.lp.col(0.0, float(most))
+                c.shares[(k, t)] = y
+                row[y] = 1.0
+                self._source_spend.setdefault((k, t), {})[y] = 1.0
+                given[k][y] = 1.0
+            self.lp.row(row, 0.0, 0.0)
+        for rule in p.funding or ():
+            terms = dict(given[rule.source])
+            if rule.min:
+                if c.deferred is not None:
+                    terms[c.deferred] = terms.get(c.deferred, 0.0) + float(rule.min)
+                self.lp.row(terms, float(rule.min), math.inf)
+            if rule.max is not None and rule.max < p.cost:
+                self.lp.row(dict(given[rule.source]), -math.inf, float(rule.max))
+        if c.shares:
+            self._add_source_floors(c, allowed)
+
+    def _add_source_floors(self, c: _Columns, allowed: tuple[str, ...]) -> None:
+        """v2, redundant (as in solver/cpmodel.py): ended by t ⇒ drawn from each group K' of the project's
+        sources by t at least need(K'); not started before t ⇒ drawn from K' from t on at least need(K')."""
+        years = sorted({t for _, t in c.shares})
+        for group, need in source_groups(c.project, allowed):
+            by_year = {t: {c.shares[(k, t)]: 1.0 for k in group if (k, t) in c.shares} for t in years}
+            drawn: dict[int, float] = {}
+            for t in years:
+                drawn.update(by_year[t])
+                ended = {col: -float(need) for e, col in c.ends.items() if e <= t}
+                if drawn and ended and len(ended) < len(c.ends):
+                    self.lp.row({**drawn, **ended}, 0.0, math.inf)
+            later: dict[int, float] = {}
+            for t in reversed(years):
+                later.update(by_year[t])
+                before = [col for s, col in c.starts.items() if s < t]
+                if later and before and len(before) < len(c.starts):
+                    # Σ later ≥ need·(1 − D − started before t) = need·(starts from t on)
+                    row = dict(later)
+                    for s, col in c.starts.items():
+                        if s >= t:
+                            row[col] = row.get(col, 0.0) - float(need)
+                    self.lp.row(row, 0.0, math.inf)
+
+    def _add_source_caps(self) -> None:
+        """v2: each source's shares within its caps, cumulatively with its carryover."""
+        for source in self.problem.sources:
+            cum: dict[int, float] = {}
+            total = 0
+            for t in self.problem.years:
+                total += source.budget[t]
+                spend = self._source_spend.get((source.id, t), {})
+                if source.carryover:
+                    _add_to(cum, spend)
+                    self.lp.row(dict(cum), -math.inf, float(total))
+                else:
+                    self.lp.row(spend, -math.inf, float(source.budget[t]))
 
     def _add_precedence(self) -> None:
         for c in self.columns.values():
@@ -225,6 +316,8 @@ class Mip:
                     x[col] = 1.0
             for t, col in c.draws.items():
                 x[col] = float(sched.funding.get(t, 0))
+            for (k, t), col in c.shares.items():
+                x[col] = float(sched.sources.get(t, {}).get(k, 0))
         return x
 
     def pattern(self, x, objective: float) -> Pattern:
@@ -343,6 +436,11 @@ def _rounded(bound: float) -> int | None:
     if not math.isfinite(bound):
         return None
     return max(0, math.ceil(bound - EPSILON * max(1.0, abs(bound))))
+
+
+def _add_to(row: dict[int, float], terms: dict[int, float]) -> None:
+    for col, v in terms.items():
+        row[col] = row.get(col, 0.0) + v
 
 
 def _minus(plus: dict[int, float], minus: set[int]) -> dict[int, float]:

@@ -31,6 +31,9 @@ class NeighbourhoodParams:
     2741 (120, 1.2 s), 2721 (150, 1.5 s); reach 0: 3095 (bench/RESULTS.md)."""
 
     size: int = 150  # projects re-planned at once, at first (then adapted between min_size and max_size)
+    # … at first in a v2 problem (funding sources), whose model has about twice the variables per project:
+    # at 2000 projects with four sources, 40 s, one lane, a loaded machine: 2021 with 150, 1974 with 80
+    size_with_sources: int = 80
     min_size: int = 20
     max_size: int = 600
     seconds: float = 1.5  # wall-clock limit of one re-plan
@@ -57,6 +60,9 @@ class SolveParams:
     mip_max_projects: int = 1000
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
     lp_share: float = 0.25  # the money-flow LP bound may take at most this share of the time limit
+    # v2: up to this size the LP bound has each project's shares of its sources (with four sources: bound
+    # 239 against 228 at 200 projects / 0.6; 3 s of CPU at 500 projects, 15 s at 1000 against 4 without)
+    lp_shares_max_projects: int = 500
     stop_margin_share: float = 0.02  # kept back: CP-SAT's workers stop ~0.5–1 s late on big models
     tie_break_share: float = 0.25  # the tie-break's deterministic work limit, as a share of the limit …
     tie_break_work_per_project: float = 0.01  # … and at most this much work per project

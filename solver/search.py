@@ -16,6 +16,11 @@ returned. Which strategy runs is `choose_strategy(size, params)`:
 
 A solve stopped by its time limit depends on timing either way; a proven optimum's objective does not,
 and the tie-break makes its schedule reproducible too (below `lns_min_projects`).
+
+v2 problems (funding sources) take the same strategies: every engine models the sources (CP-SAT, the MIP,
+the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules that stay linear in
+its variables, see solver/bound.py). Before any search, impossibilities more money on a source would fix
+(solver/windows.py `quota_messages`) go straight to the elastic solve for the least shortfall.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from solver.cpsat import NOTHING, CpOutcome
 from solver.diagnostics import structural_diagnostics
 from solver.greedy import warm_start
 from solver.lns import Stop, improve
+from solver.messages import Phrase
 from solver.mip import Mip, MipOutcome
 from solver.mip import available as highs_available
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
@@ -43,11 +49,12 @@ from solver.solution import (
     SearchReport,
     Solution,
     SolveStatus,
+    SourceYearSpend,
     YearSpend,
     objective_of,
 )
 from solver.verify import VerificationError, verify
-from solver.windows import Window, project_windows, structural_messages
+from solver.windows import Window, project_windows, quota_messages, structural_messages
 
 Schedule = tuple[ProjectSchedule, ...]
 
@@ -75,6 +82,9 @@ def solve(
     structural = structural_messages(problem, run.windows)
     if structural:
         return run.no_schedule(SolveStatus.INFEASIBLE, None, structural_diagnostics(structural))
+    short_of_quota = quota_messages(problem, run.windows)
+    if short_of_quota:  # v2: no schedule exists, and money on the sources would help: no search
+        return run.infeasible(None, short_of_quota)
     baseline = warm_start(problem)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
     strategy = choose_strategy(len(problem.projects), params, highs=highs_available())
@@ -114,14 +124,17 @@ class _Solve:
         the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on its own thread and a
         cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
         limit = self.params.lp_share * self.time_limit
+        shares = len(self.problem.projects) <= self.params.lp_shares_max_projects
         if self.stop is None:
             self.phase("bound")
-            return lp_bound(self.problem, self.windows, time_limit=limit)
+            return lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
         if self.stop.is_set():
             return None
         result: list[LpBound | None] = []
         worker = threading.Thread(
-            target=lambda: result.append(lp_bound(self.problem, self.windows, time_limit=limit)),
+            target=lambda: result.append(
+                lp_bound(self.problem, self.windows, time_limit=limit, shares=shares)
+            ),
             name="capsched-lp-bound",  # not a daemon, like HiGHS's thread (solver/race.py)
         )
         worker.start()
@@ -143,11 +156,12 @@ class _Solve:
             stop=self.stop,
         )
 
-    def infeasible(self, report: SearchReport) -> Solution:
-        """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), unless
-        the caller only asked whether a schedule exists (`params.shortfall` off)."""
+    def infeasible(self, report: SearchReport | None, reasons: list[Phrase] | None = None) -> Solution:
+        """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), after
+        the `reasons` found before search, unless the caller only asked whether a schedule exists
+        (`params.shortfall` off)."""
         if not self.params.shortfall:
-            return self.no_schedule(SolveStatus.INFEASIBLE, None, Diagnostics(), report)
+            return self.no_schedule(SolveStatus.INFEASIBLE, None, Diagnostics.of(reasons or [], None), report)
         self.phase("shortfall")
         diagnostics = cpsat.least_shortfall(
             self.problem,
@@ -156,6 +170,7 @@ class _Solve:
             time_limit=max(1.0, self.remaining()),
             workers=self.workers,
             stop=self.stop,
+            reasons=reasons,
         )
         return self.no_schedule(SolveStatus.INFEASIBLE, None, diagnostics, report)
 
@@ -176,6 +191,7 @@ class _Solve:
             projects,
             years_of(self.problem, projects),
             search=report,
+            source_years=source_years_of(self.problem, projects),
         )
         violations = verify(self.problem, solution)
         if violations:
@@ -199,6 +215,7 @@ class _Solve:
             years,
             diagnostics or Diagnostics(),
             report,
+            source_years_of(self.problem, ()),
         )
 
 
@@ -211,11 +228,29 @@ def years_of(problem: Problem, projects: Schedule) -> tuple[YearSpend, ...]:
     return tuple(YearSpend(t, problem.budget[t], spend[t]) for t in problem.years)
 
 
+def source_years_of(problem: Problem, projects: Schedule) -> tuple[SourceYearSpend, ...]:
+    """v2: each source's cap and what the schedule draws from it, per year (empty in v1)."""
+    spend = {(s.id, t): 0 for s in problem.sources for t in problem.years}
+    for p in projects:
+        for t, split in p.sources.items():
+            for k, amount in split.items():
+                if (k, t) in spend:  # an unknown source or year is for the verifier to name
+                    spend[(k, t)] += amount
+    return tuple(
+        SourceYearSpend(s.id, t, s.budget[t], spend[(s.id, t)])
+        for s in problem.sources
+        for t in problem.years
+    )
+
+
 def fits(problem: Problem, projects: Schedule) -> bool:
     """Whether a schedule (e.g. a hint from another run) satisfies every rule of this problem."""
     years = set(problem.years)
-    if {s.id for s in projects} != {p.id for p in problem.projects} or any(
-        t not in years for s in projects for t in s.funding
+    known = {s.id for s in problem.sources}
+    if (
+        {s.id for s in projects} != {p.id for p in problem.projects}
+        or any(t not in years for s in projects for t in s.funding)
+        or any(t not in years or set(split) - known for s in projects for t, split in s.sources.items())
     ):
         return False
     solution = Solution(
@@ -225,6 +260,7 @@ def fits(problem: Problem, projects: Schedule) -> bool:
         0.0,
         projects,
         years_of(problem, projects),
+        source_years=source_years_of(problem, projects),
     )
     return not verify(problem, solution)
 

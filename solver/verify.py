@@ -2,6 +2,9 @@
 
 Plain loops over the rules, written from the contract and sharing nothing with the CP-SAT model, so a
 modelling bug cannot hide behind the same mistake twice. `solve` runs it on every schedule it returns.
+v2 (funding sources): each year's draw split into whole amounts ≥ 0 over allowed sources, each listed
+source's min/max per project, each source's caps with or without its carryover, and `source_years`; a v1
+problem's solution must carry no split at all.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ def verify(problem: Problem, solution: Solution) -> list[str]:
         elif not sched.scheduled:
             objective += project.defer_penalty
     violations += _check_caps(problem, solution)
+    violations += _check_sources(problem, solution, by_id)
     if solution.objective != objective:
         violations.append(
             f"objective is {solution.objective} but the schedule's weighted slippage is {objective}"
@@ -155,4 +159,101 @@ def _check_caps(problem: Problem, solution: Solution) -> list[str]:
             out.append(
                 f"{year}: reported spend {row.spend}/budget {row.budget}, actual {spend[year]}/{problem.budget[year]}"
             )
+    return out
+
+
+def _check_sources(problem: Problem, solution: Solution, by_id: dict[str, ProjectSchedule]) -> list[str]:
+    """MODEL.md v2's rules on the split of draws over funding sources (v1: no split may be given)."""
+    if not problem.sources:
+        out = [
+            f"{s.id}: split over sources in a problem without sources" for s in solution.projects if s.sources
+        ]
+        if solution.source_years:
+            out.append("source_years given for a problem without sources")
+        return out
+    out: list[str] = []
+    for project in problem.projects:
+        sched = by_id.get(project.id)
+        if sched is not None:
+            out += _check_split(problem, project, sched)
+    out += _check_source_caps(problem, solution)
+    return out
+
+
+def _check_split(problem: Problem, project: Project, sched: ProjectSchedule) -> list[str]:
+    pid = project.id
+    known = [source.id for source in problem.sources]
+    allowed = set(known) if project.funding is None else {rule.source for rule in project.funding}
+    out = []
+    totals = dict.fromkeys(known, 0)
+    for year, split in sched.sources.items():
+        for source, amount in split.items():
+            if not isinstance(amount, int) or isinstance(amount, bool):
+                out.append(f"{pid}: draws {amount!r} from {source} in {year}, not a whole amount")
+                continue
+            if amount < 0:
+                out.append(f"{pid}: draws {amount} from {source} in {year}, less than 0")
+            if amount != 0 and source not in known:
+                out.append(f"{pid}: draws {amount} from {source} in {year}, not a source of the problem")
+                continue
+            if amount != 0 and source not in allowed:
+                out.append(f"{pid}: draws {amount} from {source} in {year}, a source it may not use")
+            totals[source] += amount
+    if not sched.scheduled:
+        if any(amount != 0 for split in sched.sources.values() for amount in split.values()):
+            out.append(f"{pid}: deferred but draws from a source")
+        return out
+    years = set(sched.funding) | set(sched.sources)
+    for year in sorted(years):
+        draw = sched.funding.get(year, 0)
+        split_total = sum(v for v in sched.sources.get(year, {}).values() if isinstance(v, int))
+        if split_total != draw:
+            out.append(f"{pid}: draws {draw} in {year} but its sources add up to {split_total}")
+    for rule in project.funding or ():
+        got = totals.get(rule.source, 0)
+        if got < rule.min:
+            out.append(f"{pid}: draws {got} from {rule.source} in all, its minimum is {rule.min}")
+        if rule.max is not None and got > rule.max:
+            out.append(f"{pid}: draws {got} from {rule.source} in all, its maximum is {rule.max}")
+    return out
+
+
+def _check_source_caps(problem: Problem, solution: Solution) -> list[str]:
+    out = []
+    reported = {(row.source, row.year): row for row in solution.source_years}
+    if len(solution.source_years) != len(reported):
+        out.append("source_years lists a source and year twice")
+    for source in problem.sources:
+        spend = {year: 0 for year in problem.years}
+        for sched in solution.projects:
+            for year, split in sched.sources.items():
+                amount = split.get(source.id, 0)
+                if isinstance(amount, int) and amount:
+                    spend[year] = spend.get(year, 0) + amount
+        cum_spend = cum_cap = 0
+        for year in problem.years:
+            cap = source.budget[year]
+            cum_spend += spend[year]
+            cum_cap += cap
+            if source.carryover:
+                if cum_spend > cum_cap:
+                    out.append(
+                        f"{source.id} {year}: drawn {cum_spend} up to this year, its caps allow {cum_cap}"
+                    )
+            elif spend[year] > cap:
+                out.append(f"{source.id} {year}: drawn {spend[year]}, its cap is {cap}")
+            row = reported.get((source.id, year))
+            if row is None:
+                out.append(f"{source.id} {year}: missing from source_years")
+            elif row.spend != spend[year] or row.budget != cap:
+                out.append(
+                    f"{source.id} {year}: reported spend {row.spend}/budget {row.budget}, "
+                    f"actual {spend[year]}/{cap}"
+                )
+        for year in spend:
+            if year not in problem.budget and spend[year]:
+                out.append(f"{source.id}: drawn {spend[year]} in {year}, outside the horizon")
+    extra = set(reported) - {(s.id, t) for s in problem.sources for t in problem.years}
+    if extra:
+        out.append(f"source_years lists {sorted(extra)[0]}, not a source and year of the problem")
     return out

@@ -10,6 +10,7 @@ be scheduled.
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 from solver.messages import Phrase
@@ -60,6 +61,65 @@ def topological_order(problem: Problem) -> list[Project]:
     return order  # Problem validation rules out cycles, so every project is here
 
 
+def source_caps(problem: Problem) -> dict[str, dict[int, int]]:
+    """v2: the most one project can draw from each source in each year: that year's cap S_{k,t}, or with the
+    source's carryover all its caps so far."""
+    out: dict[str, dict[int, int]] = {}
+    for source in problem.sources:
+        total, caps = 0, {}
+        for t in problem.years:
+            total += source.budget[t]
+            caps[t] = total if source.carryover else source.budget[t]
+        out[source.id] = caps
+    return out
+
+
+def draw_ceilings(
+    problem: Problem, project: Project, caps: dict[int, int], by_source: dict[str, dict[int, int]]
+) -> dict[int, int]:
+    """`caps` (the most any project can draw in a year under the total caps) lowered, in v2, to what the
+    project's allowed sources can give it: Σ over them of min(its `max` from the source, `by_source`)."""
+    if not problem.sources:
+        return caps
+    allowed = [(by_source[k], project.funding_limits(k)[1]) for k in project.allowed_sources(problem.sources)]
+    return {t: min(caps[t], sum(min(most, cap[t]) for cap, most in allowed)) for t in problem.years}
+
+
+def source_groups(project: Project, allowed: tuple[str, ...]) -> list[tuple[tuple[str, ...], int]]:
+    """v2: groups K' of a project's allowed sources (not all of them) with what K' must give it over its
+    schedule, need(K') = max(Σ_{k∈K'} min_k, cost − Σ_{k∉K'} max_k), where that is > 0. Every group when
+    there are at most four sources; with more, single sources and all-but-one."""
+    if len(allowed) <= 4:
+        groups = [g for r in range(1, len(allowed)) for g in itertools.combinations(allowed, r)]
+    else:
+        groups = [(k,) for k in allowed] + [tuple(j for j in allowed if j != k) for k in allowed]
+    limits = {k: project.funding_limits(k) for k in allowed}
+    out = []
+    for group in groups:
+        floor = sum(limits[k][0] for k in group)
+        rest = project.cost - sum(limits[k][1] for k in allowed if k not in group)
+        need = max(floor, rest)
+        if need > 0:
+            out.append((group, need))
+    return out
+
+
+def funding_reason(project: Project) -> Phrase | None:
+    """v2: why the project's funding rules alone rule it out (no money helps), or None."""
+    if project.funding is None:
+        return None
+    if not project.funding:
+        return Phrase("funding_no_source")
+    mins = sum(rule.min for rule in project.funding)
+    if mins > project.cost:
+        return Phrase("funding_mins_exceed_cost", mins=mins, cost=project.cost)
+    if all(rule.max is not None for rule in project.funding):
+        maxes = sum(rule.max for rule in project.funding)  # type: ignore[misc]
+        if maxes < project.cost:
+            return Phrase("funding_maxes_below_cost", maxes=maxes, cost=project.cost)
+    return None
+
+
 def durations(problem: Problem, project: Project) -> tuple[int, int, Phrase | None]:
     """(least, most) years the project can last, and why that range is empty if it is."""
     if project.profile is not None:
@@ -102,6 +162,7 @@ def _forward(problem: Problem, project: Project, windows: dict[str, Window], win
     """Earliest start and end: the horizon, earliest_start, fixed_start and predecessors' earliest ends."""
     least, most, reason = durations(problem, project)
     window.min_dur, window.max_dur = least, most
+    reason = reason or funding_reason(project)
     if reason:
         window.reason = reason
         return
@@ -177,6 +238,73 @@ def project_windows(problem: Problem) -> dict[str, Window]:
         if window.open:
             window.end_hi = min(window.end_hi, window.start_hi + window.max_dur - 1)
     return windows
+
+
+def quota_messages(problem: Problem, windows: dict[str, Window]) -> list[Phrase]:
+    """v2: impossibilities more money on a source would fix, found before search — a project that must be
+    scheduled needs more from a source (its `min`) or from all its allowed sources (its cost) than their
+    caps give over the years it can draw in, or the projects that must be scheduled need more `min`s from
+    a source than its caps give over the whole horizon. Empty in v1."""
+    if not problem.sources:
+        return []
+    messages: list[Phrase] = []
+    owed = {source.id: 0 for source in problem.sources}
+    named: set[object] = set()  # sources a project's own reason names
+    for project in problem.projects:
+        window = windows[project.id]
+        if not (window.must and window.open):
+            continue
+        for rule in project.funding or ():
+            owed[rule.source] += rule.min
+        reason = _quota_reason(problem, project, window)
+        if reason is not None:
+            messages.append(Phrase("project_cannot_be_scheduled", project=project.id, reason=reason))
+            named.update(v for name, v in reason.params if name == "source")
+    for source in problem.sources:
+        total = sum(source.budget.values())
+        if owed[source.id] > total and source.id not in named:  # not already said of one project
+            messages.append(
+                Phrase(
+                    "source_mins_above_quota",
+                    mins=owed[source.id],
+                    source=source.id,
+                    first_year=problem.first_year,
+                    last_year=problem.last_year,
+                    total=total,
+                )
+            )
+    return messages
+
+
+def _quota_reason(problem: Problem, project: Project, window: Window) -> Phrase | None:
+    """Why the sources' caps over the years the project can draw in (start_lo..end_hi, from the horizon's
+    start for a source with carryover) cannot give it its `min`s or its cost, or None."""
+    quota: dict[str, tuple[int, int]] = {}  # source → (what it can give, from year)
+    for source in problem.sources:
+        first = problem.first_year if source.carryover else window.start_lo
+        quota[source.id] = (sum(source.budget[t] for t in range(first, window.end_hi + 1)), first)
+    for rule in project.funding or ():
+        can, first = quota[rule.source]
+        if rule.min > can:
+            return Phrase(
+                "source_quota_below_min",
+                least=rule.min,
+                source=rule.source,
+                quota=can,
+                first_year=first,
+                last_year=window.end_hi,
+            )
+    allowed = project.allowed_sources(problem.sources)
+    can = sum(min(quota[k][0], project.funding_limits(k)[1]) for k in allowed)
+    if can < project.cost:
+        return Phrase(
+            "sources_quota_below_cost",
+            quota=can,
+            first_year=min(quota[k][1] for k in allowed),
+            last_year=window.end_hi,
+            cost=project.cost,
+        )
+    return None
 
 
 def structural_messages(problem: Problem, windows: dict[str, Window]) -> list[Phrase]:

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from api.deps import CurrentUser, SessionDep
 from api.routes.runs import Lang, file_response
 from app.models import AuditPublic
+from app.rules.limits import INT32_MAX
 from app.services import audit
 
 router = APIRouter(tags=["audit"])
@@ -22,11 +23,13 @@ def list_audit(
     session: SessionDep,
     _: CurrentUser,
     entity: str | None = Entity,
-    id: int | None = Query(None, ge=1, description="the entity's id (with `entity`)"),
-    portfolio: int | None = Query(None, ge=1, description="every change in this portfolio"),
-    project: int | None = Query(None, ge=1, description="a project's history: its edits, actuals, requests"),
+    id: int | None = Query(None, ge=1, le=INT32_MAX, description="the entity's id (with `entity`)"),
+    portfolio: int | None = Query(None, ge=1, le=INT32_MAX, description="every change in this portfolio"),
+    project: int | None = Query(
+        None, ge=1, le=INT32_MAX, description="a project's history: its edits, actuals, requests"
+    ),
     limit: int = Query(500, ge=1, le=5000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=INT32_MAX),
 ) -> list[AuditPublic]:
     """Recorded changes, newest first."""
     rows = audit.history(
@@ -46,9 +49,9 @@ def export_audit(
     session: SessionDep,
     _: CurrentUser,
     entity: str | None = Entity,
-    id: int | None = Query(None, ge=1),
-    portfolio: int | None = Query(None, ge=1),
-    project: int | None = Query(None, ge=1),
+    id: int | None = Query(None, ge=1, le=INT32_MAX),
+    portfolio: int | None = Query(None, ge=1, le=INT32_MAX),
+    project: int | None = Query(None, ge=1, le=INT32_MAX),
     lang: Lang = "zh",
 ) -> Response:
     """The same changes as a workbook (up to 100,000 rows)."""

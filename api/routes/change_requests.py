@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser, WriteSessionDep
+from api.params import Id
 from app.models import ChangeDecision, ChangeRequest, ChangeRequestCreate, ChangeRequestPublic, ChangeState
 from app.services import change_requests
 
@@ -21,21 +22,21 @@ def _public(request: ChangeRequest) -> ChangeRequestPublic:
     status_code=status.HTTP_201_CREATED,
 )
 def request_change(
-    project_id: int, data: ChangeRequestCreate, session: SessionDep, user: WriterUser
+    project_id: Id, data: ChangeRequestCreate, session: WriteSessionDep, user: WriterUser
 ) -> ChangeRequestPublic:
     """Ask to change plan fields (or remove the project), with a reason; nothing changes until finance approves."""
     return _public(change_requests.create(session=session, project_id=project_id, data=data, user=user))
 
 
 @router.get("/projects/{project_id}/change-requests", response_model=list[ChangeRequestPublic])
-def project_requests(project_id: int, session: SessionDep, _: CurrentUser) -> list[ChangeRequestPublic]:
+def project_requests(project_id: Id, session: SessionDep, _: CurrentUser) -> list[ChangeRequestPublic]:
     """The project's change requests, newest first."""
     return [_public(r) for r in change_requests.list_for_project(session=session, project_id=project_id)]
 
 
 @router.get("/portfolios/{pid}/change-requests", response_model=list[ChangeRequestPublic])
 def portfolio_requests(
-    pid: int,
+    pid: Id,
     session: SessionDep,
     _: CurrentUser,
     state: ChangeState | None = Query(None, description="pending, approved or rejected (default: all)"),
@@ -47,7 +48,10 @@ def portfolio_requests(
 
 @router.post("/change-requests/{request_id}/approve", response_model=ChangeRequestPublic)
 def approve_request(
-    request_id: int, session: SessionDep, user: FinanceUser, data: ChangeDecision | None = Body(default=None)
+    request_id: Id,
+    session: WriteSessionDep,
+    user: FinanceUser,
+    data: ChangeDecision | None = Body(default=None),
 ) -> ChangeRequestPublic:
     """Apply the request to the project (finance); 409 when the project changed since it was made."""
     decided = change_requests.approve(
@@ -58,7 +62,10 @@ def approve_request(
 
 @router.post("/change-requests/{request_id}/reject", response_model=ChangeRequestPublic)
 def reject_request(
-    request_id: int, session: SessionDep, user: FinanceUser, data: ChangeDecision | None = Body(default=None)
+    request_id: Id,
+    session: WriteSessionDep,
+    user: FinanceUser,
+    data: ChangeDecision | None = Body(default=None),
 ) -> ChangeRequestPublic:
     """Turn the request down (finance); the project stays as it is."""
     decided = change_requests.reject(

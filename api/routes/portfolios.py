@@ -7,7 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, SessionDep
+from api.deps import CurrentUser, FinanceUser, SessionDep, WriteSessionDep
+from api.params import Id
 from api.routes.runs import file_response
 from app.models import EstimateSummary, PortfolioCreate, PortfolioPublic, PortfolioUpdate
 from app.services import estimates, exports, portfolios
@@ -22,33 +23,33 @@ def list_portfolios(session: SessionDep, _: CurrentUser) -> list[PortfolioPublic
 
 
 @router.post("", response_model=PortfolioPublic, status_code=status.HTTP_201_CREATED)
-def create_portfolio(data: PortfolioCreate, session: SessionDep, user: FinanceUser) -> PortfolioPublic:
+def create_portfolio(data: PortfolioCreate, session: WriteSessionDep, user: FinanceUser) -> PortfolioPublic:
     """Create an empty portfolio (finance)."""
     return portfolios.create(session=session, data=data, user=user)
 
 
 @router.get("/{pid}", response_model=PortfolioPublic)
-def get_portfolio(pid: int, session: SessionDep, _: CurrentUser) -> PortfolioPublic:
+def get_portfolio(pid: Id, session: SessionDep, _: CurrentUser) -> PortfolioPublic:
     """One portfolio."""
     return portfolios.get_public(session=session, portfolio_id=pid)
 
 
 @router.patch("/{pid}", response_model=PortfolioPublic)
 def edit_portfolio(
-    pid: int, data: PortfolioUpdate, session: SessionDep, user: FinanceUser
+    pid: Id, data: PortfolioUpdate, session: WriteSessionDep, user: FinanceUser
 ) -> PortfolioPublic:
     """Rename, describe, or set the status date actuals are recorded up to (finance)."""
     return portfolios.update(session=session, portfolio_id=pid, data=data, user=user)
 
 
 @router.delete("/{pid}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_portfolio(pid: int, session: SessionDep, user: FinanceUser) -> None:
+def delete_portfolio(pid: Id, session: WriteSessionDep, user: FinanceUser) -> None:
     """Remove a portfolio with its projects, scenarios and runs (finance); 409 while one of its runs is active."""
     portfolios.delete(session=session, portfolio_id=pid, user=user)
 
 
 @router.get("/{pid}/template.xlsx", response_class=Response)
-def get_template(pid: int, session: SessionDep, _: CurrentUser, lang: Literal["zh", "en"] = "zh") -> Response:
+def get_template(pid: Id, session: SessionDep, _: CurrentUser, lang: Literal["zh", "en"] = "zh") -> Response:
     """The project-list template (dropdowns, Chinese headers) pre-filled with the portfolio's projects."""
     portfolios.get(session=session, portfolio_id=pid)
     content = exports.template_file(session=session, portfolio_id=pid, lang=lang)
@@ -56,7 +57,7 @@ def get_template(pid: int, session: SessionDep, _: CurrentUser, lang: Literal["z
 
 
 @router.post("/{pid}/estimate", response_model=EstimateSummary)
-def estimate_costs(pid: int, session: SessionDep, user: FinanceUser) -> EstimateSummary:
+def estimate_costs(pid: Id, session: WriteSessionDep, user: FinanceUser) -> EstimateSummary:
     """Estimate the cost of every project without one (估算: floor area × unit cost, or category median)."""
     portfolios.get(session=session, portfolio_id=pid)
     return estimates.estimate_portfolio(session=session, portfolio_id=pid, user=user)

@@ -7,8 +7,9 @@ from enum import StrEnum
 from fastapi import APIRouter, Body, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import request_lang
+from api.params import Id
 from api.routes.runs import Lang, file_response
 from app.models import JobKind, RiskCreate, RiskPublic
 from app.services import jobs
@@ -33,8 +34,8 @@ class ChartFormat(StrEnum):
 @router.post("/scenarios/{sid}/risk", response_model=RiskPublic, status_code=status.HTTP_202_ACCEPTED)
 def start_risk(
     request: Request,
-    sid: int,
-    session: SessionDep,
+    sid: Id,
+    session: WriteSessionDep,
     pool: PoolDep,
     settings: SettingsDep,
     user: FinanceUser,
@@ -53,14 +54,14 @@ def start_risk(
 
 
 @router.get("/scenarios/{sid}/risk", response_model=list[RiskPublic])
-def list_risk(request: Request, sid: int, session: SessionDep, _: CurrentUser) -> list[RiskPublic]:
+def list_risk(request: Request, sid: Id, session: SessionDep, _: CurrentUser) -> list[RiskPublic]:
     """The scenario's risk analyses, newest first."""
     found = jobs.list_jobs(session=session, scenario_id=sid, kind=JobKind.RISK)
     return [jobs.risk_public(job, request_lang(request)) for job in found]
 
 
 @router.get("/risk/{job_id}", response_model=RiskPublic)
-def get_risk(request: Request, job_id: int, session: SessionDep, _: CurrentUser) -> RiskPublic:
+def get_risk(request: Request, job_id: Id, session: SessionDep, _: CurrentUser) -> RiskPublic:
     """Status, progress and, when done, the figures with the assumptions they rest on."""
     return jobs.risk_public(
         jobs.get(session=session, job_id=job_id, kind=JobKind.RISK), request_lang(request)
@@ -69,7 +70,7 @@ def get_risk(request: Request, job_id: int, session: SessionDep, _: CurrentUser)
 
 @router.delete("/risk/{job_id}", response_model=RiskPublic, status_code=status.HTTP_202_ACCEPTED)
 def cancel_risk(
-    request: Request, job_id: int, session: SessionDep, pool: PoolDep, user: FinanceUser
+    request: Request, job_id: Id, session: WriteSessionDep, pool: PoolDep, user: FinanceUser
 ) -> RiskPublic:
     """Cancel a risk analysis: its pending solves are cancelled, running ones told to stop."""
     job = jobs.cancel(session=session, pool=pool, job_id=job_id, kind=JobKind.RISK, user=user)
@@ -78,7 +79,7 @@ def cancel_risk(
 
 @router.get("/risk/{job_id}/{chart}.{fmt}", response_class=Response)
 def risk_chart(
-    job_id: int, chart: RiskChart, fmt: ChartFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"
+    job_id: Id, chart: RiskChart, fmt: ChartFormat, session: SessionDep, _: CurrentUser, lang: Lang = "zh"
 ) -> Response:
     """A chart of the figures: probability (P(on time) per project), slippage (S-curve), budget (the share
     of samples keeping every ★ on time against a flat budget, the P80 budget marked)."""

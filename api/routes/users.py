@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, status
 
-from api.deps import CurrentUser, FinanceUser, SessionDep
+from api.deps import CurrentUser, FinanceUser, SessionDep, TokensDep, WriteSessionDep
+from api.params import Id
 from app.models import Role, TokenRenewal, UserAccount, UserCreate, UserPublic, UserUpdate, UserWithToken
 from app.services import users
 from app.services.users import timedelta_days
@@ -14,7 +15,7 @@ router = APIRouter(tags=["users"])
 
 
 @router.get("/me", response_model=UserPublic)
-def me(user: CurrentUser) -> UserPublic:
+async def me(user: CurrentUser) -> UserPublic:
     """The user holding the token."""
     return UserPublic.model_validate(user)
 
@@ -26,7 +27,9 @@ def list_users(session: SessionDep, _: FinanceUser) -> list[UserAccount]:
 
 
 @router.post("/users", response_model=UserWithToken, status_code=status.HTTP_201_CREATED)
-def create_user(data: UserCreate, session: SessionDep, by: FinanceUser) -> UserWithToken:
+def create_user(
+    data: UserCreate, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser
+) -> UserWithToken:
     """A new user and its token, shown only in this answer (finance)."""
     user, token = users.add_user(
         session=session,
@@ -37,21 +40,27 @@ def create_user(data: UserCreate, session: SessionDep, by: FinanceUser) -> UserW
         by=by,
     )
     session.commit()
+    tokens.forget()  # the token check reads the users again
     return UserWithToken.model_validate(user, update={"active": users.is_active(user), "token": token})
 
 
 @router.post("/users/{user_id}/revoke", response_model=UserAccount)
-def revoke_user(user_id: int, session: SessionDep, by: FinanceUser) -> UserAccount:
+def revoke_user(user_id: Id, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser) -> UserAccount:
     """The user's token stops working at once (finance; not your own)."""
     user = users.get(session=session, user_id=user_id)
     users.revoke(session=session, user=user, by=by)
     session.commit()
+    tokens.forget()  # the token check reads the users again
     return users.account(user)
 
 
 @router.post("/users/{user_id}/rotate", response_model=UserWithToken)
 def rotate_token(
-    user_id: int, session: SessionDep, by: FinanceUser, data: TokenRenewal | None = Body(default=None)
+    user_id: Id,
+    session: WriteSessionDep,
+    tokens: TokensDep,
+    by: FinanceUser,
+    data: TokenRenewal | None = Body(default=None),
 ) -> UserWithToken:
     """A new token for the user, shown only in this answer; the old one stops working (finance)."""
     user = users.get(session=session, user_id=user_id)
@@ -59,13 +68,17 @@ def rotate_token(
         session=session, user=user, valid_for=timedelta_days((data or TokenRenewal()).expires_in_days), by=by
     )
     session.commit()
+    tokens.forget()  # the token check reads the users again
     return UserWithToken.model_validate(user, update={"active": users.is_active(user), "token": token})
 
 
 @router.patch("/users/{user_id}", response_model=UserAccount)
-def update_user(user_id: int, data: UserUpdate, session: SessionDep, by: FinanceUser) -> UserAccount:
+def update_user(
+    user_id: Id, data: UserUpdate, session: WriteSessionDep, tokens: TokensDep, by: FinanceUser
+) -> UserAccount:
     """Change a user's role (and unit) (finance)."""
     user = users.get(session=session, user_id=user_id)
     users.set_role(session=session, user=user, role=data.role or Role(user.role), unit=data.unit, by=by)
     session.commit()
+    tokens.forget()  # the token check reads the users again
     return users.account(user)

@@ -18,17 +18,30 @@ def _t(key: str, lang: str, **values: object) -> str:
     return t(f"curve_{key}", lang, **values)
 
 
+MEASURES = ("objective", "seat_years")
+
+
 def curve_figure(
     points: Sequence[Mapping[str, Any]],
     *,
     current_cap_wan: float | None = None,
     confidence_budget: tuple[int, float] | None = None,
     lang: str = "zh",
+    measure: str = "objective",
+    objective: str = "weighted_slippage",
 ) -> go.Figure:
-    """Weighted slippage (filled marker: proven optimal; open: not proven) and ★ late per budget level;
-    levels without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap and,
-    given a risk analysis's (amount, confidence), a red line its P80 budget (app/rules/risk.py)."""
+    """Per budget level, the `measure` — the sweep's `objective` (weighted slippage or seat-years), or the
+    seat-years its schedules lose — (filled marker: proven optimal; open: not proven) and ★ late; levels
+    without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap and, given a
+    risk analysis's (amount, confidence), a red line its P80 budget (app/rules/risk.py)."""
     check_lang(lang)
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(MEASURES)}")
+    seat_years = measure == "seat_years" or objective == "seat_years"
+    if measure == "seat_years" and any(
+        p.get("seat_years") is None and p["objective"] is not None for p in points
+    ):
+        raise ValueError("this sweep did not count seat-years (it ran before they were counted)")
     ordered = sorted(points, key=lambda p: p["mean_cap_wan"])
     solved = [p for p in ordered if p["objective"] is not None]
     unsolved = [p for p in ordered if p["objective"] is None]
@@ -36,16 +49,17 @@ def curve_figure(
     fig.add_trace(
         go.Scatter(
             x=[p["mean_cap_wan"] for p in solved],
-            y=[p["objective"] for p in solved],
+            y=[p[measure] for p in solved],
             mode="lines+markers",
-            name=_t("slippage", lang),
+            meta=measure,
+            name=_t("seat_years" if seat_years else "slippage", lang),
             line={"color": LINE_BLUE, "width": 2.5},
             marker={
                 "size": 10,
                 "color": [LINE_BLUE if p["proven"] else "white" for p in solved],
                 "line": {"color": LINE_BLUE, "width": 2},
             },
-            hovertext=[_hover(p, lang) for p in solved],
+            hovertext=[_hover(p, lang, objective) for p in solved],
             hoverinfo="text",
         )
     )
@@ -67,7 +81,7 @@ def curve_figure(
                 mode="markers",
                 name=_t("infeasible", lang),
                 marker={"symbol": "x", "size": 12, "color": LATE_RED},
-                hovertext=[_hover(p, lang) for p in unsolved],
+                hovertext=[_hover(p, lang, objective) for p in unsolved],
                 hoverinfo="text",
             )
         )
@@ -106,7 +120,7 @@ def curve_figure(
             "xanchor": "left",
         },
         xaxis={"title": {"text": _t("x", lang)}, "tickformat": ",d"},
-        yaxis={"title": {"text": _t("y", lang)}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _t("y_seat_years" if seat_years else "y", lang)}, "rangemode": "tozero"},
         yaxis2={
             "title": {"text": _t("y2", lang)},
             "overlaying": "y",
@@ -123,12 +137,14 @@ def curve_figure(
     return fig
 
 
-def _hover(point: Mapping[str, Any], lang: str) -> str:
+def _hover(point: Mapping[str, Any], lang: str, objective: str = "weighted_slippage") -> str:
+    """A level's figures; the objective named as what the sweep minimised, seat-years beside it."""
+
     def shown(value: Any) -> str:
         return "—" if value is None else str(value)
 
-    return _t(
-        "hover",
+    text = _t(
+        "hover_seat_objective" if objective == "seat_years" else "hover",
         lang,
         mean=money(point["mean_cap_wan"], lang),
         total=money(point["budget_total_wan"], lang),
@@ -138,3 +154,6 @@ def _hover(point: Mapping[str, Any], lang: str) -> str:
         deferred=shown(point["deferred"]),
         status=t(f"status_{point['status']}", lang),
     )
+    if objective != "seat_years" and point.get("seat_years") is not None:
+        text += "<br>" + _t("hover_seats", lang, seat_years=shown(point["seat_years"]))
+    return text

@@ -10,6 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from app.charts.style import CAP_COLOR, FONT_FAMILY, GHOST_COLOR, LATE_RED, LINE_BLUE, TEXT_DARK
+from app.charts.text import plain
 from app.i18n import check_lang, money, render, t
 from app.rules.overruns import describe_assumptions
 
@@ -44,7 +45,8 @@ def _layout(fig: go.Figure, title: str, subtitle: str, note: str, *, height: int
 
 def _wrap(text: str, width: int) -> str:
     """Lines of at most `width` half-width columns (a CJK character counts two), broken after a space or
-    a punctuation mark where one is near, so the assumptions fit under any chart."""
+    a punctuation mark where one is near, so the assumptions fit under any chart; each line plain text (the
+    assumptions name the portfolio's own categories and natures)."""
     lines, line, used = [], "", 0
     for char in text:
         line += char
@@ -53,7 +55,7 @@ def _wrap(text: str, width: int) -> str:
             lines.append(line.strip())
             line, used = "", 0
     lines.append(line.strip())
-    return "<br>".join(filter(None, lines))
+    return "<br>".join(plain(line) for line in lines if line)
 
 
 def _note(figures: Mapping[str, Any], lang: str) -> str:
@@ -111,7 +113,7 @@ def _label(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
     name = names.get(row["id"], "")
     if len(name) > NAME_CHARS:
         name = name[: NAME_CHARS - 1] + "…"
-    return f"{'★ ' if row['star'] else ''}{row['id']} {name}".strip()
+    return plain(f"{'★ ' if row['star'] else ''}{row['id']} {name}".strip())
 
 
 def _ecdf(values: Sequence[int]) -> tuple[list[int], list[float]]:

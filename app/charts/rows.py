@@ -4,10 +4,12 @@ ghost (the approved plan's years) and, when finance has approved one, the baseli
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from app.charts.text import plain
 from app.i18n import UNCATEGORISED, category_label, money, status_label, t
+from app.rules.run_context import NO_CONTEXT, RunContext
 
 _MAX_LABEL = 20  # characters of a project name shown on the axis; the hover has it whole
 
@@ -32,6 +34,7 @@ class GanttRow:
     funding: Mapping[int, int]
     baseline_start: int | None = None  # the baseline's scheduled years (None: no baseline, or deferred in it)
     baseline_end: int | None = None
+    sources: Mapping[int, Mapping[str, int]] = field(default_factory=dict)  # year → source id → 万元 (v2)
 
     @property
     def late_years(self) -> int:
@@ -41,8 +44,9 @@ class GanttRow:
         return max(0, self.end - self.ghost_end)
 
     def label(self) -> str:
+        """The name as an axis shows it (chart text: plain, never HTML), shortened, ★ first."""
         name = self.name if len(self.name) <= _MAX_LABEL else self.name[: _MAX_LABEL - 1] + "…"
-        return f"★ {name}" if self.star else name
+        return plain(f"★ {name}" if self.star else name)
 
 
 def gantt_rows(
@@ -75,6 +79,10 @@ def gantt_rows(
                 funding={int(y): int(v) for y, v in (item.get("funding") or {}).items() if int(v)},
                 baseline_start=baseline_start,
                 baseline_end=baseline_end,
+                sources={
+                    int(y): {k: int(v) for k, v in split.items() if int(v)}
+                    for y, split in (item.get("sources") or {}).items()
+                },
             )
         )
     return rows
@@ -107,10 +115,20 @@ def category_order(rows: Sequence[GanttRow], projects: Sequence[Any]) -> list[st
     return order
 
 
-def hover(r: GanttRow, lang: str) -> str:
+def draw_by_source(r: GanttRow, year: int, lang: str, context: RunContext = NO_CONTEXT) -> str:
+    """A year's draw split by source, e.g. "中央预算内投资 2,000 · 县级自筹 1,000" ('' without sources);
+    source names are the office's words, shown plain."""
+    split = r.sources.get(year) or {}
+    order = [s.id for s in context.sources]
+    ids = sorted(split, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return " · ".join(f"{plain(context.name_of(k))} {money(split[k])}" for k in ids)
+
+
+def hover(r: GanttRow, lang: str, context: RunContext = NO_CONTEXT) -> str:
+    """A project's hover text: our own markup (<b>, <br>) around its words, which are shown plain."""
     parts = [
-        f"<b>{'★ ' if r.star else ''}{r.name}</b> ({r.code})",
-        f"{t('h_category', lang)}: {category_label(r.category, lang)}",
+        f"<b>{'★ ' if r.star else ''}{plain(r.name)}</b> ({plain(r.code)})",
+        f"{t('h_category', lang)}: {plain(category_label(r.category, lang))}",
     ]
     if r.scheduled:
         parts.append(f"{t('h_scheduled', lang)}: {r.start}–{r.end}")
@@ -127,9 +145,12 @@ def hover(r: GanttRow, lang: str) -> str:
         est = f"（{t('estimate', lang)}）" if r.cost_is_estimate else ""
         parts.append(f"{t('h_cost', lang)}: {money(r.cost_wan)} {t('wan', lang)}{est}")
     if r.status:
-        parts.append(f"{t('h_status', lang)}: {status_label(r.status, lang)}")
+        parts.append(f"{t('h_status', lang)}: {plain(status_label(r.status, lang))}")
     if r.responsible_unit:
-        parts.append(f"{t('h_unit', lang)}: {r.responsible_unit}")
+        parts.append(f"{t('h_unit', lang)}: {plain(r.responsible_unit)}")
     for year, amount in sorted(r.funding.items()):
-        parts.append(f"  {year}: {money(amount)} {t('wan', lang)}")
+        split = draw_by_source(r, year, lang, context)
+        parts.append(f"  {year}: {money(amount)} {t('wan', lang)}" + (f"（{split}）" if split else ""))
+    if r.sources and context.illustrative:
+        parts.append(t("sources_illustrative_short", lang))
     return "<br>".join(parts)

@@ -8,7 +8,16 @@ from typing import Any
 import plotly.graph_objects as go
 
 from app.charts.rows import category_order, gantt_rows, hover
-from app.charts.style import GRID, HEADROOM_GREEN, LATE_RED, base_layout, category_color, subtitle, top_legend
+from app.charts.style import (
+    GRID,
+    HEADROOM_GREEN,
+    LATE_RED,
+    base_layout,
+    category_color,
+    subtitle,
+    top_legend,
+)
+from app.charts.text import plain
 from app.i18n import category_label, check_lang, t
 
 
@@ -31,7 +40,7 @@ def slippage_chart(
         if not picked:
             continue
         fig.add_bar(
-            name=category_label(category, lang),
+            name=plain(category_label(category, lang)),
             meta="slippage",
             customdata=[r.code for _, r in picked],
             x=[slip[r.code] for _, r in picked],
@@ -71,7 +80,7 @@ def slippage_chart(
         yaxis={
             "range": [max(len(shown), 1) - 0.5, -0.5],
             "tickvals": list(range(len(shown))),
-            "ticktext": [f"{r.label()}  ({r.code})" for r in shown],
+            "ticktext": [f"{r.label()}  ({plain(r.code)})" for r in shown],
             "automargin": True,
             "showgrid": False,
         },

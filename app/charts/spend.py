@@ -19,6 +19,7 @@ from app.charts.style import (
     subtitle,
     top_legend,
 )
+from app.charts.text import plain
 from app.i18n import category_label, check_lang, money, t
 
 
@@ -49,14 +50,17 @@ def spend_vs_cap(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
 
     fig = go.Figure()
     for category, by_year in _spend_by_category(rows, categories, years).items():
+        label = plain(category_label(category, lang))
         fig.add_bar(
-            name=category_label(category, lang),
+            name=label,
             meta="spend",
             x=years,
             y=[by_year[y] for y in years],
             marker={"color": category_color(category), "line": {"width": 0}},
             width=0.62,
-            hovertemplate=f"{category_label(category, lang)}<br>%{{x}}: %{{y:,}} {t('wan', lang)}<extra></extra>",
+            # the category goes in as hover text, not into the template, where "%{…}" would be read
+            hovertext=[label] * len(years),
+            hovertemplate=f"%{{hovertext}}<br>%{{x}}: %{{y:,}} {t('wan', lang)}<extra></extra>",
         )
     if any(shortfall.get(y) for y in years):
         fig.add_bar(

@@ -4,17 +4,21 @@ and run; red only means late), the title block, the legend under it and the year
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import plotly.graph_objects as go
 
-from app.i18n import UNCATEGORISED, t
+from app.i18n import UNCATEGORISED, money, t
+from app.rules.run_context import NO_CONTEXT, RunContext
+from app.rules.seats import Objective
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
-    from app.charts.rows import GanttRow
+class _Costed(Protocol):
+    """What the subtitle needs of a chart row (app/charts/rows.py GanttRow, which uses this module)."""
+
+    cost_is_estimate: bool
+
 
 LINE_BLUE = "#3C6E9F"
 BASELINE_COLOR = "#1F2A44"  # the baseline's thin outline
@@ -106,18 +110,28 @@ def base_layout(fig: go.Figure, title: str, subtitle: str, height: int) -> None:
     )
 
 
-def subtitle(solution: Mapping[str, Any], lang: str, extra: str = "", rows: Sequence[GanttRow] = ()) -> str:
-    """The solver status, weighted slippage, `extra`, and the estimates note when any cost is estimated."""
+def subtitle(
+    solution: Mapping[str, Any],
+    lang: str,
+    extra: str = "",
+    rows: Sequence[_Costed] = (),
+    context: RunContext = NO_CONTEXT,
+) -> str:
+    """The solver status, the objective (weighted slippage or seat-years), `extra`, the estimates note when
+    any cost is estimated, and the illustrative-sources note when the run's sources are illustrative."""
     parts = []
     status = solution.get("status")
     if status:
         parts.append(t(f"status_{status}", lang))
     if solution.get("objective") is not None:
-        parts.append(t("objective", lang, value=solution["objective"]))
+        key = "objective_seat_years" if context.objective == Objective.SEAT_YEARS else "objective"
+        parts.append(t(key, lang, value=money(solution["objective"])))
     if extra:
         parts.append(extra)
     if any(r.cost_is_estimate for r in rows):
         parts.append(t("money_estimated_note", lang))
+    if context.illustrative:
+        parts.append(t("sources_illustrative_note", lang))
     return " · ".join(parts)
 
 

@@ -38,9 +38,11 @@ def invalid_input_exits() -> Iterator[None]:
     try:
         yield
     except ProjectListError as exc:
-        for row_error in exc.errors:
+        for row_error in exc.errors[:200]:
             err_console.print(f"  {row_error}", soft_wrap=True)
-        raise fail(f"the project list has {len(exc.errors)} error(s); nothing was scheduled") from None
+        if exc.total > 200:
+            err_console.print(f"  … and {exc.total - 200:,} more", soft_wrap=True)
+        raise fail(f"the project list has {exc.total} error(s); nothing was scheduled") from None
     except (ProblemError, PlanningError, BudgetSpecError, UnreadableFileError, ProblemFileError) as exc:
         raise fail(str(exc)) from None
     except FileNotFoundError as exc:

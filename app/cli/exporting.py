@@ -50,6 +50,17 @@ def export_command(
     risk: Path | None = typer.Option(
         None, "--risk", help="figures of `capsched risk --out risk.json`: the report gains its cost risk page"
     ),
+    portfolio: str | None = typer.Option(
+        None,
+        "--portfolio",
+        help="the report's portfolio name (default: the seed's name, else the list's file name)",
+    ),
+    scenario: str | None = typer.Option(
+        None, "--scenario", help="the report's scenario name (default: the caps, e.g. 每年 12,000 万元)"
+    ),
+    prepared_by: str | None = typer.Option(
+        None, "--prepared-by", help="who made the schedule, for the report (default: this computer's user)"
+    ),
     lang: str = typer.Option("zh", "--lang", help="labels: zh or en"),
     sort: str = typer.Option("start", "--sort", help="Gantt rows by start, category or slippage"),
     page_size: int = typer.Option(120, "--page-size", min=1, help="Gantt rows per page (more make pages)"),
@@ -113,12 +124,23 @@ def export_command(
             unavailable.append(f"{target.name}: {exc}")
     if report is not None:
         try:
+            facts = _offline_facts(
+                solution,
+                result,
+                projects,
+                portfolio=portfolio,
+                scenario=scenario,
+                prepared_by=prepared_by,
+                rebuilt_problem=problem is None,
+                lang=lang,
+            )
             _write_report(
                 report,
                 result,
                 records,
                 plan,
                 problem,
+                facts,
                 lang=lang,
                 paper=paper,
                 sort=sort,
@@ -147,12 +169,55 @@ def _read_risk(path: Path | None) -> dict[str, Any] | None:
     return figures
 
 
+def _offline_facts(
+    solution_file: Path,
+    result: dict[str, Any],
+    projects: Path | None,
+    *,
+    portfolio: str | None,
+    scenario: str | None,
+    prepared_by: str | None,
+    rebuilt_problem: bool,
+    lang: str,
+) -> Any:
+    """The title page of a report made from files: names as given, else what the files tell (the seed's
+    portfolio name, the caps, this computer's user, when the solution file was written); no run id."""
+    import getpass
+    from datetime import datetime
+
+    from app.files.run_report import RunFacts
+    from app.i18n import t
+    from app.services.seeding import SEED_PORTFOLIO_NAME
+    from app.settings import get_settings
+
+    if portfolio is None:
+        portfolio = SEED_PORTFOLIO_NAME if projects is None else projects.stem
+    if scenario is None:
+        caps = sorted({int(y["budget"]) for y in result.get("years", [])})
+        if caps:
+            low, high = f"{caps[0]:,}", f"{caps[-1]:,}"
+            scenario = (
+                t("report_flat_caps", lang, amount=low)
+                if low == high
+                else t("report_caps_range", lang, low=low, high=high)
+            )
+    written = datetime.fromtimestamp(solution_file.stat().st_mtime, get_settings().zone)
+    return RunFacts(
+        portfolio=portfolio,
+        scenario=scenario,
+        started_by=prepared_by or getpass.getuser(),
+        finished_at=written,
+        rebuilt_problem=rebuilt_problem,
+    )
+
+
 def _write_report(
     target: Path,
     result: dict[str, Any],
     records: list[Any],
     plan: dict[str, Any] | None,
     problem_file: Path | None,
+    facts: Any,
     *,
     lang: str,
     paper: str,
@@ -168,7 +233,7 @@ def _write_report(
     document = run_report.report_html(
         result,
         records,
-        facts=run_report.RunFacts(rebuilt_problem=problem_file is None),
+        facts=facts,
         slippage=report,
         lang=lang,
         paper=paper,

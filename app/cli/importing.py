@@ -1,6 +1,7 @@
 """`capsched import FILE`: check a project list and print its summary or every problem in it.
 
-Exit codes: 0 the list is valid; 1 it has errors (nothing is stored); 2 the file cannot be read at all.
+Exit codes: 0 the list is valid; 1 it has errors, or is refused before reading (over a size limit, a
+refused encoding or XML): nothing is stored; 2 the file cannot be read at all.
 Errors are in English by default (scripts grep them); `--lang zh` prints them in Chinese.
 """
 
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from app.cli.main import cli
 from app.files.importer import (
+    FileRejected,
     ListTotals,
     ProjectListError,
     RowError,
@@ -27,6 +29,7 @@ from app.rules.portfolio import missing_figures
 
 EXIT_ERRORS = 1
 EXIT_UNREADABLE = 2
+MAX_LISTED = 200  # problems printed, as an error body lists them (api/errors.py)
 
 
 @cli.command("import")
@@ -45,28 +48,35 @@ def import_command(
     out = Console(highlight=False, soft_wrap=True)
     try:
         records = read_projects(file, drafts=drafts)
+    except FileRejected as exc:  # the file has a problem a person can fix, as a row error has: exit 1
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            t("cli_cannot_read", lang, file=file, reason=exc.render(lang)), markup=False
+        )
+        raise typer.Exit(EXIT_ERRORS) from None
     except UnreadableFileError as exc:
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             t("cli_cannot_read", lang, file=file, reason=exc.render(lang)), markup=False
         )
         raise typer.Exit(EXIT_UNREADABLE) from None
     except ProjectListError as exc:
-        _print_errors(out, file, exc.errors, lang)
+        _print_errors(out, file, exc, lang)
         raise typer.Exit(EXIT_ERRORS) from None
     complete = [r for r in records if not missing_figures(r)]
     _print_summary(out, file, summarize(complete))
     _print_drafts(out, [r for r in records if missing_figures(r)], lang)
 
 
-def _print_errors(out: Console, file: Path, errors: list[RowError], lang: str) -> None:
-    """One line per row, so a list with many blanks reads as a to-do list."""
-    rows = {e.row for e in errors if e.row is not None}
+def _print_errors(out: Console, file: Path, error: ProjectListError, lang: str) -> None:
+    """One line per row, so a list with many blanks reads as a to-do list; the first MAX_LISTED problems,
+    then how many more there are."""
+    errors: list[RowError] = error.errors[:MAX_LISTED]
+    rows = {e.row for e in error.errors if e.row is not None}
     headline = t(
         "cli_import_errors",
         lang,
         file=file,
-        count=len(errors),
-        problems_word="problem" if len(errors) == 1 else "problems",
+        count=error.total,
+        problems_word="problem" if error.total == 1 else "problems",
         rows=len(rows),
         rows_word="row" if len(rows) == 1 else "rows",
     )
@@ -75,6 +85,8 @@ def _print_errors(out: Console, file: Path, errors: list[RowError], lang: str) -
     for row, group in groupby(errors, key=lambda e: e.row):
         messages = separator.join(e.render(lang, with_row=False) for e in group)
         out.print(messages if row is None else t("row_prefix", lang, row=row, message=messages), markup=False)
+    if error.total > MAX_LISTED:
+        out.print(t("more_problems", lang, n=f"{error.total - MAX_LISTED:,}", shown=MAX_LISTED), markup=False)
 
 
 def _print_drafts(out: Console, drafts: list, lang: str) -> None:

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from app.cli.main import cli
-from app.db import make_engine
-from app.services import users as accounts
-from app.settings import Settings
-from app.startup import prepare_database
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 EXIT_USAGE = 2
 
+# The database and web stack load inside the command: every other command (`capsched solve` above all)
+# starts without them (tests/app/test_cli_imports.py).
+
 
 def _settings(host: str | None, port: int | None, db: str | None) -> Settings:
+    from app.settings import Settings
+
     given = {"host": host, "port": port, "database_url": db}
     return Settings(**{k: v for k, v in given.items() if v is not None})
 
 
 def _admin_token(settings: Settings, new: bool) -> tuple[str | None, str | None]:
     """The admin's new token (None when it keeps the one printed before) and when that one was issued."""
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.services import users as accounts
+
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
@@ -47,6 +55,12 @@ def serve(
     ),
 ) -> None:
     """Run the web app; create, migrate and seed the database on first start; print a login URL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.services import users as accounts
+    from app.startup import prepare_database
+
     settings = _settings(host, port, db)
     shown_db = make_url(settings.database_url).render_as_string(hide_password=True)
     try:

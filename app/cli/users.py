@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from app.cli.main import cli
-from app.db import make_engine, migrate
 from app.errors import InvalidInput
-from app.models import Role
-from app.services import users as accounts
-from app.settings import Settings
+from app.roles import Role
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# The database stack (SQLAlchemy, SQLModel, the services) loads inside the commands, so that the other
+# commands start without it (tests/app/test_cli_imports.py).
 
 EXIT_USAGE = 2
 
@@ -36,6 +37,13 @@ _EXPIRES = typer.Option(None, "--expires", help="the token stops working after t
 def _session(db: str | None, command: str) -> Iterator[Session]:
     """A session on the database `serve` would use (migrated first), committed at the end; the database
     is named on stderr, and a mistake exits 2 with its reason."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from app.db import make_engine, migrate
+    from app.settings import Settings
+
     settings = Settings(database_url=db) if db else Settings()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     typer.echo(f"capsched: database {shown}", err=True)
@@ -58,6 +66,8 @@ def _session(db: str | None, command: str) -> Iterator[Session]:
 def _valid_for(expires: str | None, command: str):
     if expires is None:
         return None
+    from app.services import users as accounts
+
     try:
         return accounts.parse_duration(expires)
     except InvalidInput as err:
@@ -73,6 +83,8 @@ def _described(user) -> str:
 @user_cli.command("list")
 def list_command(db: str | None = _DB) -> None:
     """Every user: role, unit, whether its token works, when it was issued, expires or was revoked."""
+    from app.services import users as accounts
+
     with _session(db, "list") as session:
         rows = accounts.list_users(session=session)
         table = Table(title="users", title_justify="left")
@@ -103,6 +115,8 @@ def add(
 ) -> None:
     """Create a user and print its token (alone on the last line)."""
     valid_for = _valid_for(expires, "add")
+    from app.services import users as accounts
+
     with _session(db, "add") as session:
         user, token = accounts.add_user(session=session, name=name, role=role, unit=unit, valid_for=valid_for)
         described = _described(user)
@@ -115,6 +129,8 @@ def revoke(
     name: str = typer.Argument(..., help="The user whose token stops working now."), db: str | None = _DB
 ) -> None:
     """Revoke a user's token: it answers 401 saying so until the user gets a new one (rotate)."""
+    from app.services import users as accounts
+
     with _session(db, "revoke") as session:
         user = accounts.find(session=session, name=name)
         accounts.revoke(session=session, user=user)
@@ -129,6 +145,8 @@ def rotate(
 ) -> None:
     """Issue a new token (printed alone on the last line); the old one stops working."""
     valid_for = _valid_for(expires, "rotate")
+    from app.services import users as accounts
+
     with _session(db, "rotate") as session:
         user = accounts.find(session=session, name=name)
         token = accounts.renew_token(session=session, user=user, valid_for=valid_for)
@@ -145,6 +163,8 @@ def set_role(
     db: str | None = _DB,
 ) -> None:
     """Change a user's role (and unit)."""
+    from app.services import users as accounts
+
     with _session(db, "set-role") as session:
         user = accounts.find(session=session, name=name)
         accounts.set_role(session=session, user=user, role=role, unit=unit)

@@ -1,5 +1,5 @@
-"""Read an actuals file (CSV/XLSX: code, year, spent_wan, percent_complete, or the Chinese headers a finance
-office writes) into lines, with every problem of its shape found at once. Whether each code is a project
+"""Read an actuals file (CSV/XLSX: code, year, spent_wan, percent_complete, and optionally overrun and
+overrun_reason; or the Chinese headers a finance office writes) into lines, with every problem of its shape found at once. Whether each code is a project
 of the portfolio, and whether the user may write it, is the service's question (app/services/actuals.py)."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from app.files.importer import RowError, read_table
 from app.i18n import Field
 
 COLUMNS = ("code", "year", "spent_wan", "percent_complete")
+OPTIONAL = ("overrun", "overrun_reason")  # spending past the cost's tolerance, declared and explained
+TRUE, FALSE = {"1", "true", "yes", "y", "是", "超概算"}, {"", "0", "false", "no", "n", "否"}
 # Chinese headers a finance office writes, mapped to the columns
 HEADER_ALIASES = {
     "项目编号": "code",
@@ -24,6 +26,8 @@ HEADER_ALIASES = {
     "完成百分比": "percent_complete",
     "完成进度(%)": "percent_complete",
     "完成进度（%）": "percent_complete",
+    "超概算": "overrun",
+    "超概算原因": "overrun_reason",
 }
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
@@ -37,6 +41,8 @@ class ActualLine:
     year: int
     spent_wan: int
     percent_complete: float
+    overrun: bool = False
+    overrun_reason: str | None = None
 
 
 def read_actuals(
@@ -63,7 +69,7 @@ def _columns(header: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         name = HEADER_ALIASES.get(cell.strip(), cell.strip().lower())
-        if name in COLUMNS and name not in columns:
+        if name in (*COLUMNS, *OPTIONAL) and name not in columns:
             columns[name] = index
     missing = [c for c in COLUMNS if c not in columns]
     needed = ", ".join(COLUMNS)
@@ -108,6 +114,12 @@ def _parse_row(
                 raw=values["percent_complete"],
             )
         )
+    overrun = values.get("overrun", "").lower()
+    if overrun not in TRUE | FALSE:
+        errors.append(
+            RowError.of(row, "overrun", "actuals_bad_overrun", column=Field("overrun"), raw=overrun)
+        )
     if errors:
         return None, errors
-    return ActualLine(row, values["code"], int(year), int(spent), percent), []
+    reason = values.get("overrun_reason") or None
+    return ActualLine(row, values["code"], int(year), int(spent), percent, overrun in TRUE, reason), []

@@ -136,6 +136,8 @@ def notes(plan: AnnualPlan, lang: str) -> list[str]:
     lines = [t("ap_note_done", lang)]
     if not plan.has_sources:
         lines.append(t("ap_note_unsplit", lang))
+    if plan.sources_illustrative:
+        lines.append(t("sources_illustrative_note", lang))
     if any(r.cost_is_estimate for g in plan.groups for r in g.rows):
         lines.append(t("ap_note_estimates", lang))
     return [f"{i}. {line}" for i, line in enumerate(lines, start=1)]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from app.files.figures import ExportUnavailable
+from app.files.unavailable import ExportUnavailable
 from app.i18n import Message, check_lang, t
 
 PAPERS: tuple[str, ...] = ("A4", "A3")
@@ -67,9 +67,13 @@ def _page_counter(lang: str) -> str:
     return " ".join(parts)
 
 
-def page_css(*, paper: str, header: str, lang: str) -> str:
-    """@page rules (size, margins, running header, page numbers) and the house style of tables."""
+def page_css(*, paper: str, header: str, lang: str, title_page: bool = True) -> str:
+    """@page rules (size, margins, running header, page numbers) and the house style of tables; with
+    `title_page` the first page has no running header."""
     m = _MARGINS_MM
+    first = (
+        "@page :first { @top-left { content: none; } @top-right { content: none; } }" if title_page else ""
+    )
     return f"""
 @page {{
   size: {check_paper(paper)} landscape;
@@ -79,7 +83,7 @@ def page_css(*, paper: str, header: str, lang: str) -> str:
                color: #5B6475; }}
   @bottom-center {{ content: {_page_counter(lang)}; font-family: {FONT_STACK}; font-size: 8pt; color: #5B6475; }}
 }}
-@page :first {{ @top-left {{ content: none; }} @top-right {{ content: none; }} }}
+{first}
 html {{ font-family: {FONT_STACK}; font-size: 9.5pt; color: #1F2A44; }}
 h1 {{ font-size: 20pt; margin: 0 0 4mm; }}
 h2 {{ font-size: 13pt; margin: 0 0 3mm; }}
@@ -107,13 +111,13 @@ table.facts th {{ text-align: left; width: 32mm; }}
 """
 
 
-def html_page(*, title: str, body: str, paper: str, header: str, lang: str) -> str:
+def html_page(*, title: str, body: str, paper: str, header: str, lang: str, title_page: bool = True) -> str:
     """A whole HTML document: the page rules, then `body`."""
     check_lang(lang)
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title><style>{page_css(paper=paper, header=header, lang=lang)}</style>"
+        f"<title>{esc(title)}</title><style>{page_css(paper=paper, header=header, lang=lang, title_page=title_page)}</style>"
         f"</head><body>\n{body}\n</body></html>\n"
     )
 
@@ -161,6 +165,26 @@ def svg_image(svg: bytes, *, max_height_mm: float, css_class: str = "chart") -> 
         f'<div class="{css_class}"><img style="max-height:{max_height_mm:.0f}mm" '
         f'src="data:image/svg+xml;base64,{data}"></div>'
     )
+
+
+def charts_pdf(charts: Sequence[tuple[bytes, int, int]], *, title: str) -> bytes:
+    """SVG charts as one PDF, one page each, every page the chart's own size (width, height in px)."""
+    styles, pages = [], []
+    for k, (svg, width, height) in enumerate(charts):
+        styles.append(
+            f"@page chart{k} {{ size: {width}px {height}px; margin: 0 }} .chart{k} {{ page: chart{k} }}"
+        )
+        data = base64.b64encode(svg).decode("ascii")
+        pages.append(
+            f'<div class="chart{k}"><img style="display:block;width:{width}px;height:{height}px" '
+            f'src="data:image/svg+xml;base64,{data}"></div>'
+        )
+    document = (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"<style>body {{ margin: 0; font-family: {FONT_STACK} }} {' '.join(styles)}</style></head>"
+        f"<body>{''.join(pages)}</body></html>"
+    )
+    return pdf_bytes(document)
 
 
 def pdf_bytes(document: str) -> bytes:

@@ -8,7 +8,6 @@ Without a browser these raise ExportUnavailable, whose message says how to insta
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -19,7 +18,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.i18n import Message, render, t
+from app.files import documents
+from app.files.unavailable import ExportUnavailable
+from app.i18n import Message, t
+
+__all__ = ["ExportError", "ExportUnavailable", "figure_bytes", "figures_html", "figures_pdf", "write_figures"]
 
 FIGURE_FORMATS: tuple[str, ...] = ("json", "html", "png", "svg", "pdf")
 
@@ -55,20 +58,6 @@ _PNG_SCALE = 2  # report-grade: twice the layout's pixels
 
 
 _log = logging.getLogger(__name__)
-
-
-class ExportUnavailable(RuntimeError):
-    """A static chart format cannot be made on this machine (no browser); the message says what to do.
-
-    `str()` is English (the CLI's words); `render(lang)` writes the same advice in the reader's language.
-    """
-
-    def __init__(self, message: str | Message = Message("export_needs_browser")) -> None:
-        self.text = message
-        super().__init__(str(message))
-
-    def render(self, lang: str = "zh") -> str:
-        return render(self.text, lang)
 
 
 class ExportError(ValueError):
@@ -107,17 +96,16 @@ def figures_html(figs: Sequence[go.Figure], *, title: str = "capsched") -> bytes
 
 
 def figures_pdf(figs: Sequence[go.Figure]) -> bytes:
-    """Several figures as one PDF, one page per figure (each page sized to its chart)."""
-    from pypdf import PdfWriter  # only PDF reports need it
-
-    writer = PdfWriter()
-    for fig in figs:
-        writer.append(io.BytesIO(_RENDERER.render(fig, "pdf")))
+    """Several figures as one PDF, one page per figure sized to its chart: kaleido draws each as SVG and
+    WeasyPrint lays it out, so the text layer holds the characters as written (Chromium's own PDF maps
+    目/金/特 to Kangxi radicals and searching 项目 found nothing)."""
     title = re.sub(r"<[^>]+>", "", (figs[0].layout.title.text or "") if figs else "")
-    writer.add_metadata({"/Title": title or "capsched", "/Creator": "capsched"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    charts = [(_RENDERER.render(fig, "svg"), *_size_px(fig)) for fig in figs]
+    return documents.charts_pdf(charts, title=title or "capsched")
+
+
+def _size_px(fig: go.Figure) -> tuple[int, int]:
+    return int(fig.layout.width or 1100), int(fig.layout.height or 500)
 
 
 def write_figures(path: Path, figs: Sequence[go.Figure]) -> list[Path]:

@@ -20,9 +20,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
+from xml.sax import SAXException
 
-from app.files import mspdi
+from app.files import intake, mspdi
+from app.files.intake import DEFAULT_CAPS, FileCaps, FileRejected, UnreadableFileError
 from app.i18n import Field, Listing, Message, t
+from app.rules.limits import MAX_AREA, PROJECT_INT_RANGES, PROJECT_TEXT_LENGTHS
 from app.rules.portfolio import COLUMNS, SCHEDULE_FIGURES, ProjectRecord
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("code", "name", "category", "planned_start", "planned_end", "cost_wan")
@@ -110,11 +114,18 @@ class RowError:
 
 
 class ProjectListError(Exception):
-    """The file is a table, but some rows or columns are wrong. `errors` lists every problem found."""
+    """The file is a table, but some rows or columns are wrong. `errors` lists the problems found (the first
+    FileCaps.max_problems of them, in row order); `omitted` counts those found after them."""
 
-    def __init__(self, errors: Sequence[RowError]) -> None:
+    def __init__(self, errors: Sequence[RowError], omitted: int = 0) -> None:
         self.errors: list[RowError] = list(errors)
+        self.omitted = omitted
         super().__init__("\n".join(str(e) for e in self.errors))
+
+    @property
+    def total(self) -> int:
+        """Every problem found, listed or not."""
+        return len(self.errors) + self.omitted
 
     @property
     def draft_rows(self) -> list[int]:
@@ -132,21 +143,6 @@ def _only_missing_figure(error: RowError) -> bool:
         and error.text is not None
         and error.text.key == "value_missing"
     )
-
-
-class UnreadableFileError(Exception):
-    """The file cannot be read as a project list at all (missing, empty, binary, no usable header).
-
-    `message` is English; render(lang) gives either language when built from a Message.
-    """
-
-    def __init__(self, message: str | Message) -> None:
-        self.text = message
-        self.message = str(message)
-        super().__init__(self.message)
-
-    def render(self, lang: str = "zh") -> str:
-        return self.text.render(lang) if isinstance(self.text, Message) else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,44 +181,57 @@ def summarize(records: Iterable[ProjectRecord]) -> ListTotals:
 
 
 def read_projects(
-    source: Path | bytes, *, filename: str | None = None, drafts: bool = False
+    source: Path | bytes,
+    *,
+    filename: str | None = None,
+    drafts: bool = False,
+    caps: FileCaps = DEFAULT_CAPS,
 ) -> list[ProjectRecord]:
-    """Read and validate a whole project list; raise ProjectListError with every problem, or UnreadableFileError.
+    """Read and validate a whole project list; raise ProjectListError with every problem, or UnreadableFileError
+    (FileRejected when a cap of `caps` or the encoding refuses the file before it is read).
 
     With `drafts`, a row lacking only its schedule figures (planned years, cost) is read as a draft
     record (those fields None) instead of an error; every other problem still fails the file."""
-    data, filename = _load(source, filename)
+    data, filename = _load(source, filename, caps)
     numbers: list[int] | None = None  # row numbers other than the spreadsheet's (MS Project's task IDs)
-    if mspdi.is_mspdi(data):
+    if mspdi.is_mspdi(data) or _looks_like_xml(data):
         try:
-            table, numbers = mspdi.read_table(data, column_of)
+            table, numbers = mspdi.read_table(data, column_of, max_tasks=caps.max_rows)
+        except mspdi.MspdiRefused as exc:
+            raise FileRejected(exc.text, too_large=exc.too_large) from None
         except mspdi.MspdiError as exc:
             raise UnreadableFileError(exc.text) from None
+        table = intake.bounded_rows(table, caps, str)
     else:
-        table = read_table(data, filename)
+        table = read_table(data, filename, caps)
     header, rows = table[0], table[1:]
     columns, errors = _map_header(header, drafts=drafts)
     records: list[ProjectRecord] = []
     first_row_of_code: dict[str, int] = {}
+    omitted = 0
     for offset, cells in enumerate(rows):
         row_number = numbers[offset] if numbers is not None else offset + 2  # header is row 1
         if not any(cells):
             continue  # blank line, as spreadsheets leave at the end
         values = _row_values(columns, cells)
         record, row_errors = _parse_row(row_number, values, len(cells), len(header), drafts=drafts)
-        errors.extend(row_errors)
+        omitted += _keep(errors, row_errors, caps.max_problems)
         code = values.get("code", "")
         if code:
             if code in first_row_of_code:
-                errors.append(
-                    RowError.of(
-                        row_number,
-                        "code",
-                        "code_used_twice",
-                        column=Field("code"),
-                        code=code,
-                        first_row=first_row_of_code[code],
-                    )
+                omitted += _keep(
+                    errors,
+                    [
+                        RowError.of(
+                            row_number,
+                            "code",
+                            "code_used_twice",
+                            column=Field("code"),
+                            code=code,
+                            first_row=first_row_of_code[code],
+                        )
+                    ],
+                    caps.max_problems,
                 )
             else:
                 first_row_of_code[code] = row_number
@@ -231,15 +240,29 @@ def read_projects(
     if not first_row_of_code and not errors:
         errors.append(RowError.of(None, None, "no_project_rows"))
     if errors:
-        raise ProjectListError(errors)
+        raise ProjectListError(errors, omitted)
     return records
+
+
+def _keep(errors: list[RowError], new: Sequence[RowError], limit: int) -> int:
+    """Add `new` problems to `errors` up to `limit` of them; return how many did not fit (counted only)."""
+    room = max(0, limit - len(errors))
+    errors.extend(new[:room])
+    return max(0, len(new) - room)
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    """An XML document (a declaration or a DTD first): read as XML, never as a table of text."""
+    head = data[:256].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<?xml", b"<!DOCTYPE", b"<!ENTITY"))
 
 
 # --- reading bytes into a table of strings ------------------------------------------------------------
 
 
-def _load(source: Path | bytes, filename: str | None) -> tuple[bytes, str | None]:
+def _load(source: Path | bytes, filename: str | None, caps: FileCaps) -> tuple[bytes, str | None]:
     if isinstance(source, bytes | bytearray):
+        intake.check_size(len(source), caps)
         return bytes(source), filename
     path = Path(source)
     if not path.exists():
@@ -247,22 +270,23 @@ def _load(source: Path | bytes, filename: str | None) -> tuple[bytes, str | None
     if path.is_dir():
         raise UnreadableFileError(Message("file_is_folder", path=path))
     try:
+        intake.check_size(path.stat().st_size, caps)
         return path.read_bytes(), filename or path.name
     except OSError as exc:
         raise UnreadableFileError(Message("file_cannot_open", path=path, reason=exc.strerror or exc)) from exc
 
 
-def read_table(data: bytes, filename: str | None) -> list[list[str]]:
-    """Turn file bytes into rows of stripped strings, the first being the header."""
+def read_table(data: bytes, filename: str | None, caps: FileCaps = DEFAULT_CAPS) -> list[list[str]]:
+    """Turn file bytes into rows of stripped strings, the first being the header (within `caps`)."""
     if not data.strip():
         raise UnreadableFileError(Message("file_empty"))
     suffix = Path(filename).suffix.lower() if filename else ""
     if data.startswith(_OLE_MAGIC) or suffix == ".xls":
         raise UnreadableFileError(Message("file_old_xls"))
     if data.startswith(_ZIP_MAGIC) or suffix in {".xlsx", ".xlsm"}:
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, caps)
     else:
-        table = _read_csv(_decode(data))
+        table = _read_csv(intake.decode(data), caps)
     while table and not any(table[0]):
         table.pop(0)  # leading blank lines before the header
     if not table:
@@ -270,44 +294,44 @@ def read_table(data: bytes, filename: str | None) -> list[list[str]]:
     return table
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, caps: FileCaps) -> list[list[str]]:
+    """The first sheet's rows, streamed (openpyxl read-only) after the zip directory, the shared strings
+    and the declared dimension passed the caps (app/files/intake.py)."""
     import openpyxl  # imported here: only XLSX files need it
+    from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, IndexError)
     try:
+        with intake.open_zip(data) as book:
+            intake.check_zip(book, caps)
+            intake.check_shared_strings(book, caps)
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except DefusedXmlException:
+        raise FileRejected(Message("xml_entities_refused"), too_large=False) from None
+    except (*unreadable, SAXException) as exc:
         raise UnreadableFileError(Message("file_bad_xlsx", reason=exc)) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        intake.check_declared_dimension(sheet, caps)
+        sheet.reset_dimensions()  # pad rows to their own cells, never to a declared width
+        return intake.bounded_rows(sheet.iter_rows(values_only=True), caps, _text)
+    except DefusedXmlException:
+        raise FileRejected(Message("xml_entities_refused"), too_large=False) from None
+    except (*unreadable, ParseError) as exc:
+        raise UnreadableFileError(Message("file_bad_xlsx", reason=exc)) from exc
     finally:
         workbook.close()
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\x00" in data:
-        raise UnreadableFileError(Message("file_binary"))
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFileError(Message("file_bad_encoding"))
-
-
-def _read_csv(text: str) -> list[list[str]]:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+def _read_csv(text: str, caps: FileCaps) -> list[list[str]]:
+    first_line = next((line for line in text[: caps.max_line_chars + 1].splitlines() if line.strip()), "")
     delimiter = max(_DELIMITERS, key=first_line.count)
+    intake.check_lines(text, delimiter, caps)
     if _control_characters(text):
         raise UnreadableFileError(Message("file_binary"))
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return intake.bounded_rows(csv.reader(io.StringIO(text), delimiter=delimiter), caps, str)
     except csv.Error as exc:
         raise UnreadableFileError(Message("file_bad_csv", reason=exc)) from exc
 
@@ -402,6 +426,14 @@ class _RowParser:
             if required:
                 self.error(column, "value_missing")
             return None
+        bad = next((ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n"), None)
+        if bad is not None:  # e.g. NUL from an XLSX "_x0000_": no database or export holds it
+            self.error(column, "control_character", char=f"U+{ord(bad):04X}")
+            return None
+        longest = PROJECT_TEXT_LENGTHS.get(column)
+        if longest is not None and len(value) > longest:
+            self.error(column, "text_too_long", length=len(value), limit=longest)
+            return None
         return value
 
     def number(
@@ -467,6 +499,14 @@ def _parse_row(
         )
     if cost is not None and cost <= 0:
         p.error("cost_wan", "must_be_positive", value=cost)
+    for column, value in (("cost_wan", cost), ("spent_wan", spent), ("seats_added", seats)):
+        if value is not None and value > PROJECT_INT_RANGES[column][1]:
+            p.error(
+                column, "number_too_large", value=f"{value:,}", limit=f"{PROJECT_INT_RANGES[column][1]:,}"
+            )
+    for column, area in areas.items():
+        if area is not None and area > MAX_AREA:
+            p.error(column, "number_too_large", value=_show(area), limit=f"{MAX_AREA:,.0f}")
     for column, value in (("spent_wan", spent), ("seats_added", seats), *areas.items()):
         if value is not None and value < 0:
             p.error(column, "must_not_be_negative", value=_show(value))

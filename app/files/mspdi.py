@@ -13,12 +13,13 @@ Import: the tasks of a file prepared in MS Project (or exported here) become a t
 columns — summary and milestone tasks skipped, the year of Start and Finish as planned years, Cost (or
 FixedCost) in 元 as whole 万元, custom fields matched by their alias (项目编号, 项目细类, ★, …) and the
 category taken from the task's summary when no field gives it — which the importer then checks row by row
-(the row is the task's ID, as MS Project numbers its rows). Parsed with defusedxml: no entities, no DTDs.
+(the row is the task's ID, as MS Project numbers its rows). Streamed with defusedxml: no entities, no DTDs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -56,6 +57,15 @@ class MspdiError(ValueError):
     def __init__(self, text: Message) -> None:
         self.text = text
         super().__init__(str(text))
+
+
+class MspdiRefused(MspdiError):
+    """An XML file refused before it is read: a DTD or entities (an "XML bomb"), or too many tasks
+    (`too_large`)."""
+
+    def __init__(self, text: Message, *, too_large: bool) -> None:
+        super().__init__(text)
+        self.too_large = too_large
 
 
 def is_mspdi(data: bytes) -> bool:
@@ -373,66 +383,97 @@ def _wan(cents: str | None) -> str:
     return str(int(value / CURRENCY_CENTS_PER_WAN + 0.5)) if value > 0 else ""
 
 
-def read_table(data: bytes, column_of: Callable[[str], str | None]) -> tuple[list[list[str]], list[int]]:
+def read_table(
+    data: bytes, column_of: Callable[[str], str | None], *, max_tasks: int = 50_000
+) -> tuple[list[list[str]], list[int]]:
     """The tasks as a project-list table (header of column names, then one row per task) and each row's
-    task ID. `column_of` maps a custom field's alias to a project-list column (the importer's headers)."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
+    task ID. `column_of` maps a custom field's alias to a project-list column (the importer's headers).
 
-    try:
-        root = fromstring(data, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise MspdiError(Message("mspdi_bad_xml", reason=exc)) from None
+    Streamed (defusedxml iterparse: no DTD, no entities), each task dropped once read, so a huge file costs
+    one task's memory; more than `max_tasks` tasks is refused (MspdiRefused) as soon as it is seen."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, iterparse
+
     q = f"{{{NS}}}"
     fields: dict[int, str] = {}
-    for definition in root.iterfind(f"{q}ExtendedAttributes/{q}ExtendedAttribute"):
-        fid = int(definition.findtext(f"{q}FieldID") or 0)
-        alias = definition.findtext(f"{q}Alias") or ""
-        column = column_of(alias) if alias else None
-        if column is None and fid in _OUR_FIELDS and not alias:
-            column = _OUR_FIELDS[fid]
-        if column is not None:
-            fields[fid] = column
-    tasks = list(root.iterfind(f"{q}Tasks/{q}Task"))
+    found: list[tuple[dict[str, str], int]] = []
+    parents: dict[int, str] = {}
+    tasks = 0
+    path: list[str] = []
+    try:
+        for event, element in iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                path.append(element.tag)
+                continue
+            path.pop()
+            if element.tag == f"{q}ExtendedAttribute" and path[-1:] == [f"{q}ExtendedAttributes"]:
+                _define_field(element, q, column_of, fields)
+            elif element.tag == f"{q}Task" and path[-1:] == [f"{q}Tasks"]:
+                tasks += 1
+                if tasks > max_tasks:
+                    raise MspdiRefused(
+                        Message("mspdi_too_many_tasks", limit=f"{max_tasks:,}"), too_large=True
+                    )
+                row = _task_values(element, q, fields, parents)
+                if row is not None:
+                    found.append(row)
+                element.clear()
+    except MspdiRefused:
+        raise
+    except DefusedXmlException:
+        raise MspdiRefused(Message("xml_entities_refused"), too_large=False) from None
+    except (ParseError, ValueError) as exc:
+        raise MspdiError(Message("mspdi_bad_xml", reason=exc)) from None
     if not tasks:
         raise MspdiError(Message("mspdi_no_tasks"))
-    columns = [
-        "code",
-        "name",
-        "category",
-        "planned_start",
-        "planned_end",
-        "cost_wan",
-        *dict.fromkeys(fields.values()),
-    ]
-    columns = list(dict.fromkeys(columns))
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    parents: dict[int, str] = {}
-    for task in tasks:
-        uid = task.findtext(f"{q}UID") or ""
-        level = int(task.findtext(f"{q}OutlineLevel") or 1)
-        name = (task.findtext(f"{q}Name") or "").strip()
-        if uid == "0" or level == 0:
-            continue
-        if task.findtext(f"{q}Summary") == "1":
-            parents[level] = name
-            continue
-        if task.findtext(f"{q}Milestone") == "1" or task.findtext(f"{q}IsNull") == "1":
-            continue
-        values = {
-            "code": f"MSP-{uid}",
-            "name": name,
-            "category": parents.get(level - 1, ""),
-            "planned_start": _year(task.findtext(f"{q}Start")),
-            "planned_end": _year(task.findtext(f"{q}Finish")),
-            "cost_wan": _wan(task.findtext(f"{q}Cost")) or _wan(task.findtext(f"{q}FixedCost")),
-        }
-        for attr in task.iterfind(f"{q}ExtendedAttribute"):
-            column = fields.get(int(attr.findtext(f"{q}FieldID") or 0))
-            value = (attr.findtext(f"{q}Value") or "").strip()
-            if column is not None and value:
-                values[column] = ("true" if value == "1" else "false") if column == "star" else value
-        rows.append([values.get(c, "") for c in columns])
-        numbers.append(int(task.findtext(f"{q}ID") or uid or 0))
-    return [columns, *rows], numbers
+    columns = list(
+        dict.fromkeys(
+            ["code", "name", "category", "planned_start", "planned_end", "cost_wan", *fields.values()]
+        )
+    )
+    rows = [[values.get(c, "") for c in columns] for values, _ in found]
+    return [columns, *rows], [number for _, number in found]
+
+
+def _define_field(
+    definition: Any, q: str, column_of: Callable[[str], str | None], fields: dict[int, str]
+) -> None:
+    """A custom field's definition: the project-list column its alias (or our own field id) names."""
+    fid = int(definition.findtext(f"{q}FieldID") or 0)
+    alias = definition.findtext(f"{q}Alias") or ""
+    column = column_of(alias) if alias else None
+    if column is None and fid in _OUR_FIELDS and not alias:
+        column = _OUR_FIELDS[fid]
+    if column is not None:
+        fields[fid] = column
+
+
+def _task_values(
+    task: Any, q: str, fields: dict[int, str], parents: dict[int, str]
+) -> tuple[dict[str, str], int] | None:
+    """One task's project-list values and its ID; None for a summary (remembered as the category of the
+    tasks under it), a milestone, a null task or the project's own summary task 0."""
+    uid = task.findtext(f"{q}UID") or ""
+    level = int(task.findtext(f"{q}OutlineLevel") or 1)
+    name = (task.findtext(f"{q}Name") or "").strip()
+    if uid == "0" or level == 0:
+        return None
+    if task.findtext(f"{q}Summary") == "1":
+        parents[level] = name
+        return None
+    if task.findtext(f"{q}Milestone") == "1" or task.findtext(f"{q}IsNull") == "1":
+        return None
+    values = {
+        "code": f"MSP-{uid}",
+        "name": name,
+        "category": parents.get(level - 1, ""),
+        "planned_start": _year(task.findtext(f"{q}Start")),
+        "planned_end": _year(task.findtext(f"{q}Finish")),
+        "cost_wan": _wan(task.findtext(f"{q}Cost")) or _wan(task.findtext(f"{q}FixedCost")),
+    }
+    for attr in task.iterfind(f"{q}ExtendedAttribute"):
+        column = fields.get(int(attr.findtext(f"{q}FieldID") or 0))
+        value = (attr.findtext(f"{q}Value") or "").strip()
+        if column is not None and value:
+            values[column] = ("true" if value == "1" else "false") if column == "star" else value
+    return values, int(task.findtext(f"{q}ID") or uid or 0)

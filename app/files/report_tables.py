@@ -27,12 +27,15 @@ _CURVE_COLUMNS = (
 
 def curve_table(points: Sequence[Mapping[str, Any]], lang: str = "zh") -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the curve, one row per level (points as `CurvePoint.to_json()`)."""
-    header = [t(f"curve_col_{c}", lang) for c in _CURVE_COLUMNS]
+    columns = list(_CURVE_COLUMNS)
+    if any(p.get("seat_years") is not None for p in points):
+        columns.insert(columns.index("objective") + 1, "seat_years")
+    header = [t(f"curve_col_{c}", lang) for c in columns]
     rows = []
     for point in points:
         values = dict(point)
         values["proven"] = t("yes" if point["proven"] else "no", lang)
-        rows.append([values.get(key) for key in _CURVE_COLUMNS])
+        rows.append([values.get(key) for key in columns])
     return header, rows
 
 
@@ -102,8 +105,9 @@ def project_table(report: SlippageReport, lang: str = "zh") -> tuple[list[str], 
 
 
 def unit_table(report: SlippageReport, lang: str = "zh") -> tuple[list[str], list[list[Any]]]:
-    header = [t(f"unit_col_{c}", lang) for c in _UNIT_COLUMNS]
-    return header, [[getattr(u, key) for key in _UNIT_COLUMNS] for u in report.units]
+    columns = [*_UNIT_COLUMNS, *(("source_bound",) if report.has_sources else ())]
+    header = [t(f"unit_col_{c}", lang) for c in columns]
+    return header, [[getattr(u, key) for key in columns] for u in report.units]
 
 
 def slippage_csv(report: SlippageReport, lang: str = "zh") -> bytes:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.charts import funding_gantt, gantt_pages, spend_vs_cap
+from app.charts import gantt_figures, spend_vs_cap
 from app.charts.rows import gantt_rows
+from app.charts.sources import source_spend_chart, source_table, spend_words
 from app.files import documents, figures
 from app.files.documents import Markup, esc, table_html
 from app.files.report_tables import (
@@ -26,6 +27,8 @@ from app.files.report_tables import (
     unit_table,
 )
 from app.i18n import category_label, check_lang, money, t
+from app.rules.run_context import NO_CONTEXT, RunContext
+from app.rules.seats import Objective, seat_years
 from app.rules.slippage import SlippageReport
 
 # Gantt rows (projects) per page and chart width in pixels, so a page's chart fills the landscape frame.
@@ -74,8 +77,11 @@ class Summary:
     caps_wan: int
 
 
-def summarize(solution: Mapping[str, Any], records: Sequence[Any]) -> Summary:
-    """Counts and totals of the schedule, ★ and places taken from the project records."""
+def summarize(
+    solution: Mapping[str, Any], records: Sequence[Any], context: RunContext = NO_CONTEXT
+) -> Summary:
+    """Counts and totals of the schedule, ★ and places taken from the project records (the run's own count
+    of places, the default for unstated ones included, when it has one)."""
     by_code = {r.code: r for r in records}
     items = solution.get("projects", [])
     scheduled = [p for p in items if p.get("scheduled")]
@@ -86,11 +92,15 @@ def summarize(solution: Mapping[str, Any], records: Sequence[Any]) -> Summary:
         return bool(record is not None and record.star)
 
     seats = [getattr(by_code.get(str(p["id"])), "seats_added", None) for p in items]
-    seat_years = None
+    seat_years_of_records = None
     if any(s for s in seats):
-        seat_years = sum(
+        seat_years_of_records = sum(
             (getattr(by_code.get(str(p["id"])), "seats_added", None) or 0) * int(p["slippage"]) for p in late
         )
+    if context.seats is not None:
+        seat_years_lost: int | None = seat_years(solution, context.seats).total
+    else:
+        seat_years_lost = seat_years_of_records
     years = solution.get("years", [])
     return Summary(
         projects=len(items),
@@ -99,7 +109,7 @@ def summarize(solution: Mapping[str, Any], records: Sequence[Any]) -> Summary:
         star_late=sum(star(p) for p in late),
         deferred=len(items) - len(scheduled),
         weighted_slippage=solution.get("objective"),
-        seat_years=seat_years,
+        seat_years=seat_years_lost,
         spend_wan=sum(int(y.get("spend") or 0) for y in years),
         caps_wan=sum(int(y.get("budget") or 0) for y in years),
     )
@@ -138,18 +148,24 @@ def report_html(
     sort: str = "start",
     baseline: Mapping[str, Any] | None = None,
     today: date | None = None,
+    context: RunContext = NO_CONTEXT,
     risk: RiskFacts | None = None,
 ) -> str:
-    """The whole report as one HTML document (the PDF's source; charts as embedded SVG); with `risk`, a
-    cost risk page after the slippage tables."""
+    """The whole report as one HTML document (the PDF's source; charts as embedded SVG). With funding
+    sources (`context`) a page of spending by source against each quota follows spend vs cap; with `risk`,
+    a cost risk page after the slippage tables."""
     check_lang(lang)
     paper = documents.check_paper(paper)
     pages = [
         _title_page(solution, records, facts, lang, today or date.today()),
-        _summary_page(solution, records, lang),
-        *_gantt_pages(solution, records, lang, paper, sort, baseline),
+        _summary_page(solution, records, lang, context),
+        *gantt_tiles(
+            solution, records, lang=lang, paper=paper, sort=sort, baseline=baseline, context=context
+        ),
         _spend_page(solution, records, lang, paper),
     ]
+    if source_table(solution):
+        pages.append(_sources_page(solution, context, lang, paper))
     if slippage is not None:
         pages.append(_slippage_page(slippage, lang))
     if risk is not None:
@@ -171,7 +187,12 @@ def report_pdf(solution: Mapping[str, Any], records: Sequence[Any], **kw: Any) -
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "—"
+    """A moment as the office reads it, its offset from UTC shown: '2026-12-07 07:51 (UTC+08:00)'."""
+    if moment is None:
+        return "—"
+    offset = moment.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return moment.strftime("%Y-%m-%d %H:%M") + zone
 
 
 def _estimate_note(records: Sequence[Any], solution: Mapping[str, Any], lang: str) -> str:
@@ -228,8 +249,10 @@ def _title_page(
     )
 
 
-def _summary_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str) -> str:
-    s = summarize(solution, records)
+def _summary_page(
+    solution: Mapping[str, Any], records: Sequence[Any], lang: str, context: RunContext = NO_CONTEXT
+) -> str:
+    s = summarize(solution, records, context)
     share = f"{100 * s.spend_wan / s.caps_wan:.1f} %" if s.caps_wan else "—"
     rows: list[list[Any]] = [
         [t("report_projects", lang), s.projects],
@@ -237,7 +260,15 @@ def _summary_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str
         [t("report_late", lang), s.late],
         [t("report_star_late", lang), s.star_late],
         [t("report_deferred", lang), s.deferred],
-        [t("report_weighted", lang), s.weighted_slippage if s.weighted_slippage is not None else "—"],
+        [
+            t(
+                "report_objective_seat_years"
+                if context.objective == Objective.SEAT_YEARS
+                else "report_weighted",
+                lang,
+            ),
+            s.weighted_slippage if s.weighted_slippage is not None else "—",
+        ],
     ]
     if s.seat_years is not None:
         rows.append([t("report_seat_years", lang), s.seat_years])
@@ -247,39 +278,87 @@ def _summary_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str
         [t("report_spend_share", lang), share],
     ]
     table = table_html([t("report_figure", lang), t("report_value", lang)], rows, numeric=[1])
-    return f"<h2>{esc(t('report_summary', lang))}</h2><div style='width:60%'>{table}</div>"
+    notes = ""
+    if context.seats is not None and s.seat_years is not None:
+        notes += f'<p class="note">{esc(t("seat_years_note", lang, default=context.seats.default, n=len(context.seats.assumed)))}</p>'
+    return f"<h2>{esc(t('report_summary', lang))}</h2><div style='width:60%'>{table}{notes}</div>"
 
 
-def _gantt_pages(
+def gantt_tiles(
     solution: Mapping[str, Any],
     records: Sequence[Any],
-    lang: str,
-    paper: str,
-    sort: str,
-    baseline: Mapping[str, Any] | None,
+    *,
+    lang: str = "zh",
+    paper: str = "A4",
+    sort: str = "start",
+    baseline: Mapping[str, Any] | None = None,
+    group: str = "category",
+    collapsed: Sequence[str] = (),
+    years: tuple[int | None, int | None] | None = None,
+    status_date: date | None = None,
+    context: RunContext = NO_CONTEXT,
 ) -> list[str]:
-    per_page = GANTT_ROWS[paper]
-    count = gantt_pages(len(solution.get("projects", [])), per_page)
-    pages = []
-    for page in range(1, count + 1):
-        fig = funding_gantt(
-            solution,
-            records,
-            lang=lang,
-            sort=sort,
-            baseline=baseline,
-            page=page,
-            page_size=per_page,
-            width=GANTT_WIDTH[paper],
-        )
-        svg = figures.figure_bytes(fig, "svg")
-        pages.append(documents.svg_image(svg, max_height_mm=_CHART_MM[paper]))
-    return pages
+    """The funding Gantt cut into page-sized tiles (GANTT_ROWS rows each), each with the year header on
+    top, as HTML of the document's pages (the charts as vector SVG). Rows are grouped and sorted once."""
+    figs = gantt_figures(
+        solution,
+        records,
+        lang=lang,
+        sort=sort,
+        baseline=baseline,
+        group=group,
+        collapsed=collapsed,
+        years=years,
+        page_size=GANTT_ROWS[paper],
+        width=GANTT_WIDTH[paper],
+        status_date=status_date,
+        context=context,
+    )
+    return [
+        documents.svg_image(figures.figure_bytes(fig, "svg"), max_height_mm=_CHART_MM[paper]) for fig in figs
+    ]
+
+
+def gantt_document(
+    solution: Mapping[str, Any],
+    records: Sequence[Any],
+    *,
+    facts: RunFacts,
+    lang: str = "zh",
+    paper: str = "A4",
+    **tiles: Any,
+) -> str:
+    """The Gantt alone as a document (the run's `gantt.pdf`): the report's tiles, one a page, under the
+    running header, with 第 N 页 / 共 M 页 at the foot. `tiles` are gantt_tiles' options."""
+    check_lang(lang)
+    paper = documents.check_paper(paper)
+    pages = gantt_tiles(solution, records, lang=lang, paper=paper, **tiles)
+    body = "\n".join(f'<section class="page">{p}</section>' for p in pages)
+    header = f"{header_line(facts, lang)} · {t('gantt_title', lang)}"
+    return documents.html_page(
+        title=f"{facts.portfolio or ''} {t('gantt_title', lang)}".strip(),
+        body=body,
+        paper=paper,
+        header=header,
+        lang=lang,
+        title_page=False,
+    )
 
 
 def _spend_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str, paper: str) -> str:
     svg = figures.figure_bytes(spend_vs_cap(solution, records, lang=lang), "svg")
     return documents.svg_image(svg, max_height_mm=_CHART_MM[paper])
+
+
+def _sources_page(solution: Mapping[str, Any], context: RunContext, lang: str, paper: str) -> str:
+    """Spending by source against each quota: the stacked chart, each source's totals in words, and the
+    illustrative note when the quotas are illustrative."""
+    svg = figures.figure_bytes(source_spend_chart(solution, context=context, lang=lang), "svg")
+    words = "".join(f"<li>{esc(w)}</li>" for w in spend_words(solution, context, lang))
+    note = (
+        f'<p class="estimate">{esc(t("sources_illustrative_note", lang))}</p>' if context.illustrative else ""
+    )
+    return documents.svg_image(svg, max_height_mm=_CHART_MM[paper] - 25) + f"<ul>{words}</ul>{note}"
 
 
 def _slippage_page(report: SlippageReport, lang: str) -> str:

@@ -1,15 +1,19 @@
 """A run's schedule as a table: one row per project (start, end, plan, slippage, ★, status, cost marked 估算
 when estimated) and one column per year, as CSV or as a workbook with the project × year matrix, the
-projects and the years (cap, spend, headroom, shortfall)."""
+projects and the years (cap, spend, headroom, shortfall). With funding sources (MODEL.md v2) the workbook
+adds a project × year sheet per source, the project × source × year table and each source's years (quota,
+spend, headroom), labelled illustrative when the sources are."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.charts.rows import GanttRow, gantt_rows
 from app.files.tables import Sheet, csv_bytes, xlsx_bytes
 from app.i18n import category_label, check_lang, status_label, t
+from app.rules.run_context import NO_CONTEXT, RunContext, source_table
 
 
 def schedule_years(solution: Mapping[str, Any]) -> list[int]:
@@ -79,17 +83,120 @@ def schedule_csv(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
     return csv_bytes(header, body)
 
 
-def schedule_xlsx(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: str = "zh") -> bytes:
+def schedule_xlsx(
+    solution: Mapping[str, Any],
+    projects: Sequence[Any],
+    *,
+    lang: str = "zh",
+    context: RunContext = NO_CONTEXT,
+) -> bytes:
     """The schedule as a workbook: the project × year matrix (totals row and column), the projects, and
-    the years."""
+    the years; with sources, a sheet per source, the project × source × year table and the sources' years."""
     check_lang(lang)
     rows = gantt_rows(solution, projects)
-    return xlsx_bytes(
-        [
-            _matrix_sheet(rows, schedule_years(solution), lang),
-            _projects_sheet(rows, _slippages(solution), lang),
-            _years_sheet(solution, lang),
-        ]
+    years = schedule_years(solution)
+    sheets = [
+        _matrix_sheet(rows, years, lang),
+        _projects_sheet(rows, _slippages(solution), lang),
+        _years_sheet(solution, lang),
+    ]
+    ids = [i for i in context.source_ids(solution) if i in source_table(solution)]
+    if ids:
+        taken = {sheet.title for sheet in sheets}
+        for source_id in ids:
+            sheets.append(_source_sheet(rows, years, source_id, context, lang, taken))
+        sheets.append(_split_sheet(rows, ids, context, lang))
+        sheets.append(_source_years_sheet(solution, ids, context, lang))
+    return xlsx_bytes(sheets)
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts (≤ 31 characters, no []:*?/ or backslash), unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]", "", name)[:28] or "source"
+    title, n = base, 2
+    while title in taken:
+        title, n = f"{base[:26]}_{n}", n + 1
+    taken.add(title)
+    return title
+
+
+def _illustrative_notes(context: RunContext, lang: str) -> list[str]:
+    return [t("sources_illustrative_note", lang)] if context.illustrative else []
+
+
+def _source_sheet(
+    rows: list[GanttRow], years: list[int], source_id: str, context: RunContext, lang: str, taken: set[str]
+) -> Sheet:
+    """One source's draws: project × year, totals row and column."""
+    head = [t("col_code", lang), t("col_name", lang), t("col_category", lang), t("col_star", lang)]
+    body: list[list[Any]] = []
+    for row in rows:
+        draws = [(row.sources.get(y) or {}).get(source_id) or None for y in years]
+        if not any(draws):
+            continue
+        total = sum(d or 0 for d in draws)
+        body.append(
+            [row.code, row.name, category_label(row.category, lang), "★" if row.star else "", *draws, total]
+        )
+    totals = [sum(r[4 + i] or 0 for r in body) for i in range(len(years))]
+    body.append([t("total", lang), None, None, None, *totals, sum(totals)])
+    return Sheet(
+        _sheet_title(context.name_of(source_id), taken),
+        [*head, *years, t("col_total", lang)],
+        body,
+        money_cols=range(len(head) + 1, len(head) + len(years) + 2),
+        freeze="C2",
+        total_row=True,
+        notes=_illustrative_notes(context, lang),
+    )
+
+
+def _split_sheet(rows: list[GanttRow], ids: list[str], context: RunContext, lang: str) -> Sheet:
+    """The project × source × year table: one row per project, source and year with a draw."""
+    head = [
+        t("col_code", lang),
+        t("col_name", lang),
+        t("col_source", lang),
+        t("col_source_code", lang),
+        t("col_year", lang),
+        t("col_amount", lang),
+    ]
+    body = [
+        [row.code, row.name, context.name_of(source_id), source_id, year, amount]
+        for row in rows
+        for year in sorted(row.sources)
+        for source_id in sorted(row.sources[year], key=lambda k: (ids.index(k) if k in ids else len(ids), k))
+        if (amount := row.sources[year][source_id])
+    ]
+    return Sheet(
+        t("sheet_by_source", lang),
+        head,
+        body,
+        money_cols=[6],
+        freeze="C2",
+        notes=_illustrative_notes(context, lang),
+    )
+
+
+def _source_years_sheet(solution: Mapping[str, Any], ids: list[str], context: RunContext, lang: str) -> Sheet:
+    """Each source's years: quota, spend, headroom (and the extra needed, when infeasible)."""
+    table = source_table(solution)
+    short = ((solution.get("diagnostics") or {}).get("source_shortfall")) or {}
+    heads = ["col_source", "col_year", "col_quota", "col_spend", "col_headroom"] + (
+        ["col_shortfall"] if short else []
+    )
+    body = []
+    for source_id in ids:
+        for year in sorted(table[source_id]):
+            quota, spend = table[source_id][year]
+            extra = [int((short.get(source_id) or {}).get(str(year), 0))] if short else []
+            body.append([context.name_of(source_id), year, quota, spend, quota - spend, *extra])
+    return Sheet(
+        t("sheet_source_years", lang),
+        [t(h, lang) for h in heads],
+        body,
+        money_cols=range(3, len(heads) + 1),
+        notes=_illustrative_notes(context, lang),
     )
 
 

@@ -4,7 +4,12 @@ money, widths that fit Chinese text).
 
 A sheet may also carry title lines above its header, a second header row grouping columns, styled rows
 (group headings, subtotals, totals), notes under the table, a print setup (paper, landscape, header rows
-repeated) and data validation (dropdowns, whole-number ranges) on its columns."""
+repeated) and data validation (dropdowns, whole-number ranges) on its columns.
+
+No cell is ever a live formula (OWASP "CSV injection"): a text cell starting with = + - @, TAB or CR is
+written as text — with a leading ' in CSV, as an explicit string with Excel's quote prefix in XLSX — so a
+project named "=HYPERLINK(…)" stays a name in finance's export. Numbers (negative ones too) stay numbers.
+This module is the only writer of CSV and XLSX, so the rule holds for every export."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MONEY_FORMAT = "#,##0"
+# A text cell starting with one of these is taken for a formula by Excel, LibreOffice or Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "E8ECF3"
 
 
@@ -78,13 +85,59 @@ class Sheet:
         return len(self.title_lines) + (1 if self.header_groups else 0)
 
 
+def formula_risk(value: Any) -> bool:
+    """True for a text cell a spreadsheet would read as a formula (it starts with = + - @, TAB or CR)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: None blank, a risky text prefixed with ' (OWASP), anything else as it is."""
+    if value is None:
+        return ""
+    return "'" + value if formula_risk(value) else value
+
+
 def csv_bytes(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> bytes:
-    """A table as CSV (UTF-8 with BOM, CRLF line ends); None cells are blank."""
+    """A table as CSV (UTF-8 with BOM, CRLF line ends); None cells are blank; no cell is a formula."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow([csv_cell(v) for v in header])
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _clean(value: Any) -> Any:
+    """openpyxl refuses control characters in text: show them as U+FFFD rather than fail the export."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+def _as_text(cell: Any) -> None:
+    """A cell holding risky text becomes an explicit string (never a formula) with Excel's quote prefix,
+    so it stays text when someone edits it."""
+    if formula_risk(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _put(ws: Any, row: int, column: int, value: Any) -> None:
+    """Set one cell; text stays text."""
+    cell = ws.cell(row, column)
+    cell.value = _clean(value)
+    _as_text(cell)
+
+
+def _append(ws: Any, values: Sequence[Any]) -> None:
+    """Append a row; its text cells stay text."""
+    cleaned = [_clean(v) for v in values]
+    ws.append(cleaned)
+    row = ws.max_row
+    for column, value in enumerate(cleaned, start=1):
+        if formula_risk(value):
+            _as_text(ws.cell(row, column))
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -97,7 +150,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         ws.title = sheet.title
         _write_top(ws, sheet)
         for row in sheet.rows:
-            ws.append(list(row))
+            _append(ws, list(row))
         for (r, c), number_format in sheet.cell_formats.items():
             ws.cell(r + sheet.offset, c).number_format = number_format
         _style(ws, sheet)
@@ -114,22 +167,22 @@ def _write_top(ws: Any, sheet: Sheet) -> None:
 
     width = max(1, len(sheet.header))
     for line_no, line in enumerate(sheet.title_lines, start=1):
-        ws.append([line])
+        _append(ws, [line])
         ws.merge_cells(start_row=line_no, start_column=1, end_row=line_no, end_column=width)
         cell = ws.cell(line_no, 1)
         cell.font = Font(bold=line_no == 1, size=16 if line_no == 1 else 10)
         cell.alignment = Alignment(horizontal="center" if line_no == 1 else "left")
     if not sheet.header_groups:
-        ws.append(list(sheet.header))
+        _append(ws, list(sheet.header))
         return
     top = len(sheet.title_lines) + 1
     grouped: dict[int, str] = {}
     for label, first, last in sheet.header_groups:
         grouped.update(dict.fromkeys(range(first, last + 1), label))
-    ws.append([grouped.get(c, h) for c, h in enumerate(sheet.header, start=1)])
-    ws.append([h if c in grouped else None for c, h in enumerate(sheet.header, start=1)])
+    _append(ws, [grouped.get(c, h) for c, h in enumerate(sheet.header, start=1)])
+    _append(ws, [h if c in grouped else None for c, h in enumerate(sheet.header, start=1)])
     for label, first, last in sheet.header_groups:
-        ws.cell(top, first).value = label
+        _put(ws, top, first, label)
         if last > first:
             ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=last)
     for c in range(1, width + 1):
@@ -167,7 +220,7 @@ def _style(ws: Any, sheet: Sheet) -> None:
     for r, c in sheet.missing:
         ws.cell(r + sheet.offset, c).fill = PatternFill("solid", fgColor=MISSING_FILL)
     for line in sheet.notes:
-        ws.append([line])
+        _append(ws, [line])
         ws.cell(ws.max_row, 1).font = Font(size=9, color="5B6475")
     column, row = coordinate_from_string(sheet.freeze)
     ws.freeze_panes = f"{column}{row + sheet.offset}"
@@ -209,7 +262,7 @@ def _add_validations(book: Any, sheets: Sequence[Sheet]) -> None:
                 list_col += 1
                 letter = get_column_letter(list_col)
                 for r, choice in enumerate(rule.choices, start=1):
-                    lists.cell(r, list_col).value = choice
+                    _put(lists, r, list_col, choice)
                 dv = DataValidation(type="list", formula1=f"=lists!${letter}$1:${letter}${len(rule.choices)}")
             else:
                 low, high = rule.whole or (0, 10**9)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.i18n.core import Listing, Message
+from app.i18n.core import Field, Listing, Message, Noun
 from solver.messages import MONEY_PARAMS, Phrase
 
 
@@ -61,20 +61,42 @@ def solver_messages(diagnostics: Mapping[str, Any] | None, lang: str = "zh") -> 
 
 
 def message_json(message: Message) -> dict[str, Any]:
-    """A Message as JSON to store (values that are Messages nested, others as they are)."""
-    params = {
-        name: message_json(value) if isinstance(value, Message) else value for name, value in message.params
-    }
-    return {"key": message.key, "params": params}
+    """A Message as JSON to store: nested Messages, Fields, Nouns and Listings as tagged objects (so
+    they render in the reader's language when read back), plain values as they are."""
+    return {"key": message.key, "params": {name: _value_json(value) for name, value in message.params}}
+
+
+def _value_json(value: object) -> object:
+    if isinstance(value, Message):
+        return message_json(value)
+    if isinstance(value, Listing):
+        return {"list": [_value_json(item) for item in value.items]}
+    if isinstance(value, Field):
+        return {"field": value.name}
+    if isinstance(value, Noun):
+        return {"noun": value.word}
+    if isinstance(value, Money):
+        return value.amount
+    return value
 
 
 def message_from_json(data: Mapping[str, Any]) -> Message:
     """The Message `message_json` stored."""
-    params = {
-        name: message_from_json(value) if isinstance(value, Mapping) and "key" in value else value
-        for name, value in data["params"].items()
-    }
-    return Message(data["key"], **params)
+    return Message(data["key"], **{name: _value_from_json(value) for name, value in data["params"].items()})
+
+
+def _value_from_json(value: object) -> object:
+    if not isinstance(value, Mapping):
+        return value
+    if "key" in value:
+        return message_from_json(value)
+    if "list" in value:
+        return Listing(tuple(_value_from_json(item) for item in value["list"]))
+    if "field" in value:
+        return Field(value["field"])
+    if "noun" in value:
+        return Noun(value["noun"])
+    return value
 
 
 def run_messages(

@@ -39,6 +39,13 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "page": ("第 {page}/{pages} 页", "page {page} of {pages}"),
     "projects_count": ("{n} 个项目", "{n} projects"),
+    # issue 14 (scale-page): the Gantt's frozen label columns and its groups by unit or status
+    "gantt_col_code": ("项目编号", "Code"),
+    "gantt_col_name": ("项目名称", "Project"),
+    "gantt_col_unit": ("责任单位", "Unit"),
+    "gantt_no_unit": ("未填责任单位", "no unit given"),
+    "gantt_no_status": ("未填状态", "no status given"),
+    # end issue 14 (scale-page)
     "no_slippage": ("所有已排入项目均按计划完成", "Every scheduled project finishes on plan"),
     "top_n": ("延期最多的前 {n} 项（共 {total} 项延期）", "Top {n} of {total} late projects"),
     "objective": ("加权延期 {value} 项目·年", "weighted slippage {value} project-years"),
@@ -98,6 +105,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "curve_hover": (
         "年均预算 {mean}<br>合计 {total}<br>加权延期 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
         "Mean cap {mean}<br>Total {total}<br>Weighted slippage {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
+    ),
+    "curve_hover_seats": ("学位·年 {seat_years}", "Seat-years {seat_years}"),
+    "curve_hover_seat_objective": (
+        "年均预算 {mean}<br>合计 {total}<br>学位·年 {objective}<br>延期项目 {late}<br>★ 延期 {star}<br>暂缓 {deferred}<br>{status}",
+        "Mean cap {mean}<br>Total {total}<br>Seat-years {objective}<br>Late {late}<br>★ late {star}<br>Deferred {deferred}<br>{status}",
     ),
     "curve_subtitle": ("{n} 个预算水平，{proven} 个已证明", "{n} budget levels, {proven} proven"),
     # the curve as a table (app/files/tables.py curve_table)
@@ -203,6 +215,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "data/README.md (public investment ÷ floor area of Chongqing county school projects); each project's basis "
         "is in the table 'Project costs and their basis'. Replace them with approved figures when known.",
     ),
+    "report_flat_caps": ("每年 {amount} 万元", "{amount} a year"),
+    "report_caps_range": ("年度上限 {low}–{high} 万元", "annual caps {low}–{high}"),
     "report_no_estimates": ("全部总投资均为给定数额，无估算。", "Every cost is as given; none is estimated."),
     "report_rebuilt_problem": (
         "本报告由排程结果文件生成：延期原因按项目清单与默认规则重建的排程问题判断。",
@@ -579,10 +593,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这似乎是二进制文件，不是 CSV 或 XLSX 项目清单",
         "this looks like a binary file, not a CSV or XLSX project list",
     ),
-    "file_bad_encoding": (
-        "无法按 UTF-8 或 GBK/GB18030 解码文件；请另存为 CSV（UTF-8）",
-        "cannot decode the file as UTF-8 or GBK/GB18030 text; save it as CSV (UTF-8)",
-    ),
     "file_bad_csv": ("无法按 CSV 读取文件：{reason}", "cannot read the file as CSV: {reason}"),
     "file_no_header": ("文件没有表头行", "the file has no header row"),
     "mspdi_bad_xml": (
@@ -590,6 +600,116 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not a readable MS Project XML file ({reason})",
     ),
     "mspdi_no_tasks": ("MS Project XML 文件中没有任务", "the MS Project XML file has no tasks"),
+    # issue 18 (harden-files): hostile files refused before they are read (app/files/intake.py), limits at
+    # the edge (app/rules/limits.py), capped error lists
+    "file_over_size": (
+        "文件有 {size} MB，超过可读取的上限 {limit} MB",
+        "the file is {size} MB, over the {limit} MB that can be read",
+    ),
+    "zip_too_many_entries": (
+        "XLSX 压缩包内有 {count} 个文件，最多 {limit} 个：这不是普通的工作簿",
+        "the XLSX holds {count} files, at most {limit}: this is not an ordinary workbook",
+    ),
+    "zip_unpacked_too_big": (
+        "XLSX 解压后共 {size} MB，超过上限 {limit} MB：请删除多余的工作表、图片或空行后另存",
+        "the XLSX unpacks to {size} MB, over the {limit} MB limit: remove extra sheets, pictures or empty "
+        "rows and save again",
+    ),
+    "zip_ratio_too_high": (
+        "XLSX 内的 {name} 压缩比为 {ratio}:1，超过 {limit}:1（疑似“压缩炸弹”），不予读取",
+        "{name} inside the XLSX inflates {ratio} times, over {limit} (a likely zip bomb): refused",
+    ),
+    "xlsx_too_many_strings": (
+        "工作簿有超过 {limit} 个不同的文本（第 {count} 个起），超过上限",
+        "the workbook holds more than {limit} distinct texts (at the {count}th), over the limit",
+    ),
+    "xlsx_string_too_long": (
+        "工作簿的第 {index} 个文本超过 {limit} 个字符（Excel 单元格的上限），不予读取",
+        "text {index} of the workbook is longer than {limit} characters (Excel's cell limit): refused",
+    ),
+    "xlsx_declares_too_much": (
+        "工作表声明的范围 {ref} 有 {rows} 行 × {columns} 列；最多读取 {max_rows} 行、{max_columns} 列、"
+        "{max_cells} 个单元格。请删除多余的行和列后另存",
+        "the sheet declares the range {ref}: {rows} rows × {columns} columns; at most {max_rows} rows, "
+        "{max_columns} columns and {max_cells} cells are read. Delete the unused rows and columns and save again",
+    ),
+    "table_too_many_rows": (
+        "文件超过 {limit} 行，超过上限",
+        "the file has more than {limit} rows, over the limit",
+    ),
+    "table_too_many_columns": (
+        "第 {row} 行有 {count} 列，最多 {limit} 列",
+        "row {row} has {count} columns, at most {limit}",
+    ),
+    "table_too_many_cells": (
+        "到第 {row} 行时单元格已超过 {limit} 个，超过上限",
+        "the file has more than {limit} cells by row {row}, over the limit",
+    ),
+    "cell_too_long": (
+        "第 {row} 行第 {column} 列有 {length} 个字符，最多 {limit} 个",
+        "row {row}, column {column} has {length} characters, at most {limit}",
+    ),
+    "line_too_long": (
+        "第 {line} 行有 {length} 个字符，一行最多 {limit} 个",
+        "line {line} has {length} characters, at most {limit} in one line",
+    ),
+    "file_looks_like_encoding": (
+        "文件看起来是 {encoding} 编码，按 GBK 读出来是乱码（“{sample}”）；请在 Excel 或记事本中另存为“CSV UTF-8”后再导入",
+        "the file looks like {encoding}, which reads as garble in GBK ('{sample}'); save it as 'CSV UTF-8' "
+        "in Excel or Notepad and import again",
+    ),
+    "file_damaged_encoding": (
+        "文件声明为 {encoding}，但第 {line} 行有无法解读的字节 {byte}：文件可能已损坏；请重新另存为“CSV UTF-8”",
+        "the file says it is {encoding} but line {line} holds the byte {byte}, which {encoding} cannot hold: "
+        "it may be damaged; save it again as 'CSV UTF-8'",
+    ),
+    "file_encoding_named": (
+        "文件不是 UTF-8 或 GBK 编码（第 {line} 行的字节 {byte} 无法解读），看起来是 {encoding}；请另存为“CSV UTF-8”后再导入",
+        "the file is neither UTF-8 nor GBK (line {line}, byte {byte}); it looks like {encoding}: save it as "
+        "'CSV UTF-8' and import again",
+    ),
+    "file_encoding_unknown": (
+        "文件不是 UTF-8 或 GBK 编码（第 {line} 行的字节 {byte} 无法解读），编码无法识别；请另存为“CSV UTF-8”后再导入",
+        "the file is neither UTF-8 nor GBK (line {line}, byte {byte}) and its encoding is not recognised: "
+        "save it as 'CSV UTF-8' and import again",
+    ),
+    "xml_entities_refused": (
+        "文件含有 DTD 或 XML 实体声明，出于安全原因不予读取（可能是“XML 炸弹”）",
+        "the file declares a DTD or XML entities, which are refused for safety (a likely XML bomb)",
+    ),
+    "mspdi_too_many_tasks": (
+        "MS Project XML 文件超过 {limit} 个任务，超过上限",
+        "the MS Project XML file has more than {limit} tasks, over the limit",
+    ),
+    "control_character": (
+        "{column}含有控制字符 {char}，请删除后再导入",
+        "{column} holds the control character {char}: remove it and import again",
+    ),
+    "text_too_long": (
+        "{column}有 {length} 个字符，最多 {limit} 个",
+        "{column} has {length} characters, at most {limit}",
+    ),
+    "number_too_large": ("{column}{value} 超过上限 {limit}", "{column} {value} is over the limit of {limit}"),
+    "more_problems": (
+        "另有 {n} 处问题未列出（只列出前 {shown} 处）",
+        "and {n} more problems not listed (the first {shown} are)",
+    ),
+    "v_control_character": (
+        "含有控制字符 {char}，不能保存",
+        "holds the control character {char}, which cannot be stored",
+    ),
+    "portfolio_too_many_projects": (
+        "项目组合最多 {limit} 个项目，此操作后将有 {count} 个",
+        "a portfolio holds at most {limit} projects; this would make {count}",
+    ),
+    "budget_cap_too_large": (
+        "{field}中 {years} 年的上限超过 {limit} 万元",
+        "{field} cap is over {limit} 万元 for year(s) {years}",
+    ),
+    "override_out_of_range": (
+        "应为 {low} 到 {high} 之间的整数，收到 {value}",
+        "must be a whole number from {low} to {high}, not {value}",
+    ),
     # HTTP answers around the import
     "import_failed": (
         "文件有 {count} 处错误，未导入任何内容：{errors}",
@@ -658,6 +778,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用户 {user} 的角色是 {role}；只有 {allowed} 可以执行此操作",
         "user {user} has role {role}; only {allowed} may do this",
     ),
+    # issue 14 (scale-page): the project list a page at a time
+    "project_sort_unknown": (
+        "无法按“{sort}”排序：可选 {choices}",
+        "cannot sort by '{sort}': use one of {choices}",
+    ),
+    "project_order_unknown": (
+        "排序方向“{order}”无效：可选 asc 或 desc",
+        "order '{order}' is not asc or desc",
+    ),
+    # end issue 14 (scale-page)
     # services' own words (app/services/)
     "owner_other_unit": (
         "项目责任单位用户 {user} 只能修改本单位“{unit}”的项目，不能修改“{other}”的项目",
@@ -669,6 +799,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "由财务审批",
         "{fields} belong to the approved plan and only finance may change them directly; send a change request "
         "(POST /api/projects/{project}/change-requests) for finance to decide",
+    ),
+    "owner_may_not_add": (
+        "新增项目会改变批准的计划，只有财务可以添加；请联系财务添加项目（{user} 是项目单位用户）",
+        "adding a project changes the approved plan and only finance may do it; ask finance to add it "
+        "({user} is a project owner)",
     ),
     "owner_may_not_remove": (
         "移除项目会改变批准的计划，只有财务可以直接移除；请提交变更申请（POST /api/projects/{project}/change-requests，"
@@ -728,6 +863,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "actuals_bad_spent": (
         "{column}“{raw}”不是 ≥ 0 的整数万元",
         "{column} '{raw}' is not a whole number ≥ 0 of 万元",
+    ),
+    "actuals_bad_overrun": (
+        "{column} 应填“是”或“否”（或 true/false、1/0），实际为“{raw}”",
+        "{column} must be yes or no (true/false, 1/0), got '{raw}'",
     ),
     "actuals_bad_percent": (
         "{column}“{raw}”不在 0 到 100 之间",
@@ -889,6 +1028,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法在 {target} 年前完工（最早 {earliest} 年）",
         "{code}: {spent} of {cost} spent by {last_year}; at most {max_annual} a year it cannot finish by "
         "{target} (earliest {earliest})",
+    ),
+    "run_paid_in_full": (
+        "{code}：已支出 {spent} 万元，达到总投资 {cost} 万元，本次不排程",
+        "{code}: {spent} already spent pays its cost {cost} in full; this run does not schedule it",
+    ),
+    "run_overspent": (
+        "{code}：已支出 {spent} 万元，超过总投资 {cost} 万元，本次不排程；请核对已支出或总投资",
+        "{code}: {spent} already spent is more than its cost {cost}; this run does not schedule it — check "
+        "the amount spent or the cost",
+    ),
+    "replan_continued": (
+        "到 {last_year} 年底已有实际支出的项目按在建项目从 {year} 年起续建，只排剩余投资：{projects}",
+        "projects with actual spending by the end of {last_year} continue as under way from {year}, only what is "
+        "left to fund scheduled: {projects}",
+    ),
+    "replan_continued_one": (
+        "{code}（已支出 {spent} 万元，剩余 {left} 万元）",
+        "{code} ({spent} spent, {left} left)",
     ),
     "replan_paid_in_full": (
         "{code}：到 {last_year} 年底已支出 {spent} 万元，达到总投资 {cost} 万元，本次不再排程",
@@ -1111,4 +1268,285 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "原计划：按估算成本求解的排程（按要求）",
         "fixed plan: the schedule at the estimated costs (as asked)",
     ),
+    # issue 15 (solver, MODEL.md v2 funding sources): diagnostics of solver/messages.py's v2 templates
+    "diag_must_cost_more_than_sources": (
+        "不可暂缓的项目总投资共 {must} 万元，但 {first_year}–{last_year} 年各资金来源的额度合计只有 {total} 万元。",
+        "The projects that cannot be deferred cost {must} in total, but the funding sources' caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_source_mins_above_quota": (
+        "不可暂缓的项目须从{source}至少获得 {mins} 万元，但该来源 {first_year}–{last_year} 年的额度合计只有 {total} 万元。",
+        "The projects that cannot be deferred must draw at least {mins} from {source}, but its caps of "
+        "{first_year}-{last_year} add up to {total}.",
+    ),
+    "diag_shortfall_sources_least": (
+        "在预算上限和各资金来源额度内排不出方案。总额上限与各来源额度合计至少还需增加 {total} 万元，不能再少。",
+        "No schedule fits the caps. At least {total} more is needed, counting the total caps and the "
+        "sources' caps together; no less will do.",
+    ),
+    "diag_shortfall_sources_enough": (
+        "在预算上限和各资金来源额度内排不出方案。总额上限与各来源额度合计再增加 {total} 万元即可排出；"
+        "限时内未能证明这是最少的数额。",
+        "No schedule fits the caps. {total} more, counting the total caps and the sources' caps together, "
+        "is enough; it was not proven to be the least in the time allowed.",
+    ),
+    "diag_shortfall_on_total_caps": ("总额上限：{per_year}。", "On the total caps: {per_year}."),
+    "diag_shortfall_on_sources": ("各资金来源额度：{per_source}。", "On the sources' caps: {per_source}."),
+    "diag_funding_no_source": (
+        "其资金来源清单为空，没有任何来源可以为其出资",
+        "its funding list names no source, so nothing may fund it",
+    ),
+    "diag_funding_mins_exceed_cost": (
+        "各资金来源的最低出资合计 {mins} 万元，超过其总投资 {cost} 万元",
+        "its funding minimums add up to {mins}, more than its cost {cost}",
+    ),
+    "diag_funding_maxes_below_cost": (
+        "各资金来源的最高出资合计 {maxes} 万元，低于其总投资 {cost} 万元",
+        "its funding maximums add up to {maxes}, less than its cost {cost}",
+    ),
+    "diag_source_quota_below_min": (
+        "须从{source}至少获得 {least} 万元，但在其可安排资金的 {first_year}–{last_year} 年，"
+        "{source}最多只能提供 {quota} 万元",
+        "it must draw at least {least} from {source}, but {source} can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in",
+    ),
+    "diag_sources_quota_below_cost": (
+        "总投资 {cost} 万元，但在其可安排资金的 {first_year}–{last_year} 年，"
+        "允许为其出资的各来源最多只能提供 {quota} 万元",
+        "its cost is {cost}, but the sources allowed to fund it can give at most {quota} in "
+        "{first_year}-{last_year}, the years it can be funded in",
+    ),
+    "diag_source_shortfall_year": ("{source} {year} 年 {amount} 万元", "{source} {year}: {amount}"),
+    # issue 18 (harden-server): overload, the queue of background work, a database that cannot write
+    "server_busy": (
+        "服务器正忙（同时处理的请求已达上限）；请 {seconds} 秒后重试",
+        "the server is busy (it is answering as many requests as it can at once); try again in {seconds} s",
+    ),
+    "queue_full": (
+        "等待开始的运算已有 {queued} 个（上限 {limit}，CAPSCHED_MAX_QUEUED）；请等其中一个完成，或取消一个，再提交",
+        "{queued} runs and searches are already waiting to start (the limit is {limit}, CAPSCHED_MAX_QUEUED); "
+        "wait for one to finish or cancel one, then try again",
+    ),
+    "database_full": (
+        "数据库所在的磁盘已满，本次修改没有保存；请管理员腾出磁盘空间后再试",
+        "the disk holding the database is full, so nothing was saved; "
+        "ask the administrator to free some space, then try again",
+    ),
+    "database_read_only": (
+        "数据库目前只读（文件或磁盘只读，或连接的是只读库），本次修改没有保存；请告知管理员",
+        "the database is read-only just now (a read-only file or disk, or a read-only server), so nothing "
+        "was saved; tell the administrator",
+    ),
+    "database_busy": (
+        "数据库正忙（另一项修改尚未完成），本次请求没有执行；请 {seconds} 秒后重试",
+        "the database is busy with another change, so nothing was done; try again in {seconds} s",
+    ),
+    "database_unreachable": (
+        "暂时无法连接数据库，本次请求没有执行；请稍后重试，或告知管理员",
+        "the database cannot be reached just now, so nothing was done; try again later or tell the administrator",
+    ),
 }
+
+
+# ── issue 15: funding sources (资金来源) and seat-years (学位·年) ── one block, merged into the tables above
+FIELD_LABELS.update(
+    {
+        "source": "资金来源",
+        "project": "项目编号",
+        "allowed": "允许",
+        "grant_wan": "定额补助",
+        "min_wan": "下限（万元）",
+        "max_wan": "上限（万元）",
+        "min_percent": "下限比例（%）",
+        "max_percent": "上限比例（%）",
+        "note": "备注",
+        "kind": "来源类别",
+        "illustrative": "示意",
+        "basis": "额度依据",
+        "scenario": "预算方案",
+        "objective": "优化目标",
+        "default_seats": "缺省学位数",
+        "quotas": "年度额度",
+        "source_id": "资金来源",
+    }
+)
+LABELS.update(
+    {
+        "sources_illustrative_short": ("资金来源为示意数据", "funding sources are illustrative"),
+        "sources_illustrative_note": (
+            "资金来源及年度额度为示意数据（规划未给出分来源数字，依据见 data/README.md）",
+            "funding sources and their quotas are illustrative (the plan gives no split by source); "
+            "basis in data/README.md",
+        ),
+        "objective_seat_years": ("学位·年 {value}", "seat-years {value}"),
+        "src_title": ("分来源年度支出与额度", "Annual spend by funding source vs quota"),
+        "src_subtitle": (
+            "每年左列：各来源额度（浅色）· 右列：各来源支出（深色）· 折线：总预算上限",
+            "each year, left: each source's quota (light) · right: its spend (solid) · line: the total cap",
+        ),
+        "src_quota_of": ("{source} 额度", "{source} quota"),
+        "src_quota": ("额度", "quota"),
+        "src_full": ("额度已用满", "quota used up"),
+        "src_full_under": ("{n} 项满额", "{n} used up"),
+        "src_total_words": (
+            "{source}：支出 {spend} 万元 / 额度 {quota} 万元",
+            "{source}: spent {spend} of a {quota} quota (万元)",
+        ),
+        "col_source": ("资金来源", "Source"),
+        "col_source_code": ("来源编号", "Source code"),
+        "col_amount": ("金额（万元）", "Amount (10k CNY)"),
+        "col_quota": ("额度", "Quota"),
+        "sheet_by_source": ("项目×来源×年度", "by source"),
+        "sheet_source_years": ("来源年度额度", "source years"),
+        "reason_source": ("资金来源受限", "source-bound"),
+        "why_source": (
+            "资金来源受限：{sources} 在 {years} 年的额度已用满，而总预算仍有余额；增加这些来源的额度可使其早于 "
+            "{end} 年完成（资金充足时最早 {earliest} 年）",
+            "source-bound: the quota of {sources} is used up in {years} while the total budget has room; more "
+            "of those sources would finish it before {end} (with enough money: {earliest})",
+        ),
+        "unit_col_source_bound": ("来源受限", "Source-bound"),
+        "report_objective_seat_years": ("学位·年（优化目标）", "Seat-years (the objective)"),
+        "curve_seat_years": ("学位·年", "Seat-years"),
+        "curve_y_seat_years": ("学位·年（新增学位×延期年数）", "Seat-years (places × years late)"),
+        "curve_col_seat_years": ("学位·年", "Seat-years"),
+        "seat_years_note": (
+            "学位·年 = 新增学位 × 延期年数；未填新增学位的 {n} 个项目按缺省 {default} 个学位计",
+            "seat-years = places added × years late; {n} project(s) stating no places count as {default}",
+        ),
+    }
+)
+NOUNS.update({"funding source": "资金来源", "funding rule": "资金来源规则"})
+MESSAGES.update(
+    {
+        "rule_needs_one_scope": (
+            "每条规则须且只能填写项目编号或项目细类之一",
+            "a rule names exactly one of a project (code) or a category",
+        ),
+        "rule_forbidden_with_limits": (
+            "不允许使用的来源不能再设下限或上限",
+            "a source that is not allowed cannot also have a floor or a cap",
+        ),
+        "rule_floor_twice": (
+            "下限只能填金额或比例之一",
+            "give the floor as an amount or as a share, not both",
+        ),
+        "rule_cap_twice": ("上限只能填金额或比例之一", "give the cap as an amount or as a share, not both"),
+        "rule_amount_negative": ("金额 {value} 不能为负数", "amount {value} must not be negative"),
+        "rule_share_out_of_range": (
+            "比例 {value}% 不在 0–100% 之间",
+            "share {value}% is not between 0 and 100%",
+        ),
+        "rule_floor_over_cap": (
+            "下限 {floor} 万元超过上限 {cap} 万元",
+            "the floor {floor} (万元) is more than the cap {cap}",
+        ),
+        "rule_share_floor_over_cap": (
+            "下限比例 {floor}% 超过上限比例 {cap}%",
+            "the floor share {floor}% is more than the cap share {cap}%",
+        ),
+        "override_funding_shape": (
+            "funding 须为由 source、min、max 组成的列表",
+            "funding must be a list of objects with source, min and max",
+        ),
+        "bad_flag": (
+            "{column}“{raw}”无法识别：请填 是/否、true/false 或 1/0",
+            "{column} '{raw}' is not one of yes/no, true/false, 1/0",
+        ),
+        "amount_implausible": (
+            "{column}{value} 万元不是合理的金额（超过 10 万亿元）",
+            "{column} {value} (万元) is not a plausible amount (over 10 trillion yuan)",
+        ),
+        "bad_kind": (
+            "来源类别“{raw}”无法识别：请填 {choices} 之一",
+            "source kind '{raw}' is not one of {choices}",
+        ),
+        "no_data_rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
+        "source_row_twice": (
+            "资金来源 {code} 在同一方案中已在第 {first_row} 行出现",
+            "source {code} already appears for the same scenario on row {first_row}",
+        ),
+        "source_rows_disagree": (
+            "资金来源 {code} 的{column}与第 {first_row} 行不一致",
+            "source {code}: {column} differs from row {first_row}",
+        ),
+        "rule_project_or_category": ("项目编号或项目细类", "project or category"),
+        "rule_grant_with_limits": (
+            "填了定额补助就不能再填下限或上限金额（定额即下限 = 上限）",
+            "a fixed grant is floor = cap: do not also give min_wan or max_wan",
+        ),
+        "rule_row_twice": (
+            "同一来源和项目（或细类）的规则已在第 {first_row} 行出现",
+            "a rule for the same source and project (or category) is already on row {first_row}",
+        ),
+        "source_code_taken": (
+            "本项目库已有编号为 {code} 的资金来源",
+            "the portfolio already has a funding source with code {code}",
+        ),
+        "quota_years_missing": (
+            "资金来源 {source} 在方案“{scenario}”中缺少 {years} 年的额度",
+            "source {source} lacks a quota for {years} in scenario '{scenario}'",
+        ),
+        "quota_years_outside": (
+            "资金来源 {source} 的额度年份 {years} 不在方案年份 {first}–{last} 内",
+            "source {source}: quota years {years} are outside the scenario's years {first}–{last}",
+        ),
+        "quota_negative": (
+            "资金来源 {source} 在 {years} 年的额度为负数",
+            "source {source}: the quota for {years} is negative",
+        ),
+        "quota_implausible": (
+            "资金来源 {source} 在 {years} 年的额度超过 10 万亿元，不是合理的金额",
+            "source {source}: the quota for {years} is over 10 trillion yuan, not a plausible amount",
+        ),
+        "source_other_portfolio": (
+            "资金来源 {source} 属于另一个项目库",
+            "source {source} belongs to another portfolio",
+        ),
+        "not_here": ("不在本项目库中", "not in this portfolio"),
+        "rule_unknown_project": ("本项目库没有项目 {code}", "the portfolio has no project {code}"),
+        "rule_unknown_category": (
+            "本项目库没有细类为“{category}”的项目",
+            "no project of the portfolio has the category '{category}'",
+        ),
+        "rule_unknown_source": ("本项目库没有资金来源 {code}", "the portfolio has no funding source {code}"),
+        "rule_unknown_source_row": (
+            "本项目库没有资金来源 {code}（已有：{known}）",
+            "the portfolio has no funding source {code} (it has: {known})",
+        ),
+        "rule_exists": (
+            "资金来源 {source} 对 {scope} 已有规则：请修改那条规则",
+            "source {source} already has a rule for {scope}: edit that rule",
+        ),
+        "quota_unknown_scenario": (
+            "本项目库没有方案“{name}”（已有：{known}）",
+            "the portfolio has no scenario '{name}' (it has: {known})",
+        ),
+        "none_word": ("无", "none"),
+        "quota_no_scenario": (
+            "文件按年份给出额度，但没有“预算方案”列，也没有指定方案",
+            "the file gives quotas by year but names no scenario (add a scenario column or choose one)",
+        ),
+        "quota_year_column_missing": (
+            "方案“{scenario}”需要 {year} 年的额度，但文件没有 {year} 列",
+            "scenario '{scenario}' needs a quota for {year} but the file has no {year} column",
+        ),
+        "quota_cell_blank": (
+            "方案“{scenario}”的 {year} 年额度未填写",
+            "the {year} quota for scenario '{scenario}' is blank",
+        ),
+        "quota_year_outside": (
+            "{year} 年不在方案“{scenario}”的年份 {first}–{last} 内（请留空）",
+            "{year} is outside the years {first}–{last} of scenario '{scenario}' (leave it blank)",
+        ),
+        "source_quota_missing_run": (
+            "资金来源 {sources} 在本方案中未设 {years} 年的额度：这些年份仅受总预算上限约束",
+            "the funding source(s) {sources} have no quota in this scenario for {years}: those years they are "
+            "limited by the total cap alone",
+        ),
+        "source_short_in_year": (
+            "{source} {year} 年缺 {amount} 万元",
+            "{source}: {amount} (万元) short in {year}",
+        ),
+    }
+)

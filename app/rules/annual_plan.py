@@ -4,8 +4,10 @@ grouped by category (项目细类) with subtotals and a grand total.
 Per project: total cost, money done by the end of the year before (spent before the schedule, then each
 earlier year's recorded actual where there is one, else the schedule's draw), this year's draw split by
 funding source, and what remains after this year. The sources are MODEL.md v2's `projects[i].sources`
-({"2024": {"central": 3000}}); a source id is put under 中央 / 市级 / 县级 / 专项债 by its name and under 其他
-otherwise, and money of a solution without sources is "unsplit" (未分来源). Pure: plain data in and out.
+({"2024": {"central": 3000}}); a source goes under 中央 / 市级 / 县级 / 专项债 / 其他 by its kind when the run
+knows it (`source_kinds`, from the app's funding sources: 社会资金 and other kinds are 其他), else by its id
+(central, 中央, bond, 专项债 …) and under 其他 otherwise; money of a solution without sources is "unsplit"
+(未分来源). Pure: plain data in and out.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ _SOURCE_ALIASES: dict[str, str] = {
 }
 
 
-def source_column(source_id: str) -> str:
-    """The plan column of a funding source id: central, city, county, bond or other."""
+def source_column(source_id: str, kind: str | None = None) -> str:
+    """The plan column of a funding source: by its kind when known (central, city, county, bond; social and
+    other kinds → other), else by its id."""
+    if kind is not None:
+        return kind if kind in SOURCE_COLUMNS else "other"
     return _SOURCE_ALIASES.get(source_id.strip().lower(), "other")
 
 
@@ -104,6 +109,7 @@ class AnnualPlan:
     total: Money
     has_sources: bool  # the solution splits money by source
     unsplit: bool  # some of this year's money is not split (未分来源)
+    sources_illustrative: bool = False  # the split comes from illustrative quotas (示意): the table says so
 
 
 def plan_years(solution: Mapping[str, Any]) -> list[int]:
@@ -117,9 +123,12 @@ def annual_plan(
     *,
     year: int,
     actuals: Mapping[str, Mapping[int, int]] | None = None,
+    source_kinds: Mapping[str, str] | None = None,
+    sources_illustrative: bool = False,
 ) -> AnnualPlan:
     """The plan of `year`: every project the schedule funds that year, grouped in the records' category
-    order. ValueError when the year is outside the solution's horizon."""
+    order, this year's money under the by-source columns by each source's kind (`source_kinds`: source id →
+    kind). ValueError when the year is outside the solution's horizon."""
     years = plan_years(solution)
     if year not in years:
         span = f"{years[0]}–{years[-1]}" if years else "none"
@@ -128,7 +137,7 @@ def annual_plan(
     by_code = {r.code: r for r in records}
     has_sources = any(p.get("sources") for p in solution.get("projects", []))
     rows = [
-        _row(item, by_code.get(str(item["id"])), year, actuals.get(str(item["id"]), {}))
+        _row(item, by_code.get(str(item["id"])), year, actuals.get(str(item["id"]), {}), source_kinds or {})
         for item in solution.get("projects", [])
         if item.get("scheduled") and int((item.get("funding") or {}).get(str(year), 0) or 0) > 0
     ]
@@ -140,7 +149,8 @@ def annual_plan(
         if members:
             groups.append(PlanGroup(category, members, _sum(r.money for r in members)))
     total = _sum(g.subtotal for g in groups)
-    return AnnualPlan(year, tuple(groups), total, has_sources, total.sources.get(UNSPLIT, 0) > 0)
+    unsplit = total.sources.get(UNSPLIT, 0) > 0
+    return AnnualPlan(year, tuple(groups), total, has_sources, unsplit, has_sources and sources_illustrative)
 
 
 def _sum(moneys: Any) -> Money:
@@ -150,7 +160,9 @@ def _sum(moneys: Any) -> Money:
     return total
 
 
-def _row(item: Mapping[str, Any], record: Any, year: int, actual: Mapping[int, int]) -> PlanRow:
+def _row(
+    item: Mapping[str, Any], record: Any, year: int, actual: Mapping[int, int], kinds: Mapping[str, str]
+) -> PlanRow:
     code = str(item["id"])
     funding = {int(y): int(v) for y, v in (item.get("funding") or {}).items()}
     earlier = sorted(y for y in set(funding) | set(actual) if y < year)
@@ -159,7 +171,7 @@ def _row(item: Mapping[str, Any], record: Any, year: int, actual: Mapping[int, i
     this_year = funding.get(year, 0)
     split: dict[str, int] = {}
     for source, amount in ((item.get("sources") or {}).get(str(year)) or {}).items():
-        column = source_column(source)
+        column = source_column(source, kinds.get(source))
         split[column] = split.get(column, 0) + int(amount)
     if sum(split.values()) < this_year:
         split[UNSPLIT] = this_year - sum(split.values())

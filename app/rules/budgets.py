@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from fractions import Fraction
+
+from solver.problem import Source
 
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*[-–:]\s*(\d{4})\s*$")
 
@@ -67,3 +71,28 @@ def scale_budget(caps: Mapping[int, int], factor: float) -> dict[int, int]:
     if factor < 0:
         raise BudgetSpecError(f"scale {factor}: cannot be negative")
     return {year: math.floor(cap * factor + 1e-9) for year, cap in caps.items()}
+
+
+def scale_sources(sources: Sequence[Source], factor: Fraction) -> tuple[Source, ...]:
+    """Every source's quota times `factor`, rounded down to whole 万元 (issue 15: a sweep or least-budget
+    search over a problem with funding sources moves each quota with the total, by the same factor)."""
+    return tuple(
+        replace(s, budget={year: math.floor(cap * factor) for year, cap in s.budget.items()}) for s in sources
+    )
+
+
+def flat_factor(caps: Mapping[int, int], amount_wan: int) -> Fraction:
+    """The factor a flat annual amount is of the mean of `caps` (1 when the caps are all zero)."""
+    total = sum(caps.values())
+    return Fraction(amount_wan * len(caps), total) if total else Fraction(1)
+
+
+def year_spans(years: Sequence[int]) -> str:
+    """Years as people write them: 2020, 2021, 2022, 2025 → "2020–2022, 2025"."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)

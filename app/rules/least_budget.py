@@ -14,10 +14,11 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from fractions import Fraction
 
 from app.fanout import Batch, Fanout, LocalThreads
 from app.i18n import Message
-from app.rules.budgets import flat_budget
+from app.rules.budgets import flat_budget, flat_factor, scale_sources
 from app.rules.problem import PLAN_PERIOD_END, star_ids_of
 from solver import DEFAULT_PARAMS, Problem, Solution, SolveParams, SolveStatus, solve
 
@@ -146,6 +147,13 @@ def least_budget(
     """
     checked = rule_problem(problem, rule, stars, star_deadline)
     mode = "flat" if scale_of is None else "scale"
+
+    def factor_at(key: int) -> Fraction:
+        """With funding sources, every quota moves with the total by this factor (issue 15)."""
+        if scale_of is None:
+            return flat_factor(problem.budget, max(key, 0))
+        return Fraction(max(key, 0), SCALE_STEPS)
+
     must = must_fund(checked)
     top = never_binding_cap(checked)
 
@@ -176,6 +184,7 @@ def least_budget(
             rule=rule,
             mode=mode,
             caps_at=caps_at,
+            factor_at=factor_at,
             low=low,
             high=high,
             proof_below=proof_below,
@@ -209,6 +218,7 @@ def _bisect(
     rule: Rule,
     mode: str,
     caps_at: Callable[[int], dict[int, int]],
+    factor_at: Callable[[int], Fraction],
     low: int,
     high: int,
     proof_below: str,
@@ -222,11 +232,16 @@ def _bisect(
     steps: list[BisectionStep] = []
     schedules: dict[int, Solution] = {}
 
+    def at(base: Problem, key: int) -> Problem:
+        if not base.sources:
+            return replace(base, budget=caps_at(key))
+        return replace(base, budget=caps_at(key), sources=scale_sources(base.sources, factor_at(key)))
+
     def decide(key: int, low: int, high: int) -> Verdict:
         hint = schedules[min(schedules)] if schedules else None
         solution = batch.submit(
             solve,
-            replace(checked, budget=caps_at(key)),
+            at(checked, key),
             time_limit=time_limit,
             workers=workers,
             hint=hint,
@@ -290,7 +305,7 @@ def _bisect(
     caps = caps_at(high)
     final = batch.submit(
         solve,
-        replace(problem, budget=caps),
+        at(problem, high),
         time_limit=time_limit,
         workers=workers,
         hint=schedules[high],

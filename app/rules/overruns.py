@@ -10,6 +10,12 @@ Within a category overruns move together (the same contractors, materials and ma
 project of a category shares one standard-normal factor with weight √ρ (ρ = 0.5 by default, also an
 assumption), the rest √(1−ρ) its own; each project's M keeps its lognormal marginal.
 
+With funding sources (MODEL.md v2) a sample's project keeps its sources: a limit the portfolio's rules set as
+a share of the cost (专项债 up to 60 %, 配套 at least 20 %) follows the new cost; a limit set as an amount (a
+fixed grant, a cap in 万元) stays — the other sources pay the overrun, or nobody can; a saving that takes the
+cost below the fixed amounts cuts those floors pro rata (no source gives more than the project costs). A
+problem.json without the rules has amounts only: they stay.
+
 Sample k of seed s draws from numpy's SeedSequence(s, spawn_key=(k,)) — the k-th child of SeedSequence(s)
 — so a sample's multipliers depend only on (s, k), never on which worker draws it or in what order.
 """
@@ -25,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from app.i18n import Message
-from solver import Problem, Project
+from app.rules.funding import FundingRule, FundingRuleError, share_bounds
+from solver import Funding, Problem, Project
 
 ALL_PROJECTS = "*"  # the one correlation group of a problem without categories (a problem.json)
 MAX_SEED = 2**63 - 1
@@ -272,6 +279,7 @@ class ProjectOverruns:
     ids: tuple[str, ...]
     groups: tuple[str, ...]  # the category (correlation group) of each id
     overruns: tuple[Overrun, ...]
+    funding_rules: Mapping[str, Mapping[str, FundingRule]] = field(default_factory=dict)  # id → source → rule
 
     @classmethod
     def compile(
@@ -280,15 +288,21 @@ class ProjectOverruns:
         assumptions: Assumptions,
         categories: Mapping[str, str] | None = None,
         natures: Mapping[str, str | None] | None = None,
+        funding_rules: Mapping[str, Mapping[str, FundingRule]] | None = None,
     ) -> ProjectOverruns:
         """`categories` / `natures`: project id → its category / nature (a problem.json has none: one
-        group, the default overrun)."""
+        group, the default overrun); `funding_rules`: project id → source → the rule that sets its limits
+        (module docstring; none: the problem's amounts stay)."""
         categories = categories or {}
         natures = natures or {}
         ids = tuple(sorted(p.id for p in problem.projects))
         groups = tuple(categories.get(i, ALL_PROJECTS) for i in ids)
         overruns = tuple(assumptions.of(categories.get(i), natures.get(i)) for i in ids)
-        return cls(ids, groups, overruns)
+        return cls(ids, groups, overruns, dict(funding_rules or {}))
+
+    def sample(self, problem: Problem, seed: int, index: int) -> Problem:
+        """The problem of sample `index` of `seed`."""
+        return overrun_problem(problem, self.multipliers(seed, index), self.funding_rules)
 
     def multipliers(self, seed: int, index: int) -> dict[str, float]:
         """Sample `index` of `seed`: each project's cost multiplier."""
@@ -316,9 +330,30 @@ def _scaled(value: int, m: float) -> int:
     return max(1, math.floor(value * m + 0.5))
 
 
-def overrun_project(project: Project, m: float) -> Project:
+FundingRules = Mapping[str, Mapping[str, FundingRule]]  # project id → source → the rule setting its limits
+_RULE_FIELDS = ("min_wan", "max_wan", "min_percent", "max_percent")
+
+
+def funding_rules_json(rules: FundingRules) -> dict[str, dict[str, dict[str, Any]]]:
+    """The rules as JSON (what a risk job stores): only the limits, per project and source."""
+    return {
+        pid: {k: {f: getattr(r, f) for f in _RULE_FIELDS} for k, r in by_source.items() if r.allowed}
+        for pid, by_source in rules.items()
+    }
+
+
+def funding_rules_from_json(data: Mapping[str, Any] | None) -> dict[str, dict[str, FundingRule]]:
+    """`funding_rules_json`'s rules again."""
+    return {
+        pid: {k: FundingRule(source=k, project=pid, **limits) for k, limits in by_source.items()}
+        for pid, by_source in (data or {}).items()
+    }
+
+
+def overrun_project(project: Project, m: float, rules: Mapping[str, FundingRule] | None = None) -> Project:
     """The project with its cost × m (whole 万元, at least 1): the office re-plans it at the new cost, the
-    site's pace in years unchanged — annual draws bounds and a cash-flow profile scale with the cost."""
+    site's pace in years unchanged — annual draws bounds and a cash-flow profile scale with the cost; its
+    funding limits as the module docstring says (`rules`: source → the rule that set its limits)."""
     if m == 1.0:
         return project
     cost = _scaled(project.cost, m)
@@ -333,11 +368,44 @@ def overrun_project(project: Project, m: float) -> Project:
             scaled.append(target - drawn)
             drawn = target
         profile = tuple(scaled)
-    return replace(project, cost=cost, min_annual=min_annual, max_annual=max_annual, profile=profile)
+    funding = project.funding
+    if funding is not None:
+        funding = _funding_at(funding, cost, rules or {})
+    return replace(
+        project, cost=cost, min_annual=min_annual, max_annual=max_annual, profile=profile, funding=funding
+    )
 
 
-def overrun_problem(problem: Problem, multipliers: Mapping[str, float]) -> Problem:
+def _funding_at(
+    funding: Sequence[Funding], cost: int, rules: Mapping[str, FundingRule]
+) -> tuple[Funding, ...]:
+    """A project's funding limits at its sample's `cost`: a share follows the cost, an amount stays; floors
+    above the cost together are cut pro rata (rounded down) so that they fit it."""
+    limits = []
+    for f in funding:
+        rule = rules.get(f.source)
+        low, high = f.min, f.max
+        if rule is not None:
+            try:
+                low, high = share_bounds(rule, cost)
+            except FundingRuleError:  # a share floor grown above an amount cap: the cap is all it may give
+                low = high = rule.max_wan if rule.max_wan is not None else f.max
+        limits.append((f.source, low, high))
+    floors = sum(low for _, low, _ in limits)
+    if floors > cost:
+        limits = [(k, low * cost // floors, high) for k, low, high in limits]
+    return tuple(Funding(source=k, min=low, max=high) for k, low, high in limits)
+
+
+def overrun_problem(
+    problem: Problem,
+    multipliers: Mapping[str, float],
+    funding_rules: Mapping[str, Mapping[str, FundingRule]] | None = None,
+) -> Problem:
     """The problem with each project's cost multiplied (MODEL.md's cost is what is still to fund, so the
-    overrun applies to that)."""
-    projects = tuple(overrun_project(p, multipliers.get(p.id, 1.0)) for p in problem.projects)
+    overrun applies to that), its funding limits following (`funding_rules`: id → source → rule)."""
+    rules = funding_rules or {}
+    projects = tuple(
+        overrun_project(p, multipliers.get(p.id, 1.0), rules.get(p.id)) for p in problem.projects
+    )
     return replace(problem, projects=projects)

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from app.i18n import Field, Listing, Message, render
+from app.rules.funding import FundingRule, FundingRuleError, SourcePlan, project_funding
+from app.rules.seats import DEFAULT_SEATS, Objective, seats_of
 from solver import Problem, Project
+from solver.problem import Funding, Source
 
 PLAN_PERIOD_END = 2025  # the 14th Five-Year Plan ends in 2025: ★ = finished by then
 UNDER_WAY_STATUSES = ("已开工", "在建", "续建")  # status/nature words meaning work has started
@@ -34,6 +37,7 @@ _OVERRIDABLE = {f.name for f in fields(Project)} - {"id"}
 class ProjectLike(Protocol):
     code: str
     name: str
+    category: str
     planned_start: int | None
     planned_end: int | None
     star: bool
@@ -68,6 +72,9 @@ class ScenarioOptions:
 
     `overrides` maps a project code to MODEL.md project fields that replace the derived ones,
     e.g. {"WX-09": {"deferrable": True, "defer_penalty": 50}} or {"WX-06": {"deadline": None}}.
+    With `sources` (each with its quota in this scenario) the problem is MODEL.md v2: each project's
+    `funding` comes from `funding_rules` (app/rules/funding.py). `objective` chooses the slippage weights
+    (app/rules/seats.py): weighted slippage, or seat-years with `default_seats` for unstated places.
     """
 
     first_year: int
@@ -77,6 +84,10 @@ class ScenarioOptions:
     star_deadline: int | None = PLAN_PERIOD_END
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     replan_from: int | None = None  # re-plan: years before it are frozen at the actuals (see `replan`)
+    sources: tuple[SourcePlan, ...] = ()  # issue 15: funding sources and their quotas (v2 when any)
+    funding_rules: tuple[FundingRule, ...] = ()
+    objective: Objective = Objective.WEIGHTED
+    default_seats: int = DEFAULT_SEATS
 
 
 # Money really spent, per project code and year (万元): {"WX-06": {2022: 700, 2023: 500}}.
@@ -124,7 +135,7 @@ def build_problem(
         return replan(records, options, actuals or {}).problem
     _check_overrides(records, options)
     projects = [
-        _apply_overrides(derived, options.overrides.get(record.code, {}))
+        _apply_overrides(_with_funding(derived, record, options), options.overrides.get(record.code, {}))
         for record in records
         if (derived := derive_project(record, options)) is not None
     ]
@@ -134,7 +145,40 @@ def build_problem(
         budget=dict(options.budget),
         projects=tuple(projects),
         carryover=options.carryover,
+        sources=_sources(options),
     )
+
+
+def paid_in_full(records: Sequence[ProjectLike]) -> tuple[Message, ...]:
+    """The projects `build_problem` leaves out because `spent_wan` already pays their cost, each named
+    (a run never drops a project silently)."""
+    flags = []
+    for record in records:
+        if record.cost_wan is not None and remaining_cost(record) <= 0:
+            key = "run_overspent" if (record.spent_wan or 0) > record.cost_wan else "run_paid_in_full"
+            flags.append(Message(key, code=record.code, spent=record.spent_wan, cost=record.cost_wan))
+    return tuple(flags)
+
+
+def _sources(options: ScenarioOptions) -> tuple[Source, ...]:
+    """The scenario's sources over its horizon (a re-plan's from its first year on)."""
+    years = range(options.first_year, options.last_year + 1)
+    return tuple(
+        Source(id=s.code, budget={y: s.budget[y] for y in years if y in s.budget}, carryover=s.carryover)
+        for s in options.sources
+    )
+
+
+def _with_funding(project: Project, record: ProjectLike, options: ScenarioOptions) -> Project:
+    """The project with its v2 `funding` limits from the rules (none without sources)."""
+    if not options.sources:
+        return project
+    codes = [s.code for s in options.sources]
+    try:
+        funding = project_funding(record.code, record.category, project.cost, codes, options.funding_rules)
+    except FundingRuleError as err:
+        raise PlanningError(record.code, err.field, err.reason) from err
+    return replace(project, funding=funding)
 
 
 def _check_overrides(records: Sequence[ProjectLike], options: ScenarioOptions) -> None:
@@ -172,7 +216,7 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
         budget={y: cap for y, cap in options.budget.items() if y >= year},
         replan_from=None,
     )
-    projects, past, flags = [], {}, []
+    projects, past, flags, continued = [], {}, [], []
     for record in records:
         recorded = actuals.get(record.code) or {}
         before = {y: v for y, v in recorded.items() if y < year}
@@ -187,16 +231,25 @@ def replan(records: Sequence[ProjectLike], options: ScenarioOptions, actuals: Ac
             continue
         if spent_past:
             derived = _under_way_from(derived, record, year, len(spent_past))
+            continued.append(
+                Message("replan_continued_one", code=record.code, spent=spent, left=derived.cost)
+            )
         derived, flag = _check_pace(derived, record, year, spent)
         if flag is not None:
             flags.append(flag)
+        derived = _with_funding(derived, record, remaining)
         projects.append(_apply_overrides(derived, options.overrides.get(record.code, {})))
+    if continued:  # changed by the actuals: started, and only what is left to fund
+        flags.append(
+            Message("replan_continued", last_year=year - 1, year=year, projects=Listing(tuple(continued)))
+        )
     problem = Problem(
         first_year=year,
         last_year=options.last_year,
         budget=dict(remaining.budget),
         projects=tuple(projects),
         carryover=options.carryover,
+        sources=_sources(remaining),
     )
     planned_ends = {r.code: r.planned_end for r in records if r.planned_end is not None}
     messages = tuple(str(flag) for flag in flags)
@@ -361,8 +414,16 @@ def derive_project(
         min_annual=max(1, cost // (2 * max_years)),
         max_annual=math.ceil(cost / min_years),
         deadline=_deadline(record, options.star_deadline),
-        weight=1 + STAR_WEIGHT * bool(record.star) + (record.seats_added or 0) // SEATS_PER_WEIGHT,
+        weight=slippage_weight(record, options),
     )
+
+
+def slippage_weight(record: ProjectLike, options: ScenarioOptions) -> int:
+    """What a year of slippage costs: 1 + 2·★ + ⌊places / 1000⌋ (weighted slippage), or the places the
+    project adds, the scenario's default where it states none (seat-years)."""
+    if options.objective == Objective.SEAT_YEARS:
+        return seats_of(record, options.default_seats)[0]
+    return 1 + STAR_WEIGHT * bool(record.star) + (record.seats_added or 0) // SEATS_PER_WEIGHT
 
 
 def is_under_way(record: ProjectLike) -> bool:
@@ -389,7 +450,17 @@ def _apply_overrides(project: Project, override: Mapping[str, Any]) -> Project:
     if bad:
         raise PlanningError(project.id, bad[0], Message("override_not_a_field"))
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in override.items()}
+    if values.get("funding") is not None:  # MODEL.md JSON: [{"source", "min", "max"}]
+        values["funding"] = tuple(_funding_override(project.id, item) for item in values["funding"])
     return replace(project, **values)
+
+
+def _funding_override(code: str, item: Any) -> Funding:
+    if isinstance(item, Funding):
+        return item
+    if not isinstance(item, Mapping) or "source" not in item or set(item) - {"source", "min", "max"}:
+        raise PlanningError(code, "funding", Message("override_funding_shape"))
+    return Funding(source=item["source"], min=item.get("min", 0), max=item.get("max"))
 
 
 def star_ids_of(problem: Problem, stars: Collection[str] | None = None) -> frozenset[str]:

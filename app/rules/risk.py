@@ -10,11 +10,14 @@ fan-out (app/fanout.py): the problem with the sample's costs is
   overrun falls due in that year (the plan's draws × the multiplier, rounded on the running total) and is
   paid as late as the caps force — at once if the year's cap has room after the plan, else in the first
   later years with room, ★ first, then heavier weight, earlier planned end, id — so an overrun the caps
-  cannot absorb moves the project's finish to the year its last 万元 is paid (or beyond the horizon).
+  cannot absorb moves the project's finish to the year its last 万元 is paid (or beyond the horizon). With
+  funding sources the fixed plan is held to the total caps only: which source pays the overrun is not
+  worked out (the re-scheduled plan keeps every quota and funding rule).
 
 The P80 budget is exact for the samples drawn: a bisection over whole 万元 of flat budgets, each level a
 batch of proven checks "can every ★ still finish by its deadline in this sample at this budget"
-(app/rules/least_budget.py's rule problem: any schedule proves yes, INFEASIBLE proves no). Raising caps only
+(app/rules/least_budget.py's rule problem: any schedule proves yes, INFEASIBLE proves no); with funding
+sources each quota moves with the flat budget by the same factor, as in the least-budget search. Raising caps only
 widens the feasible set, so a sample proven to meet at B meets above it and one proven to fail fails below;
 a check is solved only where neither is known.
 
@@ -38,13 +41,14 @@ from enum import StrEnum
 from typing import Any
 
 from app.fanout import Batch, Fanout, LocalThreads
-from app.rules.budgets import flat_budget
+from app.rules.budgets import flat_budget, flat_factor, scale_sources
 from app.rules.least_budget import Outcome, Rule, least_budget, must_fund, never_binding_cap, rule_problem
-from app.rules.overruns import ProjectOverruns, overrun_problem
+from app.rules.limits import MAX_RISK_SAMPLES
+from app.rules.overruns import ProjectOverruns
 from app.rules.problem import PLAN_PERIOD_END, star_ids_of
 from solver import DEFAULT_PARAMS, Problem, Solution, SolveParams, SolveStatus, YearSpend, solve, verify
 
-MAX_SAMPLES = 10_000
+MAX_SAMPLES = MAX_RISK_SAMPLES
 DEFAULT_SAMPLES = 200
 DEFAULT_CONFIDENCE = 0.8
 DEFAULT_WORK_LIMIT = 5.0  # deterministic seconds per solve: proves ~9 in 10 of the seed's samples
@@ -83,7 +87,7 @@ class RiskSetup:
         return solution.solve_seconds >= CLOCK_SHARE * self.time_limit
 
     def sample_problem(self, index: int) -> Problem:
-        return overrun_problem(self.problem, self.overruns.multipliers(self.seed, index))
+        return self.overruns.sample(self.problem, self.seed, index)
 
     def rule_problem(self, problem: Problem) -> Problem:
         return rule_problem(problem, self.rule, self.stars, self.star_deadline)
@@ -166,15 +170,39 @@ def evaluate_sample(setup: RiskSetup, index: int, *, stop: threading.Event | Non
 
 
 def _rule_met_at(checked: Problem, solution: Solution) -> int | None:
-    """The largest annual spend of `solution` when it is a schedule of the rule problem at that flat cap
-    (checked by the independent verifier): every flat budget from there on meets the rule."""
+    """The largest annual spend of `solution` (with funding sources: or the least flat budget whose quotas,
+    moved by at_flat, hold what it draws from each source) when it is a schedule of the rule problem at that
+    flat cap (checked by the independent verifier): every flat budget from there on meets the rule."""
     if not solution.status.has_schedule:
         return None
     top = max((y.spend for y in solution.years), default=0)
-    at_top = replace(checked, budget=flat_budget(checked.first_year, checked.last_year, top))
+    total, n = sum(checked.budget.values()), len(checked.budget)
+    quota = {(s.id, t): cap for s in checked.sources for t, cap in s.budget.items()}
+    for r in solution.source_years:
+        if r.spend > 0:
+            cap = quota[r.source, r.year]
+            if cap == 0 or total == 0:
+                return None  # no flat budget moves a zero quota
+            top = max(top, -(-r.spend * total // (cap * n)))
+    at_top = at_flat(checked, top)
     years = tuple(YearSpend(y.year, top, y.spend) for y in solution.years)
-    as_rule = Solution(SolveStatus.FEASIBLE, 0, None, 0.0, solution.projects, years)
+    quotas = {(s.id, t): cap for s in at_top.sources for t, cap in s.budget.items()}
+    source_years = tuple(replace(r, budget=quotas[r.source, r.year]) for r in solution.source_years)
+    as_rule = Solution(
+        SolveStatus.FEASIBLE, 0, None, 0.0, solution.projects, years, source_years=source_years
+    )
     return top if not verify(at_top, as_rule) else None
+
+
+def at_flat(problem: Problem, flat_wan: int) -> Problem:
+    """The problem at a flat annual budget; with funding sources every quota moves with the total by the
+    same factor, rounded down (as a sweep and the least-budget search move them, issue 15): so caps and
+    quotas only widen as the budget grows, and a sample proven to meet at B meets above it."""
+    budget = flat_budget(problem.first_year, problem.last_year, flat_wan)
+    if not problem.sources:
+        return replace(problem, budget=budget)
+    factor = flat_factor(problem.budget, flat_wan)
+    return replace(problem, budget=budget, sources=scale_sources(problem.sources, factor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +222,7 @@ def check_sample(
 ) -> Check:
     """Can every ★ of sample `index` finish by its deadline at a flat `flat_wan` a year? (a fan-out task)"""
     checked = setup.rule_problem(setup.sample_problem(index))
-    at = replace(checked, budget=flat_budget(checked.first_year, checked.last_year, flat_wan))
-    solution = setup.solve(at, stop)
+    solution = setup.solve(at_flat(checked, flat_wan), stop)
     clock = setup.clock_limited(solution)
     if solution.status.has_schedule:
         top = max((y.spend for y in solution.years), default=0)

@@ -19,10 +19,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from app.fanout import Fanout, LocalThreads
-from app.rules.budgets import BudgetSpecError, flat_budget
+from app.rules.budgets import BudgetSpecError, flat_budget, flat_factor, scale_sources
 from app.rules.problem import star_ids_of
 from solver import Problem, Solution, SolveStatus, solve
 
@@ -44,6 +45,18 @@ class BudgetLevel:
     @property
     def mean_cap_wan(self) -> float:
         return self.total_wan / len(self.caps)
+
+
+def level_problem(problem: Problem, level: BudgetLevel) -> Problem:
+    """The problem at a budget level: its caps and, with funding sources, every quota moved by the same
+    factor (the level's scale, or the flat amount over the problem's mean cap), rounded down."""
+    if not problem.sources:
+        return replace(problem, budget=dict(level.caps))
+    if level.flat_wan is not None:
+        factor = flat_factor(problem.budget, level.flat_wan)
+    else:
+        factor = Fraction(str(level.level))
+    return replace(problem, budget=dict(level.caps), sources=scale_sources(problem.sources, factor))
 
 
 def parse_levels(spec: str) -> tuple[Decimal, ...]:
@@ -121,7 +134,7 @@ class CurvePoint:
     level: BudgetLevel
     status: SolveStatus
     proven: bool
-    objective: int | None  # weighted slippage
+    objective: int | None  # weighted slippage (or seat-years when the scenario minimises them)
     bound: int | None
     projects_late: int | None
     star_late: int | None
@@ -130,6 +143,7 @@ class CurvePoint:
     hinted: bool
     solution: Solution = field(repr=False)
     note: str = ""
+    seat_years: int | None = None  # places × years late (issue 15), when the sweep knows the places
 
     def to_json(self) -> dict[str, Any]:
         """The point without its schedule (the web service stores `solution.to_json()` beside it)."""
@@ -149,6 +163,7 @@ class CurvePoint:
             "solve_seconds": round(self.solve_seconds, 3),
             "hinted": self.hinted,
             "note": self.note,
+            "seat_years": self.seat_years,
         }
 
 
@@ -171,11 +186,18 @@ class Curve:
 
 
 def point_from_solution(
-    level: BudgetLevel, solution: Solution, stars: frozenset[str], *, hinted: bool, note: str = ""
+    level: BudgetLevel,
+    solution: Solution,
+    stars: frozenset[str],
+    *,
+    hinted: bool,
+    note: str = "",
+    seats: Mapping[str, int] | None = None,
 ) -> CurvePoint:
-    """Count late, ★ late and deferred projects of a solution."""
+    """Count late, ★ late and deferred projects of a solution (and its seat-years, given the places)."""
     has = solution.status.has_schedule
     late = [p for p in solution.projects if p.scheduled and (p.slippage or 0) > 0]
+    lost = sum((p.slippage or 0) * seats.get(p.id, 0) for p in late) if has and seats is not None else None
     return CurvePoint(
         level=level,
         status=solution.status,
@@ -189,6 +211,7 @@ def point_from_solution(
         hinted=hinted,
         solution=solution,
         note=note,
+        seat_years=lost,
     )
 
 
@@ -211,6 +234,7 @@ def sweep(
     workers: int | None = None,
     hints: bool = True,
     stars: Collection[str] | None = None,
+    seats: Mapping[str, int] | None = None,
     progress: Callable[[SweepProgress], None] | None = None,
     stop: threading.Event | None = None,
     fanout: Fanout | None = None,
@@ -259,8 +283,8 @@ def sweep(
                     report(index, _infeasible_by_monotonicity(levels[index], proof, star_set))
                     continue
                 hint = hint_for(index)
-                level_problem = replace(problem, budget=dict(levels[index].caps))
-                future = batch.submit(solve, level_problem, time_limit=time_limit, workers=workers, hint=hint)
+                at_level = level_problem(problem, levels[index])
+                future = batch.submit(solve, at_level, time_limit=time_limit, workers=workers, hint=hint)
                 running[future] = (index, hint is not None)
             if stop is not None and stop.is_set():
                 cancelled = cancelled or bool(pending)
@@ -270,7 +294,10 @@ def sweep(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 index, hinted = running.pop(future)
-                report(index, point_from_solution(levels[index], future.result(), star_set, hinted=hinted))
+                point = point_from_solution(
+                    levels[index], future.result(), star_set, hinted=hinted, seats=seats
+                )
+                report(index, point)
     points = tuple(_upgrade_by_monotonicity(done[i], levels, done) for i in order if i in done)
     return Curve(points, cancelled, time.perf_counter() - started)
 

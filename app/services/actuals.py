@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app.errors import InvalidInput, NotAllowed, NotFound
 from app.files.actuals import read_actuals
 from app.files.importer import ProjectListError, RowError, UnreadableFileError
+from app.files.intake import DEFAULT_CAPS
 from app.i18n import Message
 from app.models import Actual, ActualPublic, ActualsImportSummary, ActualUpdate, Project, User, utcnow
 from app.rules import actuals as rules
@@ -191,11 +192,18 @@ def import_file(
             )
             continue
         seen[key] = line.row
-        data = ActualUpdate(spent_wan=line.spent_wan, percent_complete=line.percent_complete)
+        data = ActualUpdate(
+            spent_wan=line.spent_wan,
+            percent_complete=line.percent_complete,
+            overrun=line.overrun,
+            overrun_reason=line.overrun_reason,
+        )
         parsed.append((line.row, by_code[line.code], line.year, data))
     errors += _file_problems(session, portfolio_id, parsed)
     if errors:
-        raise ProjectListError(sorted(errors, key=lambda e: e.row or 0))
+        kept = DEFAULT_CAPS.max_problems  # as the project-list reader keeps them: the rest are counted
+        ordered = sorted(errors, key=lambda e: e.row or 0)
+        raise ProjectListError(ordered[:kept], max(0, len(ordered) - kept))
     if not parsed:
         raise UnreadableFileError(Message("actuals_no_rows"))
     created = 0

@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from app.files.tables import Sheet, xlsx_bytes
-from app.i18n import t
+from app.i18n import field_label, noun, t
 from app.logging import REQUEST_ID
 from app.models import AuditEntry, User, utcnow
 
@@ -144,8 +144,14 @@ def workbook(rows: Sequence[AuditEntry], lang: str = "zh") -> bytes:
             return value
         return json.dumps(plain(value), ensure_ascii=False)
 
-    body = [
-        [cell(getattr(row, c)) if c != "at" else row.at.isoformat(timespec="seconds") for c in COLUMNS]
-        for row in rows
-    ]
+    def value(row: AuditEntry, column: str) -> Any:
+        if column == "at":
+            return row.at.isoformat(timespec="seconds")  # UTC, the offset written out
+        if column == "field" and row.field:
+            return field_label(row.field, lang)
+        if column == "entity":
+            return noun(row.entity, lang)
+        return cell(getattr(row, column))
+
+    body = [[value(row, c) for c in COLUMNS] for row in rows]
     return xlsx_bytes([Sheet(t("sheet_audit", lang), [t(f"audit_col_{c}", lang) for c in COLUMNS], body)])

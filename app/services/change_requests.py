@@ -178,6 +178,14 @@ def reject(*, session: Session, request_id: int, data: ChangeDecision, user: Use
     return request
 
 
+def pending_for_project(*, session: Session, project_id: int) -> int:
+    """How many pending requests the project has."""
+    pending = select(ChangeRequest).where(
+        ChangeRequest.project_id == project_id, ChangeRequest.state == ChangeState.PENDING
+    )
+    return len(session.exec(pending).all())
+
+
 def pending_by_project(*, session: Session, portfolio_id: int) -> dict[int, int]:
     """How many pending requests each project of the portfolio has."""
     counts: dict[int, int] = {}

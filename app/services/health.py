@@ -6,14 +6,14 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import current_revision, head_revision
+from app.db import current_revision, head_revision, reader
 from app.models import HealthPublic
 
 
 def check(*, engine: Engine, threads: int, queued: int) -> HealthPublic:
     """The health of the service; `ok` only when the database answers at the newest migration."""
     try:
-        with engine.connect() as connection:
+        with reader(engine).connect() as connection:
             connection.execute(text("SELECT 1"))
         current = current_revision(engine)
         database = "ok"

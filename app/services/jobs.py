@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.background import Submitter, cancel_queued
+from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import Message, render
 from app.i18n.failures import CANCELLED_QUEUED, error_text
@@ -32,10 +32,11 @@ from app.models import (
 )
 from app.rules import sweep
 from app.rules.budgets import BudgetSpecError
-from app.rules.overruns import Assumptions, OverrunError, describe_assumptions
+from app.rules.funding import rules_for
+from app.rules.overruns import Assumptions, OverrunError, describe_assumptions, funding_rules_json
 from app.rules.problem import PLAN_PERIOD_END
 from app.rules.risk import DEFAULT_WORK_LIMIT
-from app.services import audit, baselines, scenarios
+from app.services import audit, baselines, funding, scenarios
 from solver import Problem, Solution
 
 DEFAULT_LEVELS = "0.5:1.5:0.1"
@@ -47,7 +48,15 @@ _FINISHED = {
     JobKind.LEAST_BUDGET: "least_budget_already_finished",
     JobKind.RISK: "risk_already_finished",
 }
-_NOT_AUDITED = ("problem", "levels", "stars", "categories", "natures", "plan")  # large, or in the row
+_NOT_AUDITED = (
+    "problem",
+    "levels",
+    "stars",
+    "seats",
+    "categories",
+    "natures",
+    "plan",
+)  # large, or in the row
 
 
 def get(*, session: Session, job_id: int, kind: JobKind) -> Job:
@@ -118,8 +127,10 @@ def start_sweep(
     default_time_limit: float,
     max_time_limit: float,
 ) -> Job:
-    """Store a queued sweep of the scenario and hand it to the pool; returns at once."""
+    """Store a queued sweep of the scenario and hand it to the pool; returns at once (QueueFull when the
+    pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, data.time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
@@ -135,6 +146,8 @@ def start_sweep(
         "time_limit": seconds,
         "hints": data.hints,
         "stars": scenarios.star_codes(session=session, scenario=scenario),
+        "seats": dict(scenarios.seats_of(session=session, scenario_id=scenario_id).seats),
+        "objective": str(scenario.objective),
         "current_cap_wan": round(sum(caps) / len(caps), 1),
     }
     job = Job(scenario_id=scenario_id, kind=JobKind.SWEEP, params=params, started_by=user.name)
@@ -152,8 +165,10 @@ def start_least_budget(
     default_time_limit: float,
     max_time_limit: float,
 ) -> Job:
-    """Store a queued least-budget search of the scenario and hand it to the pool; returns at once."""
+    """Store a queued least-budget search of the scenario and hand it to the pool; returns at once
+    (QueueFull when the pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, data.time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
@@ -233,9 +248,12 @@ def least_budget_public(job: Job, lang: str = "zh") -> LeastBudgetPublic:
     )
 
 
-def curve_file(*, session: Session, job_id: int, fmt: str, lang: str = "zh") -> bytes:
+def curve_file(
+    *, session: Session, job_id: int, fmt: str, lang: str = "zh", measure: str | None = None
+) -> bytes:
     """The sweep's curve: the chart (json/html/png/svg/pdf, current budget marked) or the table (csv/xlsx).
-    Drawn from the points solved so far, so a running sweep gives its partial curve."""
+    Drawn from the points solved so far, so a running sweep gives its partial curve. `measure` is what the
+    chart plots: objective (what the scenario minimised) or seat_years (default: the scenario's objective)."""
     from app.charts import curve_figure
     from app.files import figures, report_tables
 
@@ -246,11 +264,14 @@ def curve_file(*, session: Session, job_id: int, fmt: str, lang: str = "zh") -> 
             return report_tables.curve_csv(points, lang)
         if fmt == "xlsx":
             return report_tables.curve_xlsx(points, lang)
+        measure = measure or ("seat_years" if job.params.get("objective") == "seat_years" else "objective")
         figure = curve_figure(
             points,
             current_cap_wan=job.params.get("current_cap_wan"),
             confidence_budget=_confidence_budget(session, job.scenario_id),
             lang=lang,
+            measure=measure,
+            objective=job.params.get("objective", "weighted_slippage"),
         )
         return figures.figure_bytes(figure, fmt)
     except (ValueError, figures.ExportError) as err:
@@ -328,8 +349,10 @@ def start_risk(
     max_time_limit: float,
 ) -> Job:
     """Store a queued cost risk analysis of the scenario and hand it to the pool; returns at once. Every
-    limit is checked here, before any work: the assumptions, the work and time limits."""
+    limit is checked here, before any work: the queue (QueueFull when the pool's queue is full), the
+    assumptions, the work and time limits."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     problem = scenarios.problem_of(session=session, scenario_id=scenario_id)
     records = scenarios.records_of(session=session, scenario_id=scenario_id)
     assumptions = _assumptions(
@@ -346,6 +369,17 @@ def start_risk(
         raise InvalidInput(words, [(("body", "time_limit"), Message("at_most", limit=f"{max_time_limit:g}"))])
     plan, source = _fixed_plan(session, scenario.portfolio_id, problem, data.fixed_plan)
     codes = {p.id for p in problem.projects}
+    funding_plan = funding.plan_of(session=session, scenario=scenario)
+    by_code = {r.code: r for r in records if r.code in codes}
+    applied = (
+        {
+            p.id: rules_for(p.id, by_code[p.id].category, funding_plan.rules)
+            for p in problem.projects
+            if p.funding is not None and p.id in by_code
+        }
+        if funding_plan is not None
+        else {}
+    )
     params = {
         "problem": problem.to_json(),
         "samples": data.samples,
@@ -358,6 +392,9 @@ def start_risk(
         "star_deadline": scenario.star_deadline or PLAN_PERIOD_END,
         "plan": plan,
         "plan_source": source,
+        # with funding sources: the rules behind each project's limits, so a share follows its cost
+        "funding_rules": funding_rules_json(applied),
+        "objective": str(scenario.objective),
         "work_limit": work_limit,
         "time_limit": max(time_limit, work_limit),
     }

@@ -10,10 +10,11 @@ a new `cost_basis` is no longer the estimate: its basis says who entered it and 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import case, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -23,6 +24,7 @@ from app.files import importer
 from app.i18n import Field, Listing, Message
 from app.models import (
     PLAN_FIELDS,
+    Actual,
     ImportSummary,
     PortfolioCreate,
     Project,
@@ -32,7 +34,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.rules.portfolio import COLUMNS, ProjectRecord, missing_figures
+from app.rules.limits import MAX_PROJECTS
+from app.rules.portfolio import COLUMNS, ESTIMATE_PREFIX, ProjectRecord, missing_figures
 from app.services import audit, portfolios, versioning
 
 _REQUIRED = ("code", "name", "category", "star", "spent_wan")
@@ -64,6 +67,127 @@ def list_projects(*, session: Session, portfolio_id: int) -> list[Project]:
     )
 
 
+# issue 14: the page lists 10,000 projects a page at a time, filtered and sorted by the database.
+SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
+    "code": (Project.code,),
+    "name": (Project.name,),
+    "category": (Project.category,),
+    "star": (Project.star,),
+    "status": (Project.status,),
+    "floor_area_m2": (Project.floor_area_m2,),
+    "years": (Project.planned_start, Project.planned_end),
+    "cost_wan": (Project.cost_wan,),
+    "seats_added": (Project.seats_added,),
+    "responsible_unit": (Project.responsible_unit,),
+    "file": (Project.id,),  # the order they were added: the file's order after an import
+}
+MAX_PAGE = 1000  # rows one request may ask for
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectQuery:
+    """Which projects of a portfolio, in which order, which slice: `text` is found in the code, name,
+    category, status, unit or location (case-insensitive); the others match exactly; `drafts` keeps only
+    projects lacking a schedule figure. Sorted by `sort` ("desc" reverses; empty values last), ties by
+    code; `limit` None = every row from `offset`."""
+
+    text: str = ""
+    category: str | None = None
+    unit: str | None = None
+    status: str | None = None
+    star: bool | None = None
+    drafts: bool | None = None
+    sort: str = "file"
+    order: str = "asc"
+    offset: int = 0
+    limit: int | None = None
+
+
+def _filtered(query: ProjectQuery, portfolio_id: int) -> list[Any]:
+    where: list[Any] = [Project.portfolio_id == portfolio_id]
+    text = query.text.strip().lower()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        fields = (Project.code, Project.name, Project.category, Project.status)
+        fields += (Project.responsible_unit, Project.location)
+        where.append(or_(*(func.lower(f).like(pattern, escape="\\") for f in fields)))
+    if query.category is not None:
+        where.append(Project.category == query.category)
+    if query.unit is not None:
+        where.append(
+            Project.responsible_unit == query.unit if query.unit else Project.responsible_unit.is_(None)
+        )
+    if query.status is not None:
+        where.append(Project.status == query.status if query.status else Project.status.is_(None))
+    if query.star is not None:
+        where.append(Project.star.is_(query.star))
+    if query.drafts is not None:
+        lacking = or_(
+            Project.planned_start.is_(None), Project.planned_end.is_(None), Project.cost_wan.is_(None)
+        )
+        where.append(lacking if query.drafts else ~lacking)
+    return where
+
+
+def query_projects(*, session: Session, portfolio_id: int, query: ProjectQuery) -> tuple[list[Project], int]:
+    """One page of the portfolio's projects that match `query`, and how many match in all."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    if query.sort not in SORT_COLUMNS:
+        message = Message("project_sort_unknown", sort=query.sort, choices=", ".join(SORT_COLUMNS))
+        raise InvalidInput(message, [(("query", "sort"), message)])
+    if query.order not in ("asc", "desc"):
+        message = Message("project_order_unknown", order=query.order)
+        raise InvalidInput(message, [(("query", "order"), message)])
+    where = _filtered(query, portfolio_id)
+    total = session.exec(select(func.count()).select_from(Project).where(*where)).one()
+    columns = SORT_COLUMNS[query.sort]
+    order_by = [(c.desc() if query.order == "desc" else c.asc()).nulls_last() for c in columns]
+    statement = (
+        select(Project).where(*where).order_by(*order_by, Project.code, Project.id).offset(query.offset)
+    )
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    return list(session.exec(statement)), int(total)
+
+
+def summarize(*, session: Session, portfolio_id: int) -> dict[str, Any]:
+    """The whole portfolio in figures for the page's head and filters, counted by the database: projects,
+    cost (and the estimated part), ★, drafts, projects without a cost, and the categories (file order),
+    units and statuses there are."""
+    portfolios.get(session=session, portfolio_id=portfolio_id)
+    mine = Project.portfolio_id == portfolio_id
+    estimated = func.lower(func.coalesce(Project.cost_basis, "")).like(f"{ESTIMATE_PREFIX}%")
+    lacking = or_(Project.planned_start.is_(None), Project.planned_end.is_(None), Project.cost_wan.is_(None))
+    row = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Project.cost_wan), 0),
+            func.coalesce(func.sum(case((estimated, Project.cost_wan), else_=0)), 0),
+            func.coalesce(func.sum(case((Project.star.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((lacking, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Project.cost_wan.is_(None), 1), else_=0)), 0),
+        ).where(mine)
+    ).one()
+
+    def values(column: Any) -> list[str]:
+        found = session.exec(
+            select(column, func.min(Project.id)).where(mine, column.is_not(None)).group_by(column)
+        ).all()
+        return [value for value, _ in sorted(found, key=lambda pair: pair[1])]
+
+    return {
+        "projects": int(row[0]),
+        "cost_wan": int(row[1]),
+        "estimated_wan": int(row[2]),
+        "stars": int(row[3]),
+        "drafts": int(row[4]),
+        "without_cost": int(row[5]),
+        "categories": values(Project.category),
+        "units": sorted(values(Project.responsible_unit)),
+        "statuses": values(Project.status),
+    }
+
+
 def get(*, session: Session, project_id: int) -> Project:
     """The project, or NotFound."""
     project = session.get(Project, project_id)
@@ -76,13 +200,23 @@ def _code_taken(session: Session, portfolio_id: int, code: str) -> Conflict:
     return Conflict(Message("project_code_taken", portfolio=portfolio_id, code=code), ["code"])
 
 
+def _check_count(count: int) -> None:
+    """A portfolio holds at most MAX_PROJECTS projects (README "Limits"): 422 naming the portfolio."""
+    if count > MAX_PROJECTS:
+        words = Message("portfolio_too_many_projects", limit=f"{MAX_PROJECTS:,}", count=f"{count:,}")
+        raise InvalidInput(words, [(("portfolio",), words)])
+
+
 def create(*, session: Session, portfolio_id: int, data: ProjectCreate, user: User) -> Project:
     """Add one project; its code must be new in the portfolio."""
     portfolios.get(session=session, portfolio_id=portfolio_id)
-    check_may_write(user=user, unit=data.responsible_unit)
+    if user.role != Role.FINANCE:  # a new project changes the approved plan: finance adds it
+        raise NotAllowed(Message("owner_may_not_add", user=user.name))
     taken = select(Project).where(Project.portfolio_id == portfolio_id, Project.code == data.code)
     if session.exec(taken).first() is not None:
         raise _code_taken(session, portfolio_id, data.code)
+    count = session.exec(select(func.count()).where(Project.portfolio_id == portfolio_id)).one()
+    _check_count(count + 1)
     project = Project(**data.model_dump(), portfolio_id=portfolio_id)
     session.add(project)
     try:
@@ -139,9 +273,18 @@ def _audit_delete(
         entity_id=project.id,
         portfolio_id=project.portfolio_id,
         action=action,
-        old=audit.snapshot(project, COLUMNS),
+        old=_removed(session, project),
         change_request_id=change_request_id,
     )
+
+
+def _removed(session: Session, project: Project) -> dict[str, Any]:
+    """What removing the project takes away: its record and the actuals that go with it."""
+    gone = audit.snapshot(project, COLUMNS)
+    rows = session.exec(select(Actual).where(Actual.project_id == project.id).order_by(Actual.year)).all()
+    if rows:
+        gone["actuals"] = [audit.snapshot(row, ("year", "spent_wan", "percent_complete")) for row in rows]
+    return gone
 
 
 def check_plan_change(project: Project, changes: Mapping[str, Any]) -> None:
@@ -192,8 +335,7 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
             Message("plan_fields_locked", fields=Listing(tuple(Field(n) for n in locked)), project=project.id)
         )
     _check_merged(project, changes)
-    if project.cost_is_estimate:
-        changes = _with_honest_basis(changes, given, f"{user.name} {utcnow():%Y-%m-%d} 录入")
+    changes = _with_honest_basis(changes, f"{user.name} {utcnow():%Y-%m-%d} 录入")
     try:
         _audit_changes(session, project, changes, user)
         if not versioning.compare_and_set(session, project, changes, data.version):
@@ -208,11 +350,12 @@ def update(*, session: Session, project_id: int, data: ProjectUpdate, user: User
     return project
 
 
-def _with_honest_basis(changes: Mapping[str, Any], given: Mapping[str, Any], basis: str) -> dict[str, Any]:
-    """An estimated cost edited without a new `cost_basis` is no longer the estimate: its basis says who set
-    it, when."""
+def _with_honest_basis(changes: Mapping[str, Any], basis: str) -> dict[str, Any]:
+    """A cost edited without a new `cost_basis` is no longer what the old basis says (an estimate, an
+    approved budget…): its basis says who set it, when. The page sends the old basis back unchanged, so
+    only a changed basis counts as a new one."""
     out = dict(changes)
-    if "cost_wan" in changes and "cost_basis" not in given:
+    if "cost_wan" in changes and "cost_basis" not in changes:
         out["cost_basis"] = basis
     return out
 
@@ -378,6 +521,7 @@ def merge_records(
         _audit_changes(session, project, changes, user, action="import")
         versioning.bump(project, changes)
         updated += 1
+    _check_count(len(records) + (0 if replace else len(existing)))
     removed = []
     if replace:
         for project in existing.values():

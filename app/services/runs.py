@@ -10,23 +10,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from app.background import Submitter, cancel_queued
+from app.background import Submitter, cancel_queued, ensure_room
 from app.errors import Conflict, NotFound
 from app.i18n import Field, Listing, Message
 from app.i18n.failures import CANCELLED_QUEUED, error_text
-from app.i18n.solver import message_json, run_messages
+from app.i18n.solver import message_from_json, message_json, run_messages
 from app.models import Run, RunProgress, RunPublic, RunStatus, Scenario, User, utcnow
+from app.rules.budgets import year_spans
 from app.rules.problem import Replan
+from app.rules.seats import Objective, SeatCount, seat_years
 from app.services import audit, scenarios
 
 KIND = "run"  # the pool's name for this kind of work
 
 
-def get(*, session: Session, run_id: int) -> Run:
-    """The run, or NotFound."""
-    run = session.get(Run, run_id)
+def get(*, session: Session, run_id: int, with_problem: bool = True) -> Run:
+    """The run, or NotFound. Without `with_problem` its problem JSON (large for a large portfolio, and not
+    part of the run's status) is loaded only if read."""
+    options = () if with_problem else (defer(Run.problem),)
+    run = session.get(Run, run_id, options=options)
     if run is None:
         raise NotFound("run", run_id)
     return run
@@ -55,20 +60,26 @@ def create(
 ) -> Run:
     """A queued run of the scenario, holding the exact problem it will solve (and, for a re-plan, the
     frozen past it puts back into the schedule)."""
-    stored_replan = None
+    stored_replan, notes = None, None
     if replan_from is None:
-        problem = scenarios.problem_of(session=session, scenario_id=scenario_id)
+        problem, left_out = scenarios.problem_and_left_out(session=session, scenario_id=scenario_id)
+        notes = [message_json(flag) for flag in left_out] or None
     else:
         plan = scenarios.replan_of(session=session, scenario_id=scenario_id, replan_from=replan_from)
         problem = plan.problem
         stored_replan = _replan_json(plan, scenarios.get(session=session, scenario_id=scenario_id))
+    scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    seats = scenarios.seats_of(session=session, scenario_id=scenario_id).to_json()
     run = Run(
         scenario_id=scenario_id,
         time_limit=time_limit,
         problem=problem.to_json(),
         started_by=user.name,
         replan=stored_replan,
+        notes=notes,
         drafts_left_out=scenarios.drafts_of(session=session, scenario_id=scenario_id) or None,
+        sources=scenarios.sources_described(session=session, scenario_id=scenario_id),
+        seats={"objective": str(scenario.objective), **seats},
     )
     session.add(run)
     session.flush()
@@ -98,8 +109,10 @@ def start(
     max_time_limit: float,
     replan_from: int | None = None,
 ) -> Run:
-    """Store a queued run of the scenario and hand it to the pool; returns at once."""
+    """Store a queued run of the scenario and hand it to the pool; returns at once (QueueFull when the
+    pool's queue is full)."""
     scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
     seconds = scenarios.time_limit_for(
         scenario, time_limit, default_time_limit=default_time_limit, max_time_limit=max_time_limit
     )
@@ -158,12 +171,72 @@ def public(run: Run, lang: str = "zh") -> RunPublic:
         update={
             "progress": progress,
             "result": run.solution,
-            "messages": drafts_message(drafts, lang) + run_messages(run.solution, run.replan, lang),
+            "messages": drafts_message(drafts, lang)
+            + [message_from_json(note).render(lang) for note in run.notes or []]
+            + run_messages(run.solution, run.replan, lang)
+            + quota_messages(run.sources, lang),
             "error": error_text(run.error, lang),
             "replan_from": replan_from,
             "drafts_left_out": drafts,
+            "sources": list(run.sources or []),
+            "objective_kind": (run.seats or {}).get("objective", Objective.WEIGHTED),
+            "seat_years": seat_years_json(run),
+            "source_shortfall": source_shortfall_words(run.solution, run.sources, lang),
         },
     )
+
+
+def quota_messages(sources: list[dict[str, Any]] | None, lang: str = "zh") -> list[str]:
+    """The sources the run took without a quota for some years (limited there by the total cap alone): one
+    sentence per set of years, naming the sources."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for source in sources or []:
+        if source.get("quota_missing"):
+            groups.setdefault(tuple(source["quota_missing"]), []).append(source["name"])
+    return [
+        Message("source_quota_missing_run", sources=Listing(tuple(names)), years=year_spans(years)).render(
+            lang
+        )
+        for years, names in groups.items()
+    ]
+
+
+def seat_years_json(run: Run) -> dict[str, Any] | None:
+    """The seat-years the run's schedule loses (places × years late): total, per late project, the
+    default places and which projects were counted at it; None for a run without a schedule."""
+    if not run.seats or not run.solution or not run.solution.get("projects"):
+        return None
+    count = SeatCount.from_json(run.seats)
+    lost = seat_years(run.solution, count)
+    return {
+        "total": lost.total,
+        "by_project": dict(lost.by_project),
+        "default": count.default,
+        "assumed": sorted(count.assumed),
+    }
+
+
+def source_name(sources: list[dict[str, Any]] | None, source_id: str) -> str:
+    """A source as people call it (its name), from the run's sources; the id when unknown."""
+    return next((s["name"] for s in sources or [] if s["id"] == source_id), source_id)
+
+
+def source_shortfall_words(
+    solution: dict[str, Any] | None, sources: list[dict[str, Any]] | None, lang: str = "zh"
+) -> list[str]:
+    """The extra money per source and year an infeasible run needs, one sentence each ("专项债 2024 年缺
+    800 万元"), in the order of the run's sources, then by year."""
+    shortfall = ((solution or {}).get("diagnostics") or {}).get("source_shortfall") or {}
+    order = [s["id"] for s in sources or []]
+    ids = sorted(shortfall, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [
+        Message(
+            "source_short_in_year", source=source_name(sources, k), year=int(y), amount=f"{int(v):,}"
+        ).render(lang)
+        for k in ids
+        for y, v in sorted(shortfall[k].items(), key=lambda item: int(item[0]))
+        if int(v) > 0
+    ]
 
 
 def drafts_message(drafts: list[dict[str, Any]], lang: str = "zh") -> list[str]:

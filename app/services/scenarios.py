@@ -16,8 +16,9 @@ from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from app.i18n import Field, Listing, Message
 from app.models import Scenario, ScenarioCreate, ScenarioUpdate, User, check_budget
 from app.rules.portfolio import ProjectRecord, missing_figures
-from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, replan
-from app.services import actuals, audit, portfolios, projects, versioning
+from app.rules.problem import PlanningError, Replan, ScenarioOptions, build_problem, paid_in_full, replan
+from app.rules.seats import Objective, SeatCount, seat_count
+from app.services import actuals, audit, funding, portfolios, projects, versioning
 from solver import Problem, ProblemError
 
 _REQUIRED = ("name", "first_year", "last_year", "budget", "carryover", "overrides")
@@ -145,8 +146,9 @@ def delete(*, session: Session, scenario_id: int, user: User) -> None:
 # ── a scenario as a MODEL.md problem: the one place database rows become a solver.Problem ──────────
 
 
-def options_of(scenario: Scenario) -> ScenarioOptions:
-    """The scenario row as the problem builder's options (budget keys are years as strings in JSON)."""
+def options_of(scenario: Scenario, plan: funding.FundingPlan | None = None) -> ScenarioOptions:
+    """The scenario row as the problem builder's options (budget keys are years as strings in JSON), with
+    its funding sources and rules when the portfolio has any (`plan`, from funding.plan_of)."""
     return ScenarioOptions(
         first_year=scenario.first_year,
         last_year=scenario.last_year,
@@ -154,15 +156,26 @@ def options_of(scenario: Scenario) -> ScenarioOptions:
         carryover=scenario.carryover,
         star_deadline=scenario.star_deadline,
         overrides=scenario.overrides,
+        sources=plan.sources if plan is not None else (),
+        funding_rules=plan.rules if plan is not None else (),
+        objective=Objective(scenario.objective),
+        default_seats=scenario.default_seats,
     )
 
 
 def problem_of(*, session: Session, scenario_id: int) -> Problem:
-    """The MODEL.md problem of a scenario over its portfolio's current projects; InvalidInput if impossible."""
+    """The MODEL.md problem of a scenario over its portfolio's current projects (v2 when the portfolio has
+    funding sources); InvalidInput if impossible."""
+    return problem_and_left_out(session=session, scenario_id=scenario_id)[0]
+
+
+def problem_and_left_out(*, session: Session, scenario_id: int) -> tuple[Problem, tuple[Message, ...]]:
+    """`problem_of`, and the projects it leaves out because they are paid in full, each named."""
     scenario = get(session=session, scenario_id=scenario_id)
     records = _records(session, scenario)
+    plan = funding.plan_of(session=session, scenario=scenario)
     with _planning_errors():
-        return build_problem(records, options_of(scenario))
+        return build_problem(records, options_of(scenario, plan)), paid_in_full(records)
 
 
 def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan:
@@ -170,7 +183,8 @@ def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan
     scenario = get(session=session, scenario_id=scenario_id)
     records = _records(session, scenario)
     spent = actuals.spent_by_code(session=session, portfolio_id=scenario.portfolio_id)
-    options = replace(options_of(scenario), replan_from=replan_from)
+    plan = funding.plan_of(session=session, scenario=scenario)
+    options = replace(options_of(scenario, plan), replan_from=replan_from)
     with _planning_errors():
         return replan(records, options, spent)
 
@@ -178,6 +192,20 @@ def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan
 def records_of(*, session: Session, scenario_id: int) -> list[ProjectRecord]:
     """The project records a run of the scenario schedules (drafts left out)."""
     return _records(session, get(session=session, scenario_id=scenario_id))
+
+
+def sources_described(*, session: Session, scenario_id: int) -> list[dict[str, Any]] | None:
+    """The scenario's funding sources as a run keeps them (None: the portfolio has none)."""
+    scenario = get(session=session, scenario_id=scenario_id)
+    plan = funding.plan_of(session=session, scenario=scenario)
+    return plan.described if plan is not None else None
+
+
+def seats_of(*, session: Session, scenario_id: int) -> SeatCount:
+    """The places each schedulable project counts for in the scenario's seat-years (the default where a
+    project states none)."""
+    scenario = get(session=session, scenario_id=scenario_id)
+    return seat_count(_records(session, scenario), scenario.default_seats)
 
 
 def star_codes(*, session: Session, scenario: Scenario) -> list[str]:

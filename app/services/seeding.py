@@ -1,4 +1,5 @@
-"""First start: the seed portfolio (data/projects.csv) and its two scenarios, loaded once."""
+"""First start: the seed portfolio (data/projects.csv), its two scenarios and its illustrative funding
+sources (data/sources.csv, data/funding_rules.csv: the plan gives no split by source), loaded once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from app import resources
 from app.files import importer
 from app.models import Portfolio, ScenarioCreate
 from app.rules.problem import ScenarioOptions, default_scenario_options, star_scenario_options
-from app.services import audit, portfolios, projects, scenarios
+from app.services import audit, funding, portfolios, projects, scenarios
 
 SEED_PORTFOLIO_NAME = "巫溪县教育十四五重大项目"
 SEED_DESCRIPTION = "巫溪县教育事业发展“十四五”规划（巫溪府发〔2022〕14号）专栏4 重大项目"
@@ -63,9 +64,29 @@ def seed_if_empty(*, session: Session) -> Portfolio | None:
     projects.merge_records(session=session, portfolio_id=portfolio.id, records=records, user=None)
     for scenario in seed_scenarios():
         scenarios.add(session, portfolio.id, scenario, None)
+    session.flush()
+    seed_funding(session=session, portfolio_id=portfolio.id)
     session.commit()
     session.refresh(portfolio)
     return portfolio
+
+
+def seed_funding(*, session: Session, portfolio_id: int) -> None:
+    """The illustrative sources with their quotas in the seeded scenarios, and the rules (not committed)."""
+    funding.import_sources(
+        session=session,
+        portfolio_id=portfolio_id,
+        source=resources.seed_sources_csv(),
+        user=None,
+        commit=False,
+    )
+    funding.import_rules(
+        session=session,
+        portfolio_id=portfolio_id,
+        source=resources.seed_funding_rules_csv(),
+        user=None,
+        commit=False,
+    )
 
 
 def project_count(*, session: Session, portfolio: Portfolio | None) -> int:

@@ -51,14 +51,15 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(days=int(match.group(1)) * _DAYS[match.group(2)])
 
 
-def _hash(token: str) -> str:
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest a token is stored as."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _set_token(user: User, valid_for: timedelta | None) -> str:
     token = secrets.token_urlsafe(32)
     user.token_id = token[:_TOKEN_ID_CHARS]
-    user.token_hash = _hash(token)
+    user.token_hash = hash_token(token)
     user.token_issued_at = utcnow()
     user.expires_at = user.token_issued_at + valid_for if valid_for else None
     user.revoked_at = user.revoked_by = None
@@ -133,11 +134,20 @@ def renew_token(
     *, session: Session, user: User, valid_for: timedelta | None = None, by: User | None = None
 ) -> str:
     """Replace a user's token with a fresh one (the old one stops working; a revoked user is active again)."""
-    before = {"token_id": user.token_id, "revoked_at": user.revoked_at, "expires_at": user.expires_at}
+    # the trail says when the token changed, never any part of it (token_id is a prefix of the token)
+    before = {
+        "token_issued_at": user.token_issued_at,
+        "revoked_at": user.revoked_at,
+        "expires_at": user.expires_at,
+    }
     token = _set_token(user, valid_for)
     session.add(user)
     session.flush()
-    after = {"token_id": user.token_id, "revoked_at": user.revoked_at, "expires_at": user.expires_at}
+    after = {
+        "token_issued_at": user.token_issued_at,
+        "revoked_at": user.revoked_at,
+        "expires_at": user.expires_at,
+    }
     audit.record(
         session,
         actor=by,
@@ -209,7 +219,7 @@ def authenticate(*, session: Session, token: str) -> SignIn:
     """Who holds `token`, or why nobody does. Compares hashes in constant time."""
     if len(token) < _TOKEN_ID_CHARS:
         return SignIn(None, "unknown")
-    digest = _hash(token)
+    digest = hash_token(token)
     candidates = session.exec(select(User).where(User.token_id == token[:_TOKEN_ID_CHARS])).all()
     found = None
     for user in candidates:

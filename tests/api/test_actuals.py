@@ -162,9 +162,11 @@ def test_an_actual_outside_the_portfolios_years_or_in_the_future_is_refused_nami
     client, finance, portfolio, scenario
 ):
     t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]  # scenario years 2022–2028
+    status = {"status_date": "2025-06-30"}  # fixed, so the test does not depend on today's date
+    assert client.patch(f"/api/portfolios/{portfolio['id']}", json=status, headers=finance).status_code == 200
     too_early = _put(client, t01["id"], 1990, finance)
     too_late = _put(client, t01["id"], 2031, finance)
-    future = _put(client, t01["id"], 2027, finance)  # inside the years, after the status date (today)
+    future = _put(client, t01["id"], 2026, finance)  # inside the years, after the status date's year
 
     assert too_early.status_code == too_late.status_code == future.status_code == 422
     assert too_early.json()["detail"] == "T-01 1990: the year is outside the portfolio's years 2022–2028"
@@ -271,3 +273,95 @@ def test_a_replan_names_a_project_it_no_longer_schedules(client, finance, portfo
         "T-04: 2400 spent by the end of 2024 pays its cost 2400 in full; it is not scheduled again"
         in (run["result"]["diagnostics"]["messages"])
     )
+
+
+def test_a_replan_names_actuals_it_does_not_use_in_either_language(client, finance, portfolio, scenario):
+    # regression: a flag listing years was stored as an unserialisable Listing and the run answered 500
+    t03 = projects_by_code(client, portfolio["id"], finance)["T-03"]
+    assert _put(client, t03["id"], 2024, finance, spent=300).status_code == 200
+
+    run = _replan(client, finance, portfolio, scenario, 2024)  # 2024 is replanned, so its actual is unused
+
+    assert run["status"] == "done"
+    english = client.get(f"/api/runs/{run['id']}", headers={**finance, "Accept-Language": "en"}).json()
+    chinese = client.get(f"/api/runs/{run['id']}", headers={**finance, "Accept-Language": "zh"}).json()
+    assert (
+        "T-03: actuals of 2024 are not before the re-plan year 2024; this re-plan does not use them"
+        in (english["messages"])
+    )
+    assert any(m.startswith("T-03：2024 年的实际支出") for m in chinese["messages"]), chinese["messages"]
+
+
+def test_a_replan_names_actuals_before_the_scenarios_years(client, finance, portfolio, scenario):
+    # the portfolio's years are 2022–2028 (the first scenario); a later scenario starts in 2024
+    body = {
+        "name": "从2024起",
+        "first_year": 2024,
+        "last_year": 2028,
+        "budget": {str(y): 3000 for y in range(2024, 2029)},
+    }
+    later = client.post(f"/api/portfolios/{portfolio['id']}/scenarios", json=body, headers=finance).json()
+    t03 = projects_by_code(client, portfolio["id"], finance)["T-03"]
+    assert _put(client, t03["id"], 2022, finance, spent=200).status_code == 200
+
+    run = _replan(client, finance, portfolio, later, 2025)
+
+    assert run["status"] == "done"
+    english = client.get(f"/api/runs/{run['id']}", headers={**finance, "Accept-Language": "en"}).json()
+    assert (
+        "T-03: actuals of 2022 lie before the scenario's years 2024–2028; they count as spent but are not drawn"
+        in english["messages"]
+    )
+
+
+def test_removing_a_project_records_the_actuals_that_go_with_it(client, finance, portfolio):
+    t03 = projects_by_code(client, portfolio["id"], finance)["T-03"]
+    _put(client, t03["id"], 2022, finance, spent=200, percent=10)
+    _put(client, t03["id"], 2023, finance, spent=300, percent=30)
+
+    assert client.delete(f"/api/projects/{t03['id']}", headers=finance).status_code == 204
+
+    history = client.get(f"/api/audit?project={t03['id']}", headers=finance).json()
+    removal = next(r for r in history if r["entity"] == "project" and r["action"] == "delete")
+    assert removal["old"]["code"] == "T-03"
+    assert removal["old"]["actuals"] == [
+        {"year": 2022, "spent_wan": 200, "percent_complete": 10},
+        {"year": 2023, "spent_wan": 300, "percent_complete": 30},
+    ]
+
+
+def test_an_actuals_file_declares_an_overrun_with_its_reason(client, finance, portfolio):
+    # T-01 costs 2000: 1500 + 800 = 2300 is more than 110 % of it
+    out = io.StringIO()
+    rows = [
+        ["项目编号", "年度", "实际支出（万元）", "完成百分比", "超概算", "超概算原因"],
+        ["T-01", "2022", "1500", "60", "否", ""],
+        ["T-01", "2023", "800", "100", "是", "地基处理增加"],
+    ]
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    files = {"file": ("actuals.csv", out.getvalue().encode("gb18030"), "text/csv")}
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+
+    imported = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+
+    assert imported.status_code == 201, imported.text
+    stored = {a["year"]: a for a in client.get(f"/api/projects/{t01['id']}/actuals", headers=finance).json()}
+    assert stored[2023]["overrun_reason"] == "地基处理增加" and stored[2022]["overrun_reason"] is None
+
+
+def test_an_actuals_file_with_a_bad_overrun_flag_stores_nothing(client, finance, portfolio):
+    out = io.StringIO()
+    rows = [
+        ["code", "year", "spent_wan", "percent_complete", "overrun"],
+        ["T-01", "2022", "1500", "60", "maybe"],
+        ["T-03", "2023", "800", "40", ""],
+    ]
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    files = {"file": ("actuals.csv", out.getvalue().encode("utf-8"), "text/csv")}
+
+    refused = client.post(f"/api/portfolios/{portfolio['id']}/actuals/import", files=files, headers=finance)
+
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["errors"]] == [["file", 2, "overrun"]]
+    assert "overrun must be yes or no" in refused.json()["detail"]
+    assert client.get(f"/api/portfolios/{portfolio['id']}/actuals", headers=finance).json() == []

@@ -224,6 +224,66 @@ def _update_user(ctx: Ctx):
     return ctx.call("patch", f"/api/users/{_new_user(ctx)}", json={"role": "finance"}), "user"
 
 
+# issue 15: funding sources, quotas and rules
+def _source(ctx: Ctx, code: str = "bond") -> dict:
+    body = {"code": code, "name": f"{code} 专项债", "kind": "专项债"}
+    return ctx.client.post(f"/api/portfolios/{ctx.pid}/sources", json=body, headers=ctx.finance).json()
+
+
+def _create_source(ctx: Ctx):
+    body = {"code": "central", "name": "中央预算内投资", "kind": "central"}
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/sources", json=body), "funding_source"
+
+
+def _edit_source(ctx: Ctx):
+    return ctx.call("patch", f"/api/sources/{_source(ctx)['id']}", json={"version": 1, "carryover": True}), (
+        "funding_source"
+    )
+
+
+def _delete_source(ctx: Ctx):
+    return ctx.call("delete", f"/api/sources/{_source(ctx)['id']}"), "funding_source"
+
+
+def _put_quota(ctx: Ctx):
+    url = f"/api/scenarios/{ctx.sid}/quotas/{_source(ctx)['id']}"
+    return ctx.call("put", url, json={"budget": flat_budget(2022, 2028, 900)}), "source_quota"
+
+
+def _rule(ctx: Ctx) -> dict:
+    _source(ctx)
+    body = {"source": "bond", "category": "义务教育", "max_percent": 50}
+    return ctx.client.post(f"/api/portfolios/{ctx.pid}/funding-rules", json=body, headers=ctx.finance).json()
+
+
+def _create_rule(ctx: Ctx):
+    _source(ctx)
+    body = {"source": "bond", "project": "T-01", "min_wan": 100, "max_wan": 100}
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/funding-rules", json=body), "funding_rule"
+
+
+def _replace_rule(ctx: Ctx):
+    return ctx.call("put", f"/api/funding-rules/{_rule(ctx)['id']}", json={"max_percent": 40}), "funding_rule"
+
+
+def _delete_rule(ctx: Ctx):
+    return ctx.call("delete", f"/api/funding-rules/{_rule(ctx)['id']}"), "funding_rule"
+
+
+def _import_sources(ctx: Ctx):
+    data = ("code,name,kind," + ",".join(map(str, range(2022, 2029))) + "\n").encode()
+    data += ("county,县级自筹,县级自筹," + ",".join(["1000"] * 7) + "\n").encode()
+    files = {"file": ("s.csv", data, "text/csv")}
+    url = f"/api/portfolios/{ctx.pid}/sources/import?scenario_id={ctx.sid}"
+    return ctx.call("post", url, files=files), "funding_source+source_quota"
+
+
+def _import_rules(ctx: Ctx):
+    _source(ctx)
+    files = {"file": ("r.csv", "source,category,allowed\nbond,职业教育,否\n".encode(), "text/csv")}
+    return ctx.call("post", f"/api/portfolios/{ctx.pid}/funding-rules/import", files=files), "funding_rule"
+
+
 RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("post", "/api/portfolios"): _new_portfolio,
     ("delete", "/api/portfolios/{pid}"): _delete_portfolio,
@@ -256,6 +316,15 @@ RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("post", "/api/users/{user_id}/revoke"): _revoke_user,
     ("post", "/api/users/{user_id}/rotate"): _rotate_token,
     ("patch", "/api/users/{user_id}"): _update_user,
+    ("post", "/api/portfolios/{pid}/sources"): _create_source,
+    ("patch", "/api/sources/{source_id}"): _edit_source,
+    ("delete", "/api/sources/{source_id}"): _delete_source,
+    ("put", "/api/scenarios/{sid}/quotas/{source_id}"): _put_quota,
+    ("post", "/api/portfolios/{pid}/funding-rules"): _create_rule,
+    ("put", "/api/funding-rules/{rule_id}"): _replace_rule,
+    ("delete", "/api/funding-rules/{rule_id}"): _delete_rule,
+    ("post", "/api/portfolios/{pid}/sources/import"): _import_sources,
+    ("post", "/api/portfolios/{pid}/funding-rules/import"): _import_rules,
 }
 
 
@@ -321,6 +390,8 @@ def test_an_import_records_one_entry_per_changed_field(client, finance, portfoli
 
 
 def test_the_history_exports_as_a_workbook(client, finance, portfolio) -> None:
+    t01 = projects_by_code(client, portfolio["id"], finance)["T-01"]
+    client.patch(f"/api/projects/{t01['id']}", json={"version": 1, "cost_wan": 2100}, headers=finance)
     response = client.get(f"/api/audit.xlsx?portfolio={portfolio['id']}&lang=zh", headers=finance)
 
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -328,6 +399,10 @@ def test_the_history_exports_as_a_workbook(client, finance, portfolio) -> None:
     assert response.status_code == 200 and sheet.title == "变更记录"
     assert header[:3] == ["时间", "操作人", "角色"]
     assert sheet.max_row > 1  # the portfolio's creation and import
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert all(row["时间"].endswith("+00:00") for row in rows)  # the zone written out
+    assert "项目" in {row["对象"] for row in rows}  # entities and fields in words, not keys
+    assert "总投资（cost_wan）" in {row["字段"] for row in rows}
 
 
 def _refuse_audit_rows(engine: sa.Engine) -> None:

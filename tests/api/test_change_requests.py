@@ -13,6 +13,7 @@ NEW_VALUES = {
     "planned_end": 2026,
     "star": True,
     "cost_wan": 2222,
+    "spent_wan": 300,
     "seats_added": 450,
     "code": "T-01B",
     "responsible_unit": "县卫生健康委",
@@ -204,3 +205,59 @@ def test_finances_direct_cost_edit_is_no_longer_labelled_an_estimate(client, fin
 
     assert edited["cost_is_estimate"] is False and edited["cost_basis"].startswith("财务科 ")
     assert kept["cost_is_estimate"] is True  # the user said it is an estimate
+
+
+def test_a_reason_of_blanks_alone_is_no_reason(client, owner, finance, portfolio):
+    project = _t01(client, finance, portfolio)
+    body = {"changes": {"cost_wan": 2600}, "reason": "   "}
+
+    response = client.post(f"/api/projects/{project['id']}/change-requests", json=body, headers=owner)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "reason"]
+    assert client.get(f"/api/projects/{project['id']}/change-requests", headers=finance).json() == []
+
+
+def test_one_project_read_or_edited_alone_counts_its_pending_requests(client, owner, finance, portfolio):
+    project = _t01(client, finance, portfolio)
+    body = {"changes": {"cost_wan": 2600}, "reason": "设计变更"}
+    assert (
+        client.post(f"/api/projects/{project['id']}/change-requests", json=body, headers=owner).status_code
+        == 201
+    )
+
+    read = client.get(f"/api/projects/{project['id']}", headers=owner).json()
+    edited = client.patch(
+        f"/api/projects/{project['id']}", json={"version": 1, "status": "在建"}, headers=owner
+    ).json()
+
+    assert read["pending_changes"] == edited["pending_changes"] == 1
+
+
+def test_an_owner_cannot_pay_a_project_off_to_drop_it_from_the_schedule(client, owner, finance, portfolio):
+    """Issue 13's review: `spent_wan` equal to the cost made the next run leave the project out, silently."""
+    project = _t01(client, finance, portfolio)
+
+    refused = client.patch(
+        f"/api/projects/{project['id']}", json={"version": 1, "spent_wan": project["cost_wan"]}, headers=owner
+    )
+
+    assert refused.status_code == 403 and "spent_wan" in refused.json()["detail"]
+
+
+def test_a_cost_edited_with_its_old_basis_sent_back_unchanged_gets_an_honest_basis(
+    client, finance, portfolio
+):
+    """Issue 13's review: the page sends every field back; 批复概算 stayed on a cost nobody approved."""
+    project = _t01(client, finance, portfolio)
+    approved = client.patch(
+        f"/api/projects/{project['id']}", json={"version": 1, "cost_basis": "批复概算"}, headers=finance
+    ).json()
+
+    edited = client.patch(
+        f"/api/projects/{project['id']}",
+        json={"version": approved["version"], "cost_wan": 2300, "cost_basis": "批复概算"},
+        headers=finance,
+    ).json()
+
+    assert edited["cost_wan"] == 2300 and edited["cost_basis"].startswith("财务科 ")

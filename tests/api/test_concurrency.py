@@ -33,7 +33,8 @@ def test_two_writers_with_the_same_version_one_wins_one_gets_409(client, finance
     assert codes == [200, 409]
     winner = next(r for r in answers.values() if r.status_code == 200).json()
     loser = next(r for r in answers.values() if r.status_code == 409).json()
-    assert "changed since: cost_wan" in loser["detail"]
+    # the winner's cost came with a basis naming who set it (app.services.projects: an honest basis)
+    assert "changed since: cost_basis, cost_wan." in loser["detail"]
     stored = client.get(url, headers=finance).json()
     assert (stored["version"], stored["cost_wan"]) == (2, winner["cost_wan"])
 

@@ -115,26 +115,26 @@ def test_an_unknown_item_is_404_in_the_readers_language(client, finance, languag
     [
         (
             ZH,
-            "项目 T-02 在版本 1 之后已被他人修改（现为版本 2）；此后改动的字段：总投资（cost_wan）。"
+            "项目 T-02 在版本 1 之后已被他人修改（现为版本 2）；此后改动的字段：计划完工年份（planned_end）。"
             "请重新加载后再编辑。",
             "自版本 1 起已被修改",
         ),
         (
             EN,
             "project T-02 was changed by someone else since version 1 (now version 2); changed since: "
-            "cost_wan. Reload it and make your edit again.",
+            "planned_end. Reload it and make your edit again.",
             "changed since version 1",
         ),
     ],
 )
 def test_a_stale_edit_is_409_in_the_readers_language(client, finance, portfolio, language, words, msg):
     url = f"/api/projects/{projects_by_code(client, portfolio['id'], finance)['T-02']['id']}"
-    assert client.patch(url, json={"version": 1, "cost_wan": 3300}, headers=finance).status_code == 200
+    assert client.patch(url, json={"version": 1, "planned_end": 2026}, headers=finance).status_code == 200
 
     stale = client.patch(url, json={"version": 1, "name": "改名"}, headers={**finance, **language})
 
     assert stale.status_code == 409
-    assert stale.json() == {"detail": words, "errors": [{"loc": ["body", "cost_wan"], "msg": msg}]}
+    assert stale.json() == {"detail": words, "errors": [{"loc": ["body", "planned_end"], "msg": msg}]}
 
 
 @pytest.mark.parametrize(

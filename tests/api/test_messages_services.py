@@ -232,6 +232,7 @@ def test_a_replan_flag_reads_in_english_and_in_chinese() -> None:
     record = _record("T-01", cost_wan=1000, planned_start=2022, planned_end=2023, floor_area_m2=5000)
     options = ScenarioOptions(2022, 2028, flat_budget_ints(2022, 2028, 1000), replan_from=2025)
     plan = replan([record], options, {"T-01": {2023: 100}})
-    assert plan.messages == (str(plan.flags[0]),)
+    assert plan.messages == tuple(str(flag) for flag in plan.flags)
+    assert plan.messages[1].endswith("T-01 (100 spent, 900 left)")  # changed by the actuals: named too
     assert plan.messages[0].startswith("T-01: 100 of 1000 spent by 2024; at most ")
     assert plan.flags[0].render("zh").startswith("T-01：到 2024 年底已支出 100 万元（总投资 1000 万元）")

@@ -95,3 +95,18 @@ def test_msproject_xml_with_a_bad_task_is_422_naming_its_row(client, finance, po
     messages = [e["msg"] for e in response.json()["errors"]]
     assert "row 1: category is missing" in messages
     assert "row 1: planned_end 2023 is before planned_start 2024" in messages
+
+
+def test_moments_carry_their_zone_and_the_report_shows_them_in_the_offices(client, finance, viewer, done_run):
+    """Issue 13's review: SQLite handed back naive UTC, the page showed it as local time, and the report
+    printed UTC as if it were Beijing time."""
+    from datetime import datetime, timedelta
+
+    approved = client.post(f"/api/runs/{done_run['id']}/approve", headers=finance)
+    run = client.get(f"/api/runs/{done_run['id']}", headers=viewer).json()
+    report = client.get(f"/api/runs/{done_run['id']}/report.html", headers=viewer).text
+
+    for moment in (run["created_at"], run["finished_at"], approved.json()["approved_at"]):
+        assert datetime.fromisoformat(moment).utcoffset() == timedelta(0), moment
+    finished = datetime.fromisoformat(run["finished_at"]) + timedelta(hours=8)  # Asia/Shanghai, the default
+    assert f"{finished:%Y-%m-%d %H:%M} (UTC+08:00)" in report

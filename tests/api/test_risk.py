@@ -209,3 +209,40 @@ def test_the_run_report_carries_the_risk_page_once_the_scenario_has_one(client, 
         f"Cost risk (risk analysis #{job['id']})" in english
         and "Assumption (not this county's data)" in english
     )
+
+
+def test_with_one_source_that_pays_any_share_the_figures_are_the_ones_without_sources(
+    client, finance, portfolio, scenario
+):
+    """A scenario with funding sources (MODEL.md v2) is analysed with them. One source whose quota is the
+    cap and whose rule lets it pay up to 100 % of each project is v1 again — but only if a limit set as a
+    share follows a sample's new cost: kept as the amount at the estimate, every overrun could not be
+    paid and the figures would differ."""
+    without = wait_for(client, start(client, scenario, finance).json()["id"], finance)
+    assert without["status"] == "done", without["error"]
+    made = client.post(
+        f"/api/portfolios/{portfolio['id']}/sources",
+        json={"code": "all", "name": "县级自筹", "kind": "county"},
+        headers=finance,
+    )
+    assert made.status_code == 201, made.text
+    quota = {"budget": {str(y): c for y, c in scenario["budget"].items()}}
+    put = client.put(
+        f"/api/scenarios/{scenario['id']}/quotas/{made.json()['id']}", json=quota, headers=finance
+    )
+    assert put.status_code == 200, put.text
+    for code in ("T-01", "T-02", "T-03", "T-04"):
+        rule = {"source": "all", "project": code, "max_percent": 100}
+        added = client.post(f"/api/portfolios/{portfolio['id']}/funding-rules", json=rule, headers=finance)
+        assert added.status_code == 201, added.text
+    problem_limits = client.get(f"/api/portfolios/{portfolio['id']}/funding", headers=finance).json()
+    assert all(
+        p["funding"] == [{"source": "all", "min": 0, "max": p["cost_wan"]}]
+        for p in problem_limits["projects"]
+    )
+    with_sources = wait_for(client, start(client, scenario, finance).json()["id"], finance)
+    assert with_sources["status"] == "done", with_sources["error"]
+    assert without["result"]["mean_overrun_wan"] > 0  # the samples do overrun
+    assert {k: v for k, v in with_sources["result"].items() if k not in TIMING} == {
+        k: v for k, v in without["result"].items() if k not in TIMING
+    }

@@ -79,16 +79,19 @@ def test_owner_may_not_hand_its_project_to_another_unit(client, owner, finance, 
     assert projects_by_code(client, portfolio["id"], finance)["T-01"]["responsible_unit"] == "县教委"
 
 
-def test_owner_adds_projects_of_its_own_unit_only_and_asks_finance_to_remove_one(
+def test_an_owner_may_neither_add_nor_remove_a_project_of_the_approved_plan(
     client, owner, finance, portfolio
 ):
-    """Removing a project changes the approved plan: an owner asks for it by a change request (issue 13)."""
+    """A new or removed project changes the approved plan: finance adds it; an owner asks for a removal by
+    a change request (issue 13: an owner added a ★ project of 99,999 万元 straight into the plan)."""
     pid = portfolio["id"]
     mine = {"code": "T-20", "name": "新建食堂", "category": "义务教育", "responsible_unit": "县教委"}
-    theirs = {**mine, "code": "T-21", "responsible_unit": "县人社局"}
-    added = client.post(f"/api/portfolios/{pid}/projects", json=mine, headers=owner)
+    refused_add = client.post(f"/api/portfolios/{pid}/projects", json=mine, headers=owner)
+    assert refused_add.status_code == 403
+    assert refused_add.json()["detail"].startswith("adding a project changes the approved plan")
+    assert "T-20" not in projects_by_code(client, pid, finance)
+    added = client.post(f"/api/portfolios/{pid}/projects", json=mine, headers=finance)
     assert added.status_code == 201
-    assert client.post(f"/api/portfolios/{pid}/projects", json=theirs, headers=owner).status_code == 403
     refused = client.delete(f"/api/projects/{added.json()['id']}", headers=owner)
     assert refused.status_code == 403 and "change request" in refused.json()["detail"]
     assert client.delete(f"/api/projects/{added.json()['id']}", headers=finance).status_code == 204

@@ -86,3 +86,21 @@ def test_the_run_list_carries_messages_in_the_readers_language(client, finance, 
 
     assert listed.status_code == 200
     assert listed.json()[0]["messages"][0].startswith("不可暂缓的项目总投资共 8,900 万元")
+
+
+def test_a_run_names_a_project_it_leaves_out_because_it_is_paid_in_full(client, finance, portfolio, scenario):
+    """Issue 13's review: a project whose spent_wan reached its cost vanished from the run, unexplained."""
+    t04 = projects_by_code(client, portfolio["id"], finance)["T-04"]
+    paid = {"version": t04["version"], "spent_wan": t04["cost_wan"]}
+    assert client.patch(f"/api/projects/{t04['id']}", json=paid, headers=finance).status_code == 200
+
+    started = client.post(f"/api/scenarios/{scenario['id']}/runs", headers=finance).json()
+    run = wait_for_run(client, started["id"], finance, FINISHED)
+    zh = client.get(f"/api/runs/{run['id']}", headers={**finance, "Accept-Language": "zh"}).json()
+
+    assert "T-04" not in {p["id"] for p in run["result"]["projects"]}
+    assert (
+        "T-04: 2400 already spent pays its cost 2400 in full; this run does not schedule it"
+        in run["messages"]
+    )
+    assert "T-04：已支出 2400 万元，达到总投资 2400 万元，本次不排程" in zh["messages"]

@@ -52,6 +52,9 @@ def test_python_m_capsched_serve_logs_request_ids_and_no_token(tmp_path):
                 time.sleep(0.1)
         me = httpx.get(f"{base}/api/me?token={token}", headers={"X-Request-ID": "office-7"}, timeout=10)
         assert me.status_code == 200 and me.headers["x-request-id"] == "office-7"
+        page = httpx.get(f"{base}/?token={token}", timeout=10)  # the sign-in link itself
+        wrong = httpx.get(f"{base}/api/portfolios?lang=en&token=Wr0ngT0ken-typed-by-hand", timeout=10)
+        assert page.status_code == 200 and wrong.status_code == 401
     finally:
         proc.terminate()
         _, stderr = proc.communicate(timeout=30)
@@ -59,7 +62,9 @@ def test_python_m_capsched_serve_logs_request_ids_and_no_token(tmp_path):
     access = [line for line in stderr.splitlines() if "/api/me" in line]
     assert access and all("[office-7]" in line for line in access), stderr
     assert "token=[redacted]" in access[0]
-    assert token not in stderr
+    assert token not in stderr and "Wr0ngT0ken" not in stderr
+    assert any("GET /?token=[redacted]" in line for line in stderr.splitlines()), stderr
+    assert any("/api/portfolios?lang=en&token=[redacted]" in line for line in stderr.splitlines()), stderr
     assert all(
         re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ +\[", line)
         for line in stderr.splitlines()

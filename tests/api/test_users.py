@@ -94,3 +94,14 @@ def test_finance_changes_a_users_role_and_the_change_is_in_the_history(client, f
         ("update", "role"),
         ("update", "unit"),
     }
+
+
+def test_the_trail_of_a_rotation_holds_no_part_of_any_token(client, finance):
+    made = client.post("/api/users", json={"name": "轮换用户", "role": "viewer"}, headers=finance).json()
+
+    rotated = client.post(f"/api/users/{made['id']}/rotate", json={}, headers=finance).json()
+
+    trail = client.get(f"/api/audit?entity=user&id={made['id']}", headers=finance).text
+    assert "token_issued_at" in trail
+    for token in (made["token"], rotated["token"]):
+        assert token[:6] not in trail

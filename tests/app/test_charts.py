@@ -174,7 +174,7 @@ def test_gantt_hover_labels_estimated_costs_as_estimates(solution, records):
 
 
 def test_gantt_sorted_by_slippage_puts_the_latest_first_in_each_category(solution, records):
-    fig = funding_gantt(solution, records, sort="slippage", group_by_category=False)
+    fig = funding_gantt(solution, records, sort="slippage", group="none")
     bars = bars_by_code(fig)
     order = sorted(bars, key=lambda c: bars[c][2])
     slips = [scheduled(solution)[c]["slippage"] for c in order]
@@ -317,3 +317,81 @@ def test_every_chart_labels_estimated_amounts_as_estimates(solution, records, ch
     assert any(r.cost_is_estimate for r in records)
     assert "估算" in chart(solution, records).layout.title.subtitle.text
     assert "estimates" in chart(solution, records, lang="en").layout.title.subtitle.text
+
+
+# ── issue 14: groups, folds, zoom, label columns, one plan for every page ─────────────────────────────────
+
+
+def test_gantt_label_columns_show_each_projects_code_name_and_unit(solution, records):
+    from app.charts import label_of
+
+    fig = funding_gantt(solution, records)
+
+    for r in records:
+        if r.code in scheduled(solution):
+            assert label_of(fig, r.code, "code") == r.code
+            assert label_of(fig, r.code, "name") == (f"★ {r.name}" if r.star else r.name)
+            assert label_of(fig, r.code, "unit") == (r.responsible_unit or "—")
+    assert fig.layout.yaxis.showticklabels is False  # the columns replace the axis labels
+
+
+def test_gantt_grouped_by_unit_has_a_header_per_unit_with_its_project_count(solution, records):
+    fig = funding_gantt(solution, records, group="unit")
+
+    groups = {g["key"]: g["count"] for g in fig.layout.meta["groups"]}
+    units = [r.responsible_unit or "" for r in records if r.code in scheduled(solution)]
+    assert {k: v for k, v in groups.items() if k != "__deferred__"} == {u: units.count(u) for u in set(units)}
+    assert fig.layout.meta["group"] == "unit"
+
+
+def test_a_folded_group_is_its_header_alone_and_its_projects_leave_the_chart(solution, records):
+    category = records[0].category
+    folded_codes = {r.code for r in records if r.category == category and r.code in scheduled(solution)}
+
+    fig = funding_gantt(solution, records, collapsed=[category])
+
+    assert folded_codes and not folded_codes & set(bars_by_code(fig))
+    assert set(bars_by_code(fig)) == set(scheduled(solution)) - folded_codes
+    folded = next(g for g in fig.layout.meta["groups"] if g["key"] == category)
+    assert folded["collapsed"] and folded["count"] == len(folded_codes)
+    header = next(a for a in fig.layout.annotations if a.name == f"group:{category}")
+    assert header.text.startswith("<b><span") and "▸" in header.text
+
+
+def test_folding_groups_shortens_the_pages_of_a_large_gantt():
+    solution, recs = big_solution(300)
+    categories = sorted({r.category for r in recs})
+
+    fig = funding_gantt(solution, recs, page_size=120, collapsed=categories[1:])
+
+    remaining = sum(1 for r in recs if r.category == categories[0])
+    assert fig.layout.meta["pages"] == gantt_pages(remaining + len(categories) - 1, 120)
+
+
+def test_zooming_the_gantt_shows_only_the_years_asked_for_and_rejects_years_outside(solution, records):
+    fig = funding_gantt(solution, records, years=(2023, 2026))
+
+    assert list(fig.layout.xaxis.range) == [2023, 2027]
+    assert fig.layout.meta["shown_years"] == [2023, 2026]
+    with pytest.raises(ValueError, match="the chart spans"):
+        funding_gantt(solution, records, years=(1990, 2026))
+    with pytest.raises(ValueError, match="after the last"):
+        funding_gantt(solution, records, years=(2027, 2026))
+
+
+def test_an_unknown_grouping_is_refused_naming_the_choices(solution, records):
+    with pytest.raises(ValueError, match="category, unit, status, none"):
+        funding_gantt(solution, records, group="colour")
+
+
+def test_every_page_drawn_from_one_plan_equals_the_page_drawn_alone():
+    from app.charts import gantt_figures
+
+    solution, recs = big_solution(300)
+
+    pages = gantt_figures(solution, recs, page_size=120, group="status")
+
+    for number, fig in enumerate(pages, start=1):
+        alone = funding_gantt(solution, recs, page=number, page_size=120, group="status")
+        assert bars_by_code(fig) == bars_by_code(alone)
+        assert fig.layout.meta == alone.layout.meta

@@ -101,3 +101,34 @@ def test_export_without_a_browser_explains_how_to_install_one_and_still_writes_t
     assert "Traceback" not in proc.stderr
     assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert not png.exists()
+
+
+def test_a_report_from_files_names_its_portfolio_scenario_and_author(tmp_path):
+    """Issue 16's review: the title page of `capsched export --report` said — for all of them."""
+    html = tmp_path / "report.html"
+
+    named = run(
+        SOLUTION,
+        "--projects",
+        PROJECTS,
+        "--report",
+        html,
+        "--portfolio",
+        "巫溪县教育项目库",
+        "--scenario",
+        "每年1.2亿",
+        "--prepared-by",
+        "财务科张三",
+    )
+    given = html.read_text(encoding="utf-8")
+    defaults = run(SOLUTION, "--report", html)
+    derived = html.read_text(encoding="utf-8")
+
+    assert named.exit_code == defaults.exit_code == 0, named.output + defaults.output
+    for words in ("巫溪县教育项目库", "每年1.2亿", "财务科张三"):
+        assert words in given
+    caps = {int(y["budget"]) for y in json.loads(SOLUTION.read_text(encoding="utf-8"))["years"]}
+    assert "巫溪县教育十四五重大项目" in derived  # the seed list's portfolio
+    assert (
+        f"每年 {min(caps):,} 万元" if len(caps) == 1 else f"年度上限 {min(caps):,}–{max(caps):,} 万元"
+    ) in derived

@@ -131,3 +131,26 @@ def test_import_refuses_a_language_it_does_not_speak(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["import", str(seed_portfolio_csv()), "--lang", "fr"])
     assert result.exit_code == 2
     assert "'fr' is not one of zh, en" in result.stderr
+
+
+def test_a_refused_workbook_exits_1_with_the_words_the_api_gives(tmp_path: Path) -> None:
+    from tests import bombs
+
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(bombs.declared_dimension_bomb())
+    result = runner.invoke(cli, ["import", str(path), "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "工作表声明的范围 A1:XFD1048576 有 1,048,576 行 × 16,384 列" in result.stderr
+
+
+def test_a_file_with_thousands_of_errors_prints_the_first_200_and_counts_the_rest(tmp_path: Path) -> None:
+    from tests import bombs
+
+    path = tmp_path / "bad.csv"
+    path.write_bytes(bombs.many_bad_rows_csv(500))
+    result = runner.invoke(cli, ["import", str(path)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("500 problems in 500 rows — nothing was imported (文件有错误，未导入).")
+    assert len(lines) == 202
+    assert lines[-1] == "and 300 more problems not listed (the first 200 are)"

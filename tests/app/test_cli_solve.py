@@ -150,3 +150,140 @@ def test_wrong_output_suffix_exits_2_naming_the_option(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["solve", SEED, "--out", str(tmp_path / "s.txt")])
     assert result.exit_code == 2
     assert "--out s.txt" in result.output
+
+
+# ---------------------------------------------------------------- MODEL.md v2: funding sources
+
+
+def _v2_problem(bond_2021: int) -> dict:
+    # A (6, weight 2) may only use bonds; B (6) bonds or county money; both due 2021; the total caps have
+    # room. With 6 bonds and 3 county money in 2021 one of them slips: B (cheaper), objective 1.
+    return {
+        "first_year": 2021,
+        "last_year": 2022,
+        "budget": {"2021": 20, "2022": 20},
+        "sources": [
+            {"id": "bond", "budget": {"2021": bond_2021, "2022": 6}},
+            {"id": "county", "budget": {"2021": 3, "2022": 10}, "carryover": False},
+        ],
+        "projects": [
+            {"id": "A", "cost": 6, "planned_end": 2021, "weight": 2, "funding": [{"source": "bond"}]},
+            {
+                "id": "B",
+                "cost": 6,
+                "planned_end": 2021,
+                "funding": [{"source": "bond", "max": 6}, {"source": "county", "min": 0}],
+            },
+        ],
+    }
+
+
+def test_solve_answers_a_v2_problem_with_each_draw_split_by_source(tmp_path: Path) -> None:
+    out = tmp_path / "solution.json"
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, _v2_problem(6))), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    solution = json.loads(out.read_text(encoding="utf-8"))
+    assert (solution["status"], solution["objective"]) == ("OPTIMAL", 1)
+    a = solution["projects"][0]
+    assert a["sources"] == {"2021": {"bond": 6}} and a["funding"] == {"2021": 6}
+    for project in solution["projects"]:
+        for year, amount in project["funding"].items():
+            assert sum(project["sources"][year].values()) == amount
+    assert {(row["source"], row["year"]) for row in solution["source_years"]} == {
+        (k, y) for k in ("bond", "county") for y in (2021, 2022)
+    }
+    assert solution["diagnostics"]["source_shortfall"] is None
+    assert "draw vs cap by funding source" in result.output
+
+
+def test_a_v1_problem_json_gets_no_v2_keys(tmp_path: Path) -> None:
+    out = tmp_path / "solution.json"
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, _problem(10))), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    solution = json.loads(out.read_text(encoding="utf-8"))
+    assert "source_years" not in solution and "source_shortfall" not in solution["diagnostics"]
+    assert "sources" not in solution["projects"][0]
+
+
+def test_an_infeasible_v2_problem_exits_3_naming_the_source_short_in_chinese(tmp_path: Path) -> None:
+    # Both projects due 2021 at the latest, A from bonds only (6 in 2021), B from county money only (3 in
+    # 2021): the one least extra amount is 3 on the county's 2021 cap.
+    problem = _v2_problem(6)
+    problem["projects"][1]["funding"] = [{"source": "county"}]
+    for project in problem["projects"]:
+        project["deadline"] = 2021
+    out = tmp_path / "solution.json"
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, problem)), "--out", str(out), "--lang", "zh"])
+    assert result.exit_code == 3, result.output
+    diagnostics = json.loads(out.read_text(encoding="utf-8"))["diagnostics"]
+    assert (diagnostics["shortfall"], diagnostics["source_shortfall"]) == ({}, {"county": {"2021": 3}})
+    assert "各资金来源额度：county 2021 年 3 万元。" in result.output
+    assert "county 2021 年缺 3 万元" in result.output
+
+
+def test_a_funding_rule_naming_an_unknown_source_exits_2_naming_project_and_field(tmp_path: Path) -> None:
+    problem = _v2_problem(6)
+    problem["projects"][1]["funding"][1]["source"] = "city"
+    result = runner.invoke(cli, ["solve", str(_write(tmp_path, problem)), "--out", str(tmp_path / "s.json")])
+    assert result.exit_code == 2, result.output
+    assert "'B'" in result.output and "funding[1].source" in result.output and "'city'" in result.output
+
+
+def _many_projects(n: int) -> dict:
+    """n projects of cost 10 in a horizon whose caps fund them all at once, three of them forced late: a
+    project cannot end before its earliest start, so L1 (start ≥ 2023, plan 2021) ends 2 years late, L2
+    (weight 5) 1 year late and L3 3 years late; every other project ends on plan."""
+    projects = [{"id": f"P{i:03d}", "cost": 10, "planned_end": 2021} for i in range(n - 3)]
+    projects += [
+        {"id": "L1", "cost": 10, "planned_end": 2021, "earliest_start": 2023},
+        {"id": "L2", "cost": 10, "planned_end": 2022, "earliest_start": 2023, "weight": 5},
+        {"id": "L3", "cost": 10, "planned_end": 2021, "earliest_start": 2024},
+    ]
+    budget = {str(y): 10 * n for y in range(2021, 2026)}
+    return {"first_year": 2021, "last_year": 2025, "budget": budget, "projects": projects}
+
+
+def _table_codes(output: str) -> list[str]:
+    """The code column of the projects table rows in the printed summary."""
+    codes = []
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if line.startswith("│") and len(cells) == 7 and cells[0] not in {"", "code"}:
+            codes.append(cells[0])
+    return codes
+
+
+def test_a_large_schedule_prints_only_the_projects_costing_most_slippage_and_full_prints_all(
+    tmp_path: Path,
+) -> None:
+    from app.cli.solving import SUMMARY_ROWS
+
+    n = SUMMARY_ROWS + 15
+    source = _write(tmp_path, _many_projects(n))
+
+    short = runner.invoke(cli, ["solve", str(source), "--out", str(tmp_path / "s.json")])
+    full = runner.invoke(cli, ["solve", str(source), "--out", str(tmp_path / "s.json"), "--full"])
+
+    assert short.exit_code == 0, short.output
+    assert f"{n} projects · 3 late · 0 deferred" in short.output
+    codes = _table_codes(short.output)
+    # weighted slippage: L2 5 × 1, L3 1 × 3, L1 1 × 2; then on-plan projects by code
+    assert codes[:3] == ["L2", "L3", "L1"]
+    assert codes[3:] == [f"P{i:03d}" for i in range(SUMMARY_ROWS - 3)]
+    assert "--full lists all" in short.output
+    assert full.exit_code == 0, full.output
+    assert sorted(_table_codes(full.output)) == sorted(p["id"] for p in _many_projects(n)["projects"])
+    # the solution file has every project whatever the summary shows
+    assert len(json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["projects"]) == n
+
+
+def test_a_schedule_within_the_summary_size_lists_every_project(tmp_path: Path) -> None:
+    from app.cli.solving import SUMMARY_ROWS
+
+    source = _write(tmp_path, _many_projects(SUMMARY_ROWS))
+
+    result = runner.invoke(cli, ["solve", str(source), "--out", str(tmp_path / "s.json")])
+
+    assert result.exit_code == 0, result.output
+    assert len(_table_codes(result.output)) == SUMMARY_ROWS
+    assert "--full lists all" not in result.output

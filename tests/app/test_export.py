@@ -71,6 +71,17 @@ def test_single_chart_pdf_is_one_page(gantt, tmp_path):
     assert pages.split() == ["Pages:", "1"]
 
 
+def test_a_chart_pdfs_text_is_searchable_as_written(gantt, records, tmp_path):
+    """Issue 16: Chromium's PDF text layer held Kangxi radicals (U+2F6C for 目), so 项目 was not found."""
+    pdf = tmp_path / "gantt.pdf"
+    pdf.write_bytes(figures.figure_bytes(gantt, "pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "项目资金排程甘特图" in text
+    assert not any("\u2e80" <= ch <= "\u2fdf" for ch in text)  # no radical stands in for an ideograph
+    for r in records:
+        assert r.name in text.replace("\n", ""), r.name
+
+
 def test_html_is_self_contained_and_keeps_chinese(gantt):
     html = figures.figure_bytes(gantt, "html").decode("utf-8")
     assert '<meta charset="utf-8">' in html

@@ -381,7 +381,8 @@ def test_control_characters_without_nul_are_unreadable() -> None:
 
 def test_text_in_no_known_encoding_is_unreadable() -> None:
     assert unreadable_message(b"code,name\n\xff\xfe\xff\x80\n"[0:10] + b"\x80\xff") == (
-        "cannot decode the file as UTF-8 or GBK/GB18030 text; save it as CSV (UTF-8)"
+        "the file is neither UTF-8 nor GBK (line 2, byte 0x80) and its encoding is not recognised: "
+        "save it as 'CSV UTF-8' and import again"
     )
 
 

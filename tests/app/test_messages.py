@@ -105,7 +105,9 @@ def test_a_missing_required_column_is_explained_in_chinese() -> None:
 def test_an_undecodable_file_is_explained_in_chinese() -> None:
     with pytest.raises(UnreadableFileError) as caught:
         read_projects(b"code,name\n\xff\xfe\xff\x80\x80\xff")
-    assert caught.value.render("zh") == "无法按 UTF-8 或 GBK/GB18030 解码文件；请另存为 CSV（UTF-8）"
+    assert caught.value.render("zh") == (
+        "文件不是 UTF-8 或 GBK 编码（第 2 行的字节 0xFF 无法解读），编码无法识别；请另存为“CSV UTF-8”后再导入"
+    )
 
 
 def test_fields_nouns_and_lists_follow_the_language_of_their_message() -> None:

@@ -8,17 +8,20 @@ import math
 import numpy as np
 import pytest
 
+from app.rules.funding import FundingRule
 from app.rules.overruns import (
     DEFAULT_OVERRUN,
     Assumptions,
     Overrun,
     OverrunError,
     ProjectOverruns,
+    funding_rules_from_json,
+    funding_rules_json,
     overrun_problem,
     overrun_project,
     parse_overrun_spec,
 )
-from solver import Problem, Project
+from solver import Funding, Problem, Project, Source
 
 
 def test_the_default_is_three_in_four_over_with_a_mean_overrun_of_a_quarter() -> None:
@@ -141,3 +144,49 @@ def test_an_overrun_scales_cost_pace_and_profile_but_not_years() -> None:
     problem = Problem(2021, 2024, dict.fromkeys(range(2021, 2025), 900), (project,))
     assert overrun_problem(problem, {"A": 1.0}) == problem
     assert math.isclose(overrun_problem(problem, {"A": 2.0}).projects[0].cost, 2000)
+
+
+def _funded(cost: int) -> Project:
+    """A project funded by a 60 % bond cap, a 20 % county floor and a fixed central grant of 300."""
+    funding = (
+        Funding("bond", 0, cost * 60 // 100),
+        Funding("county", cost // 5),
+        Funding("central", 300, 300),
+    )
+    return Project("A", cost, 2024, funding=funding)
+
+
+RULES = {
+    "A": {
+        "bond": FundingRule("bond", project="A", max_percent=60),
+        "county": FundingRule("county", project="A", min_percent=20),
+        "central": FundingRule("central", project="A", min_wan=300, max_wan=300),
+    }
+}
+
+
+def test_a_share_of_the_cost_follows_the_overrun_and_an_amount_stays() -> None:
+    grown = overrun_project(_funded(1000), 1.5, RULES["A"])
+    assert grown.cost == 1500
+    assert grown.funding == (Funding("bond", 0, 900), Funding("county", 300), Funding("central", 300, 300))
+    # a problem.json has no rules: its limits are amounts, and they stay
+    kept = overrun_project(_funded(1000), 1.5)
+    assert kept.funding == _funded(1000).funding
+
+
+def test_a_saving_below_the_fixed_floors_cuts_them_pro_rata() -> None:
+    cheaper = overrun_project(_funded(1000), 0.25, RULES["A"])  # 250: grant 300 + county 50 > 250
+    assert cheaper.cost == 250
+    assert [(f.source, f.min) for f in cheaper.funding] == [("bond", 0), ("county", 35), ("central", 214)]
+    assert sum(f.min for f in cheaper.funding) <= cheaper.cost
+
+
+def test_the_rules_a_job_stores_read_back_the_same() -> None:
+    assert funding_rules_from_json(funding_rules_json(RULES)) == RULES
+    caps = dict.fromkeys(range(2021, 2025), 900)
+    sources = tuple(Source(k, caps) for k in ("bond", "county", "central"))
+    problem = Problem(2021, 2024, caps, (_funded(1000),), sources=sources)
+    overruns = ProjectOverruns.compile(problem, Assumptions(), funding_rules=RULES)
+    sample = overruns.sample(problem, 7, 0)
+    m = overruns.multipliers(7, 0)["A"]
+    assert sample.projects[0] == overrun_project(problem.projects[0], m, RULES["A"])

@@ -27,6 +27,12 @@ def _options(**changes: object) -> ScenarioOptions:
 SLOW = {"WX-06": {2023: 700, 2024: 500}}
 
 
+CONTINUED = (
+    "projects with actual spending by the end of 2024 continue as under way from 2025, only what is left to "
+    "fund scheduled: "
+)
+
+
 def test_replan_schedules_only_the_remaining_cost_from_the_replan_year() -> None:
     plan = replan([_record()], _options(), SLOW)
     assert plan.problem.first_year == 2025
@@ -42,6 +48,7 @@ def test_a_project_too_slow_for_its_deadline_is_flagged_and_its_deadline_lifted(
     assert plan.messages == (
         "WX-06: 1200 of 6080 spent by 2024; at most 2027 a year it cannot finish by 2025 (earliest 2027); "
         "its deadline is lifted for this re-plan",
+        CONTINUED + "WX-06 (1200 spent, 4880 left)",
     )
     assert plan.problem.projects[0].deadline is None
 
@@ -49,7 +56,7 @@ def test_a_project_too_slow_for_its_deadline_is_flagged_and_its_deadline_lifted(
 def test_a_project_on_pace_is_not_flagged_and_keeps_its_deadline() -> None:
     # 800 left at ≤ ⌈2400 / 3⌉ = 800 a year: one year, 2025
     plan = replan([_record(cost_wan=2400)], _options(), {"WX-06": {2023: 800, 2024: 800}})
-    assert plan.messages == ()
+    assert plan.messages == (CONTINUED + "WX-06 (1600 spent, 800 left)",)  # named as changed, not flagged
     assert plan.problem.projects[0].deadline == 2025
 
 

@@ -32,13 +32,13 @@ def _samples(key: str, depth: int = 0) -> list[tuple[Phrase, list[str]]]:
     """The template's Phrase with sample values in every variant (each nested phrase from each of its
     templates; lists of two items), each with the values a reader must find in it."""
     variants: list[tuple[dict[str, object], list[str]]] = [({}, [])]
-    for n, name in enumerate(_names(MESSAGE_TEMPLATES[key])):
+    for n, name in enumerate(dict.fromkeys(_names(MESSAGE_TEMPLATES[key]))):  # a value named twice: once
         if name in NESTED_PARAMS:
             choices = [s for inner in NESTED_PARAMS[name] for s in _samples(inner, depth + 1)]
         elif name in LISTED_PARAMS:
             a, b = _samples(LISTED_PARAMS[name], depth + 1)[0], _samples(LISTED_PARAMS[name], depth + 2)[0]
             choices = [((a[0], b[0]), a[1] + b[1])]
-        elif name in ("project", "predecessor", "successor"):
+        elif name in ("project", "predecessor", "successor", "source"):
             choices = [(f"WX-{depth}{n}", [f"WX-{depth}{n}"])]
         else:  # amounts read with thousands separators in Chinese
             value = 2021 + 7 * n + 100 * depth

@@ -14,6 +14,7 @@ from tests.browser.conftest import Server, add_user, sign_in, snap
 
 UNIT = "县教委"
 # the plan fields the inline edit row shows (the code is not edited inline)
+# the plan fields the edit row shows (spent_wan, also a plan field, is asked for in the change request dialog)
 PLAN_FIELDS_IN_ROW = ("planned_start", "planned_end", "star", "cost_wan", "seats_added", "responsible_unit")
 
 

@@ -89,11 +89,29 @@ def test_finance_approves_a_run_as_baseline_and_the_report_compares_with_it(
     run = _finished_run(server, scenario["id"])
     _open_scenario(page, server, f"run/{run['id']}", scenario["id"])
 
-    page.once("dialog", lambda dialog: dialog.accept())  # approving asks for confirmation (issue 13)
+    asked: list[str] = []
+
+    def answer(accept: bool):
+        def reply(dialog) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return reply
+
+    page.once("dialog", answer(False))  # approving asks for confirmation (issue 13): "no" approves nothing
+    page.click("#approve-baseline")
+    with server.client() as api:
+        current = api.get(f"/api/portfolios/{scenario['portfolio_id']}/baseline")
+        assert current.status_code == 404 or current.json()["run_id"] != run["id"]
+
+    page.once("dialog", answer(True))
     page.click("#approve-baseline")
 
     expect(page.locator("#baseline-info")).to_contain_text(f"第 {run['id']} 次运行", timeout=30_000)
+    assert len(asked) == 2 and all(f"#{run['id']}" in message for message in asked), asked
     expect(page.locator("#report-table thead")).to_contain_text("基准完成")
+    expect(page.locator("#report-table thead")).to_contain_text("较基准延期")
+    expect(page.locator('#report-table [data-col="late-vs-baseline"]').first).to_have_text("0")
 
 
 def test_an_owner_records_an_actual_for_its_own_project(page: Page, server: Server) -> None:

@@ -1,0 +1,87 @@
+"""`capsched solve` starts without the web, database and chart stack: each of those costs a few hundred
+milliseconds of import at every start (`python -X importtime`), and the command needs none of them. A
+top-level import of one of them creeping back into a module `capsched solve` loads fails this test.
+
+(pandas and numpy do load: OR-Tools' CP-SAT module imports them itself.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.resources import seed_portfolio_csv
+
+# Not needed to solve and print a schedule (JSON or CSV out, no chart).
+WEB_AND_CHART_STACK = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "sqlmodel",
+    "sqlalchemy",
+    "alembic",
+    "pydantic_settings",
+    "plotly",
+    "kaleido",
+    "weasyprint",
+    "pypdf",
+    "openpyxl",
+    "dask",
+    "distributed",
+)
+
+_CHILD = """
+import atexit, json, sys
+dump = sys.argv[1]
+def _dump():
+    with open(dump, "w", encoding="utf-8") as f:
+        json.dump(sorted(sys.modules), f)
+atexit.register(_dump)
+sys.argv = ["capsched", *sys.argv[2:]]
+from app.cli.main import run
+run()
+"""
+
+
+def _modules_loaded_by(tmp_path: Path, *args: str) -> set[str]:
+    """The top-level packages a `capsched` process had imported when it exited."""
+    dump = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(dump), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {name.split(".")[0] for name in json.loads(dump.read_text(encoding="utf-8"))}
+
+
+def test_solving_a_problem_json_loads_no_web_database_or_chart_module(tmp_path: Path) -> None:
+    problem = {
+        "first_year": 2021,
+        "last_year": 2022,
+        "budget": {"2021": 10, "2022": 10},
+        "projects": [{"id": "P1", "cost": 10, "planned_end": 2021}],
+    }
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(problem), encoding="utf-8")
+
+    loaded = _modules_loaded_by(tmp_path, "solve", str(source), "--out", str(tmp_path / "s.json"))
+
+    assert "solver" in loaded  # it did solve
+    assert sorted(loaded.intersection(WEB_AND_CHART_STACK)) == []
+
+
+def test_solving_the_seed_list_to_a_csv_schedule_loads_no_web_database_or_chart_module(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "plan.csv"
+
+    loaded = _modules_loaded_by(
+        tmp_path, "solve", str(seed_portfolio_csv()), "--soft-star", "--out", str(out)
+    )
+
+    assert out.read_bytes()
+    assert sorted(loaded.intersection(WEB_AND_CHART_STACK)) == []
