@@ -29,6 +29,7 @@ from api.routes import (
     health,
     portfolios,
     projects,
+    risk,
     runs,
     scenarios,
     tradeoffs,
@@ -38,6 +39,7 @@ from api.security import SecurityHeaders
 from api.upload_limit import BodySizeLimit
 from app import __version__, resources
 from app.db import make_engine, reader, server_pool
+from app.fanout import DaskFanout
 from app.runner import make_pool
 from app.services.tokens import TokenBook
 from app.settings import Settings, get_settings
@@ -66,6 +68,7 @@ def _api_router() -> APIRouter:
         runs,
         baselines,
         tradeoffs,
+        risk,
         users,
     ):
         signed_in.include_router(module.router)
@@ -106,17 +109,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.reader = reader(engine)
         app.state.tokens = TokenBook(engine)
+        # sweeps, least-budget searches and risk batches fan out to Dask: the cluster at
+        # CAPSCHED_DASK_ADDRESS, or a LocalCluster of this machine started at the first such job
+        app.state.fanout = DaskFanout(address=settings.dask_address, workers=settings.dask_workers)
         app.state.pool = make_pool(
             engine=engine,
             run_threads=settings.workers,
             solver_threads=settings.solver_threads,
             max_queued=settings.max_queued,
             nice=settings.solver_nice,
+            fanout=app.state.fanout,
         )
         try:
             yield
         finally:
             app.state.pool.shutdown()
+            app.state.fanout.close()
             engine.dispose()
 
     app = FastAPI(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import StringConstraints, field_validator, model_validator
@@ -28,6 +28,7 @@ from app.rules.limits import (
     MAX_AREA,
     MAX_HORIZON_YEARS,
     MAX_PROJECTS,
+    MAX_RISK_SAMPLES,
     MAX_SEATS,
     MAX_TIME_LIMIT,
     MAX_WAN,
@@ -594,6 +595,7 @@ class RunPublic(SQLModel):
 class JobKind(StrEnum):
     SWEEP = "sweep"  # the budget trade-off curve
     LEAST_BUDGET = "least_budget"  # the least budget meeting a rule
+    RISK = "risk"  # cost risk: a Monte Carlo over cost overruns and the P80 budget
 
 
 class SweepCreate(Checked):
@@ -670,6 +672,57 @@ class LeastBudgetPublic(SQLModel):
     caps: dict[str, int] | None
     steps: list[dict[str, Any]]
     result: dict[str, Any] | None = Field(description="MODEL.md Solution at that budget")
+    error: str | None
+    started_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class RiskCreate(Checked):
+    """A cost risk analysis of the scenario (issue 17). Every figure of `overrun` is an assumption."""
+
+    samples: int = Field(default=200, ge=1, le=MAX_RISK_SAMPLES, description="Monte Carlo samples")
+    seed: int = Field(default=1, ge=0, le=2**63 - 1, description="the same seed gives the same figures")
+    confidence: float = Field(
+        default=0.8, gt=0, lt=1, description="the budget keeps every ★ on time in this share of the samples"
+    )
+    overrun: dict[str, Any] | None = Field(
+        default=None,
+        max_length=3,
+        description="cost multiplier assumptions: {default: {share_over: 0.75, mean: 0.25, correlation: 0.5}, "
+        "categories: {项目细类: {…}}, natures: {新建|续建…: {…}}}; absent: the reference-class default",
+    )
+    fixed_plan: Literal["baseline", "deterministic"] = Field(
+        default="baseline",
+        description="the schedule the fixed plan keeps: the portfolio's approved baseline when there is one "
+        "that covers the scenario, else (or with 'deterministic') the scenario solved at point estimates",
+    )
+    work_limit: float | None = _seconds(
+        description="deterministic seconds per solve (default 5): figures repeat exactly"
+    )
+    time_limit: float | None = _seconds(
+        description="seconds per solve, a guard only (default: the server's maximum)"
+    )
+
+
+class RiskPublic(SQLModel):
+    id: int
+    scenario_id: int
+    status: RunStatus
+    progress: dict[str, Any] | None = Field(
+        description="{phase: plan|samples|budget, done, total, low, high}: where the analysis is"
+    )
+    samples: int
+    seed: int
+    confidence: float
+    assumptions: dict[str, Any] = Field(description="the overrun assumptions used, with their basis")
+    assumptions_note: str = Field(description="the assumptions in words, in the reader's language")
+    fixed_plan: dict[str, Any] = Field(description="which schedule the fixed plan keeps: source, run_id")
+    result: dict[str, Any] | None = Field(
+        description="the figures: P(on time) per project and for every ★, slippage P50/P80/P90, extra cost "
+        "per year, the budget at `confidence` (README 'Cost risk')"
+    )
     error: str | None
     started_by: str
     created_at: datetime

@@ -1,9 +1,10 @@
-"""Doing the background work: a solve of a run, a budget sweep, a least-budget search.
+"""Doing the background work: a solve of a run, a budget sweep, a least-budget search, a risk analysis.
 
 Each `execute_*` claims its queued row (app/background.py), works on the exact MODEL.md problem stored
 with it — holding no database transaction while the solver runs — writes progress as it goes and stores
-the result. `make_pool` binds them into the one BackgroundPool the server runs. The only module besides
-app/services/scenarios.py that brings `solver` and the database together.
+the result. A run solves in its pool thread; a job's solves are tasks of the fan-out (app/fanout.py: the
+server's Dask cluster). `make_pool` binds them into the one BackgroundPool the server runs. The only module
+besides app/services/scenarios.py that brings `solver` and the database together.
 """
 
 from __future__ import annotations
@@ -17,34 +18,45 @@ from sqlalchemy import Engine
 
 from app import background
 from app.background import BackgroundPool, Kind
+from app.fanout import Fanout, LocalThreads
 from app.i18n.failures import CANCELLED_RUNNING
 from app.i18n.solver import message_json
 from app.models import Job, JobKind, Run, RunStatus
-from app.rules import least_budget, sweep
+from app.rules import least_budget, risk, sweep
+from app.rules.overruns import Assumptions, ProjectOverruns, funding_rules_from_json
 from app.rules.problem import PLAN_PERIOD_END, Replan, merge_past
 from app.services import runs
-from solver import Problem, Progress, Solution, solve
+from solver import Problem, Progress, Solution, SolveParams, solve
 
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written to its row
 
 
 def make_pool(
-    *, engine: Engine, run_threads: int, solver_threads: int, max_queued: int = 20, nice: int = 0
+    *,
+    engine: Engine,
+    run_threads: int,
+    solver_threads: int,
+    max_queued: int = 20,
+    nice: int = 0,
+    fanout: Fanout | None = None,
 ) -> BackgroundPool:
-    """The server's pool: solver runs on `run_threads` threads, sweeps and least-budget searches on one
-    (a sweep solves its levels in parallel inside its job); each solve gets `solver_threads` threads; at
-    most `max_queued` items wait to start; its threads run at CPU priority `nice` (Linux)."""
+    """The server's pool: solver runs on `run_threads` threads, sweeps, least-budget searches and risk
+    analyses one at a time on one more, each fanning its solves out to `fanout` (default: threads of this
+    process); a run's solve and a least-budget step get `solver_threads` CP-SAT threads; at most
+    `max_queued` items (of every kind) wait to start; its threads run at CPU priority `nice` (Linux)."""
+    fanout = fanout or LocalThreads()
 
     def run(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
         return execute_run(engine=engine, run_id=item_id, workers=solver_threads, stop=stop)
 
     def job(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
-        return execute_job(engine=engine, job_id=item_id, workers=solver_threads, stop=stop)
+        return execute_job(engine=engine, job_id=item_id, workers=solver_threads, stop=stop, fanout=fanout)
 
     kinds = {
         runs.KIND: Kind(Run, run, "runs"),
         JobKind.SWEEP: Kind(Job, job, "jobs"),
         JobKind.LEAST_BUDGET: Kind(Job, job, "jobs"),
+        JobKind.RISK: Kind(Job, job, "jobs"),
     }
     lanes = {"runs": run_threads, "jobs": 1}
     return BackgroundPool(engine=engine, kinds=kinds, lanes=lanes, max_queued=max_queued, nice=nice)
@@ -138,16 +150,25 @@ def _store(
 
 
 def execute_job(
-    *, engine: Engine, job_id: int, workers: int = 2, stop: threading.Event | None = None
+    *,
+    engine: Engine,
+    job_id: int,
+    workers: int = 2,
+    stop: threading.Event | None = None,
+    fanout: Fanout | None = None,
 ) -> RunStatus | None:
-    """Do a queued job and store its result; None if it was no longer queued."""
+    """Do a queued job, its solves on `fanout` (default: threads here), and store its result; None if it
+    was no longer queued."""
     job = background.claim(engine, Job, job_id)
     if job is None:
         return None
     problem = Problem.from_json(job.params["problem"])
+    fanout = fanout or LocalThreads()
     if job.kind == JobKind.SWEEP:
-        return _execute_sweep(engine, job_id, problem, job.params, stop)
-    return _execute_least_budget(engine, job_id, problem, job.params, workers, stop)
+        return _execute_sweep(engine, job_id, problem, job.params, stop, fanout)
+    if job.kind == JobKind.RISK:
+        return _execute_risk(engine, job_id, problem, job.params, stop, fanout)
+    return _execute_least_budget(engine, job_id, problem, job.params, workers, stop, fanout)
 
 
 def _level(stored: Mapping[str, Any]) -> sweep.BudgetLevel:
@@ -156,7 +177,12 @@ def _level(stored: Mapping[str, Any]) -> sweep.BudgetLevel:
 
 
 def _execute_sweep(
-    engine: Engine, job_id: int, problem: Problem, params: Mapping[str, Any], stop: threading.Event | None
+    engine: Engine,
+    job_id: int,
+    problem: Problem,
+    params: Mapping[str, Any],
+    stop: threading.Event | None,
+    fanout: Fanout,
 ) -> RunStatus:
     levels = [_level(stored) for stored in params["levels"]]
     points: list[dict[str, Any]] = []
@@ -180,6 +206,7 @@ def _execute_sweep(
         seats=params.get("seats"),
         progress=report,
         stop=stop,
+        fanout=fanout,
     )
     final = [point.to_json() for point in curve.points]
     status = RunStatus.CANCELLED if _stopped(stop) else RunStatus.DONE
@@ -213,6 +240,7 @@ def _execute_least_budget(
     params: Mapping[str, Any],
     workers: int,
     stop: threading.Event | None,
+    fanout: Fanout,
 ) -> RunStatus:
     steps: list[dict[str, Any]] = []
 
@@ -232,6 +260,7 @@ def _execute_least_budget(
         star_deadline=params.get("star_deadline", PLAN_PERIOD_END),
         progress=report,
         stop=stop,
+        fanout=fanout,
     )
     result = {
         "outcome": str(answer.outcome),
@@ -252,5 +281,73 @@ def _execute_least_budget(
         error=CANCELLED_RUNNING if cancelled else None,
         progress={"steps": len(answer.steps)},
         result=result,
+    )
+    return status
+
+
+# ── a cost risk analysis ─────────────────────────────────────────────────────────────────────────
+
+
+def _execute_risk(
+    engine: Engine,
+    job_id: int,
+    problem: Problem,
+    params: Mapping[str, Any],
+    stop: threading.Event | None,
+    fanout: Fanout,
+) -> RunStatus:
+    assumptions = Assumptions.from_json(params["overrun"])
+    overruns = ProjectOverruns.compile(
+        problem,
+        assumptions,
+        params["categories"],
+        params["natures"],
+        funding_rules_from_json(params.get("funding_rules")),
+    )
+    last = [0.0]
+
+    def report(progress: risk.RiskProgress) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_SECONDS and progress.done not in (0, progress.total):
+            return
+        last[0] = now
+        values = {"phase": progress.phase, "done": progress.done, "total": progress.total}
+        if progress.low is not None:
+            values.update(low=progress.low, high=progress.high)
+        background.write(engine, Job, job_id, only_running=True, progress=values)
+
+    plan = params.get("plan")
+    result = risk.analyse(
+        problem,
+        overruns=overruns,
+        samples=params["samples"],
+        seed=params["seed"],
+        plan=Solution.from_json(plan) if plan else None,
+        plan_source=params["plan_source"],
+        stars=params["stars"],
+        star_deadline=params["star_deadline"],
+        confidence=params["confidence"],
+        work_limit=params["work_limit"],
+        time_limit=params["time_limit"],
+        params=SolveParams(),
+        fanout=fanout,
+        progress=report,
+        stop=stop,
+        assumptions=assumptions.to_json(),
+    )
+    status = RunStatus.CANCELLED if result.cancelled else RunStatus.DONE
+    samples = params["samples"]
+    background.finish(
+        engine,
+        Job,
+        job_id,
+        status,
+        error=CANCELLED_RUNNING if status is RunStatus.CANCELLED else None,
+        progress={
+            "phase": "done" if status is RunStatus.DONE else "cancelled",
+            "done": len(result.outcomes),
+            "total": samples,
+        },
+        result=result.figures() if status is RunStatus.DONE else None,
     )
     return status

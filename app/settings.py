@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     default_time_limit: float = Field(default=30.0, gt=0, description="seconds, when a run names none")
     max_time_limit: float = Field(default=600.0, gt=0, description="the longest solve a run may ask for")
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    dask_address: str | None = Field(
+        default=None,
+        description="the Dask scheduler sweeps, least-budget searches and risk batches fan out to "
+        "(tcp://host:8786); default: a LocalCluster started in this process at first use",
+    )
+    dask_workers: int | None = Field(
+        default=None, ge=1, description="worker processes of the local Dask cluster (default: one per core)"
+    )
     request_threads: int = Field(
         default=40,
         ge=1,
@@ -37,7 +45,9 @@ class Settings(BaseSettings):
         description="CPU priority (Linux nice) of solves: requests are answered first",
     )
     max_queued: int = Field(
-        default=20, ge=1, description="runs, sweeps and least-budget searches waiting to start; more get 503"
+        default=20,
+        ge=1,
+        description="runs, sweeps, least-budget searches and risk analyses waiting to start; more get 503",
     )
     database_wait_seconds: float = Field(
         default=5.0,

@@ -8,6 +8,7 @@ import * as compareView from "./compare.js";
 import * as portfolioView from "./portfolio.js";
 import * as runView from "./run.js";
 import * as tradeoffsView from "./tradeoffs.js";
+import * as riskView from "./risk.js";
 import * as actualsView from "./actuals.js";
 import * as adminView from "./admin.js";
 
@@ -20,6 +21,7 @@ const VIEWS = {
   run: { module: runView, label: "nav_run" },
   compare: { module: compareView, label: "nav_compare" },
   tradeoffs: { module: tradeoffsView, label: "nav_tradeoffs" },
+  risk: { module: riskView, label: "nav_risk" },
   actuals: { module: actualsView, label: "nav_actuals" },
   admin: { module: adminView, label: "nav_admin" },
 };

@@ -203,12 +203,24 @@ def search_whole_model(
     does not finish, the portfolio continues from its best schedule for the remaining time, and the
     better bound of the two is kept."""
     floor, first = None, None
+    work = params.work_limit  # a deterministic budget shared by the two stages, else the clock
     if len(m.problem.projects) <= params.first_stage_max_projects:
-        share = params.first_stage_share_with_sources if m.problem.sources else params.first_stage_share
-        limit = min(budget.remaining(), share * budget.limit)
+        limit = budget.remaining()
+        if work is None:
+            share = params.first_stage_share_with_sources if m.problem.sources else params.first_stage_share
+            limit = min(limit, share * budget.limit)
         solver, cp_status = run(
-            m.model, params, time_limit=limit, workers=1, stop=stop, callback=callback, first_stage=True
+            m.model,
+            params,
+            time_limit=limit,
+            workers=1,
+            stop=stop,
+            callback=callback,
+            first_stage=True,
+            deterministic_limit=None if work is None else params.first_stage_share * work,
         )
+        if work is not None:
+            work = max(0.01, work - solver.deterministic_time)
         found = outcome(solver, cp_status)
         if (
             found.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
@@ -223,7 +235,13 @@ def search_whole_model(
                 m.model.add_hint(m.model.get_int_var_from_proto_index(i), v)
     remaining = budget.at(1 - params.stop_margin_share) - budget.now()
     solver, cp_status = run(
-        m.model, params, time_limit=remaining, workers=workers, stop=stop, callback=callback
+        m.model,
+        params,
+        time_limit=remaining,
+        workers=workers,
+        stop=stop,
+        callback=callback,
+        deterministic_limit=work,
     )
     found = outcome(solver, cp_status)
     if first is not None and (
@@ -286,7 +304,14 @@ def least_shortfall(
     least sum over the total caps and every source's caps), after the `reasons` found before search."""
     m = cpmodel.build(problem, windows, elastic=True)
     m.model.minimize(m.all_extra())
-    solver, cp_status = run(m.model, params, time_limit=time_limit, workers=workers, stop=stop)
+    solver, cp_status = run(
+        m.model,
+        params,
+        time_limit=time_limit,
+        workers=workers,
+        stop=stop,
+        deterministic_limit=params.work_limit,
+    )
     status = outcome(solver, cp_status).status
     extra = None
     if status.has_schedule:

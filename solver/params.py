@@ -101,6 +101,14 @@ class SolveParams:
     # for both, HiGHS keeps most of it (200 projects at 0.8 with a CPU hog beside: see bench/RESULTS.md)
     partner_nice: int = 10
     stop_poll_seconds: float = 0.05  # how often a cancel request is checked
+    # A deterministic work limit (CP-SAT's deterministic seconds) for the whole search instead of the clock:
+    # below lns_min_projects the search is then CP-SAT's alone (HiGHS's race depends on timing) and, with
+    # one worker, the same input gives the same answer on any machine however busy — proven or not. The
+    # time limit still stops a search that outlives it (then the answer depends on timing again).
+    work_limit: float | None = None
+    # an infeasible problem gets the least shortfall (an elastic solve); off when only feasibility matters
+    # (the risk analysis's checks: thousands of them, nobody reads their diagnostics)
+    shortfall: bool = True
     neighbourhoods: NeighbourhoodParams = field(default_factory=NeighbourhoodParams)
 
     def __post_init__(self) -> None:
@@ -118,6 +126,8 @@ class SolveParams:
                 raise ValueError(f"SolveParams.{name} must be at least 0 and less than 1")
         if self.portfolio_per_thread < 1 or self.portfolio_max < 1:
             raise ValueError("SolveParams: the CP-SAT portfolio needs at least one subsolver")
+        if self.work_limit is not None and not self.work_limit > 0:
+            raise ValueError("SolveParams.work_limit must be more than 0 (or None for the clock alone)")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SolveParams:
@@ -151,7 +161,7 @@ DEFAULT_PARAMS = SolveParams()
 def choose_strategy(projects: int, params: SolveParams, *, highs: bool, sources: bool = False) -> Strategy:
     """The search for a problem of `projects` projects; `highs` says whether HiGHS may run (highspy is
     installed and params allow it), `sources` whether it is a v2 problem (funding sources)."""
-    highs = highs and params.use_highs
+    highs = highs and params.use_highs and params.work_limit is None
     lns_from = params.lns_min_projects_with_sources if sources else params.lns_min_projects
     if projects >= lns_from:
         if highs and projects <= params.mip_max_projects:

@@ -253,9 +253,12 @@ class _Solve:
 
     def infeasible(self, report: SearchReport | None, reasons: list[Phrase] | None = None) -> Solution:
         """INFEASIBLE with the least shortfall (an elastic solve in what is left of the limit, ≥ 1 s), after
-        the `reasons` found before search."""
+        the `reasons` found before search, unless the caller only asked whether a schedule exists
+        (`params.shortfall` off)."""
         from solver import cpsat
 
+        if not self.params.shortfall:
+            return self.no_schedule(SolveStatus.INFEASIBLE, None, Diagnostics.of(reasons or [], None), report)
         self.phase("shortfall")
         diagnostics = cpsat.least_shortfall(
             self.problem,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,3 +26,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             f"CI: {len(_skipped)} skipped test(s) count as failures: " + ", ".join(_skipped[:10]),
             red=True,
         )
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a real Dask cluster shared by the tests that fan out (sweeps, least budget, risk):
+    a LocalCluster of 2 worker processes with one thread each, started once (a few seconds)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        yield cluster.scheduler_address

@@ -23,6 +23,8 @@ NOT_IN_SOLVER = (
     "pandas",
     "plotly",
     "pydantic",
+    "dask",
+    "distributed",
 )
 NOT_IN_RULES = (
     "sqlmodel",
@@ -33,6 +35,8 @@ NOT_IN_RULES = (
     "app.services",
     "app.background",
     "app.runner",
+    "dask",  # the rules fan out through app/fanout.py's Fanout, threads or Dask alike
+    "distributed",
 )
 
 

@@ -25,13 +25,15 @@ def curve_figure(
     points: Sequence[Mapping[str, Any]],
     *,
     current_cap_wan: float | None = None,
+    confidence_budget: tuple[int, float] | None = None,
     lang: str = "zh",
     measure: str = "objective",
     objective: str = "weighted_slippage",
 ) -> go.Figure:
     """Per budget level, the `measure` — the sweep's `objective` (weighted slippage or seat-years), or the
     seat-years its schedules lose — (filled marker: proven optimal; open: not proven) and ★ late; levels
-    without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap."""
+    without a schedule sit on the axis as ✕; a dashed line marks the current mean annual cap and, given a
+    risk analysis's (amount, confidence), a red line its P80 budget (app/rules/risk.py)."""
     check_lang(lang)
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(MEASURES)}")
@@ -92,6 +94,19 @@ def curve_figure(
                 "font": {"size": 12},
             },
             annotation_position="top right",
+        )
+    if confidence_budget is not None:
+        amount, confidence = confidence_budget
+        fig.add_vline(
+            x=amount,
+            line={"color": LATE_RED, "width": 2},
+            annotation={
+                "text": t(
+                    "risk_budget_marker", lang, pct=round(100 * confidence), amount=money(amount, lang)
+                ),
+                "font": {"size": 12, "color": LATE_RED},
+            },
+            annotation_position="bottom right",
         )
     fig.update_layout(
         template="plotly_white",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from app.fanout import Fanout
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -45,3 +49,21 @@ def invalid_input_exits() -> Iterator[None]:
         raise fail(f"no such file: {exc.filename}") from None
     except (IsADirectoryError, PermissionError) as exc:
         raise fail(f"cannot read {exc.filename}: {exc.strerror}") from None
+
+
+@contextmanager
+def fanout_exits(workers: int | None = None) -> Iterator[Fanout]:
+    """The command's Dask fan-out: the cluster at CAPSCHED_DASK_ADDRESS, or a LocalCluster of `workers`
+    processes (default CAPSCHED_DASK_WORKERS, else one per core) started here and closed on the way out,
+    also on Ctrl-C. A scheduler that cannot be reached, or workers without this capsched, exit 2."""
+    from app.fanout import DaskFanout, FanoutError
+    from app.settings import Settings
+
+    settings = Settings()
+    fanout = DaskFanout(address=settings.dask_address, workers=workers or settings.dask_workers)
+    try:
+        yield fanout
+    except FanoutError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        fanout.close()

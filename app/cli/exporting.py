@@ -47,6 +47,9 @@ def export_command(
         None, "--projects", help="project list for names and categories (default: the seed data/projects.csv)"
     ),
     baseline: Path | None = typer.Option(None, "--baseline", help="a solution.json drawn as the plan"),
+    risk: Path | None = typer.Option(
+        None, "--risk", help="figures of `capsched risk --out risk.json`: the report gains its cost risk page"
+    ),
     portfolio: str | None = typer.Option(
         None,
         "--portfolio",
@@ -131,13 +134,39 @@ def export_command(
                 rebuilt_problem=problem is None,
                 lang=lang,
             )
-            _write_report(report, result, records, plan, problem, facts, lang=lang, paper=paper, sort=sort)
+            _write_report(
+                report,
+                result,
+                records,
+                plan,
+                problem,
+                facts,
+                lang=lang,
+                paper=paper,
+                sort=sort,
+                risk=_read_risk(risk),
+            )
             console.print(f"wrote {report}")
         except figure_files.ExportUnavailable as exc:
             unavailable.append(f"{report.name}: {exc}")
     if unavailable:
         raise fail("; ".join(unavailable))
     raise typer.Exit(EXIT_OK)
+
+
+def _read_risk(path: Path | None) -> dict[str, Any] | None:
+    """The figures of a `capsched risk --out` JSON file (exit 2 when it is not one)."""
+    if path is None:
+        return None
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise fail(f"--risk: no such file: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise fail(f"--risk {path.name}: not JSON ({exc})") from None
+    if not isinstance(figures, dict) or not {"projects", "samples", "assumptions"} <= figures.keys():
+        raise fail(f"--risk {path.name}: not the figures of `capsched risk --out risk.json`")
+    return figures
 
 
 def _offline_facts(
@@ -193,6 +222,7 @@ def _write_report(
     lang: str,
     paper: str,
     sort: str,
+    risk: dict[str, Any] | None = None,
 ) -> None:
     """The run report of a solution file: the slippage reasons judged on `problem_file`, else on the
     problem rebuilt from the list with the solution's caps and the default rules (the title page says so)."""
@@ -209,6 +239,7 @@ def _write_report(
         paper=paper,
         sort=sort,
         baseline=plan,
+        risk=run_report.RiskFacts(None, risk) if risk is not None else None,
     )
     if target.suffix.lower() == ".html":
         target.write_text(document, encoding="utf-8")

@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "app.cli.serving",
     "app.cli.users",
     "app.cli.tradeoffs",
+    "app.cli.risk",
     "app.cli.templates",
 )
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, invalid_input_exits
+from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, fanout_exits, invalid_input_exits
 from app.cli.main import cli
 from app.i18n import render
 
@@ -27,6 +27,10 @@ _SCHEDULE_SUFFIXES = {".json", ".csv", ".xlsx"}
 _YEARS_HELP = "horizon FIRST-LAST (project list only)"
 _FLAT_HELP = "the same cap every year, 万元"
 _CAPS_HELP = "caps per year: 2021=12000,2022=9000,…"
+_DASK_HELP = (
+    "worker processes of the local Dask cluster (default: one per core); "
+    "CAPSCHED_DASK_ADDRESS=tcp://host:8786 uses that cluster instead"
+)
 
 
 def _check_suffix(path: Path | None, allowed: set[str], option: str) -> None:
@@ -80,6 +84,7 @@ def sweep_command(
     no_hints: bool = typer.Option(False, "--no-hints", help="solve every level from scratch"),
     chart: Path | None = typer.Option(None, "--chart", help="the curve chart .html/.png/.svg/.pdf"),
     lang: str = typer.Option("zh", "--lang", help="table and chart language: zh or en"),
+    dask_workers: int | None = typer.Option(None, "--dask-workers", min=1, help=_DASK_HELP),
 ) -> None:
     """Budget trade-off curve: the least weighted slippage at each budget level."""
     from app.files import report_tables
@@ -98,24 +103,33 @@ def sweep_command(
             )
         else:
             points = tradeoffs.scaled_levels(problem.budget, tradeoffs.parse_levels(levels or "0.5:1.5:0.1"))
-    threads_used, _ = tradeoffs.sweep_threads(len(points))
-    console.print(
-        f"{len(problem.projects)} projects, {len(points)} budget levels, "
-        f"{threads or threads_used} at a time, ≤ {time_limit:g} s each; level 1.0: {loaded.budget_note}"
-    )
-    with Progress(
-        TextColumn("[bold]sweep[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    ) as bar:
-        task = bar.add_task("sweep", total=len(points))
-        curve = tradeoffs.sweep(
-            problem,
-            points,
-            time_limit=time_limit,
-            threads=threads,
-            hints=not no_hints,
-            stars=_stars(loaded),
-            progress=lambda p: bar.update(task, completed=p.done),
+    with fanout_exits(dask_workers) as fanout:
+        with console.status(f"starting {fanout.describe()}…"):
+            cores = fanout.cores
+        threads_used, _ = tradeoffs.sweep_threads(len(points), cores)
+        console.print(
+            f"{len(problem.projects)} projects, {len(points)} budget levels, "
+            f"{threads or threads_used} at a time, ≤ {time_limit:g} s each, on {fanout.describe()}; "
+            f"level 1.0: {loaded.budget_note}"
         )
+        with Progress(
+            TextColumn("[bold]sweep[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("sweep", total=len(points))
+            curve = tradeoffs.sweep(
+                problem,
+                points,
+                time_limit=time_limit,
+                threads=threads,
+                hints=not no_hints,
+                stars=_stars(loaded),
+                progress=lambda p: bar.update(task, completed=p.done),
+                fanout=fanout,
+            )
     rows = [p.to_json() for p in curve.points]
     console.print(_curve_table(rows))
     console.print(f"{len(rows)} levels in {curve.wall_seconds:.1f} s")
@@ -172,6 +186,7 @@ def least_budget_command(
     workers: int = typer.Option(2, "--workers", min=1, help="CP-SAT search workers"),
     out: Path | None = typer.Option(None, "--out", "-o", help="the schedule at that budget .json/.csv/.xlsx"),
     lang: str = typer.Option("zh", "--lang", help="language of the answer and the schedule: zh or en"),
+    dask_workers: int | None = typer.Option(None, "--dask-workers", min=1, help=_DASK_HELP),
 ) -> None:
     """The least flat annual budget (or least scale of given caps) meeting the rule; the amount (or scale)
     alone on the last line. Exact: every bisection step is a proven answer."""
@@ -195,15 +210,17 @@ def least_budget_command(
         colour = {"meets": "green", "fails": "red"}.get(str(s.verdict), "yellow")
         console.print(f"  {shown:>18}  [{colour}]{s.verdict}[/]  {s.seconds:.2f} s")
 
-    result = tradeoffs.least_budget(
-        problem,
-        rule=chosen,
-        scale_of=scale_of,
-        time_limit=time_limit,
-        workers=workers,
-        stars=_stars(loaded),
-        progress=step,
-    )
+    with fanout_exits(dask_workers) as fanout:
+        result = tradeoffs.least_budget(
+            problem,
+            rule=chosen,
+            scale_of=scale_of,
+            time_limit=time_limit,
+            workers=workers,
+            stars=_stars(loaded),
+            progress=step,
+            fanout=fanout,
+        )
     if result.outcome is not tradeoffs.Outcome.FOUND:
         raise fail(render(result.message, lang), EXIT_NO_SCHEDULE)
     solution = result.solution.to_json()

@@ -19,7 +19,13 @@ from app.charts.rows import gantt_rows
 from app.charts.sources import source_spend_chart, source_table, spend_words
 from app.files import documents, figures
 from app.files.documents import Markup, esc, table_html
-from app.files.report_tables import project_table, unit_table
+from app.files.report_tables import (
+    project_table,
+    risk_project_table,
+    risk_summary,
+    risk_year_table,
+    unit_table,
+)
 from app.i18n import category_label, check_lang, money, t
 from app.rules.run_context import NO_CONTEXT, RunContext
 from app.rules.seats import Objective, seat_years
@@ -44,6 +50,16 @@ class RunFacts:
     approved_by: str | None = None  # the run is (or was) the portfolio's baseline
     approved_at: datetime | None = None
     rebuilt_problem: bool = False  # the CLI rebuilt the problem from the list (no run to read it from)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFacts:
+    """A finished cost risk analysis of the run's scenario (app/rules/risk.py figures) for the report."""
+
+    job_id: int | None
+    figures: Mapping[str, Any]
+    finished_at: datetime | None = None
+    same_problem: bool = True  # the analysis solved the same problem as the run (else the scenario changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +149,11 @@ def report_html(
     baseline: Mapping[str, Any] | None = None,
     today: date | None = None,
     context: RunContext = NO_CONTEXT,
+    risk: RiskFacts | None = None,
 ) -> str:
     """The whole report as one HTML document (the PDF's source; charts as embedded SVG). With funding
-    sources (`context`) a page of spending by source against each quota follows spend vs cap."""
+    sources (`context`) a page of spending by source against each quota follows spend vs cap; with `risk`,
+    a cost risk page after the slippage tables."""
     check_lang(lang)
     paper = documents.check_paper(paper)
     pages = [
@@ -150,6 +168,8 @@ def report_html(
         pages.append(_sources_page(solution, context, lang, paper))
     if slippage is not None:
         pages.append(_slippage_page(slippage, lang))
+    if risk is not None:
+        pages.append(_risk_page(risk, records, facts, lang, paper))
     pages.append(_costs_page(solution, records, lang))
     body = "\n".join(f'<section class="page">{p}</section>' for p in pages)
     title = f"{facts.portfolio or ''} {t('report_title', lang)}".strip()
@@ -377,4 +397,41 @@ def _costs_page(solution: Mapping[str, Any], records: Sequence[Any], lang: str) 
         f"<h2>{esc(t('report_costs_title', lang))}</h2>"
         + table_html(header, rows, numeric=[3, 4])
         + f'<p class="note" style="margin-top:2mm">{esc(t("money_estimated_note", lang))}</p>'
+    )
+
+
+def _risk_page(risk: RiskFacts, records: Sequence[Any], facts: RunFacts, lang: str, paper: str) -> str:
+    """Cost risk: the assumptions first (labelled as such), the headline figures, P(on time) per project
+    (chart and table, ★ first) and the extra money per year."""
+    from app.charts.risk import probability_chart
+
+    f = risk.figures
+    names = {r.code: r.name for r in records}
+    title = t("risk_report_title", lang, id=risk.job_id if risk.job_id is not None else "—")
+    intro = t(
+        "risk_report_intro",
+        lang,
+        scenario=facts.scenario or "—",
+        n=f["samples"],
+        seed=f["seed"],
+        when=_when(risk.finished_at),
+    )
+    notes = [f"<p>{esc(intro)}</p>"]
+    if not risk.same_problem:
+        notes.append(f'<p class="note">{esc(t("risk_report_stale", lang, when=_when(risk.finished_at)))}</p>')
+    summary = risk_summary(f, lang)
+    assumption = f'<p class="estimate"><b>{esc(summary[0][0])}</b> · {esc(summary[0][1])}</p>'
+    figures_table = table_html([t("report_figure", lang), t("report_value", lang)], summary[1:])
+    chart = figures.figure_bytes(probability_chart(f, names, lang=lang), "svg")
+    header, rows = risk_project_table(f, names, lang)
+    year_header, year_rows = risk_year_table(f, lang)
+    return (
+        f"<h2>{esc(title)}</h2>"
+        + "".join(notes)
+        + assumption
+        + f"<div style='width:70%'>{figures_table}</div>"
+        + documents.svg_image(chart, max_height_mm=_CHART_MM[paper])
+        + table_html(header, rows, numeric=[3, 7])
+        + f"<h2 style='margin-top:6mm'>{esc(t('risk_report_years', lang))}</h2>"
+        + table_html(year_header, year_rows, numeric=[1, 2])
     )

@@ -317,6 +317,98 @@ LABELS: dict[str, tuple[str, str]] = {
         "Costs marked 'estimate' are floor area × unit cost, basis in each project's cost basis and "
         "data/README.md; replace them with approved figures when known.",
     ),
+    # issue 17: cost risk (app/charts/risk.py, the run report's risk page, the CLI)
+    "risk_assumption": ("假设", "assumption"),
+    "risk_assumption_note": (
+        "假设（非本县数据）：成本倍数服从对数正态分布，约 {share} 的项目超支，平均超支 {mean}，"
+        "同类项目相关 {corr}；依据：参考类预测（Flyvbjerg 等：约四分之三的建筑项目超支，平均超支 20–30%）{more}",
+        "Assumption (not this county's data): lognormal cost multipliers, about {share} of projects over "
+        "cost, mean overrun {mean}, correlation {corr} within a category; basis: reference class forecasting "
+        "(Flyvbjerg et al.: about 3 in 4 building projects overrun, mean overrun 20–30 %){more}",
+    ),
+    "risk_assumption_user": (
+        "假设（用户设定）：成本倍数服从对数正态分布，默认约 {share} 的项目超支，平均超支 {mean}，同类项目相关 {corr}{more}",
+        "Assumption (set by the user): lognormal cost multipliers, by default about {share} of projects over "
+        "cost, mean overrun {mean}, correlation {corr} within a category{more}",
+    ),
+    "risk_assumption_more": (
+        "；另有 {n} 个类别/性质由用户单独设定",
+        "; {n} categories/natures set apart by the user",
+    ),
+    "risk_prob_title": ("按期完工概率（成本超支情形）", "Chance of finishing on time under cost overruns"),
+    "risk_prob_subtitle": (
+        "{n} 个样本，种子 {seed}；★ 按 {deadline} 年底前完工计，其余按计划完工年计",
+        "{n} samples, seed {seed}; ★ by the end of {deadline}, other projects by their planned end",
+    ),
+    "risk_prob_x": ("概率", "Probability"),
+    "risk_rescheduled": ("重新排程", "Re-scheduled"),
+    "risk_fixed": ("原计划不变", "Fixed plan"),
+    "risk_s_title": ("加权延期的分布（S 曲线）", "Weighted slippage across samples (S-curve)"),
+    "risk_s_x": ("加权延期（项目·年）", "Weighted slippage (project-years)"),
+    "risk_s_y": ("不超过该值的样本占比", "Share of samples at or below"),
+    "risk_quantile": ("P{pct} = {value}", "P{pct} = {value}"),
+    "risk_deterministic": ("不超支时 {value}", "At the estimates {value}"),
+    "risk_budget_title": (
+        "年度预算与“★ 全部按期”的把握",
+        "Annual budget against the chance every ★ is on time",
+    ),
+    "risk_budget_x": ("每年统一预算（万元/年）", "Flat annual budget (10k CNY a year)"),
+    "risk_budget_y": ("★ 全部按期的样本占比", "Share of samples with every ★ on time"),
+    "risk_budget_marker": ("P{pct} 预算 {amount}", "P{pct} budget {amount}"),
+    "risk_least_marker": ("不超支时最低 {amount}", "Least at the estimates {amount}"),
+    "risk_hover_level": (
+        "每年 {amount} 万元：{meets}/{n} 个样本 ★ 全部按期",
+        "{amount} a year: every ★ on time in {meets} of {n}",
+    ),
+    "risk_title": ("成本风险分析", "Cost risk"),
+    "risk_report_title": ("成本风险分析（风险分析 #{id}）", "Cost risk (risk analysis #{id})"),
+    "risk_report_intro": (
+        "情景「{scenario}」，{n} 个样本（种子 {seed}），{when} 完成。每个样本按假设的成本倍数重新排程（财政在成本上涨时重新安排），"
+        "并评估原计划不变时超支款项按预算余量尽晚支付的结果。",
+        "Scenario “{scenario}”, {n} samples (seed {seed}), finished {when}. Each sample's costs are drawn from "
+        "the assumptions; the schedule is solved again (the office re-plans when costs rise) and the fixed "
+        "plan is evaluated with the overruns paid as late as the caps force.",
+    ),
+    "risk_report_stale": (
+        "注意：该风险分析基于 {when} 时的情景，此后情景或项目可能已修改。",
+        "Note: the analysis used the scenario as it was on {when}; it may have changed since.",
+    ),
+    "risk_report_years": ("每年多出的资金（平均，万元）", "Extra money per year (mean, 10k CNY)"),
+    "risk_all_stars": ("★ 项目全部按期完工的概率", "Chance every ★ project finishes on time"),
+    "risk_budget_line": (
+        "P{pct} 预算（★ 全部按期的把握 ≥ {pct}%）",
+        "P{pct} budget (every ★ on time in ≥ {pct} %)",
+    ),
+    "risk_budget_none": ("无论多少预算都达不到该把握", "no budget reaches that confidence"),
+    "risk_budget_unproven": ("未能证明（{low}–{high} 万元之间）", "not proven (between {low} and {high})"),
+    "risk_least_line": (
+        "不超支时的最低预算（★ 全部按期）",
+        "Least budget at the estimates (every ★ on time)",
+    ),
+    "risk_slippage_line": ("加权延期 P50 / P80 / P90", "Weighted slippage P50 / P80 / P90"),
+    "risk_overrun_line": ("平均超支总额（万元）", "Mean total overrun (10k CNY)"),
+    "risk_unpaid_line": (
+        "原计划不变时规划期内付不出的超支（平均，万元）",
+        "Fixed plan: overrun unpaid by the last year (mean)",
+    ),
+    "risk_col_project": ("项目", "Project"),
+    "risk_col_planned_end": ("计划完工", "Planned end"),
+    "risk_col_p": ("按期概率（重新排程）", "P(on time), re-scheduled"),
+    "risk_col_p_fixed": ("按期概率（原计划不变）", "P(on time), fixed plan"),
+    "risk_col_p_deadline": ("{deadline} 年底前完工概率", "P(done by {deadline})"),
+    "risk_col_extra": ("平均超支（万元）", "Mean overrun (10k CNY)"),
+    "risk_col_year": ("年度", "Year"),
+    "risk_col_extra_rescheduled": ("重新排程：支出变化（万元）", "Re-scheduled: change in spend"),
+    "risk_col_extra_fixed": ("原计划不变：超支支付（万元）", "Fixed plan: overrun paid"),
+    "risk_reproducible": ("同一种子可重复得到相同结果", "the same seed repeats these figures"),
+    "risk_not_reproducible": (
+        "有 {n} 次求解被时钟截停，结果不保证可重复",
+        "{n} solves were stopped by the clock: these figures may not repeat",
+    ),
+    "risk_unproven_note": (
+        "{n} 个样本的排程在计算量上限内未证明最优（仍可重复）",
+        "{n} samples' schedules were not proven optimal within the work limit (they still repeat)",
+    ),
 }
 
 
@@ -1137,6 +1229,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diag_limit_horizon": ("规划期末 {last_year} 年底", "the end of the horizon {last_year}"),
     "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
     "diag_deferred_by_mip": ("按混合整数规划的方案暂缓", "deferred by the MIP's pattern"),
+    # issue 17: cost risk (app/services/jobs.py)
+    "risk_already_finished": (
+        "风险分析 {job} 已结束（{status}），无法取消",
+        "risk analysis {job} has already finished ({status}); there is nothing to cancel",
+    ),
+    "risk_not_finished": (
+        "风险分析 {job} 尚无结果（{status}）",
+        "risk analysis {job} has no figures yet ({status})",
+    ),
+    "risk_overrun_invalid": (
+        "成本超支假设无效：{detail}",
+        "the overrun assumptions cannot be used: {detail}",
+    ),
+    "risk_unknown_group": (
+        "成本超支假设中的{kind}「{name}」不在本项目库中；可用：{known}",
+        "the overrun assumptions name the {kind} {name!r}, which no project of this portfolio has; use {known}",
+    ),
+    "risk_kind_category": ("项目细类", "category"),
+    "risk_kind_nature": ("建设性质", "nature"),
+    "risk_work_limit_over_max": (
+        "每次求解的计算量 {seconds} 超过本服务器允许的最长求解时间 {limit} 秒",
+        "a work limit of {seconds} per solve is more than this server's longest solve, {limit} s",
+    ),
+    "risk_plan_baseline": (
+        "原计划：{who} 于 {when} 批准的基准（运行 {run}）",
+        "fixed plan: the baseline {who} approved on {when} (run {run})",
+    ),
+    "risk_plan_deterministic": (
+        "原计划：按估算成本求解的排程（无已批准的基准）",
+        "fixed plan: the schedule at the estimated costs (no approved baseline)",
+    ),
+    "risk_plan_baseline_mismatch": (
+        "原计划：按估算成本求解的排程（已批准的基准不覆盖本情景的全部项目或年度）",
+        "fixed plan: the schedule at the estimated costs (the approved baseline does not cover this scenario's projects or years)",
+    ),
+    "risk_plan_asked": (
+        "原计划：按估算成本求解的排程（按要求）",
+        "fixed plan: the schedule at the estimated costs (as asked)",
+    ),
     # issue 15 (solver, MODEL.md v2 funding sources): diagnostics of solver/messages.py's v2 templates
     "diag_must_cost_more_than_sources": (
         "不可暂缓的项目总投资共 {must} 万元，但 {first_year}–{last_year} 年各资金来源的额度合计只有 {total} 万元。",

@@ -3,7 +3,8 @@
 A flat annual amount (or, given caps, the least scale k/1000 of them) at which every ★ project is on time
 (or nothing slips), and one 万元 (one thousandth) less proven not to be — by the solver (INFEASIBLE) or by
 counting (the caps sum to less than what must be funded). Raising caps only widens the feasible set
-(MODEL.md), which is what makes the bisection sound.
+(MODEL.md), which is what makes the bisection sound. Each step's solve is a task of a fan-out
+(app/fanout.py: a thread here by default, a Dask worker from the CLI and the web service).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 
+from app.fanout import Batch, Fanout, LocalThreads
 from app.i18n import Message
 from app.rules.budgets import flat_budget, flat_factor, scale_sources
 from app.rules.problem import PLAN_PERIOD_END, star_ids_of
-from solver import Problem, Solution, SolveStatus, solve
+from solver import DEFAULT_PARAMS, Problem, Solution, SolveParams, SolveStatus, solve
 
 SCALE_STEPS = 1000  # least scale is exact to 1/1000: the smallest k with caps ⌊k·B_t/1000⌋ meeting the rule
 
@@ -107,7 +109,7 @@ def rule_problem(
     return replace(problem, projects=tuple(projects))
 
 
-def _never_binding_cap(problem: Problem) -> int:
+def never_binding_cap(problem: Problem) -> int:
     """A cap so large no year can use it all: the sum of every project's largest annual draw."""
     total = 0
     for p in problem.projects:
@@ -118,7 +120,7 @@ def _never_binding_cap(problem: Problem) -> int:
     return total
 
 
-def _must_fund(problem: Problem) -> int:
+def must_fund(problem: Problem) -> int:
     """Money every schedule of the rule problem spends inside the horizon: all non-deferrable costs."""
     return sum(p.cost for p in problem.projects if not p.deferrable)
 
@@ -134,6 +136,8 @@ def least_budget(
     star_deadline: int = PLAN_PERIOD_END,
     progress: Callable[[BisectionStep], None] | None = None,
     stop: threading.Event | None = None,
+    fanout: Fanout | None = None,
+    params: SolveParams = DEFAULT_PARAMS,
 ) -> LeastBudget:
     """The least flat annual budget (or, with `scale_of`, the least scale k/1000 of those caps, each cap
     rounded down) meeting `rule`, exactly (pass `stars`, the portfolio's ★ codes, when the scenario's ★
@@ -150,8 +154,8 @@ def least_budget(
             return flat_factor(problem.budget, max(key, 0))
         return Fraction(max(key, 0), SCALE_STEPS)
 
-    must = _must_fund(checked)
-    top = _never_binding_cap(checked)
+    must = must_fund(checked)
+    top = never_binding_cap(checked)
 
     if scale_of is None:
 
@@ -173,21 +177,24 @@ def least_budget(
     low = _largest_short(caps_at, must)
     high = max(ceiling, low + 1)
     proof_below = Message("lb_proof_caps_short", must=f"{must:,}")
-    return _bisect(
-        problem,
-        checked,
-        rule=rule,
-        mode=mode,
-        caps_at=caps_at,
-        factor_at=factor_at,
-        low=low,
-        high=high,
-        proof_below=proof_below,
-        time_limit=time_limit,
-        workers=workers,
-        progress=progress,
-        stop=stop,
-    )
+    with (fanout or LocalThreads(1)).batch(stop) as batch:
+        return _bisect(
+            problem,
+            checked,
+            rule=rule,
+            mode=mode,
+            caps_at=caps_at,
+            factor_at=factor_at,
+            low=low,
+            high=high,
+            proof_below=proof_below,
+            time_limit=time_limit,
+            workers=workers,
+            progress=progress,
+            stop=stop,
+            batch=batch,
+            params=params,
+        )
 
 
 def _largest_short(caps_at: Callable[[int], dict[int, int]], must: int) -> int:
@@ -219,6 +226,8 @@ def _bisect(
     workers: int,
     progress: Callable[[BisectionStep], None] | None,
     stop: threading.Event | None,
+    batch: Batch,
+    params: SolveParams,
 ) -> LeastBudget:
     steps: list[BisectionStep] = []
     schedules: dict[int, Solution] = {}
@@ -230,13 +239,14 @@ def _bisect(
 
     def decide(key: int, low: int, high: int) -> Verdict:
         hint = schedules[min(schedules)] if schedules else None
-        solution = solve(
+        solution = batch.submit(
+            solve,
             at(checked, key),
             time_limit=time_limit,
             workers=workers,
             hint=hint,
-            stop=stop,
-        )
+            params=params,
+        ).result()
         if solution.status.has_schedule:
             schedules[key] = solution
             verdict = Verdict.MEETS
@@ -293,7 +303,14 @@ def _bisect(
         else:
             low = mid
     caps = caps_at(high)
-    final = solve(at(problem, high), time_limit=time_limit, workers=workers, hint=schedules[high], stop=stop)
+    final = batch.submit(
+        solve,
+        at(problem, high),
+        time_limit=time_limit,
+        workers=workers,
+        hint=schedules[high],
+        params=params,
+    ).result()
     if not final.status.has_schedule:  # cannot happen with a feasible hint unless cancelled
         final = schedules[high]
     fails_by = Message("lb_proof_solver") if any(s.key == low for s in steps) else proof_below

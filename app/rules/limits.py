@@ -19,6 +19,7 @@ MAX_SEATS = 100_000  # pupil places one project adds
 MAX_AREA = 100_000_000.0  # m² of floor or purchase area, 亩 of land
 MAX_WEIGHT = 1_000  # a project's slippage weight (a scenario override)
 MAX_DEFER_PENALTY = 100_000  # a project's penalty for being deferred (a scenario override)
+MAX_RISK_SAMPLES = 10_000  # Monte Carlo samples of one cost risk analysis (issue 17)
 MAX_TIME_LIMIT = 86_400.0  # seconds in any time limit a request names (the server clamps to its own maximum)
 
 # Text columns of a project, as app/models.py declares them (PostgreSQL VARCHAR(n) refuses longer text).

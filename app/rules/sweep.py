@@ -6,7 +6,8 @@ weighted slippage never rises with money, and a budget proven infeasible proves 
 infeasible. The sweep uses it for hints and for statuses (app/rules/least_budget.py uses it for bisection).
 
 Pure: over a `solver.Problem`, with an optional progress callback and a `threading.Event` to cancel; the
-CLI and the web service call it the same way.
+levels are solved on a fan-out (app/fanout.py: threads here by default, a Dask cluster from the CLI and the
+web service), which the CLI and the web service call the same way.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from app.fanout import Fanout, LocalThreads
 from app.rules.budgets import BudgetSpecError, flat_budget, flat_factor, scale_sources
 from app.rules.problem import star_ids_of
 from solver import Problem, Solution, SolveStatus, solve
@@ -235,8 +237,10 @@ def sweep(
     seats: Mapping[str, int] | None = None,
     progress: Callable[[SweepProgress], None] | None = None,
     stop: threading.Event | None = None,
+    fanout: Fanout | None = None,
 ) -> Curve:
-    """Solve `problem` at every budget level, `threads` levels at a time (default: sweep_threads).
+    """Solve `problem` at every budget level, `threads` levels at a time (default: sweep_threads of the
+    fan-out's cores), each solve a task of `fanout` (default: threads of this process).
 
     Levels start in order of increasing budget; each is hinted with the schedule of the largest smaller
     budget solved so far — feasible at this budget too, so the solver starts from a valid plan and its
@@ -245,11 +249,11 @@ def sweep(
     started = time.perf_counter()
     if not levels:
         return Curve((), False, 0.0)
-    default_threads, default_workers = sweep_threads(len(levels))
+    fanout = fanout or LocalThreads(threads)
+    cores = fanout.cores
+    default_threads, default_workers = sweep_threads(len(levels), cores)
     threads = threads or default_threads
-    workers = workers or (
-        default_workers if threads == default_threads else max(1, (os.cpu_count() or 1) // threads)
-    )
+    workers = workers or (default_workers if threads == default_threads else max(1, cores // threads))
     star_set = star_ids_of(problem, stars)
     order = sorted(range(len(levels)), key=lambda i: levels[i].total_wan)
     done: dict[int, CurvePoint] = {}
@@ -270,7 +274,7 @@ def sweep(
         ]
         return done[max(below, key=lambda i: levels[i].total_wan)].solution if below else None
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sweep") as pool:
+    with fanout.batch(stop) as batch:
         while pending or running:
             while pending and len(running) < threads and not (stop is not None and stop.is_set()):
                 index = pending.pop(0)
@@ -280,9 +284,7 @@ def sweep(
                     continue
                 hint = hint_for(index)
                 at_level = level_problem(problem, levels[index])
-                future = pool.submit(
-                    solve, at_level, time_limit=time_limit, workers=workers, hint=hint, stop=stop
-                )
+                future = batch.submit(solve, at_level, time_limit=time_limit, workers=workers, hint=hint)
                 running[future] = (index, hint is not None)
             if stop is not None and stop.is_set():
                 cancelled = cancelled or bool(pending)

@@ -29,7 +29,7 @@ from app.rules import slippage
 from app.rules.annual_plan import annual_plan as plan_of_year
 from app.rules.portfolio import ProjectRecord
 from app.rules.run_context import RunContext
-from app.services import actuals, baselines, portfolios, projects, runs, scenarios
+from app.services import actuals, baselines, jobs, portfolios, projects, runs, scenarios
 from solver import Problem, Solution
 
 CHART_CACHE_BYTES = 64 * 1024 * 1024
@@ -240,6 +240,21 @@ def run_facts(*, session: Session, run_id: int, zone: tzinfo = UTC) -> run_repor
     )
 
 
+def _risk_facts(session: Session, run_id: int, zone: tzinfo = UTC) -> run_report.RiskFacts | None:
+    """The newest finished risk analysis of the run's scenario, for the report's risk page (None: none);
+    when it finished in `zone`, the office's time zone."""
+    run = runs.get(session=session, run_id=run_id)
+    job = jobs.latest_risk(session=session, scenario_id=run.scenario_id)
+    if job is None or job.result is None:
+        return None
+    return run_report.RiskFacts(
+        job_id=job.id,
+        figures=job.result,
+        finished_at=job.finished_at.astimezone(zone) if job.finished_at else None,
+        same_problem=job.params.get("problem") == run.problem,
+    )
+
+
 def report_file(
     *,
     session: Session,
@@ -250,8 +265,9 @@ def report_file(
     sort: str = "start",
     zone: tzinfo = UTC,
 ) -> bytes:
-    """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, costs
-    with their basis) as PDF, or as the HTML the PDF is made from."""
+    """The run report (title page, summary, Gantt pages, spend vs cap, slippage and unit tables, the cost
+    risk page when the scenario has a finished risk analysis, costs with their basis) as PDF, or as the
+    HTML the PDF is made from."""
     solution, records, baseline = _with_baseline(session, run_id)
     report = run_slippage(session=session, run_id=run_id)
     try:
@@ -265,6 +281,7 @@ def report_file(
             sort=sort,
             baseline=baseline,
             context=context_of(session=session, run_id=run_id),
+            risk=_risk_facts(session, run_id, zone),
         )
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err

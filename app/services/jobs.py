@@ -1,4 +1,5 @@
-"""Trade-off jobs: a budget sweep (the trade-off curve) or a least-budget search over a scenario.
+"""Background jobs over a scenario: a budget sweep (the trade-off curve), a least-budget search, a cost risk
+analysis.
 
 A job is a row (app.models.Job) holding the exact MODEL.md problem it works on, queued and handed to the
 background pool (app/background.py) like a run; app/runner.py does the work and stores its progress as it
@@ -22,6 +23,8 @@ from app.models import (
     JobKind,
     LeastBudgetCreate,
     LeastBudgetPublic,
+    RiskCreate,
+    RiskPublic,
     RunStatus,
     SweepCreate,
     SweepPublic,
@@ -29,18 +32,38 @@ from app.models import (
 )
 from app.rules import sweep
 from app.rules.budgets import BudgetSpecError
+from app.rules.funding import rules_for
+from app.rules.overruns import Assumptions, OverrunError, describe_assumptions, funding_rules_json
 from app.rules.problem import PLAN_PERIOD_END
-from app.services import audit, scenarios
-from solver import Problem
+from app.rules.risk import DEFAULT_WORK_LIMIT
+from app.services import audit, baselines, funding, scenarios
+from solver import Problem, Solution
 
 DEFAULT_LEVELS = "0.5:1.5:0.1"
+
+
+_NOUNS = {JobKind.SWEEP: "sweep", JobKind.LEAST_BUDGET: "least-budget job", JobKind.RISK: "risk analysis"}
+_FINISHED = {
+    JobKind.SWEEP: "sweep_already_finished",
+    JobKind.LEAST_BUDGET: "least_budget_already_finished",
+    JobKind.RISK: "risk_already_finished",
+}
+_NOT_AUDITED = (
+    "problem",
+    "levels",
+    "stars",
+    "seats",
+    "categories",
+    "natures",
+    "plan",
+)  # large, or in the row
 
 
 def get(*, session: Session, job_id: int, kind: JobKind) -> Job:
     """The job of that kind, or NotFound (a sweep id is not a least-budget id)."""
     job = session.get(Job, job_id)
     if job is None or job.kind != kind:
-        raise NotFound("sweep" if kind is JobKind.SWEEP else "least-budget job", job_id)
+        raise NotFound(_NOUNS[kind], job_id)
     return job
 
 
@@ -78,7 +101,7 @@ def _queue(session: Session, pool: Submitter, job: Job, user: User) -> Job:
     session.add(job)
     session.flush()
     scenario = scenarios.get(session=session, scenario_id=job.scenario_id)
-    asked = {k: v for k, v in job.params.items() if k not in ("problem", "levels", "stars", "seats")}
+    asked = {k: v for k, v in job.params.items() if k not in _NOT_AUDITED}
     audit.record(
         session,
         actor=user,
@@ -166,9 +189,8 @@ def cancel(*, session: Session, pool: Submitter, job_id: int, kind: JobKind, use
     """Cancel a queued job at once, or ask a running one to stop (it keeps what it has found)."""
     job = get(session=session, job_id=job_id, kind=kind)
     if RunStatus(job.status).finished:
-        key = "sweep_already_finished" if kind == JobKind.SWEEP else "least_budget_already_finished"
         status = Message(f"run_status_{job.status}")
-        raise Conflict(Message(key, job=job_id, status=status), ["status"])
+        raise Conflict(Message(_FINISHED[kind], job=job_id, status=status), ["status"])
     scenario = scenarios.get(session=session, scenario_id=job.scenario_id)
     audit.record(
         session,
@@ -246,6 +268,7 @@ def curve_file(
         figure = curve_figure(
             points,
             current_cap_wan=job.params.get("current_cap_wan"),
+            confidence_budget=_confidence_budget(session, job.scenario_id),
             lang=lang,
             measure=measure,
             objective=job.params.get("objective", "weighted_slippage"),
@@ -253,3 +276,194 @@ def curve_file(
         return figures.figure_bytes(figure, fmt)
     except (ValueError, figures.ExportError) as err:
         raise InvalidInput(str(err), [(("query",), str(err))]) from err
+
+
+# ── cost risk ────────────────────────────────────────────────────────────────────────────────────
+
+
+def _assumptions(data: RiskCreate, categories: set[str], natures: set[str]) -> Assumptions:
+    """The request's overrun assumptions, naming only categories and natures the portfolio has."""
+    try:
+        assumptions = Assumptions.from_json(data.overrun)
+    except OverrunError as err:
+        words = Message("risk_overrun_invalid", detail=str(err))
+        raise InvalidInput(words, [(("body", "overrun"), str(err))]) from err
+    for kind, given, known in (
+        ("category", assumptions.categories, categories),
+        ("nature", assumptions.natures, natures),
+    ):
+        for name in given:
+            if name not in known:
+                words = Message(
+                    "risk_unknown_group",
+                    kind=Message(f"risk_kind_{kind}"),
+                    name=name,
+                    known="、".join(sorted(known)) or "—",
+                )
+                part = "categories" if kind == "category" else "natures"
+                raise InvalidInput(words, [(("body", "overrun", part, name), words)])
+    return assumptions
+
+
+def _covers(solution: dict[str, Any] | None, problem: Problem) -> bool:
+    """Whether a stored schedule schedules every project of `problem` inside its horizon."""
+    if not solution:
+        return False
+    plan = Solution.from_json(solution)
+    by_id = {s.id: s for s in plan.projects}
+    for p in problem.projects:
+        s = by_id.get(p.id)
+        if s is None or not s.scheduled or any(t not in problem.budget for t in s.funding):
+            return False
+    return True
+
+
+def _fixed_plan(
+    session: Session, portfolio_id: int, problem: Problem, asked: str
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The schedule the fixed plan keeps (None: the deterministic one) and where it comes from."""
+    if asked == "deterministic":
+        return None, {"source": "deterministic", "reason": "asked"}
+    baseline = baselines.current(session=session, portfolio_id=portfolio_id)
+    if baseline is None:
+        return None, {"source": "deterministic", "reason": "no_baseline"}
+    solution = baselines.solution_of(session=session, portfolio_id=portfolio_id)
+    if not _covers(solution, problem):
+        return None, {"source": "deterministic", "reason": "baseline_mismatch", "run_id": baseline.run_id}
+    source = {
+        "source": "baseline",
+        "run_id": baseline.run_id,
+        "approved_by": baseline.approved_by,
+        "approved_at": baseline.approved_at.isoformat(),
+    }
+    return solution, source
+
+
+def start_risk(
+    *,
+    session: Session,
+    pool: Submitter,
+    scenario_id: int,
+    user: User,
+    data: RiskCreate,
+    max_time_limit: float,
+) -> Job:
+    """Store a queued cost risk analysis of the scenario and hand it to the pool; returns at once. Every
+    limit is checked here, before any work: the queue (QueueFull when the pool's queue is full), the
+    assumptions, the work and time limits."""
+    scenario = scenarios.get(session=session, scenario_id=scenario_id)
+    ensure_room(session, pool)
+    problem = scenarios.problem_of(session=session, scenario_id=scenario_id)
+    records = scenarios.records_of(session=session, scenario_id=scenario_id)
+    assumptions = _assumptions(
+        data, {r.category for r in records}, {r.nature for r in records if r.nature is not None}
+    )
+    work_limit = data.work_limit or DEFAULT_WORK_LIMIT
+    if work_limit > max_time_limit:
+        words = Message("risk_work_limit_over_max", seconds=f"{work_limit:g}", limit=f"{max_time_limit:g}")
+        raise InvalidInput(words, [(("body", "work_limit"), Message("at_most", limit=f"{max_time_limit:g}"))])
+    # the clock only guards a solve the work limit ends first: the server's longest, not the scenario's
+    time_limit = data.time_limit or max_time_limit
+    if time_limit > max_time_limit:
+        words = Message("time_limit_over_max", seconds=f"{time_limit:g}", limit=f"{max_time_limit:g}")
+        raise InvalidInput(words, [(("body", "time_limit"), Message("at_most", limit=f"{max_time_limit:g}"))])
+    plan, source = _fixed_plan(session, scenario.portfolio_id, problem, data.fixed_plan)
+    codes = {p.id for p in problem.projects}
+    funding_plan = funding.plan_of(session=session, scenario=scenario)
+    by_code = {r.code: r for r in records if r.code in codes}
+    applied = (
+        {
+            p.id: rules_for(p.id, by_code[p.id].category, funding_plan.rules)
+            for p in problem.projects
+            if p.funding is not None and p.id in by_code
+        }
+        if funding_plan is not None
+        else {}
+    )
+    params = {
+        "problem": problem.to_json(),
+        "samples": data.samples,
+        "seed": data.seed,
+        "confidence": data.confidence,
+        "overrun": assumptions.to_json(),
+        "categories": {r.code: r.category for r in records if r.code in codes},
+        "natures": {r.code: r.nature for r in records if r.code in codes and r.nature is not None},
+        "stars": scenarios.star_codes(session=session, scenario=scenario),
+        "star_deadline": scenario.star_deadline or PLAN_PERIOD_END,
+        "plan": plan,
+        "plan_source": source,
+        # with funding sources: the rules behind each project's limits, so a share follows its cost
+        "funding_rules": funding_rules_json(applied),
+        "objective": str(scenario.objective),
+        "work_limit": work_limit,
+        "time_limit": max(time_limit, work_limit),
+    }
+    job = Job(scenario_id=scenario_id, kind=JobKind.RISK, params=params, started_by=user.name)
+    job.progress = {"phase": "queued", "done": 0, "total": data.samples}
+    return _queue(session, pool, job, user)
+
+
+def assumptions_note(assumptions: dict[str, Any], lang: str = "zh") -> str:
+    """The overrun assumptions in words, labelled as assumptions with their basis."""
+    return render(describe_assumptions(assumptions), lang)
+
+
+def risk_public(job: Job, lang: str = "zh") -> RiskPublic:
+    """The API's view of a risk analysis: its figures, the assumptions in words, and its error in `lang`."""
+    params = job.params
+    return RiskPublic.model_validate(
+        job,
+        update={
+            "samples": params["samples"],
+            "seed": params["seed"],
+            "confidence": params["confidence"],
+            "assumptions": params["overrun"],
+            "assumptions_note": assumptions_note(params["overrun"], lang),
+            "fixed_plan": params["plan_source"],
+            "result": job.result,
+            "error": error_text(job.error, lang),
+        },
+    )
+
+
+def _confidence_budget(session: Session, scenario_id: int) -> tuple[int, float] | None:
+    """The P80 (or other confidence) budget of the scenario's newest risk analysis, to mark on its curve."""
+    job = latest_risk(session=session, scenario_id=scenario_id)
+    budget = (job.result or {}).get("budget") if job is not None else None
+    if not budget or budget.get("amount_wan") is None:
+        return None
+    return budget["amount_wan"], budget["confidence"]
+
+
+def risk_file(*, session: Session, job_id: int, chart: str, fmt: str, lang: str = "zh") -> bytes:
+    """A chart of a finished risk analysis (probability, slippage, budget) as json/html/png/svg/pdf."""
+    from app.charts.risk import risk_chart
+    from app.files import figures
+
+    job = get(session=session, job_id=job_id, kind=JobKind.RISK)
+    if job.result is None:
+        status = Message(f"run_status_{job.status}")
+        raise Conflict(Message("risk_not_finished", job=job_id, status=status), ["status"])
+    records = scenarios.records_of(session=session, scenario_id=job.scenario_id)
+    budget = job.params["problem"]["budget"]
+    try:
+        figure = risk_chart(
+            chart,
+            job.result,
+            names={r.code: r.name for r in records},
+            current_cap_wan=sum(budget.values()) / len(budget),
+            lang=lang,
+        )
+        return figures.figure_bytes(figure, fmt)
+    except (ValueError, figures.ExportError) as err:
+        raise InvalidInput(str(err), [(("query",), str(err))]) from err
+
+
+def latest_risk(*, session: Session, scenario_id: int) -> Job | None:
+    """The scenario's newest finished risk analysis, or None."""
+    query = (
+        select(Job)
+        .where(Job.scenario_id == scenario_id, Job.kind == JobKind.RISK, Job.status == RunStatus.DONE)
+        .order_by(Job.id.desc())
+    )
+    return session.exec(query).first()

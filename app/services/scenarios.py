@@ -189,6 +189,11 @@ def replan_of(*, session: Session, scenario_id: int, replan_from: int) -> Replan
         return replan(records, options, spent)
 
 
+def records_of(*, session: Session, scenario_id: int) -> list[ProjectRecord]:
+    """The project records a run of the scenario schedules (drafts left out)."""
+    return _records(session, get(session=session, scenario_id=scenario_id))
+
+
 def sources_described(*, session: Session, scenario_id: int) -> list[dict[str, Any]] | None:
     """The scenario's funding sources as a run keeps them (None: the portfolio has none)."""
     scenario = get(session=session, scenario_id=scenario_id)

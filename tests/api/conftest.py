@@ -49,9 +49,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, dask_scheduler: str) -> Settings:
     return Settings(
         database_url=database_url,
+        dask_address=dask_scheduler,
         seed=False,
         workers=1,
         solver_threads=1,

@@ -170,6 +170,17 @@ def _cancel_least_budget(ctx: Ctx):
     return ctx.call("delete", f"/api/least-budget/{job.json()['id']}"), "job"
 
 
+def _start_risk(ctx: Ctx):
+    body = {"samples": 2, "work_limit": 0.5}
+    return ctx.call("post", f"/api/scenarios/{ctx.sid}/risk", json=body), "job"
+
+
+def _cancel_risk(ctx: Ctx):
+    body = {"samples": 2000, "work_limit": 5}
+    job = ctx.client.post(f"/api/scenarios/{ctx.sid}/risk", json=body, headers=ctx.finance).json()
+    return ctx.call("delete", f"/api/risk/{job['id']}"), "job"
+
+
 def _pending_request(ctx: Ctx) -> int:
     body = {"changes": {"cost_wan": 2345}, "reason": "调整概算"}
     url = f"/api/projects/{ctx.project()['id']}/change-requests"
@@ -296,6 +307,8 @@ RECIPES: dict[tuple[str, str], Callable[[Ctx], tuple[Any, str]]] = {
     ("delete", "/api/sweeps/{job_id}"): _cancel_sweep,
     ("post", "/api/scenarios/{sid}/least-budget"): _start_least_budget,
     ("delete", "/api/least-budget/{job_id}"): _cancel_least_budget,
+    ("post", "/api/scenarios/{sid}/risk"): _start_risk,
+    ("delete", "/api/risk/{job_id}"): _cancel_risk,
     ("post", "/api/projects/{project_id}/change-requests"): _request_change,
     ("post", "/api/change-requests/{request_id}/approve"): _approve_request,
     ("post", "/api/change-requests/{request_id}/reject"): _reject_request,

@@ -7,12 +7,19 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import cli
 from app.resources import seed_portfolio_csv
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _shared_dask_cluster(monkeypatch: pytest.MonkeyPatch, dask_scheduler: str) -> None:
+    """The commands fan out to the tests' Dask cluster (CAPSCHED_DASK_ADDRESS) instead of starting one each."""
+    monkeypatch.setenv("CAPSCHED_DASK_ADDRESS", dask_scheduler)
 
 
 def _problem_json(tmp_path: Path) -> Path:

@@ -7,7 +7,18 @@ import threading
 
 import pytest
 
-from solver import Problem, Progress, Project, SolveStatus, greedy_schedule, solve, verify
+from solver import (
+    Problem,
+    Progress,
+    Project,
+    SolveParams,
+    SolveStatus,
+    Strategy,
+    choose_strategy,
+    greedy_schedule,
+    solve,
+    verify,
+)
 from solver.greedy import warm_start
 
 
@@ -131,3 +142,35 @@ def test_warm_start_funds_a_tight_portfolio_the_baseline_order_cannot():
     assert (warm.status, warm.objective) == (SolveStatus.FEASIBLE, 1)
     assert verify(problem, warm) == []
     assert solve(problem, time_limit=5, workers=1).objective == 1
+
+
+def test_a_work_limit_gives_the_same_unproven_schedule_while_another_search_loads_the_cpu() -> None:
+    # 40 crowded projects: not proven within 0.3 deterministic seconds, so the answer is whatever the
+    # one sequential search held when its work ran out — the same count of work, however busy the machine.
+    problem = _portfolio(40, seed=3)
+    params = SolveParams(work_limit=0.3)
+    quiet = solve(problem, time_limit=120, workers=1, params=params)
+    busy = threading.Thread(
+        target=solve, args=(_portfolio(60, seed=9),), kwargs={"time_limit": 5, "workers": 2}
+    )
+    busy.start()
+    loaded = solve(problem, time_limit=120, workers=1, params=params)
+    busy.join()
+    assert quiet.status is SolveStatus.FEASIBLE
+    assert quiet.projects == loaded.projects and quiet.objective == loaded.objective
+
+
+def test_a_work_limit_keeps_medium_portfolios_on_cp_sat_alone() -> None:
+    # HiGHS beside CP-SAT is a race whose winner depends on timing: a work-limited solve does not run it
+    assert choose_strategy(120, SolveParams(work_limit=1.0), highs=True) is Strategy.CP_SAT
+    assert choose_strategy(120, SolveParams(), highs=True) is Strategy.MIP_AND_CP_SAT
+
+
+def test_an_infeasible_problem_without_the_shortfall_only_says_so() -> None:
+    # 30 must be funded by 2021 from a cap of 20: infeasible; the elastic solve for the shortfall is skipped
+    problem = Problem(2021, 2022, {2021: 20, 2022: 20}, (Project("A", 30, 2021, deadline=2021),))
+    plain = solve(problem, time_limit=10, workers=1, params=SolveParams(shortfall=False))
+    explained = solve(problem, time_limit=10, workers=1)
+    assert plain.status is explained.status is SolveStatus.INFEASIBLE
+    assert plain.diagnostics.shortfall is None
+    assert explained.diagnostics.shortfall == {2021: 10}
