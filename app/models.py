@@ -290,6 +290,9 @@ class ProjectsSummary(SQLModel):
     categories: list[str] = Field(description="in the order the file first names them")
     units: list[str]
     statuses: list[str] = Field(description="in the order the file first names them")
+    natures: list[str] = Field(
+        default_factory=list, description="建设性质 (新建, 续建…), in the order the file first names them"
+    )
 
 
 class ImportSummary(SQLModel):
@@ -719,6 +722,7 @@ class RiskPublic(SQLModel):
     assumptions: dict[str, Any] = Field(description="the overrun assumptions used, with their basis")
     assumptions_note: str = Field(description="the assumptions in words, in the reader's language")
     fixed_plan: dict[str, Any] = Field(description="which schedule the fixed plan keeps: source, run_id")
+    names: dict[str, str] = Field(description="the name of each project analysed, by code")
     result: dict[str, Any] | None = Field(
         description="the figures: P(on time) per project and for every ★, slippage P50/P80/P90, extra cost "
         "per year, the budget at `confidence` (README 'Cost risk')"

@@ -16,10 +16,14 @@ export async function render(root, ctx, args, stillHere) {
   await ctx.reloadScenarios();
   const scenario = ctx.scenario;
   if (!scenario) return mount(root, h("div", { class: "panel empty" }, t("no_scenarios")));
-  const jobs = await get(`/api/scenarios/${scenario.id}/risk`);
+  // the categories and natures the assumptions may name, counted by the server (the list may be 10,000 rows)
+  const [jobs, summary] = await Promise.all([
+    get(`/api/scenarios/${scenario.id}/risk`),
+    get(`/api/portfolios/${ctx.portfolio.id}/projects/summary`),
+  ]);
   if (!stillHere()) return;
   const area = h("div", { id: "risk-area" });
-  mount(root, head(ctx, scenario), ctx.can("run") ? riskForm(ctx, scenario) : null, area);
+  mount(root, head(ctx, scenario), ctx.can("run") ? riskForm(ctx, scenario, summary) : null, area);
   const jobId = args[0] ? Number(args[0]) : jobs[0]?.id;
   if (jobId) await showRisk(area, ctx, jobId, stillHere);
   else mount(area, h("div", { class: "panel empty", id: "no-risk" }, ctx.can("run") ? t("risk_none") : t("risk_none_viewer")));
@@ -65,7 +69,7 @@ function readOverrun(inputs) {
   };
 }
 
-function riskForm(ctx, scenario) {
+function riskForm(ctx, scenario, summary) {
   const samples = number("risk-samples", 200, { min: "1", max: "10000", step: "1" });
   const seed = number("risk-seed", 1, { min: "0", step: "1" });
   const confidence = number("risk-confidence", 80, { min: "1", max: "99", step: "1" });
@@ -78,8 +82,8 @@ function riskForm(ctx, scenario) {
   );
   const base = overrunInputs("risk-default", 75, 25, 0.5);
   const groups = [];
-  const categories = [...new Set(ctx.projects.filter((p) => !p.missing?.length).map((p) => p.category))].sort();
-  const natures = [...new Set(ctx.projects.map((p) => p.nature).filter(Boolean))].sort();
+  const categories = [...summary.categories].sort();
+  const natures = [...summary.natures].sort();
   const groupRows = [
     ...categories.map((name) => ({ kind: "categories", name, label: categoryLabel(name) })),
     ...natures.map((name) => ({ kind: "natures", name, label: name })),
@@ -199,7 +203,7 @@ async function drawRisk(area, ctx, job) {
   if (job.status !== "done" || !job.result) return mount(area, status);
   const r = job.result;
   const charts = CHARTS.map((name) => h("div", { id: `risk-${name}-chart`, class: "chart", style: "min-height:420px" }, loading(t("drawing"))));
-  mount(area, status, headline(r), h("section", { class: "panel" }, charts), projectTable(r, ctx), yearTable(r));
+  mount(area, status, headline(r), h("section", { class: "panel" }, charts), projectTable(r, job.names || {}), yearTable(r));
   try {
     await loadPlotly();
     for (const [i, name] of CHARTS.entries()) {
@@ -239,8 +243,7 @@ function headline(r) {
   );
 }
 
-function projectTable(r, ctx) {
-  const names = Object.fromEntries(ctx.projects.map((p) => [p.code, p.name]));
+function projectTable(r, names) {
   const rows = [...r.projects].sort((a, b) => Number(b.star) - Number(a.star) || a.id.localeCompare(b.id));
   return h(
     "section",

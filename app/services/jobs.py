@@ -36,7 +36,7 @@ from app.rules.funding import rules_for
 from app.rules.overruns import Assumptions, OverrunError, describe_assumptions, funding_rules_json
 from app.rules.problem import PLAN_PERIOD_END
 from app.rules.risk import DEFAULT_WORK_LIMIT
-from app.services import audit, baselines, funding, scenarios
+from app.services import audit, baselines, funding, projects, scenarios
 from solver import Problem, Solution
 
 DEFAULT_LEVELS = "0.5:1.5:0.1"
@@ -53,9 +53,11 @@ _NOT_AUDITED = (
     "levels",
     "stars",
     "seats",
+    "names",
     "categories",
     "natures",
     "plan",
+    "funding_rules",
 )  # large, or in the row
 
 
@@ -355,9 +357,8 @@ def start_risk(
     ensure_room(session, pool)
     problem = scenarios.problem_of(session=session, scenario_id=scenario_id)
     records = scenarios.records_of(session=session, scenario_id=scenario_id)
-    assumptions = _assumptions(
-        data, {r.category for r in records}, {r.nature for r in records if r.nature is not None}
-    )
+    known = projects.summarize(session=session, portfolio_id=scenario.portfolio_id)
+    assumptions = _assumptions(data, set(known["categories"]), set(known["natures"]))
     work_limit = data.work_limit or DEFAULT_WORK_LIMIT
     if work_limit > max_time_limit:
         words = Message("risk_work_limit_over_max", seconds=f"{work_limit:g}", limit=f"{max_time_limit:g}")
@@ -386,6 +387,7 @@ def start_risk(
         "seed": data.seed,
         "confidence": data.confidence,
         "overrun": assumptions.to_json(),
+        "names": {r.code: r.name for r in records if r.code in codes},
         "categories": {r.code: r.category for r in records if r.code in codes},
         "natures": {r.code: r.nature for r in records if r.code in codes and r.nature is not None},
         "stars": scenarios.star_codes(session=session, scenario=scenario),
@@ -420,6 +422,7 @@ def risk_public(job: Job, lang: str = "zh") -> RiskPublic:
             "assumptions": params["overrun"],
             "assumptions_note": assumptions_note(params["overrun"], lang),
             "fixed_plan": params["plan_source"],
+            "names": params.get("names", {}),
             "result": job.result,
             "error": error_text(job.error, lang),
         },

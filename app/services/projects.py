@@ -153,7 +153,7 @@ def query_projects(*, session: Session, portfolio_id: int, query: ProjectQuery) 
 def summarize(*, session: Session, portfolio_id: int) -> dict[str, Any]:
     """The whole portfolio in figures for the page's head and filters, counted by the database: projects,
     cost (and the estimated part), ★, drafts, projects without a cost, and the categories (file order),
-    units and statuses there are."""
+    units, statuses and natures there are."""
     portfolios.get(session=session, portfolio_id=portfolio_id)
     mine = Project.portfolio_id == portfolio_id
     estimated = func.lower(func.coalesce(Project.cost_basis, "")).like(f"{ESTIMATE_PREFIX}%")
@@ -185,6 +185,7 @@ def summarize(*, session: Session, portfolio_id: int) -> dict[str, Any]:
         "categories": values(Project.category),
         "units": sorted(values(Project.responsible_unit)),
         "statuses": values(Project.status),
+        "natures": values(Project.nature),
     }
 
 

@@ -24,6 +24,7 @@ def _row(i: int) -> dict[str, Any]:
         "cost_wan": 1000 + 10 * i,
         "cost_basis": "estimate: 面积×单价" if i % 3 == 0 else "批复概算",
         "status": "在建" if i % 7 == 0 else "规划项目",
+        "nature": "续建" if i % 6 == 1 else "新建",
     }
     if i % 12 == 11:
         fields["cost_wan"] = ""
@@ -127,6 +128,7 @@ def test_the_summary_counts_the_whole_portfolio_and_lists_the_filter_values(clie
         "categories": list(CATEGORIES),
         "units": sorted(UNITS),
         "statuses": ["在建", "规划项目"],
+        "natures": ["新建", "续建"],  # file order: P-000 is 新建, P-001 续建
     }
 
 

@@ -55,6 +55,7 @@ def test_a_risk_analysis_reports_chances_slippage_extra_cost_and_the_p80_budget(
     assert "Flyvbjerg" in done["assumptions"]["basis"]
     assert done["assumptions_note"].startswith("Assumption (not this county's data)")
     assert done["fixed_plan"] == {"source": "deterministic", "reason": "no_baseline"}
+    assert done["names"]["T-02"] == "第二中学扩建"  # the page's table names each project
 
 
 def test_the_same_seed_gives_the_same_figures(client, finance, scenario):

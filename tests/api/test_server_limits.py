@@ -160,6 +160,8 @@ def test_runs_beyond_the_queue_limit_get_503_and_nothing_is_stored(settings, mak
         refused = client.post(url, json={"time_limit": 120}, headers=finance)
         refused_zh = client.post(url, json={"time_limit": 120}, headers={**finance, "Accept-Language": "zh"})
         sweep = client.post(f"/api/scenarios/{sid}/sweeps", json={"amounts": "8000,9000"}, headers=finance)
+        risk = client.post(f"/api/scenarios/{sid}/risk", json={"samples": 2}, headers=finance)
+        risks = client.get(f"/api/scenarios/{sid}/risk", headers=finance).json()
         listed = client.get(url, headers=finance).json()
 
         client.delete(f"/api/runs/{queued.json()['id']}", headers=finance)
@@ -177,6 +179,8 @@ def test_runs_beyond_the_queue_limit_get_503_and_nothing_is_stored(settings, mak
         "等待开始的运算已有 1 个（上限 1，CAPSCHED_MAX_QUEUED）；请等其中一个完成，或取消一个，再提交"
     )
     assert sweep.status_code == 503
+    assert risk.status_code == 503 and risk.headers["retry-after"] == "30"  # a risk analysis waits too
+    assert risks == []
     assert len(listed) == 2  # the refused runs were not stored
     assert room_again.status_code == 202  # cancelling the queued run made room
 

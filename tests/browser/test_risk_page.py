@@ -76,4 +76,4 @@ def test_a_viewer_reads_risk_analyses_but_cannot_start_one(page: Page, server: S
     expect(page.locator("#risk-form")).to_have_count(0)
     expect(page.locator("#start-risk")).to_have_count(0)
     header = page.locator(".topbar").bounding_box()
-    assert header is not None and header["height"] < 60  # the eight views and the language switch on one line
+    assert header is not None and header["height"] < 60  # the nine views and the language switch on one line
