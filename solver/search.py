@@ -19,11 +19,12 @@ and the tie-break makes its schedule reproducible too (below `lns_min_projects`)
 
 v2 problems (funding sources) take the same strategies; up to `relaxation_max_projects` CP-SAT first
 solves the problem without its sources (`_without_sources`, a bound and often the optimum), and the
-neighbourhoods replace CP-SAT on the whole model from `lns_min_projects_with_sources` (51) projects, where it could not improve the warm start of a
-200-project portfolio; every engine models the sources (CP-SAT, the MIP,
-the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules that stay linear in
-its variables, see solver/bound.py). Before any search, impossibilities more money on a source would fix
-(solver/windows.py `quota_messages`) go straight to the elastic solve for the least shortfall.
+neighbourhoods replace CP-SAT on the whole model from `lns_min_projects_with_sources` (51) projects,
+where it could not improve the warm start of a 200-project portfolio; every engine models the sources
+(CP-SAT, the MIP, the neighbourhoods' sub-problems, the greedy warm start; the LP bound keeps the rules
+that stay linear in its variables, see solver/bound.py). Before any search, impossibilities more money on
+a source would fix (solver/windows.py `quota_messages`) go straight to the elastic solve for the least
+shortfall.
 """
 
 from __future__ import annotations
@@ -387,11 +388,11 @@ def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule 
     """v2, small problems: the problem without its sources and funding rules (total caps only) is a
     relaxation — the same objective under fewer rules — which CP-SAT proves in a fraction of the time the
     v2 model takes (seed portfolio: ~0.6 s of CPU against ~3.8 s). Run before the v2 search, not beside
-    it: on the shared 2-core machine a thread beside it cost ~0.5 s more CPU to the same proofs. Returns its bound, which bounds the v2
-    problem, and a v2 schedule of the same objective when the sources allow its outcome: each project's
-    end year (start year for a profile) held, CP-SAT finding draws and their split over the sources under
-    a small work limit. That schedule meets the bound, so it is a v2 optimum. Within `relaxation_share`
-    of the time left; (None, None) when there is no time or nothing was found."""
+    it: on the shared 2-core machine a thread beside it cost ~0.5 s more CPU to the same proofs. Returns
+    its bound, which bounds the v2 problem, and a v2 schedule of the same objective when the sources allow
+    its outcome: each project's end year (start year for a profile) held, CP-SAT finding draws and their
+    split over the sources under a small work limit. That schedule meets the bound, so it is a v2 optimum.
+    Within `relaxation_share` of the time left; (None, None) when there is no time or nothing was found."""
     from solver import cpmodel, cpsat
 
     problem, params = run.problem, run.params
