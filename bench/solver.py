@@ -10,7 +10,8 @@ the problem, solving, verifying), when the first schedule was reported (the solv
 LP bound alone (solver/bound.py, also part of `bound`) with its time.
 
 `--sources 4` gives every instance (the seed too) the four illustrative funding sources and per-project
-rules of `solver.instances.with_sources` (MODEL.md v2). "cpu s" is the child's CPU time during the solve
+rules of `solver.instances.with_sources` (MODEL.md v2), and adds the seed's scenarios as the app seeds them
+(data/sources.csv, data/funding_rules.csv). "cpu s" is the child's CPU time during the solve
 (all threads): on a shared machine it says how much of the wall-clock time the solver actually ran.
 
 `--load` solves every case twice: on the machine as it is, then with a CPU hog beside it (a busy Python
@@ -217,8 +218,34 @@ def _seed_cases(sources: int) -> list[Case]:
         ),
     ]
     if sources:
-        return [Case(f"{c.name}, {sources} sources", with_sources(c.problem), c.time_limit) for c in cases]
+        generated = [
+            Case(f"{c.name}, {sources} sources", with_sources(c.problem), c.time_limit) for c in cases
+        ]
+        return _seeded_with_sources() + generated
     return cases
+
+
+def _seeded_with_sources() -> list[Case]:
+    """The seed portfolio's scenarios as the app seeds and builds them: with the illustrative sources and
+    rules of data/sources.csv and data/funding_rules.csv (an in-memory database, as at first start)."""
+    from sqlmodel import Session, SQLModel, create_engine, select
+
+    from app.models import Scenario
+    from app.services import scenarios, seeding
+
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        seeding.seed_if_empty(session=session)
+        names = {seeding.DEFAULT_SCENARIO_NAME: "default scenario", seeding.STAR_SCENARIO_NAME: "★ scenario"}
+        return [
+            Case(
+                f"seed portfolio, {names.get(s.name, s.name)}, data/sources.csv",
+                scenarios.problem_of(session=session, scenario_id=s.id),
+                10.0,
+            )
+            for s in session.exec(select(Scenario).order_by(Scenario.id)).all()
+        ]
 
 
 def _capsched() -> list[str]:

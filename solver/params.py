@@ -56,7 +56,7 @@ class SolveParams:
     # problem and its end years, kept and split over the sources, are often a v2 optimum (seed portfolio
     # with data/sources.csv: proven in ~1 s of CPU against ~3.8 s; solver/search.py `_without_sources`)
     relaxation_max_projects: int = 50
-    relaxation_share: float = 0.3
+    relaxation_share: float = 0.5
     # HiGHS on the MIP beside CP-SAT from this size (below it CP-SAT's first stage proves the seed and
     # 20-project instances in < 1 s; HiGHS needs 1.0 s at 20 projects)
     mip_min_projects: int = 51
