@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.admission import AdmissionLimit
+from api.cache import ResponseCache
 from api.deps import get_current_user
 from api.docs import mount_docs
 from api.middleware import RequestId
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.responses = ResponseCache()
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(AdmissionLimit, limit=settings.max_requests_in_flight)
