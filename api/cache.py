@@ -8,6 +8,12 @@ reader sees a newer version and builds afresh: a kept answer is never served aft
 another server process or the command line made it. Answers are kept per process (a bounded LRU by
 bytes); only the version is shared, through the database. Errors (404, 409, …) are never kept.
 
+On SQLite, `KeptAnswers` (ASGI middleware) sends a kept answer from the event loop: it signs the reader in
+from memory as the routes do (api/deps.py), reads the version with one statement on a connection of its
+own (read after the request arrived, so it sees every write committed before), and sends the answer kept
+under it, with no thread, no session and no routing; anything else (no kept answer, no valid token, any
+database error) goes on to the routes, which answer as they always do.
+
 Only routes whose answer depends on nothing but the path, the query, the language, the data and the date
 (charts mark today when no status date is set: the date is part of the key) use it, not on the user beyond
 being signed in; an answer that depends on the clock (a running run's live `elapsed`) is sent unkept.
@@ -15,6 +21,7 @@ being signed in; an answer that depends on the clock (a running run's live `elap
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -23,14 +30,19 @@ from typing import Any
 from cachetools import LRUCache
 from fastapi import Request
 from fastapi.responses import Response
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import TypeAdapter
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
+from starlette.datastructures import QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import request_lang
-from app.db import data_version
+from app.db import VERSION_TABLE, data_version
+from app.i18n import lang_from_accept_language
 
 CACHE_BYTES = 64 * 1024 * 1024
 _Key = tuple[str, str, str, int, date]
+_Entry = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
 class Unkept(Response):
@@ -51,7 +63,7 @@ class ResponseCache:
     """The kept answers of this process (thread-safe); only the newest data version's are kept."""
 
     def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
-        self._kept: LRUCache[_Key, tuple[int, list[tuple[bytes, bytes]], bytes]] = LRUCache(
+        self._kept: LRUCache[_Key, _Entry] = LRUCache(
             maxsize=max_bytes, getsizeof=lambda entry: len(entry[2]) + 64 * len(entry[1]) + 256
         )
         self._version = -1
@@ -61,12 +73,8 @@ class ResponseCache:
         """The kept answer to this request at the data version `session` sees, or `build()`'s (then kept
         when it is a 200). Call it before the route reads anything else in `session`."""
         version = data_version(session.connection())
-        key = (request.url.path, request.url.query, request_lang(request), version, date.today())
-        with self._lock:
-            if version > self._version:  # a write happened: no older answer can be asked for again
-                self._kept.clear()
-                self._version = version
-            kept = self._kept.get(key)
+        key = (*request_key(request.scope), version, date.today())
+        kept = self.get(key)
         if kept is not None:
             return _Kept(*kept)
         response = build()
@@ -75,6 +83,98 @@ class ResponseCache:
                 if version == self._version and response.body is not None:
                     self._kept[key] = (response.status_code, list(response.raw_headers), bytes(response.body))
         return response
+
+    def holds(self, key: tuple[str, str, str]) -> bool:
+        """Whether an answer to `key` is kept at the newest version seen (without reading the version)."""
+        return (*key, self._version, date.today()) in self._kept
+
+    def get(self, key: _Key) -> _Entry | None:
+        """The answer kept under `key` (whose version was read from the database just now)."""
+        with self._lock:
+            if key[3] > self._version:  # a write happened: no older answer can be asked for again
+                self._kept.clear()
+                self._version = key[3]
+            return self._kept.get(key)
+
+
+def request_key(scope: Scope) -> tuple[str, str, str]:
+    """What a kept answer is found by, besides the version and the date: path, query, language."""
+    language = b""
+    for name, value in scope["headers"]:
+        if name == b"accept-language":
+            language = value
+            break
+    lang = lang_from_accept_language(language.decode("latin-1") or None)
+    return scope["path"], scope["query_string"].decode("latin-1"), lang
+
+
+def bearer_or_query_token(scope: Scope) -> str | None:
+    """The token of a request as api/deps.py `get_current_user` takes it: `Authorization: Bearer …`, else
+    `?token=`."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, credentials = get_authorization_scheme_param(value.decode("latin-1"))
+            if scheme.lower() == "bearer" and credentials:
+                return credentials
+            break
+    return QueryParams(scope["query_string"]).get("token") or None
+
+
+class VersionReader:
+    """The data version read on a SQLite file with a connection of its own (each read its own autocommit
+    statement, so it sees every write committed before it); None for other databases or on any error."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url)
+        file = url.database if url.get_backend_name() == "sqlite" else None
+        self.file = file if file and file != ":memory:" else None
+        self._db: sqlite3.Connection | None = None
+
+    def read(self) -> int | None:
+        if self.file is None:
+            return None
+        try:
+            if self._db is None:
+                self._db = sqlite3.connect(
+                    self.file, timeout=0.05, check_same_thread=False, isolation_level=None
+                )
+                self._db.execute("PRAGMA query_only=1")
+            return self._db.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1").fetchone()[0]
+        except sqlite3.Error:
+            self.close()
+            return None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class KeptAnswers:
+    """ASGI middleware sending kept answers from the event loop (SQLite files; see the module). It uses the
+    app's `responses` (ResponseCache), `tokens` (TokenBook) and `versions` (VersionReader)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        cache: ResponseCache = state.responses
+        key = request_key(scope)
+        if state.versions.file is None or not cache.holds(key):
+            await self.app(scope, receive, send)
+            return
+        token = bearer_or_query_token(scope)
+        signed = await state.tokens.sign_in(token.strip()) if token else None
+        version = state.versions.read() if signed is not None and signed.refusal is None else None
+        kept = cache.get((*key, version, date.today())) if version is not None else None
+        if kept is None:
+            await self.app(scope, receive, send)
+            return
+        await _Kept(*kept)(scope, receive, send)
 
 
 def json_answer(

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.admission import AdmissionLimit
-from api.cache import ResponseCache
+from api.cache import KeptAnswers, ResponseCache, VersionReader
 from api.deps import get_current_user
 from api.docs import mount_docs
 from api.middleware import RequestId
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.pool.shutdown()
+            app.state.versions.close()
             engine.dispose()
 
     app = FastAPI(
@@ -130,8 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.responses = ResponseCache()
+    app.state.versions = VersionReader(settings.database_url)
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(KeptAnswers)  # inside the admission limit: a kept answer counts as in flight
     app.add_middleware(AdmissionLimit, limit=settings.max_requests_in_flight)
     app.add_middleware(SecurityHeaders)  # outside the admission limit: its 503s carry the headers too
     app.add_middleware(RequestId)  # added last: outermost, so every line of the request carries its id

@@ -17,6 +17,8 @@ def _read_twice(client, url: str, headers: dict[str, str]):
     second = client.get(url, headers=headers)
     assert first.status_code == second.status_code == 200, first.text
     assert first.content == second.content  # the second is the kept answer: the same bytes
+    assert second.headers["X-Frame-Options"] == "DENY" and second.headers["X-Request-ID"]
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
     return second
 
 
@@ -101,3 +103,15 @@ def test_a_kept_answer_still_needs_a_valid_token(client, viewer, portfolio):
     _read_twice(client, url, viewer)
     assert client.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
     assert client.get(url).status_code == 401
+
+
+def test_a_kept_answer_is_refused_to_a_revoked_token_and_sent_for_a_query_token(client, finance, portfolio):
+    made = client.post("/api/users", json={"name": "临时读者", "role": "viewer"}, headers=finance).json()
+    url = f"/api/portfolios/{portfolio['id']}"
+    _read_twice(client, url, {"Authorization": f"Bearer {made['token']}"})
+    by_query = client.get(f"{url}?token={made['token']}")
+    assert by_query.status_code == 200 and by_query.json()["name"] == "测试项目库"
+    revoked = client.post(f"/api/users/{made['id']}/revoke", headers=finance)
+    assert revoked.status_code == 200, revoked.text
+    again = client.get(url, headers={"Authorization": f"Bearer {made['token']}"})
+    assert again.status_code == 401 and "revoked" in again.json()["detail"]
