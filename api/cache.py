@@ -41,6 +41,8 @@ from app.db import VERSION_TABLE, data_version
 from app.i18n import lang_from_accept_language
 
 CACHE_BYTES = 64 * 1024 * 1024
+MAX_UNKEPT = 10_000  # keys remembered as not kept (bounded: each query string is a key)
+BUILD_WAIT_SECONDS = 30.0  # how long a request waits for another's build of its answer before its own
 _Key = tuple[str, str, str, int, date]
 _Entry = tuple[int, list[tuple[bytes, bytes]], bytes]
 
@@ -68,21 +70,50 @@ class ResponseCache:
         )
         self._version = -1
         self._lock = threading.Lock()
+        self._building: dict[_Key, threading.Event] = {}  # answers being built now, by key
+        self._unkept: set[_Key] = set()  # answers of the newest version that are not kept (built each time)
 
     def answer(self, request: Request, session: Session, build: Callable[[], Response]) -> Response:
         """The kept answer to this request at the data version `session` sees, or `build()`'s (then kept
-        when it is a 200). Call it before the route reads anything else in `session`."""
+        when it is a 200). Call it before the route reads anything else in `session`. One request builds a
+        given answer at a time: the others asking for it meanwhile wait for its answer (many readers of a
+        new chart or after a write draw it once, not each on a thread of its own)."""
         version = data_version(session.connection())
         key = (*request_key(request.scope), version, date.today())
         kept = self.get(key)
         if kept is not None:
             return _Kept(*kept)
-        response = build()
-        if response.status_code == 200 and response.background is None and not isinstance(response, Unkept):
-            with self._lock:
-                if version == self._version and response.body is not None:
+        with self._lock:
+            building = self._building.get(key) if key not in self._unkept else None
+            first = building is None and key not in self._unkept
+            if first:
+                building = self._building[key] = threading.Event()
+        if building is not None and not first:
+            building.wait(BUILD_WAIT_SECONDS)
+            kept = self.get(key)
+            return _Kept(*kept) if kept is not None else build()
+        try:
+            response = build()
+        except BaseException:
+            self._done(key, building)
+            raise
+        keep = response.status_code == 200 and response.background is None and response.body is not None
+        with self._lock:
+            if keep and not isinstance(response, Unkept):
+                if version == self._version:
                     self._kept[key] = (response.status_code, list(response.raw_headers), bytes(response.body))
+            elif version == self._version:
+                if len(self._unkept) >= MAX_UNKEPT:
+                    self._unkept.clear()
+                self._unkept.add(key)  # answered fresh each time: no one waits for another's
+        self._done(key, building)
         return response
+
+    def _done(self, key: _Key, building: threading.Event | None) -> None:
+        if building is not None:
+            with self._lock:
+                self._building.pop(key, None)
+            building.set()
 
     def holds(self, key: tuple[str, str, str]) -> bool:
         """Whether an answer to `key` is kept at the newest version seen (without reading the version)."""
@@ -93,6 +124,7 @@ class ResponseCache:
         with self._lock:
             if key[3] > self._version:  # a write happened: no older answer can be asked for again
                 self._kept.clear()
+                self._unkept.clear()
                 self._version = key[3]
             return self._kept.get(key)
 
