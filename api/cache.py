@@ -16,7 +16,8 @@ database error) goes on to the routes, which answer as they always do.
 
 Only routes whose answer depends on nothing but the path, the query, the language, the data and the date
 (charts mark today when no status date is set: the date is part of the key) use it, not on the user beyond
-being signed in; an answer that depends on the clock (a running run's live `elapsed`) is sent unkept.
+being signed in; a running run's answer, whose `progress.elapsed` counts on between writes, is kept with the
+moment the run started and sent with its elapsed seconds as of the moment it is sent (`LiveRun`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+import orjson
 from cachetools import LRUCache
 from fastapi import Request
 from fastapi.responses import Response
@@ -39,26 +41,48 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.db import VERSION_TABLE, data_version
 from app.i18n import lang_from_accept_language
+from app.services import runs
 
 CACHE_BYTES = 64 * 1024 * 1024
 MAX_UNKEPT = 10_000  # keys remembered as not kept (bounded: each query string is a key)
 BUILD_WAIT_SECONDS = 30.0  # how long a request waits for another's build of its answer before its own
 _Key = tuple[str, str, str, int, date]
-_Entry = tuple[int, list[tuple[bytes, bytes]], bytes]
+_Entry = tuple[int, list[tuple[bytes, bytes]], bytes, datetime | None]
 
 
-class Unkept(Response):
-    """An answer to send but not to keep (it depends on more than the key)."""
+class LiveRun(Response):
+    """A running run's JSON answer, kept with the moment it started: sent again with `progress.elapsed`
+    counted up to the moment it is sent, as the route does (app/services/runs.py `public`)."""
+
+    def __init__(self, content: bytes, started_at: datetime) -> None:
+        super().__init__(content, media_type="application/json")
+        self.started_at = started_at
 
 
 class _Kept(Response):
-    """A kept answer sent again: its status, headers and body as they were built."""
+    """A kept answer sent again: its status, headers and body as they were built (a running run's with its
+    elapsed seconds as of now)."""
 
-    def __init__(self, status_code: int, raw_headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        raw_headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        started_at: datetime | None,
+    ) -> None:
         self.status_code = status_code
-        self.body = body
         self.background = None
-        self.raw_headers = list(raw_headers)
+        if started_at is None:
+            self.body = body
+            self.raw_headers = list(raw_headers)
+            return
+        answer = orjson.loads(body)
+        answer["progress"]["elapsed"] = round(runs.seconds_since(started_at), 3)
+        self.body = orjson.dumps(answer)
+        length = (b"content-length", str(len(self.body)).encode("latin-1"))
+        self.raw_headers = [
+            length if name == b"content-length" else (name, value) for name, value in raw_headers
+        ]
 
 
 class ResponseCache:
@@ -99,13 +123,19 @@ class ResponseCache:
             raise
         keep = response.status_code == 200 and response.background is None and response.body is not None
         with self._lock:
-            if keep and not isinstance(response, Unkept):
+            if keep:
                 if version == self._version:
-                    self._kept[key] = (response.status_code, list(response.raw_headers), bytes(response.body))
+                    started = response.started_at if isinstance(response, LiveRun) else None
+                    self._kept[key] = (
+                        response.status_code,
+                        list(response.raw_headers),
+                        bytes(response.body),
+                        started,
+                    )
             elif version == self._version:
                 if len(self._unkept) >= MAX_UNKEPT:
                     self._unkept.clear()
-                self._unkept.add(key)  # answered fresh each time: no one waits for another's
+                self._unkept.add(key)  # an error, built each time: no one waits for another's
         self._done(key, building)
         return response
 
@@ -209,10 +239,6 @@ class KeptAnswers:
         await _Kept(*kept)(scope, receive, send)
 
 
-def json_answer(
-    value: Any, adapter: TypeAdapter[Any], headers: Mapping[str, str] | None = None, *, keep: bool = True
-) -> Response:
-    """`value` as the JSON FastAPI would send for a route whose response_model `adapter` describes (an
-    `Unkept` one unless `keep`)."""
-    kind = Response if keep else Unkept
-    return kind(adapter.dump_json(value, by_alias=True), media_type="application/json", headers=headers)
+def json_answer(value: Any, adapter: TypeAdapter[Any], headers: Mapping[str, str] | None = None) -> Response:
+    """`value` as the JSON FastAPI would send for a route whose response_model `adapter` describes."""
+    return Response(adapter.dump_json(value, by_alias=True), media_type="application/json", headers=headers)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
-from api.cache import json_answer
+from api.cache import LiveRun, json_answer
 from api.deps import (
     CurrentUser,
     FinanceUser,
@@ -103,8 +103,10 @@ def get_run(rid: Id, request: Request, session: SessionDep, _: CurrentUser, kept
 
     def build() -> Response:
         run = runs.get(session=session, run_id=rid, with_problem=False)
-        live = run.status == RunStatus.RUNNING  # its progress.elapsed counts on between writes
-        return json_answer(runs.public(run, request_lang(request)), _RUN, keep=not live)
+        answer = json_answer(runs.public(run, request_lang(request)), _RUN)
+        if run.status == RunStatus.RUNNING and run.started_at is not None:  # elapsed counts on, live
+            return LiveRun(answer.body, run.started_at)
+        return answer
 
     return kept.answer(request, session, build)
 

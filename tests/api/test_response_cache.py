@@ -4,12 +4,16 @@ server). Each test reads an answer twice (so that it is kept), writes, and reads
 
 from __future__ import annotations
 
+import time
+
+import orjson
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel
 
 from app.db import data_version, missing_version_triggers
 from app.models import Project, Role
 from tests.api.conftest import wait_for_run
+from tests.api.test_concurrency import _hard_portfolio
 
 
 def _read_twice(client, url: str, headers: dict[str, str]):
@@ -115,3 +119,18 @@ def test_a_kept_answer_is_refused_to_a_revoked_token_and_sent_for_a_query_token(
     assert revoked.status_code == 200, revoked.text
     again = client.get(url, headers={"Authorization": f"Bearer {made['token']}"})
     assert again.status_code == 401 and "revoked" in again.json()["detail"]
+
+
+def test_a_running_runs_elapsed_counts_on_between_reads(client, finance, viewer):
+    sid = _hard_portfolio(client, finance)
+    run = client.post(f"/api/scenarios/{sid}/runs", json={"time_limit": 120}, headers=finance).json()
+    first = wait_for_run(client, run["id"], viewer, {"running", "done", "failed"})
+    assert first["status"] == "running"
+    time.sleep(0.3)
+    second = client.get(f"/api/runs/{run['id']}", headers=viewer)
+    assert second.status_code == 200 and second.json()["status"] == "running"
+    assert second.json()["progress"]["elapsed"] >= first["progress"]["elapsed"] + 0.3
+    assert orjson.dumps(second.json()) == second.content  # the bytes the route itself sends
+    assert int(second.headers["Content-Length"]) == len(second.content)
+    assert client.delete(f"/api/runs/{run['id']}", headers=finance).status_code == 202
+    assert wait_for_run(client, run["id"], viewer, {"cancelled", "done", "failed"})["status"] == "cancelled"
