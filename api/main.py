@@ -134,8 +134,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = VersionReader(settings.database_url)
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    app.add_middleware(KeptAnswers)  # inside the admission limit: a kept answer counts as in flight
     app.add_middleware(AdmissionLimit, limit=settings.max_requests_in_flight)
+    # outside the admission limit: a kept answer is sent from memory in the event loop (no thread, no
+    # connection), so it neither waits for nor takes one of the places the limit guards
+    app.add_middleware(KeptAnswers)
     app.add_middleware(SecurityHeaders)  # outside the admission limit: its 503s carry the headers too
     app.add_middleware(RequestId)  # added last: outermost, so every line of the request carries its id
     app.include_router(_api_router())
