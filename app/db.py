@@ -188,7 +188,7 @@ def _present_triggers(connection: Connection) -> set[str]:
     else:
         found = connection.exec_driver_sql(
             "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE c.relnamespace = current_schema()::regnamespace"
+            "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
         )
     return set(found.scalars())
 
