@@ -8,9 +8,9 @@ reader sees a newer version and builds afresh: a kept answer is never served aft
 another server process or the command line made it. Answers are kept per process (a bounded LRU by
 bytes); only the version is shared, through the database. Errors (404, 409, …) are never kept.
 
-On SQLite, `KeptAnswers` (ASGI middleware) sends a kept answer from the event loop: it signs the reader in
+`KeptAnswers` (ASGI middleware) sends a kept answer from the event loop: it signs the reader in
 from memory as the routes do (api/deps.py), reads the version with one statement on a connection of its
-own (read after the request arrived, so it sees every write committed before), and sends the answer kept
+own (read after the request arrived, so it sees every write committed before; `VersionReader`), and sends the answer kept
 under it, with no thread, no session and no routing; anything else (no kept answer, no valid token, any
 database error) goes on to the routes, which answer as they always do.
 
@@ -22,8 +22,11 @@ moment the run started and sent with its elapsed seconds as of the moment it is 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +47,8 @@ from app.i18n import lang_from_accept_language
 from app.services import runs
 
 CACHE_BYTES = 64 * 1024 * 1024
+PG_READ_SECONDS = 1.0  # a PostgreSQL version read slower than this: the routes answer instead
+_VERSION_SQL = f"SELECT version FROM {VERSION_TABLE} WHERE id = 1"
 MAX_UNKEPT = 10_000  # keys remembered as not kept (bounded: each query string is a key)
 BUILD_WAIT_SECONDS = 30.0  # how long a request waits for another's build of its answer before its own
 _Key = tuple[str, str, str, int, date]
@@ -183,37 +188,81 @@ def bearer_or_query_token(scope: Scope) -> str | None:
 
 
 class VersionReader:
-    """The data version read on a SQLite file with a connection of its own (each read its own autocommit
-    statement, so it sees every write committed before it); None for other databases or on any error."""
+    """The data version read by the event loop on a connection of its own, each read a statement of its own
+    (autocommit), so it sees every write committed before it: on a SQLite file with sqlite3, on PostgreSQL
+    with psycopg's asyncio connection, one statement at a time and shared by every request that arrived
+    before it started. None on any error (the request then goes on to the routes)."""
 
     def __init__(self, database_url: str) -> None:
         url = make_url(database_url)
         file = url.database if url.get_backend_name() == "sqlite" else None
         self.file = file if file and file != ":memory:" else None
+        postgres = url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg"
+        self._conninfo = (
+            url.set(drivername="postgresql").render_as_string(hide_password=False) if postgres else None
+        )
+        self.enabled = self.file is not None or self._conninfo is not None
         self._db: sqlite3.Connection | None = None
+        self._pg: Any = None  # psycopg.AsyncConnection, made on first use
+        self._pg_lock: asyncio.Lock | None = None
+        self._pg_read = (float("-inf"), 0)  # when the last PostgreSQL read started, and what it found
 
-    def read(self) -> int | None:
-        if self.file is None:
+    async def read(self) -> int | None:
+        if self.file is not None:
+            return self._read_sqlite()
+        if self._conninfo is None:
             return None
+        arrived = time.monotonic()
+        if self._pg_lock is None:
+            self._pg_lock = asyncio.Lock()
+        async with self._pg_lock:
+            started, found = self._pg_read
+            if started >= arrived:  # a read that started after this request arrived: its answer will do
+                return found
+            started = time.monotonic()
+            try:
+                found = await asyncio.wait_for(self._read_pg(), PG_READ_SECONDS)
+            except Exception:
+                await self.aclose()
+                return None
+            self._pg_read = (started, found)
+            return found
+
+    def _read_sqlite(self) -> int | None:
         try:
             if self._db is None:
                 self._db = sqlite3.connect(
                     self.file, timeout=0.05, check_same_thread=False, isolation_level=None
                 )
                 self._db.execute("PRAGMA query_only=1")
-            return self._db.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1").fetchone()[0]
+            return self._db.execute(_VERSION_SQL).fetchone()[0]
         except sqlite3.Error:
-            self.close()
+            self._close_sqlite()
             return None
 
-    def close(self) -> None:
+    async def _read_pg(self) -> int:
+        if self._pg is None:
+            import psycopg  # only for a PostgreSQL database (the `postgres` extra)
+
+            self._pg = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        cursor = await self._pg.execute(_VERSION_SQL)
+        return (await cursor.fetchone())[0]
+
+    def _close_sqlite(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
 
+    async def aclose(self) -> None:
+        self._close_sqlite()
+        if self._pg is not None:
+            connection, self._pg = self._pg, None
+            with contextlib.suppress(Exception):
+                await connection.close()
+
 
 class KeptAnswers:
-    """ASGI middleware sending kept answers from the event loop (SQLite files; see the module). It uses the
+    """ASGI middleware sending kept answers from the event loop (see the module). It uses the
     app's `responses` (ResponseCache), `tokens` (TokenBook) and `versions` (VersionReader)."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -226,12 +275,12 @@ class KeptAnswers:
         state = scope["app"].state
         cache: ResponseCache = state.responses
         key = request_key(scope)
-        if state.versions.file is None or not cache.holds(key):
+        if not state.versions.enabled or not cache.holds(key):
             await self.app(scope, receive, send)
             return
         token = bearer_or_query_token(scope)
         signed = await state.tokens.sign_in(token.strip()) if token else None
-        version = state.versions.read() if signed is not None and signed.refusal is None else None
+        version = await state.versions.read() if signed is not None and signed.refusal is None else None
         kept = cache.get((*key, version, date.today())) if version is not None else None
         if kept is None:
             await self.app(scope, receive, send)

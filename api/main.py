@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.pool.shutdown()
-            app.state.versions.close()
+            await app.state.versions.aclose()
             engine.dispose()
 
     app = FastAPI(
