@@ -17,6 +17,7 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBear
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.cache import ResponseCache
 from app.background import BackgroundPool
 from app.i18n import Message
 from app.models import Role, User
@@ -72,11 +73,16 @@ async def get_pool(request: Request) -> BackgroundPool:
     return request.app.state.pool
 
 
+async def get_responses(request: Request) -> ResponseCache:
+    return request.app.state.responses
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 TokensDep = Annotated[TokenBook, Depends(get_tokens)]
 PoolDep = Annotated[BackgroundPool, Depends(get_pool)]
+ResponsesDep = Annotated[ResponseCache, Depends(get_responses)]
 
 
 async def get_current_user(

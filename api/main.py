@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.admission import AdmissionLimit
+from api.cache import KeptAnswers, ResponseCache, VersionReader
 from api.deps import get_current_user
 from api.docs import mount_docs
 from api.middleware import RequestId
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.pool.shutdown()
             app.state.fanout.close()
+            await app.state.versions.aclose()
             engine.dispose()
 
     app = FastAPI(
@@ -136,9 +138,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.responses = ResponseCache()
+    app.state.versions = VersionReader(settings.database_url)
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(AdmissionLimit, limit=settings.max_requests_in_flight)
+    # outside the admission limit: a kept answer is sent from memory in the event loop (no thread, no
+    # connection), so it neither waits for nor takes one of the places the limit guards
+    app.add_middleware(KeptAnswers)
     app.add_middleware(SecurityHeaders)  # outside the admission limit: its 503s carry the headers too
     app.add_middleware(RequestId)  # added last: outermost, so every line of the request carries its id
     app.include_router(_api_router())

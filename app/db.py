@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
@@ -125,10 +125,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision (safe to call on every start; writes
-    nothing when the schema is already the newest, so a server can start on a read-only database)."""
+    """Create or upgrade the schema to the newest Alembic revision and give every table its data-version
+    triggers (safe to call on every start; writes nothing when the schema is already the newest and has
+    them, so a server can start on a read-only database)."""
     if current_revision(engine) == head_revision():
-        return
+        with reader(engine).connect() as connection:
+            if not missing_version_triggers(connection):
+                return
     config = _alembic_config()
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -138,11 +141,103 @@ def migrate(engine: Engine) -> None:
             with connection.begin():
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                ensure_version_triggers(connection)
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise RuntimeError("a migration left rows whose foreign keys point nowhere")
         finally:
             if sqlite:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+# ── the data version: a counter every write raises, in the writing transaction ────────────────────────
+#
+# Every table but the counter's own has triggers raising data_version.version when a row is inserted,
+# updated or deleted, so the counter moves with every committed write whoever makes it (this server, another
+# server process, the command line, a migration), in the same transaction: a reader that reads the version
+# first and then the data sees data at least as new as that version. On PostgreSQL the triggers are deferred
+# to the commit (the counter's row lock is the last lock a transaction takes, so it cannot deadlock with
+# row locks taken earlier) and raise it once per transaction.
+
+VERSION_TABLE = "data_version"
+_UNVERSIONED = {VERSION_TABLE, "alembic_version"}
+_SQLITE_EVENTS = {"ins": "INSERT", "upd": "UPDATE", "del": "DELETE"}
+_PG_BUMP = "capsched_bump_data_version"
+
+
+def data_version(connection: Connection) -> int:
+    """The data version as seen by `connection`'s transaction."""
+    return connection.exec_driver_sql(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1").scalar_one()
+
+
+def _versioned_tables(connection: Connection) -> list[str]:
+    names = inspect(connection).get_table_names()
+    return sorted(n for n in names if n not in _UNVERSIONED and not n.startswith("sqlite_"))
+
+
+def _wanted_triggers(connection: Connection) -> dict[str, str]:
+    """Trigger name → the table it belongs on."""
+    tables = _versioned_tables(connection)
+    if connection.dialect.name == "sqlite":
+        return {f"{VERSION_TABLE}_{t}_{e}": t for t in tables for e in _SQLITE_EVENTS}
+    return {f"{VERSION_TABLE}_{t}": t for t in tables}
+
+
+def _present_triggers(connection: Connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        found = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    else:
+        found = connection.exec_driver_sql(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+        )
+    return set(found.scalars())
+
+
+def missing_version_triggers(connection: Connection) -> list[str]:
+    """The data-version triggers some table lacks (empty when every table has them)."""
+    if VERSION_TABLE not in inspect(connection).get_table_names():
+        return [VERSION_TABLE]
+    present = _present_triggers(connection)
+    return sorted(name for name in _wanted_triggers(connection) if name not in present)
+
+
+def ensure_version_triggers(connection: Connection) -> None:
+    """Create the data-version triggers a table lacks (inside the caller's transaction)."""
+    wanted = _wanted_triggers(connection)
+    missing = [name for name in missing_version_triggers(connection) if name in wanted]
+    if not missing:
+        return
+    bump = f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1"
+    if connection.dialect.name == "sqlite":
+        for name in missing:
+            table, event_name = wanted[name], _SQLITE_EVENTS[name.rsplit("_", 1)[1]]
+            connection.exec_driver_sql(
+                f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event_name} ON "{table}" BEGIN {bump}; END'
+            )
+        return
+    connection.exec_driver_sql(
+        f"CREATE OR REPLACE FUNCTION {_PG_BUMP}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"UPDATE {VERSION_TABLE} SET version = version + 1, txid = txid_current() "
+        "WHERE id = 1 AND txid IS DISTINCT FROM txid_current(); RETURN NULL; END $$"
+    )
+    for name in missing:
+        connection.exec_driver_sql(
+            f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{wanted[name]}" '
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {_PG_BUMP}()"
+        )
+
+
+def drop_version_triggers(connection: Connection) -> None:
+    """Remove every data-version trigger (the migration's downgrade)."""
+    present = _present_triggers(connection)
+    for name, table in _wanted_triggers(connection).items():
+        if name in present:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            else:
+                connection.exec_driver_sql(f'DROP TRIGGER "{name}" ON "{table}"')
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_PG_BUMP}()")
 
 
 @contextmanager

@@ -1184,3 +1184,19 @@ class ChangeRequestPublic(SQLModel):
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str | None
+
+
+# ---------------------------------------------------------------- data version (issue 18, load-perf)
+
+
+class DataVersion(SQLModel, table=True):
+    """One row whose `version` grows with every committed transaction that changes any other table (the
+    triggers of app/db.py `ensure_version_triggers`, in the same transaction as the change, whichever
+    process writes). Answers kept under a version (api/cache.py) are therefore never served after a
+    write. `txid`: on PostgreSQL the transaction that last raised it, so it is raised once per transaction."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_type=sa.BigInteger)
+    txid: int | None = Field(default=None, sa_type=sa.BigInteger)

@@ -10,7 +10,10 @@ running (a new one is started whenever one ends), then drives it with an asyncio
 1. **target**: 300 open keep-alive clients, each sending one GET every 2 s (≈ 150 req/s offered), spread
    over the portfolio, its projects, the running run's status and a finished run's gantt.json, plus 10
    clients sending a wrong token once a second (expecting 401); prints errors and p50/p95/p99.
-2. **saturation**: the same mixed GETs (no solve running) at rising offered rates; the saturation throughput
+2. **CPU per request**: the server process's CPU time (user + system, /proc) over CPU_REQUESTS sequential
+   keep-alive GETs of each URL of the mix (no solve running), and of the bare app's read: unlike
+   latencies, this hardly depends on what else the shared machine is doing.
+3. **saturation**: the same mixed GETs (no solve running) at rising offered rates; the saturation throughput
    is the highest offered rate whose p99 stays under 1 s with no errors. The same ramp then runs against
    a bare FastAPI app answering one SQLite read per request (`bare_app`), started the same way.
 
@@ -54,6 +57,7 @@ RAMP_CLIENTS = 300
 RAMP_RATES = (25, 50, 75, 100, 150, 200, 250, 300, 400, 500)  # offered req/s
 P99_LIMIT = 1.0
 REQUEST_TIMEOUT = 15.0
+CPU_REQUESTS = 300  # sequential keep-alive GETs per URL in the CPU-per-request phase
 PROJECTS = 200
 STARTUP_SECONDS = 120
 
@@ -420,6 +424,7 @@ def main() -> None:
     parser.add_argument("--skip-bare", action="store_true", help="do not measure the bare app")
     parser.add_argument("--skip-ramp", action="store_true", help="only the target phase")
     parser.add_argument("--skip-target", action="store_true", help="only the saturation ramps")
+    parser.add_argument("--only-cpu", action="store_true", help="only the CPU-per-request phase")
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
@@ -438,8 +443,8 @@ def main() -> None:
                 server.stop()
                 lines = log.read_text(errors="replace").splitlines()
                 print(f"server log: {len(lines)} lines; last: {lines[-1] if lines else ''}")
-        if not args.skip_bare and not args.skip_ramp:
-            _measure_bare(workdir, args.step_seconds)
+        if not args.skip_bare and (args.only_cpu or not args.skip_ramp):
+            _measure_bare(workdir, args.step_seconds, args.only_cpu)
 
 
 def _measure_capsched(server: Server, args: argparse.Namespace) -> None:
@@ -450,7 +455,7 @@ def _measure_capsched(server: Server, args: argparse.Namespace) -> None:
         stop = threading.Event()
         keeper = threading.Thread(target=_keep_solving, args=(client, fixture, stop), daemon=True)
         keeper.start()
-        if not args.skip_target:
+        if not (args.skip_target or args.only_cpu):
             status = _run_status(client, fixture.running["id"])
             print(f"\ntarget: {TARGET_CLIENTS} clients every {TARGET_INTERVAL:g} s + {WRONG_TOKEN_CLIENTS} wrong-token "
                   f"clients every {WRONG_TOKEN_INTERVAL:g} s, {args.seconds:g} s, 200-project run {status}", flush=True)  # fmt: skip
@@ -468,7 +473,7 @@ def _measure_capsched(server: Server, args: argparse.Namespace) -> None:
             print(f"  200-project run at the end: {status}; {_load()}", flush=True)
         stop.set()
         keeper.join()
-        if args.skip_ramp:
+        if args.skip_ramp and not args.only_cpu:
             return
         deadline = time.monotonic() + STARTUP_SECONDS
         while _run_status(client, fixture.running["id"]) not in ("done", "failed", "cancelled"):
@@ -478,12 +483,45 @@ def _measure_capsched(server: Server, args: argparse.Namespace) -> None:
             with suppress(httpx.HTTPError):
                 client.delete(f"/api/runs/{fixture.running['id']}")
             time.sleep(1)
+        print("\nCPU per request, capsched (sequential keep-alive GETs, no solve running):", flush=True)
+        kinds = {"portfolio": f"/api/portfolios/{fixture.portfolio_id}",
+                 "projects (200)": f"/api/portfolios/{fixture.portfolio_id}/projects",
+                 "run status": f"/api/runs/{fixture.done_run_id}",
+                 "gantt.json": f"/api/runs/{fixture.done_run_id}/gantt.json"}  # fmt: skip
+        spent = [_cpu_per_request(server, client, label, url) for label, url in kinds.items()]
+        print(
+            f"  the mix (equal shares): {1000 * sum(spent) / len(spent):.2f} ms CPU per request", flush=True
+        )
+        if args.only_cpu:
+            return
         print("\nsaturation, capsched (mixed GETs, no solve running):", flush=True)
         held = _ramp(server.base_url, _mixed(fixture), headers, args.step_seconds)
         print(f"  capsched holds {held:g} req/s with p99 < {P99_LIMIT:g} s", flush=True)
 
 
-def _measure_bare(workdir: Path, step: float) -> None:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_request(server: Server, client: httpx.Client, label: str, url: str) -> float:
+    """CPU seconds the server spends per GET of `url` (after a warm-up), printed with `label`."""
+    for _ in range(10):
+        client.get(url).raise_for_status()
+    before = _cpu_seconds(server.process.pid)
+    started = time.monotonic()
+    for _ in range(CPU_REQUESTS):
+        client.get(url).raise_for_status()
+    spent = (_cpu_seconds(server.process.pid) - before) / CPU_REQUESTS
+    wall = (time.monotonic() - started) / CPU_REQUESTS
+    print(
+        f"  {label}: {1000 * spent:.2f} ms CPU per request ({1000 * wall:.1f} ms wall); {_load()}", flush=True
+    )
+    return spent
+
+
+def _measure_bare(workdir: Path, step: float, only_cpu: bool = False) -> None:
     path = workdir / "bare.db"
     _bare_database(path)
     port = _free_port()
@@ -492,6 +530,11 @@ def _measure_bare(workdir: Path, step: float) -> None:
                "--port", str(port)]  # fmt: skip
     server = _start(command, env, port, workdir / "bare.log", "/read")
     try:
+        print("\nCPU per request, bare FastAPI app:", flush=True)
+        with httpx.Client(base_url=server.base_url, timeout=REQUEST_TIMEOUT) as client:
+            _cpu_per_request(server, client, "one SQLite read", "/read")
+        if only_cpu:
+            return
         print("\nsaturation, bare FastAPI app (one SQLite read):", flush=True)
         held = _ramp(server.base_url, lambda _rng: "/read", {}, step)
         print(f"  the bare app holds {held:g} req/s with p99 < {P99_LIMIT:g} s", flush=True)

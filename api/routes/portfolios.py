@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
+from pydantic import TypeAdapter
 
-from api.deps import CurrentUser, FinanceUser, SessionDep, WriteSessionDep
+from api.cache import json_answer
+from api.deps import CurrentUser, FinanceUser, ResponsesDep, SessionDep, WriteSessionDep
 from api.params import Id
 from api.routes.runs import file_response
 from app.models import EstimateSummary, PortfolioCreate, PortfolioPublic, PortfolioUpdate
 from app.services import estimates, exports, portfolios
 
 router = APIRouter(prefix="/portfolios", tags=["portfolios"])
+_PORTFOLIO = TypeAdapter(PortfolioPublic)
 
 
 @router.get("", response_model=list[PortfolioPublic])
@@ -29,9 +32,15 @@ def create_portfolio(data: PortfolioCreate, session: WriteSessionDep, user: Fina
 
 
 @router.get("/{pid}", response_model=PortfolioPublic)
-def get_portfolio(pid: Id, session: SessionDep, _: CurrentUser) -> PortfolioPublic:
+def get_portfolio(
+    pid: Id, request: Request, session: SessionDep, _: CurrentUser, kept: ResponsesDep
+) -> Response:
     """One portfolio."""
-    return portfolios.get_public(session=session, portfolio_id=pid)
+    return kept.answer(
+        request,
+        session,
+        lambda: json_answer(portfolios.get_public(session=session, portfolio_id=pid), _PORTFOLIO),
+    )
 
 
 @router.patch("/{pid}", response_model=PortfolioPublic)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from pydantic import TypeAdapter
 
-from api.deps import CurrentUser, FinanceUser, SessionDep, WriterUser, WriteSessionDep
+from api.cache import json_answer
+from api.deps import CurrentUser, FinanceUser, ResponsesDep, SessionDep, WriterUser, WriteSessionDep
 from api.params import NO_CONTROL_CHARACTERS, Id
 from app.models import (
     ImportSummary,
@@ -21,6 +23,7 @@ from app.rules.portfolio import missing_figures
 from app.services import change_requests, projects
 
 router = APIRouter(tags=["projects"])
+_PROJECTS = TypeAdapter(list[ProjectPublic])
 
 
 def _public(project: Project, pending: int) -> ProjectPublic:
@@ -43,9 +46,10 @@ ProjectSort = Literal[
 @router.get("/portfolios/{pid}/projects", response_model=list[ProjectPublic])
 def list_projects(
     pid: Id,
-    response: Response,
+    request: Request,
     session: SessionDep,
     _: CurrentUser,
+    kept: ResponsesDep,
     q: str = Query(
         "",
         max_length=200,
@@ -75,7 +79,7 @@ def list_projects(
     limit: int | None = Query(
         None, ge=1, le=projects.MAX_PAGE, description="rows to return (default: every matching row)"
     ),
-) -> list[ProjectPublic]:
+) -> Response:
     """The portfolio's projects that match, sorted, a page at a time (`offset`, `limit`); the header
     `X-Total-Count` says how many match in all. Each carries its pending change requests."""
     query = projects.ProjectQuery(
@@ -90,10 +94,14 @@ def list_projects(
         offset=offset,
         limit=limit,
     )
-    rows, total = projects.query_projects(session=session, portfolio_id=pid, query=query)
-    response.headers["X-Total-Count"] = str(total)
-    pending = change_requests.pending_by_project(session=session, portfolio_id=pid)
-    return [_public(p, pending.get(p.id, 0)) for p in rows]
+
+    def build() -> Response:
+        rows, total = projects.query_projects(session=session, portfolio_id=pid, query=query)
+        pending = change_requests.pending_by_project(session=session, portfolio_id=pid)
+        listed = [_public(p, pending.get(p.id, 0)) for p in rows]
+        return json_answer(listed, _PROJECTS, {"X-Total-Count": str(total)})
+
+    return kept.answer(request, session, build)
 
 
 @router.get("/portfolios/{pid}/projects/summary", response_model=ProjectsSummary)

@@ -7,16 +7,27 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import Response
+from pydantic import TypeAdapter
 
-from api.deps import CurrentUser, FinanceUser, PoolDep, SessionDep, SettingsDep, WriteSessionDep
+from api.cache import LiveRun, json_answer
+from api.deps import (
+    CurrentUser,
+    FinanceUser,
+    PoolDep,
+    ResponsesDep,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+)
 from api.errors import request_lang
 from api.params import Id
 from app.files.figures import MEDIA_TYPES
-from app.models import RunCreate, RunPublic
+from app.models import RunCreate, RunPublic, RunStatus
 from app.services import exports as run_exports
 from app.services import runs
 
 router = APIRouter(tags=["runs"])
+_RUN = TypeAdapter(RunPublic)
 
 
 class ChartFormat(StrEnum):
@@ -87,9 +98,17 @@ def list_runs(
 
 
 @router.get("/runs/{rid}", response_model=RunPublic)
-def get_run(rid: Id, request: Request, session: SessionDep, _: CurrentUser) -> RunPublic:
+def get_run(rid: Id, request: Request, session: SessionDep, _: CurrentUser, kept: ResponsesDep) -> Response:
     """Status, progress, the MODEL.md Solution as `result` once done, its `messages` in the reader's language."""
-    return runs.public(runs.get(session=session, run_id=rid, with_problem=False), request_lang(request))
+
+    def build() -> Response:
+        run = runs.get(session=session, run_id=rid, with_problem=False)
+        answer = json_answer(runs.public(run, request_lang(request)), _RUN)
+        if run.status == RunStatus.RUNNING and run.started_at is not None:  # elapsed counts on, live
+            return LiveRun(answer.body, run.started_at)
+        return answer
+
+    return kept.answer(request, session, build)
 
 
 @router.get("/runs/{rid}/problem", response_model=dict[str, Any])
@@ -112,9 +131,11 @@ def cancel_run(
 def run_gantt(
     rid: Id,
     fmt: ChartFormat,
+    request: Request,
     session: SessionDep,
     _: CurrentUser,
     settings: SettingsDep,
+    kept: ResponsesDep,
     lang: Lang = "zh",
     sort: Literal["start", "slippage", "category"] = "start",
     page: int = Query(
@@ -134,20 +155,25 @@ def run_gantt(
 ) -> Response:
     """The funding Gantt chart of the run's schedule (json's `layout.meta`: page, pages, groups, years)."""
     years = (from_year, to_year) if from_year is not None or to_year is not None else None
-    content = run_exports.gantt_file(
-        session=session,
-        run_id=rid,
-        fmt=fmt,
-        lang=lang,
-        sort=sort,
-        page=page,
-        group=group,
-        collapsed=collapsed,
-        years=years,
-        paper=paper,
-        zone=settings.zone,
-    )
-    return file_response(content, fmt, f"run-{rid}-gantt")
+
+    def build() -> Response:
+        content = run_exports.gantt_file(
+            session=session,
+            run_id=rid,
+            fmt=fmt,
+            lang=lang,
+            sort=sort,
+            page=page,
+            group=group,
+            collapsed=collapsed,
+            years=years,
+            paper=paper,
+            zone=settings.zone,
+        )
+        return file_response(content, fmt, f"run-{rid}-gantt")
+
+    # a PDF is big and drawn rarely: not kept (as in the chart cache)
+    return build() if fmt == ChartFormat.PDF else kept.answer(request, session, build)
 
 
 @router.get("/runs/{rid}/sources.{fmt}", response_class=Response)
