@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -155,6 +155,9 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         viewport={"width": 1280, "height": 800}, accept_downloads=True, locale="zh-CN"
     )
     context.set_default_timeout(20_000)
+    # assertions wait as long as actions: on a loaded 2-core machine a filtered page of 2,000 rows can
+    # take more than expect's default 5 s to come back (seen once in a full run beside other suites)
+    expect.set_options(timeout=20_000)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
