@@ -205,7 +205,7 @@ def main() -> None:
             args.large_samples,
             workers,
             args.work_limit,
-            0.8,
+            None if args.large_no_budget else 0.8,
         )
 
 
