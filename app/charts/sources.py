@@ -14,7 +14,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.charts.style import CAP_COLOR, GRID, PALETTE, base_layout, subtitle, top_legend
+from app.charts.style import CAP_COLOR, GRID, PALETTE, bar_year_axis, base_layout, subtitle, top_legend
 from app.i18n import check_lang, money, t
 from app.rules.run_context import NO_CONTEXT, RunContext, source_table
 from app.rules.slippage import room_left
@@ -143,10 +143,7 @@ def source_spend_chart(
         margin={"l": 70, "r": 30, "t": 120, "b": 95},
         legend=top_legend(560),
         xaxis={
-            "tickvals": years,
-            "ticktext": [str(y) for y in years],
-            "showgrid": False,
-            "range": [years[0] - 0.6, years[-1] + 0.6],
+            **bar_year_axis(years),
         },
         yaxis={
             "tickformat": ",d",

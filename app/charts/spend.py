@@ -14,6 +14,7 @@ from app.charts.style import (
     HEADROOM_GREEN,
     LATE_RED,
     TEXT_DARK,
+    bar_year_axis,
     base_layout,
     category_color,
     subtitle,
@@ -121,10 +122,7 @@ def spend_vs_cap(solution: Mapping[str, Any], projects: Sequence[Any], *, lang: 
         margin={"l": 70, "r": 30, "t": 120, "b": 60},
         legend=top_legend(560),
         xaxis={
-            "tickvals": years,
-            "ticktext": [str(y) for y in years],
-            "showgrid": False,
-            "range": [years[0] - 0.6, years[-1] + 0.6],
+            **bar_year_axis(years),
             "title": {"text": t("year", lang)},
         },
         yaxis={

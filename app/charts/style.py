@@ -162,3 +162,13 @@ def year_axis(first: int, last: int) -> dict[str, Any]:
         "ticks": "",
         "fixedrange": False,
     }
+
+
+def bar_year_axis(years: Sequence[int]) -> dict[str, Any]:
+    """The x axis of a chart with a bar (or a stack of bars) per year: a tick under each year."""
+    return {
+        "tickvals": list(years),
+        "ticktext": [str(y) for y in years],
+        "showgrid": False,
+        "range": [years[0] - 0.6, years[-1] + 0.6],
+    }
