@@ -2,7 +2,7 @@
 
 Each `execute_*` claims its queued row (app/background.py), works on the exact MODEL.md problem stored
 with it — holding no database transaction while the solver runs — writes progress as it goes and stores
-the result. A run solves in its pool thread; a job's solves are tasks of the fan-out (app/fanout.py: the
+the result. A run solves in a child process its pool thread watches (app/solve_process.py); a job's solves are tasks of the fan-out (app/fanout.py: the
 server's Dask cluster). `make_pool` binds them into the one BackgroundPool the server runs. The only module
 besides app/services/scenarios.py that brings `solver` and the database together.
 """
@@ -16,17 +16,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from app import background
+from app import background, solve_process
 from app.background import BackgroundPool, Kind
 from app.fanout import Fanout, LocalThreads
-from app.i18n.failures import CANCELLED_RUNNING
+from app.i18n.failures import CANCELLED_KILLED, CANCELLED_RUNNING, KILLED_PAST_LIMIT, SOLVER_DIED
 from app.i18n.solver import message_json
 from app.models import Job, JobKind, Run, RunStatus
 from app.rules import least_budget, risk, sweep
 from app.rules.overruns import Assumptions, ProjectOverruns, funding_rules_from_json
 from app.rules.problem import PLAN_PERIOD_END, Replan, merge_past
 from app.services import runs
-from solver import Problem, Progress, Solution, SolveParams, solve
+from app.solve_process import Ending, SolveFailed, solve_in_child
+from solver import Problem, Progress, Solution, SolveParams
 
 PROGRESS_EVERY_SECONDS = 0.5  # at most this often a run's progress is written to its row
 
@@ -45,6 +46,7 @@ def make_pool(
     process); a run's solve and a least-budget step get `solver_threads` CP-SAT threads; at most
     `max_queued` items (of every kind) wait to start; its threads run at CPU priority `nice` (Linux)."""
     fanout = fanout or LocalThreads()
+    solve_process.prepare()
 
     def run(engine: Engine, item_id: int, stop: threading.Event) -> RunStatus | None:
         return execute_run(engine=engine, run_id=item_id, workers=solver_threads, stop=stop)
@@ -97,26 +99,41 @@ def _stored_replan(problem: Problem, stored: Mapping[str, Any]) -> tuple[Replan,
 def execute_run(
     *, engine: Engine, run_id: int, workers: int = 2, stop: threading.Event | None = None
 ) -> RunStatus | None:
-    """Solve a queued run and store its verified result; None if it was no longer queued. A stop request
-    ends the search early: the run is `cancelled`, keeping the best schedule found so far. The run's time
-    limit counts from its claim: reading the stored problem is part of it."""
+    """Solve a queued run in a child process (app/solve_process.py) and store its verified result; None if
+    it was no longer queued. A stop request ends the search early: the run is `cancelled`, keeping the best
+    schedule found so far — or none, if the solver did not answer within a second and was killed. The
+    run's time limit counts from its claim: reading the stored problem is part of it."""
     claimed = time.monotonic()
     run = background.claim(engine, Run, run_id, progress={"elapsed": 0.0})
     if run is None:
         return None
-    problem = Problem.from_json(run.problem)
-    replan_of = _stored_replan(problem, run.replan) if run.replan else None
-    solution = solve(
-        problem,
-        time_limit=run.time_limit,
-        workers=workers,
-        progress=_progress_writer(engine, run_id),
-        stop=stop,
-        started=claimed,
-    )
+    replan_of = _stored_replan(Problem.from_json(run.problem), run.replan) if run.replan else None
+    try:
+        outcome = solve_in_child(
+            run.problem,
+            time_limit=run.time_limit,
+            workers=workers,
+            started=claimed,
+            stop=stop or threading.Event(),
+            progress=_progress_writer(engine, run_id),
+        )
+    except SolveFailed as err:
+        background.finish(engine, Run, run_id, RunStatus.FAILED, error=str(err))
+        return RunStatus.FAILED
+    if outcome.solution is None:
+        status, error = _UNANSWERED[outcome.ending]
+        background.finish(engine, Run, run_id, status, error=error)
+        return status
     status = RunStatus.CANCELLED if _stopped(stop) else RunStatus.DONE
-    _store(engine, run_id, solution, status, replan_of)
+    _store(engine, run_id, outcome.solution, status, replan_of)
     return status
+
+
+_UNANSWERED = {  # a child solve that ended without a Solution: the run's status and why
+    Ending.KILLED_ON_STOP: (RunStatus.CANCELLED, CANCELLED_KILLED),
+    Ending.KILLED_ON_LIMIT: (RunStatus.FAILED, KILLED_PAST_LIMIT),
+    Ending.DIED: (RunStatus.FAILED, SOLVER_DIED),
+}
 
 
 def _store(

@@ -1120,6 +1120,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "err_cancelled_queued": ("开始前已取消", "cancelled before it started"),
     "err_cancelled_running": ("求解中已取消", "cancelled while solving"),
+    "err_cancelled_killed": (
+        "求解中已取消；求解器未在 1 秒内停止，已被终止，未保留方案",
+        "cancelled while solving; the solver did not stop within a second and was ended, keeping no schedule",
+    ),
+    "err_killed_past_limit": (
+        "求解器超过时间限制仍未停止，已被终止，未保留方案",
+        "the solver did not stop at its time limit and was ended; no schedule was kept",
+    ),
+    "err_solver_died": (
+        "求解进程意外结束（可能内存不足，或被外部终止），未保留方案",
+        "the solver's process ended unexpectedly (out of memory, or ended from outside); no schedule was kept",
+    ),
     "err_internal": ("内部错误（请报告）：{detail}", "{detail}"),
     # least budget (app/rules/least_budget.py): the answer in words
     "lb_flat": ("每年 {amount} 万元", "{amount} 万元 a year"),
