@@ -1,11 +1,13 @@
 """Answers of busy GET routes kept per data version: many readers of one page build it once.
 
-A cached answer is keyed by the route's path and query, the reader's language and the data version
-(app/db.py: a counter every committed write raises, in its own transaction, whichever process writes). A
-route reads the version first, in its read-only transaction, and builds its answer in that same
-transaction; so an answer kept under version v holds data at least as new as v, and after any write every
-reader sees a newer version and builds afresh: a kept answer is never served after a write, also when
-another server process or the command line made it. Answers are kept per process (a bounded LRU by
+A cached answer is keyed by the route's path and query, the reader's language and the data versions
+(app/db.py: counters every committed write raises, in its own transaction, whichever process writes — WORK
+for runs and jobs, DATA for every other table). A route reads the versions first, in its read-only
+transaction, and builds its answer in that same transaction; so an answer kept under versions v holds data
+at least as new as v, and after any write every reader sees a newer version and builds afresh: a kept
+answer is never served after a write, also when another server process or the command line made it. An
+answer that reads no run or job (the project list) follows DATA alone, so the progress a running solve
+writes every half second does not make it stale; a run's status and its Gantt follow both. Answers are kept per process (a bounded LRU by
 bytes); only the version is shared, through the database. Errors (404, 409, …) are never kept.
 
 `KeptAnswers` (ASGI middleware) sends a kept answer from the event loop: it signs the reader in
@@ -28,6 +30,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -42,17 +45,17 @@ from sqlmodel import Session
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.db import VERSION_TABLE, data_version
+from app.db import VERSIONS_SQL, versions
 from app.i18n import lang_from_accept_language
 from app.services import runs
 
 CACHE_BYTES = 64 * 1024 * 1024
 PG_READ_SECONDS = 1.0  # a PostgreSQL version read slower than this: the routes answer instead
-_VERSION_SQL = f"SELECT version FROM {VERSION_TABLE} WHERE id = 1"
 MAX_UNKEPT = 10_000  # keys remembered as not kept (bounded: each query string is a key)
 BUILD_WAIT_SECONDS = 30.0  # how long a request waits for another's build of its answer before its own
-_Key = tuple[str, str, str, int, date]
-_Entry = tuple[int, list[tuple[bytes, bytes]], bytes, datetime | None]
+_Key = tuple[str, str, str, date]  # path, query, language, day
+Versions = tuple[int, int]  # the DATA and WORK versions (app/db.py)
+_Build = tuple[_Key, tuple[int, int | None]]  # an answer being built, at the versions it reads
 
 
 class LiveRun(Response):
@@ -90,78 +93,112 @@ class _Kept(Response):
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A kept answer and the versions it was built at: (DATA, WORK), WORK None when the route reads no run
+    or job (then a solve's progress does not make it stale)."""
+
+    versions: tuple[int, int | None]
+    status_code: int
+    raw_headers: list[tuple[bytes, bytes]]
+    body: bytes
+    started_at: datetime | None
+
+    def fresh(self, found: Versions) -> bool:
+        """Whether it holds the data of the versions `found` (read just now)."""
+        data, work = self.versions
+        return data == found[0] and (work is None or work == found[1])
+
+    def response(self) -> _Kept:
+        return _Kept(self.status_code, self.raw_headers, self.body, self.started_at)
+
+
+def _size(entry: _Entry) -> int:
+    return len(entry.body) + 64 * len(entry.raw_headers) + 256
+
+
 class ResponseCache:
-    """The kept answers of this process (thread-safe); only the newest data version's are kept."""
+    """The kept answers of this process (thread-safe); only answers of the newest versions are kept."""
 
     def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
-        self._kept: LRUCache[_Key, _Entry] = LRUCache(
-            maxsize=max_bytes, getsizeof=lambda entry: len(entry[2]) + 64 * len(entry[1]) + 256
-        )
-        self._version = -1
+        self._kept: LRUCache[_Key, _Entry] = LRUCache(maxsize=max_bytes, getsizeof=_size)
+        self._seen: Versions = (-1, -1)  # the newest versions read so far
         self._lock = threading.Lock()
-        self._building: dict[_Key, threading.Event] = {}  # answers being built now, by key
-        self._unkept: set[_Key] = set()  # answers of the newest version that are not kept (built each time)
+        self._building: dict[_Build, threading.Event] = {}  # answers being built now
+        self._unkept: set[_Build] = (
+            set()
+        )  # answers of the newest versions that are not kept (built each time)
 
-    def answer(self, request: Request, session: Session, build: Callable[[], Response]) -> Response:
-        """The kept answer to this request at the data version `session` sees, or `build()`'s (then kept
-        when it is a 200). Call it before the route reads anything else in `session`. One request builds a
-        given answer at a time: the others asking for it meanwhile wait for its answer (many readers of a
-        new chart or after a write draw it once, not each on a thread of its own)."""
-        version = data_version(session.connection())
-        key = (*request_key(request.scope), version, date.today())
-        kept = self.get(key)
+    def answer(
+        self, request: Request, session: Session, build: Callable[[], Response], *, work: bool = False
+    ) -> Response:
+        """The kept answer to this request at the versions `session` sees, or `build()`'s (then kept when
+        it is a 200). `work`: the answer reads runs or jobs (so it follows the WORK version too). Call it
+        before the route reads anything else in `session`. One request builds a given answer at a time:
+        the others asking for it meanwhile wait for its answer (many readers of a new chart or after a
+        write draw it once, not each on a thread of its own)."""
+        found = versions(session.connection())
+        key = (*request_key(request.scope), date.today())
+        kept = self.get(key, found)
         if kept is not None:
-            return _Kept(*kept)
+            return kept.response()
+        mine = (found[0], found[1] if work else None)
+        building_key = (key, mine)
         with self._lock:
-            building = self._building.get(key) if key not in self._unkept else None
-            first = building is None and key not in self._unkept
+            unkept = building_key in self._unkept
+            building = self._building.get(building_key) if not unkept else None
+            first = building is None and not unkept
             if first:
-                building = self._building[key] = threading.Event()
+                building = self._building[building_key] = threading.Event()
         if building is not None and not first:
             building.wait(BUILD_WAIT_SECONDS)
-            kept = self.get(key)
-            return _Kept(*kept) if kept is not None else build()
+            kept = self.get(key, found)
+            return kept.response() if kept is not None else build()
         try:
             response = build()
         except BaseException:
-            self._done(key, building)
+            self._done(building_key, building)
             raise
         keep = response.status_code == 200 and response.background is None and response.body is not None
         with self._lock:
-            if keep:
-                if version == self._version:
-                    started = response.started_at if isinstance(response, LiveRun) else None
-                    self._kept[key] = (
-                        response.status_code,
-                        list(response.raw_headers),
-                        bytes(response.body),
-                        started,
-                    )
-            elif version == self._version:
+            newest = mine[0] == self._seen[0] and (not work or mine[1] == self._seen[1])
+            if keep and newest:
+                started = response.started_at if isinstance(response, LiveRun) else None
+                entry = _Entry(
+                    mine, response.status_code, list(response.raw_headers), bytes(response.body), started
+                )
+                self._kept[key] = entry
+            elif not keep and newest:
                 if len(self._unkept) >= MAX_UNKEPT:
                     self._unkept.clear()
-                self._unkept.add(key)  # an error, built each time: no one waits for another's
-        self._done(key, building)
+                self._unkept.add(building_key)  # an error, built each time: no one waits for another's
+        self._done(building_key, building)
         return response
 
-    def _done(self, key: _Key, building: threading.Event | None) -> None:
+    def _done(self, key: _Build, building: threading.Event | None) -> None:
         if building is not None:
             with self._lock:
                 self._building.pop(key, None)
             building.set()
 
     def holds(self, key: tuple[str, str, str]) -> bool:
-        """Whether an answer to `key` is kept at the newest version seen (without reading the version)."""
-        return (*key, self._version, date.today()) in self._kept
-
-    def get(self, key: _Key) -> _Entry | None:
-        """The answer kept under `key` (whose version was read from the database just now)."""
+        """Whether an answer to `key` is kept at the newest versions seen (without reading them)."""
         with self._lock:
-            if key[3] > self._version:  # a write happened: no older answer can be asked for again
+            entry = self._kept.get((*key, date.today()))
+            return entry is not None and entry.fresh(self._seen)
+
+    def get(self, key: _Key, found: Versions) -> _Entry | None:
+        """The answer kept under `key` if it holds the data of the versions `found` (read from the database
+        just now)."""
+        with self._lock:
+            if found[0] > self._seen[0]:  # a write to the data: no older answer can be asked for again
                 self._kept.clear()
                 self._unkept.clear()
-                self._version = key[3]
-            return self._kept.get(key)
+            elif found[1] > self._seen[1]:  # a run or job changed: answers that read one are stale
+                self._unkept.clear()
+            self._seen = (max(found[0], self._seen[0]), max(found[1], self._seen[1]))
+            entry = self._kept.get(key)
+            return entry if entry is not None and entry.fresh(found) else None
 
 
 def request_key(scope: Scope) -> tuple[str, str, str]:
@@ -205,9 +242,12 @@ class VersionReader:
         self._db: sqlite3.Connection | None = None
         self._pg: Any = None  # psycopg.AsyncConnection, made on first use
         self._pg_lock: asyncio.Lock | None = None
-        self._pg_read = (float("-inf"), 0)  # when the last PostgreSQL read started, and what it found
+        self._pg_read: tuple[float, Versions] = (
+            float("-inf"),
+            (0, 0),
+        )  # when the last PostgreSQL read started, and what it found
 
-    async def read(self) -> int | None:
+    async def read(self) -> Versions | None:
         if self.file is not None:
             return self._read_sqlite()
         if self._conninfo is None:
@@ -228,25 +268,27 @@ class VersionReader:
             self._pg_read = (started, found)
             return found
 
-    def _read_sqlite(self) -> int | None:
+    def _read_sqlite(self) -> Versions | None:
         try:
             if self._db is None:
                 self._db = sqlite3.connect(
                     self.file, timeout=0.05, check_same_thread=False, isolation_level=None
                 )
                 self._db.execute("PRAGMA query_only=1")
-            return self._db.execute(_VERSION_SQL).fetchone()[0]
+            (data,), (work,) = self._db.execute(VERSIONS_SQL).fetchall()
+            return data, work
         except sqlite3.Error:
             self._close_sqlite()
             return None
 
-    async def _read_pg(self) -> int:
+    async def _read_pg(self) -> Versions:
         if self._pg is None:
             import psycopg  # only for a PostgreSQL database (the `postgres` extra)
 
             self._pg = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-        cursor = await self._pg.execute(_VERSION_SQL)
-        return (await cursor.fetchone())[0]
+        cursor = await self._pg.execute(VERSIONS_SQL)
+        (data,), (work,) = await cursor.fetchall()
+        return data, work
 
     def _close_sqlite(self) -> None:
         if self._db is not None:
@@ -281,11 +323,11 @@ class KeptAnswers:
         token = bearer_or_query_token(scope)
         signed = await state.tokens.sign_in(token.strip()) if token else None
         version = await state.versions.read() if signed is not None and signed.refusal is None else None
-        kept = cache.get((*key, version, date.today())) if version is not None else None
+        kept = cache.get((*key, date.today()), version) if version is not None else None
         if kept is None:
             await self.app(scope, receive, send)
             return
-        await _Kept(*kept)(scope, receive, send)
+        await kept.response()(scope, receive, send)
 
 
 def json_answer(value: Any, adapter: TypeAdapter[Any], headers: Mapping[str, str] | None = None) -> Response:

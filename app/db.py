@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -149,24 +149,40 @@ def migrate(engine: Engine) -> None:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
-# ── the data version: a counter every write raises, in the writing transaction ────────────────────────
+# ── the data version: counters every write raises, in the writing transaction ──────────────────────
 #
-# Every table but the counter's own has triggers raising data_version.version when a row is inserted,
-# updated or deleted, so the counter moves with every committed write whoever makes it (this server, another
-# server process, the command line, a migration), in the same transaction: a reader that reads the version
-# first and then the data sees data at least as new as that version. On PostgreSQL the triggers are deferred
-# to the commit (the counter's row lock is the last lock a transaction takes, so it cannot deadlock with
-# row locks taken earlier) and raise it once per transaction.
+# Every table but the counters' own has triggers raising a counter of data_version when a row is inserted,
+# updated or deleted, so the counters move with every committed write whoever makes it (this server, another
+# server process, the command line, a migration), in the same transaction: a reader that reads the versions
+# first and then the data sees data at least as new as those versions. Two counters: WORK for the tables of
+# background work (runs and jobs, whose progress is written every half second while they run) and DATA for
+# every other table, so a solve's progress does not make every kept answer about the portfolio stale. On
+# PostgreSQL the triggers are deferred to the commit (the counter's row lock is the last lock a transaction
+# takes, so it cannot deadlock with row locks taken earlier) and raise a counter once per transaction.
 
 VERSION_TABLE = "data_version"
+DATA, WORK = 1, 2  # the counters (rows of data_version)
+WORK_TABLES = frozenset({"run", "job"})
 _UNVERSIONED = {VERSION_TABLE, "alembic_version"}
 _SQLITE_EVENTS = {"ins": "INSERT", "upd": "UPDATE", "del": "DELETE"}
-_PG_BUMP = "capsched_bump_data_version"
+_PREFIX = {DATA: VERSION_TABLE, WORK: f"{VERSION_TABLE}_work"}  # of the triggers' names
+_PG_BUMP = {DATA: "capsched_bump_data_version", WORK: "capsched_bump_work_version"}
+VERSIONS_SQL = f"SELECT version FROM {VERSION_TABLE} WHERE id IN ({DATA}, {WORK}) ORDER BY id"
 
 
 def data_version(connection: Connection) -> int:
-    """The data version as seen by `connection`'s transaction."""
-    return connection.exec_driver_sql(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1").scalar_one()
+    """The DATA version (every table but runs and jobs) as seen by `connection`'s transaction."""
+    return connection.exec_driver_sql(f"SELECT version FROM {VERSION_TABLE} WHERE id = {DATA}").scalar_one()
+
+
+def versions(connection: Connection) -> tuple[int, int]:
+    """The DATA and WORK versions as seen by `connection`'s transaction, in one statement."""
+    data, work = connection.exec_driver_sql(VERSIONS_SQL).scalars()
+    return data, work
+
+
+def _counter(table: str) -> int:
+    return WORK if table in WORK_TABLES else DATA
 
 
 def _versioned_tables(connection: Connection) -> list[str]:
@@ -178,8 +194,8 @@ def _wanted_triggers(connection: Connection) -> dict[str, str]:
     """Trigger name → the table it belongs on."""
     tables = _versioned_tables(connection)
     if connection.dialect.name == "sqlite":
-        return {f"{VERSION_TABLE}_{t}_{e}": t for t in tables for e in _SQLITE_EVENTS}
-    return {f"{VERSION_TABLE}_{t}": t for t in tables}
+        return {f"{_PREFIX[_counter(t)]}_{t}_{e}": t for t in tables for e in _SQLITE_EVENTS}
+    return {f"{_PREFIX[_counter(t)]}_{t}": t for t in tables}
 
 
 def _present_triggers(connection: Connection) -> set[str]:
@@ -207,37 +223,41 @@ def ensure_version_triggers(connection: Connection) -> None:
     missing = [name for name in missing_version_triggers(connection) if name in wanted]
     if not missing:
         return
-    bump = f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1"
     if connection.dialect.name == "sqlite":
         for name in missing:
             table, event_name = wanted[name], _SQLITE_EVENTS[name.rsplit("_", 1)[1]]
+            bump = f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = {_counter(table)}"
             connection.exec_driver_sql(
                 f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event_name} ON "{table}" BEGIN {bump}; END'
             )
         return
-    connection.exec_driver_sql(
-        f"CREATE OR REPLACE FUNCTION {_PG_BUMP}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"UPDATE {VERSION_TABLE} SET version = version + 1, txid = txid_current() "
-        "WHERE id = 1 AND txid IS DISTINCT FROM txid_current(); RETURN NULL; END $$"
-    )
-    for name in missing:
+    for counter, function in _PG_BUMP.items():
         connection.exec_driver_sql(
-            f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{wanted[name]}" '
-            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {_PG_BUMP}()"
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"UPDATE {VERSION_TABLE} SET version = version + 1, txid = txid_current() "
+            f"WHERE id = {counter} AND txid IS DISTINCT FROM txid_current(); RETURN NULL; END $$"
+        )
+    for name in missing:
+        table = wanted[name]
+        connection.exec_driver_sql(
+            f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {_PG_BUMP[_counter(table)]}()"
         )
 
 
-def drop_version_triggers(connection: Connection) -> None:
-    """Remove every data-version trigger (the migration's downgrade)."""
+def drop_version_triggers(connection: Connection, tables: Collection[str] | None = None) -> None:
+    """Remove the data-version triggers (of `tables`, default every table; with every table, the
+    PostgreSQL functions too) — for the migrations."""
     present = _present_triggers(connection)
     for name, table in _wanted_triggers(connection).items():
-        if name in present:
+        if name in present and (tables is None or table in tables):
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
             else:
                 connection.exec_driver_sql(f'DROP TRIGGER "{name}" ON "{table}"')
-    if connection.dialect.name != "sqlite":
-        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_PG_BUMP}()")
+    if connection.dialect.name != "sqlite" and tables is None:
+        for function in _PG_BUMP.values():
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
 
 
 @contextmanager

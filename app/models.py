@@ -1190,10 +1190,10 @@ class ChangeRequestPublic(SQLModel):
 
 
 class DataVersion(SQLModel, table=True):
-    """One row whose `version` grows with every committed transaction that changes any other table (the
+    """Two rows, whose `version` grows with every committed transaction that changes any other table (the
     triggers of app/db.py `ensure_version_triggers`, in the same transaction as the change, whichever
-    process writes). Answers kept under a version (api/cache.py) are therefore never served after a
-    write. `txid`: on PostgreSQL the transaction that last raised it, so it is raised once per transaction."""
+    process writes): id 2 (WORK) for runs and jobs, id 1 (DATA) for every other table. Answers kept
+    under their versions (api/cache.py) are therefore never served after a write. `txid`: on PostgreSQL the transaction that last raised it, so it is raised once per transaction."""
 
     __tablename__ = "data_version"
 

@@ -108,7 +108,7 @@ def get_run(rid: Id, request: Request, session: SessionDep, _: CurrentUser, kept
             return LiveRun(answer.body, run.started_at)
         return answer
 
-    return kept.answer(request, session, build)
+    return kept.answer(request, session, build, work=True)
 
 
 @router.get("/runs/{rid}/problem", response_model=dict[str, Any])
@@ -173,7 +173,7 @@ def run_gantt(
         return file_response(content, fmt, f"run-{rid}-gantt")
 
     # a PDF is big and drawn rarely: not kept (as in the chart cache)
-    return build() if fmt == ChartFormat.PDF else kept.answer(request, session, build)
+    return build() if fmt == ChartFormat.PDF else kept.answer(request, session, build, work=True)
 
 
 @router.get("/runs/{rid}/sources.{fmt}", response_class=Response)

@@ -7,10 +7,13 @@ from __future__ import annotations
 import time
 
 import orjson
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel
 
-from app.db import data_version, missing_version_triggers
+from api.cache import ResponseCache
+from app.db import data_version, missing_version_triggers, versions
 from app.models import Project, Role
 from tests.api.conftest import wait_for_run
 from tests.api.test_concurrency import _hard_portfolio
@@ -35,6 +38,60 @@ def test_every_table_has_triggers_that_raise_the_data_version(client, engine: En
     make_user("新用户", Role.VIEWER)  # a write in another transaction, from another engine
     with engine.connect() as connection:
         assert data_version(connection) > before
+
+
+def _write(engine: Engine, statement: str) -> None:
+    with Session(engine) as session:
+        session.execute(text(statement))
+        session.commit()
+
+
+def _versions(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        return versions(connection)
+
+
+def test_a_runs_progress_raises_only_the_work_version_and_a_project_edit_only_the_data_version(
+    client, engine: Engine, finance, scenario
+):
+    started = client.post(f"/api/scenarios/{scenario['id']}/runs", json={"time_limit": 2}, headers=finance)
+    rid = started.json()["id"]
+    wait_for_run(client, rid, finance, {"done", "failed"})
+    data, work = _versions(engine)
+    _write(engine, f"UPDATE run SET progress = NULL WHERE id = {rid}")  # as a solve's progress is written
+    assert _versions(engine) == (data, work + 1)
+    _write(engine, "UPDATE project SET name = name || '·' WHERE code = 'T-01'")
+    assert _versions(engine) == (data + 1, work + 1)
+
+
+def test_kept_answers_follow_the_versions_they_read(client, engine: Engine, finance, scenario):
+    """An answer that reads no run (work=False) stays kept through a run's progress writes; one that reads
+    runs is built again after each; a project edit makes both stale."""
+    started = client.post(f"/api/scenarios/{scenario['id']}/runs", json={"time_limit": 2}, headers=finance)
+    rid = started.json()["id"]
+    wait_for_run(client, rid, finance, {"done", "failed"})
+    cache = ResponseCache()
+    built: list[str] = []
+
+    def ask(path: str, work: bool) -> bytes:
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+
+        def build() -> Response:
+            built.append(path)
+            return Response(f"{path} #{len(built)}".encode(), media_type="text/plain")
+
+        with Session(engine) as session:
+            return cache.answer(Request(scope), session, build, work=work).body
+
+    assert ask("/projects", False) == ask("/projects", False) == b"/projects #1"
+    assert ask("/run", True) == ask("/run", True) == b"/run #2"
+    _write(engine, f"UPDATE run SET progress = NULL WHERE id = {rid}")
+    assert ask("/projects", False) == b"/projects #1"  # still kept
+    assert ask("/run", True) == b"/run #3"  # built again
+    _write(engine, "UPDATE project SET name = name || '·' WHERE code = 'T-01'")
+    assert ask("/projects", False) == b"/projects #4"
+    assert ask("/run", True) == b"/run #5"
+    assert built == ["/projects", "/run", "/run", "/projects", "/run"]
 
 
 def test_a_renamed_portfolio_is_read_with_its_new_name(client, finance, viewer, portfolio):
