@@ -34,7 +34,7 @@ from solver import DEFAULT_PARAMS, Problem, Progress, Solution, solve
 
 log = logging.getLogger(__name__)
 
-STOP_GRACE_SECONDS = 0.7  # a stopped solve returns its best schedule within this, or is killed
+STOP_GRACE_SECONDS = 0.8  # a stopped solve returns its best schedule within this, or is killed
 LIMIT_GRACE_SECONDS = 1.5  # past limit + the solver's overrun_seconds a solve is stopped (then killed)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop request while the child is quiet
 _STOP = "stop"
