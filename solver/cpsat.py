@@ -99,8 +99,9 @@ def _configure(
     first_stage: bool = False,
     deterministic_limit: float | None = None,
     follow_hint: bool = True,
+    probing_level: int | None = None,
 ) -> None:
-    """Search parameters: time, seed and portfolio size.
+    """Search parameters: time, seed and portfolio size (and CP-SAT's probing level, when given).
 
     `workers` is the number of CPU threads the caller grants. With 1, CP-SAT runs one sequential,
     deterministic search. With 2 or more it runs a portfolio of up to `portfolio_max` subsolvers
@@ -123,6 +124,8 @@ def _configure(
             cp_params.clear_hint_conflict_limit()
     if deterministic_limit is not None:  # a work limit, not a wall-clock one: the same on a busy machine
         cp_params.max_deterministic_time = max(0.01, deterministic_limit)
+    if probing_level is not None:
+        cp_params.cp_model_probing_level = probing_level
 
 
 def run(
@@ -136,6 +139,7 @@ def run(
     first_stage: bool = False,
     deterministic_limit: float | None = None,
     follow_hint: bool = True,
+    probing_level: int | None = None,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
     solver = cp_model.CpSolver()
@@ -147,6 +151,7 @@ def run(
         first_stage=first_stage,
         deterministic_limit=deterministic_limit,
         follow_hint=follow_hint,
+        probing_level=probing_level,
     )
     done = threading.Event()
 

@@ -57,6 +57,9 @@ class SolveParams:
     # with data/sources.csv: proven in ~1 s of CPU against ~3.8 s; solver/search.py `_without_sources`)
     relaxation_max_projects: int = 50
     relaxation_share: float = 0.5
+    # CP-SAT's probing in that relaxation's search: off proves the seed's relaxation in 0.31 s of wall
+    # against 0.57 s at level 2 and 1.3 s at level 1 (data/sources.csv, load 2, bench/RESULTS.md)
+    relaxation_probing_level: int = 0
     # HiGHS on the MIP beside CP-SAT from this size (below it CP-SAT's first stage proves the seed and
     # 20-project instances in < 1 s; HiGHS needs 1.0 s at 20 projects)
     mip_min_projects: int = 51

@@ -417,6 +417,7 @@ def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule 
         stop=run.stop,
         callback=cpsat.Callback(budget, None, run.stop),
         first_stage=True,
+        probing_level=params.relaxation_probing_level,
     )
     found = cpsat.outcome(solver, status)
     if found.values is None or found.bound is None or found.objective != found.bound:
@@ -471,6 +472,12 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
         cpmodel.add_hint(m, warm)
+    if warm.objective is not None and warm.objective == relaxed_bound:  # the split schedule meets the
+        # relaxation's bound: a v2 optimum, no search needed (the seed with data/sources.csv: 0.12 s saved)
+        values = run.tie_break(m, warm.objective, baseline)
+        projects = cpmodel.extract(m, values) if values is not None else warm.projects
+        report = SearchReport(str(Strategy.CP_SAT), engines, "without sources")
+        return run.finish(projects, SolveStatus.OPTIMAL, warm.objective, report)
     callback = cpsat.Callback(run.budget, run.progress, run.stop, floor)
     run.phase("search")
     found = cpsat.search_whole_model(

@@ -51,3 +51,17 @@ def test_the_seed_with_sources_is_proven_optimal_by_the_problem_without_them(
     assert solution.status == relaxed.status == SolveStatus.OPTIMAL
     assert solution.objective == solution.bound == relaxed.objective
     assert solution.search is not None and solution.search.bound_source == "without sources"
+
+
+@pytest.mark.parametrize("name", [seeding.DEFAULT_SCENARIO_NAME, seeding.STAR_SCENARIO_NAME])
+def test_a_split_that_meets_the_relaxations_bound_ends_the_solve_without_a_v2_search(
+    seeded: dict[str, Problem], name: str
+) -> None:
+    """The schedule without sources, split over them, meets its own bound: it is a v2 optimum, so the
+    solve goes from the relaxation straight to the tie-break (no "search" phase)."""
+    phases: list[str] = []
+    solution = solve(seeded[name], time_limit=60, workers=2, on_phase=phases.append)
+    assert solution.status == SolveStatus.OPTIMAL
+    assert verify(seeded[name], solution) == []
+    assert "relaxation" in phases and "search" not in phases
+    assert phases[-1] == "tie-break"
