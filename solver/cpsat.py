@@ -223,6 +223,7 @@ def search_whole_model(
             callback=callback,
             first_stage=True,
             deterministic_limit=None if work is None else params.first_stage_share * work,
+            probing_level=params.first_stage_probing_with_sources if m.problem.sources else None,
         )
         if work is not None:
             work = max(0.01, work - solver.deterministic_time)

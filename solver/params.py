@@ -51,6 +51,9 @@ class SolveParams:
     # 2 cores did not (seed portfolio with four sources: proven in 1.0–1.6 deterministic s; the portfolio
     # had 26–30 against a bound of 20 after 10 s)
     first_stage_share_with_sources: float = 0.6
+    # CP-SAT's probing in that first stage of a v2 problem (None: CP-SAT's default, 2): off proves the seed
+    # with solver.instances.with_sources' four sources in 1.2 s of search against 2.9 s (bench/RESULTS.md)
+    first_stage_probing_with_sources: int | None = 0
     # v2 problems up to this size first solve the problem without its sources, a relaxation CP-SAT proves
     # in a fraction of the time, for at most relaxation_share of the limit; its bound bounds the v2
     # problem and its end years, kept and split over the sources, are often a v2 optimum (seed portfolio
