@@ -40,6 +40,7 @@ def get_portfolio(
         request,
         session,
         lambda: json_answer(portfolios.get_public(session=session, portfolio_id=pid), _PORTFOLIO),
+        work=True,  # its active_runs counts runs and jobs
     )
 
 

@@ -94,6 +94,18 @@ def test_kept_answers_follow_the_versions_they_read(client, engine: Engine, fina
     assert built == ["/projects", "/run", "/run", "/projects", "/run"]
 
 
+def test_a_portfolios_active_runs_follow_a_run_that_ends(client, finance, viewer):
+    """A run ending writes only its own row (the WORK version): the portfolio's kept answer, which counts
+    active runs, must not outlive it."""
+    sid = _hard_portfolio(client, finance)
+    pid = client.get(f"/api/scenarios/{sid}", headers=viewer).json()["portfolio_id"]
+    run = client.post(f"/api/scenarios/{sid}/runs", json={"time_limit": 3}, headers=finance).json()
+    assert wait_for_run(client, run["id"], viewer, {"running", "done", "failed"})["status"] == "running"
+    assert _read_twice(client, f"/api/portfolios/{pid}", viewer).json()["active_runs"] == 1
+    assert wait_for_run(client, run["id"], viewer, {"done", "failed"})["status"] == "done"
+    assert client.get(f"/api/portfolios/{pid}", headers=viewer).json()["active_runs"] == 0
+
+
 def test_a_renamed_portfolio_is_read_with_its_new_name(client, finance, viewer, portfolio):
     url = f"/api/portfolios/{portfolio['id']}"
     assert _read_twice(client, url, viewer).json()["name"] == "测试项目库"
