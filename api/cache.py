@@ -7,8 +7,9 @@ transaction, and builds its answer in that same transaction; so an answer kept u
 at least as new as v, and after any write every reader sees a newer version and builds afresh: a kept
 answer is never served after a write, also when another server process or the command line made it. An
 answer that reads no run or job (the project list) follows DATA alone, so the progress a running solve
-writes every half second does not make it stale; a run's status and its Gantt follow both. Answers are kept per process (a bounded LRU by
-bytes); only the version is shared, through the database. Errors (404, 409, …) are never kept.
+writes every half second does not make it stale; a run's status, its Gantt and a portfolio (which counts
+its active runs) follow both. Answers are kept per process (a bounded LRU by bytes); only the versions are
+shared, through the database. Errors (404, 409, …) are never kept.
 
 `KeptAnswers` (ASGI middleware) sends a kept answer from the event loop: it signs the reader in
 from memory as the routes do (api/deps.py), reads the version with one statement on a connection of its
@@ -125,9 +126,8 @@ class ResponseCache:
         self._seen: Versions = (-1, -1)  # the newest versions read so far
         self._lock = threading.Lock()
         self._building: dict[_Build, threading.Event] = {}  # answers being built now
-        self._unkept: set[_Build] = (
-            set()
-        )  # answers of the newest versions that are not kept (built each time)
+        # answers of the newest versions that are not kept (errors, built each time)
+        self._unkept: set[_Build] = set()
 
     def answer(
         self, request: Request, session: Session, build: Callable[[], Response], *, work: bool = False
@@ -242,10 +242,8 @@ class VersionReader:
         self._db: sqlite3.Connection | None = None
         self._pg: Any = None  # psycopg.AsyncConnection, made on first use
         self._pg_lock: asyncio.Lock | None = None
-        self._pg_read: tuple[float, Versions] = (
-            float("-inf"),
-            (0, 0),
-        )  # when the last PostgreSQL read started, and what it found
+        # when the last PostgreSQL read started, and what it found
+        self._pg_read: tuple[float, Versions] = (float("-inf"), (0, 0))
 
     async def read(self) -> Versions | None:
         if self.file is not None:

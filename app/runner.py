@@ -2,9 +2,10 @@
 
 Each `execute_*` claims its queued row (app/background.py), works on the exact MODEL.md problem stored
 with it — holding no database transaction while the solver runs — writes progress as it goes and stores
-the result. A run solves in a child process its pool thread watches (app/solve_process.py); a job's solves are tasks of the fan-out (app/fanout.py: the
-server's Dask cluster). `make_pool` binds them into the one BackgroundPool the server runs. The only module
-besides app/services/scenarios.py that brings `solver` and the database together.
+the result. A run solves in a child process its pool thread watches (app/solve_process.py); a job's
+solves are tasks of the fan-out (app/fanout.py: the server's Dask cluster). `make_pool` binds them into the
+one BackgroundPool the server runs. The only module besides app/services/scenarios.py that brings `solver`
+and the database together.
 """
 
 from __future__ import annotations
