@@ -121,3 +121,27 @@ def test_what_the_solver_raises_in_the_child_reaches_the_caller_in_words():
     broken["projects"][0]["cost"] = -5
     with pytest.raises(SolveFailed, match="ProblemError"):
         solve_in_child(broken, time_limit=10, workers=1, started=time.monotonic(), stop=threading.Event())
+
+
+def _tells_its_priority(commands: Any, answers: Any, *args: Any) -> None:
+    """A child that answers with the CPU priority it was asked to run at (its last argument)."""
+    answers.send(("error", f"nice {args[-1]}"))
+
+
+def test_the_child_runs_at_the_cpu_priority_of_the_pool_thread_that_started_it():
+    """The server lowers its solving threads (CAPSCHED_SOLVER_NICE) so that requests come first; the child
+    that solves must inherit that, not the fork server's priority (Linux keeps a nice value per thread)."""
+    failed: list[str] = []
+
+    def lowered() -> None:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 7)
+        try:
+            solve_in_child({}, time_limit=1, workers=1, started=time.monotonic(), stop=threading.Event(),
+                           child=_tells_its_priority)  # fmt: skip
+        except SolveFailed as err:
+            failed.append(str(err))
+
+    thread = threading.Thread(target=lowered)
+    thread.start()
+    thread.join()
+    assert failed == ["nice 7"]
