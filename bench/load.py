@@ -1,7 +1,7 @@
 """Load benchmark of the web service: many readers while a 200-project solve runs, then saturation.
 
     python -m bench.load [--database-url postgresql+psycopg://…] [--seconds 60] [--step-seconds 15]
-                         [--capsched PATH-TO-capsched] [--skip-bare]
+                         [--capsched PATH-TO-capsched] [--skip-bare] [--hog]
 
 Starts `capsched serve` on 127.0.0.1 with a temporary database (a SQLite file, or a fresh schema of the
 PostgreSQL database given, dropped afterwards), imports a 200-project portfolio and keeps a solve of it
@@ -9,7 +9,8 @@ running (a new one is started whenever one ends), then drives it with an asyncio
 
 1. **target**: 300 open keep-alive clients, each sending one GET every 2 s (≈ 150 req/s offered), spread
    over the portfolio, its projects, the running run's status and a finished run's gantt.json, plus 10
-   clients sending a wrong token once a second (expecting 401); prints errors and p50/p95/p99.
+   clients sending a wrong token once a second (expecting 401); prints errors and p50/p95/p99. With
+   `--hog`, a busy process (one core's worth, nice 0) runs beside it: the margin with the other core busy.
 2. **CPU per request**: the server process's CPU time (user + system, /proc) over CPU_REQUESTS sequential
    keep-alive GETs of each URL of the mix (no solve running), and of the bare app's read: unlike
    latencies, this hardly depends on what else the shared machine is doing.
@@ -47,6 +48,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.solver import cpu_hog
 
 HOST = "127.0.0.1"  # loopback only
 TARGET_CLIENTS = 300
@@ -425,6 +428,9 @@ def main() -> None:
     parser.add_argument("--skip-ramp", action="store_true", help="only the target phase")
     parser.add_argument("--skip-target", action="store_true", help="only the saturation ramps")
     parser.add_argument("--only-cpu", action="store_true", help="only the CPU-per-request phase")
+    parser.add_argument(
+        "--hog", action="store_true", help="a CPU hog (one core's worth, nice 0) beside the target phase"
+    )
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
@@ -457,15 +463,18 @@ def _measure_capsched(server: Server, args: argparse.Namespace) -> None:
         keeper.start()
         if not (args.skip_target or args.only_cpu):
             status = _run_status(client, fixture.running["id"])
+            hog = ", a CPU hog beside it" if args.hog else ""
             print(f"\ntarget: {TARGET_CLIENTS} clients every {TARGET_INTERVAL:g} s + {WRONG_TOKEN_CLIENTS} wrong-token "
-                  f"clients every {WRONG_TOKEN_INTERVAL:g} s, {args.seconds:g} s, 200-project run {status}", flush=True)  # fmt: skip
+                  f"clients every {WRONG_TOKEN_INTERVAL:g} s, {args.seconds:g} s, 200-project run {status}{hog}",
+                  flush=True)  # fmt: skip
             tally, wrong = Tally(), Tally()
             bad = {"Authorization": "Bearer wrong-token-" + uuid.uuid4().hex}
             plans = [
                 (Plan(_mixed(fixture), headers, 200, TARGET_INTERVAL, tally), TARGET_CLIENTS),
                 (Plan(_mixed(fixture), bad, 401, WRONG_TOKEN_INTERVAL, wrong), WRONG_TOKEN_CLIENTS),
             ]
-            asyncio.run(_drive(server.base_url, plans, args.seconds))
+            with cpu_hog(args.hog):
+                asyncio.run(_drive(server.base_url, plans, args.seconds))
             stop.set()
             status = _run_status(client, fixture.running["id"])
             print(f"  readers: {tally.line(args.seconds)}")
