@@ -42,6 +42,7 @@ from solver.greedy import warm_start
 from solver.messages import Phrase
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem
+from solver.progress import Best
 from solver.solution import (
     Diagnostics,
     Progress,
@@ -85,17 +86,19 @@ def solve(
 
     Returns OPTIMAL / FEASIBLE with a verified schedule, INFEASIBLE with diagnostics, or UNKNOWN; never
     worse than the warm start. `workers` is the number of threads granted; `progress` hears of each
-    improvement (objective and bound), `on_phase` of each phase begun ("windows", "warm start", "bound",
+    improvement (objective and bound) — the first greedy schedule as soon as its pass ends and it
+    verifies, before any bound —, `on_phase` of each phase begun ("windows", "warm start", "bound",
     "search", "tie-break", "shortfall"). With `stop` set, any phase ends within a fraction of a second
     (its loops poll it) and the best schedule so far is returned — UNKNOWN when there is none yet (a
     HiGHS busy in a phase it does not interrupt is left to end on its own thread). The limit counts from
     `started`, a reading of `clock` (default: now), so a caller can count work done before the call;
-    every phase reads `clock` (a test passes a fake one). Only the windows and the first greedy passes
-    (solver/greedy.py `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a
-    schedule comes back even from a limit too short for them. `params` holds every threshold and share (solver/params.py);
+    every phase reads `clock` (a test passes a fake one). Only the windows and the greedy passes before the first schedule (solver/greedy.py
+    `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a schedule comes back even
+    from a limit too short for them; once one exists, the limit spent returns it. `params` holds every
+    threshold and share (solver/params.py);
     `Solution.search` says which strategy ran and where the bound came from."""
     budget = Budget(clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds)
-    run = _Solve(problem, budget, workers, progress, params, on_phase)
+    run = _Solve(problem, budget, workers, Best(budget, progress), params, on_phase)
     try:
         run.phase("windows")
         run.windows = project_windows(problem, budget)
@@ -106,7 +109,9 @@ def solve(
         if short_of_quota:  # v2: no schedule exists, and money on the sources would help: no search
             return run.infeasible(None, short_of_quota)
         run.phase("warm start")
-        baseline = warm_start(problem, run.windows, budget, budget.at(params.warm_start_share))
+        baseline = warm_start(
+            problem, run.windows, budget, budget.at(params.warm_start_share), on_schedule=run.heard
+        )
     except Stopped:
         return run.no_schedule(SolveStatus.UNKNOWN, None)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
@@ -130,7 +135,7 @@ class _Solve:
     problem: Problem
     budget: Budget
     workers: int
-    progress: Callable[[Progress], None] | None
+    best: Best  # what the caller's `progress` has heard: only improvements reach it
     params: SolveParams
     on_phase: Callable[[str], None] | None
     windows: dict[str, Window] = field(init=False)
@@ -161,9 +166,15 @@ class _Solve:
         return min(self.budget.at(1 - self.params.stop_margin_share), self.budget.at(1.0) - reserve)
 
     def report(self, objective: int | None, bound: int | None) -> None:
-        if self.progress is not None and objective is not None:
-            bound = None if bound is None else min(bound, objective)
-            self.progress(Progress(self.budget.elapsed(), objective, bound))
+        self.best.report(objective, bound)
+
+    def heard(self, found: Solution) -> None:
+        """A greedy pass's schedule, better than those before it: checked, then reported at once (at
+        10,000 projects the first exists seconds before the warm start's last pass ends on a busy machine)."""
+        violations = verify(self.problem, found)
+        if violations:
+            raise VerificationError(violations)
+        self.report(found.objective, None)
 
     def lp(self, lagrangian: bool | None = None) -> LpBound | None:
         """The bound that guides the neighbourhood search, or None: for large portfolios (from
@@ -471,7 +482,7 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
         cpmodel.add_hint(m, warm)
-    callback = cpsat.Callback(run.budget, run.progress, run.stop, floor)
+    callback = cpsat.Callback(run.budget, lambda p: run.report(p.objective, p.bound), run.stop, floor)
     run.phase("search")
     found = cpsat.search_whole_model(
         m,
@@ -512,7 +523,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     from solver import cpmodel, cpsat
     from solver.cpsat import NOTHING
     from solver.mip import Mip
-    from solver.race import Best, beside_highs
+    from solver.race import beside_highs
 
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
@@ -525,7 +536,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     mip = Mip(problem, run.windows)
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
-    best = Best(run.budget, run.progress)
+    best = run.best
     if start is not None:
         cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
         best.report(objective_of(problem, start), floor)
@@ -656,7 +667,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     CP-SAT model is not built at this size), so a proven optimum is HiGHS's schedule or the neighbourhood
     search's."""
     from solver.mip import Mip
-    from solver.race import Best, beside_highs
+    from solver.race import beside_highs
 
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
@@ -669,7 +680,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     source = lp.source if lp is not None else "lp"
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
-    best = Best(run.budget, run.progress)
+    best = run.best
     best.report(objective_of(problem, start), floor)
     replans = [0]
 

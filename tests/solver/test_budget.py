@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from solver import SolveParams, SolveStatus, solve, verify
+from solver import Progress, Solution, SolveParams, SolveStatus, solve, verify
 from solver.budget import Budget
 from solver.greedy import warm_start
 from solver.instances import synthetic
@@ -28,6 +28,26 @@ class FakeClock:
         reading = self.now
         self.now += self.step
         return reading
+
+
+class JumpingClock:
+    """A clock that stands still until told to jump to a reading after one more reading."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._jump: tuple[int, float] | None = None
+
+    def jump_at_next_but_one(self, to: float) -> None:
+        self._jump = (1, to)
+
+    def __call__(self) -> float:
+        if self._jump is not None:
+            readings, to = self._jump
+            if readings == 0:
+                self.now, self._jump = to, None
+            else:
+                self._jump = (readings - 1, to)
+        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +128,74 @@ def test_the_bound_stops_at_its_share_of_the_limit_counted_from_its_start(proble
     # the bound reads the clock about once per evaluation and stops when its share has passed since it
     # began (here it needs ~80 evaluations, more than the ~10 s the limit's first tenth would leave it)
     assert 30 <= spent <= share * 1000 + 10
+
+
+def test_progress_hears_the_first_greedy_schedule_before_the_bound_begins(problem):
+    heard: list[str | Progress] = []
+    stop = threading.Event()
+
+    def phase(name: str) -> None:
+        heard.append(name)
+        if name == "search":
+            stop.set()
+
+    solve(problem, time_limit=600, workers=2, stop=stop, params=LARGE, on_phase=phase, progress=heard.append)
+    # here the weight-per-cost order fails, so the first schedule is the baseline's pass; the repair
+    # passes' better ones follow, each as its pass ends, all before the bound begins
+    first = warm_start(problem, budget=_spent(), until=0.0).objective
+    greedy = heard[2 : heard.index("bound")]
+    assert heard[:2] == ["windows", "warm start"]
+    assert [r.objective for r in greedy] == sorted({first, warm_start(problem).objective}, reverse=True)
+    assert all(isinstance(r, Progress) and r.bound is None for r in greedy)
+    after = heard[heard.index("bound") + 1 :]
+    assert any(isinstance(r, Progress) and r.bound is not None for r in after)  # once it is known
+
+
+def test_when_the_limit_passes_right_after_the_first_greedy_schedule_it_is_the_answer(problem):
+    clock = FakeClock()
+    heard: list[str] = []
+    objectives: list[int] = []
+
+    def progress(report: Progress) -> None:
+        objectives.append(report.objective)
+        clock.now += 100.0  # past the limit and its overrun as soon as the first schedule is in
+
+    solution = solve(
+        problem, time_limit=30, workers=2, params=LARGE, on_phase=heard.append, progress=progress, clock=clock
+    )
+    assert heard == ["windows", "warm start"]
+    assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
+    assert solution.search.strategy == "warm start"
+    assert objectives == [solution.objective]
+
+
+def test_a_greedy_pass_after_the_first_schedule_stops_at_the_limit_not_its_overrun(problem):
+    # The repair passes start before `until` (5 s) but the clock passes the 10 s limit right after the
+    # first schedule: the next pass stops at its first look at the clock, though the 100 s overrun is
+    # not spent, and the schedule already found is the answer (it was lost before: UNKNOWN).
+    clock = JumpingClock()
+    found: list[Solution] = []
+
+    def first(solution: Solution) -> None:
+        found.append(solution)
+        clock.jump_at_next_but_one(10.5)
+
+    budget = Budget(0.0, 10.0, None, clock=clock, overrun=100.0)
+    warm = warm_start(problem, budget=budget, until=5.0, on_schedule=first)
+    assert len(found) == 1 and warm is found[0]
+    assert warm.status == SolveStatus.FEASIBLE and verify(problem, warm) == []
+
+
+def test_a_cancel_during_a_greedy_pass_after_the_first_schedule_returns_that_schedule(problem):
+    stop = threading.Event()
+    found: list[Solution] = []
+
+    def first(solution: Solution) -> None:
+        found.append(solution)
+        stop.set()
+
+    warm = warm_start(problem, budget=Budget(0.0, 1e9, stop), until=1e9, on_schedule=first)
+    assert warm is found[0] and verify(problem, warm) == []
 
 
 def test_the_search_keeps_back_time_to_check_and_return_the_schedule(problem):
