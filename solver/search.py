@@ -81,6 +81,7 @@ def solve(
     on_phase: Callable[[str], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     started: float | None = None,
+    cpu_clock: Callable[[], float] = time.thread_time,
 ) -> Solution:
     """Schedule `problem` per MODEL.md within `time_limit` seconds, every phase included.
 
@@ -92,12 +93,15 @@ def solve(
     (its loops poll it) and the best schedule so far is returned — UNKNOWN when there is none yet (a
     HiGHS busy in a phase it does not interrupt is left to end on its own thread). The limit counts from
     `started`, a reading of `clock` (default: now), so a caller can count work done before the call;
-    every phase reads `clock` (a test passes a fake one). Only the windows and the greedy passes before the first schedule (solver/greedy.py
+    every phase reads `clock`, and the Lagrangian bound its CPU time on `cpu_clock` (a test passes fake
+    ones). Only the windows and the greedy passes before the first schedule (solver/greedy.py
     `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a schedule comes back even
     from a limit too short for them; once one exists, the limit spent returns it. `params` holds every
     threshold and share (solver/params.py);
     `Solution.search` says which strategy ran and where the bound came from."""
-    budget = Budget(clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds)
+    budget = Budget(
+        clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds, cpu_clock
+    )
     run = _Solve(problem, budget, workers, Best(budget, progress), params, on_phase)
     try:
         run.phase("windows")
@@ -179,7 +183,8 @@ class _Solve:
     def lp(self, lagrangian: bool | None = None) -> LpBound | None:
         """The bound that guides the neighbourhood search, or None: for large portfolios (from
         `lagrangian_min_projects`, or when `lagrangian` says so) the Lagrangian relaxation of
-        solver/lagrangian.py, which stops itself after `lagrangian_share` of the limit or on a cancel and
+        solver/lagrangian.py, which stops itself after `lagrangian_share` of the limit in CPU time (at
+        most `lagrangian_wall_share` of it on the clock) or on a cancel and
         gives a pattern to round (solver/rounding.py); otherwise the money-flow LP of solver/bound.py
         within `lp_share` of the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on
         its own thread and a cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
@@ -194,12 +199,15 @@ class _Solve:
             from solver.lagrangian import price_bound
 
             self.phase("bound")
-            # its share counts from when it starts: on a busy machine the greedy passes may have used
-            # the first fifth of the limit already, and the relaxation is what the rest builds on
-            share = self.params.lagrangian_share * self.time_limit
-            until = min(self.budget.now() + share, self.search_until())
+            # its share counts from when it starts (on a busy machine the greedy passes may have used the
+            # first fifth of the limit already, and the relaxation is what the rest builds on), in CPU time
+            # (beside other work the same wall-clock share bought too little to converge), within a
+            # wall-clock share that leaves the search its time on a starved machine
+            cpu = self.params.lagrangian_share * self.time_limit
+            wall = self.params.lagrangian_wall_share * self.time_limit
+            until = min(self.budget.now() + wall, self.search_until())
             try:
-                return price_bound(self.problem, self.windows, self.budget, until)
+                return price_bound(self.problem, self.windows, self.budget, until, cpu)
             except Stopped:
                 return None
         limit = self.params.lp_share * self.time_limit

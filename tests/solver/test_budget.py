@@ -102,32 +102,57 @@ def test_the_limit_counts_from_the_start_the_caller_gives(problem):
     assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
 
 
-def test_the_bound_stops_at_its_share_of_the_limit_counted_from_its_start(problem):
-    clock = FakeClock(step=1.0)  # every reading of the clock takes a "second"
+def test_the_bound_gets_its_share_in_cpu_time_when_the_machine_is_busy(problem):
+    # a machine shared ten ways: each reading of the clock takes ten "seconds", of the thread's CPU one
+    clock, cpu = FakeClock(step=10.0), FakeClock(step=1.0)
     began: dict[str, float] = {}
     stop = threading.Event()
 
     def phase(name: str) -> None:
         if name == "warm start":
-            clock.now += 90.0  # the greedy passes take most of the bound's 100 s (a busy machine)
-        began[name] = clock.now
+            clock.now += 90.0  # the greedy passes take most of the bound's wall-clock share (100 s)
+        began[name] = cpu.now
         if name == "search":
             stop.set()  # end the test here: the search itself is not under test
 
-    share = 0.1
     solve(
         problem,
         time_limit=1000,
         workers=2,
         stop=stop,
-        params=LARGE.but(lagrangian_share=share),
+        params=LARGE.but(lagrangian_share=0.03, lagrangian_wall_share=0.5),
         on_phase=phase,
         clock=clock,
+        cpu_clock=cpu,
     )
-    spent = began["search"] - began["bound"]
-    # the bound reads the clock about once per evaluation and stops when its share has passed since it
-    # began (here it needs ~80 evaluations, more than the ~10 s the limit's first tenth would leave it)
-    assert 30 <= spent <= share * 1000 + 10
+    # the bound reads the CPU clock once as it starts and once per evaluation, and stops at its 30 s of
+    # CPU (here it needs ~80 evaluations to converge): a wall-clock share would have allowed 3
+    assert began["search"] - began["bound"] == 31
+
+
+def test_the_bound_ends_at_its_wall_clock_share_when_its_thread_gets_no_cpu(problem):
+    clock = FakeClock(step=1.0)  # every reading of the clock takes a "second"; the CPU clock stands still
+    began: dict[str, float] = {}
+    stop = threading.Event()
+
+    def phase(name: str) -> None:
+        began[name] = clock.now
+        if name == "search":
+            stop.set()
+
+    params = LARGE.but(lagrangian_share=0.2, lagrangian_wall_share=0.05)
+    solve(
+        problem,
+        time_limit=1000,
+        workers=2,
+        stop=stop,
+        params=params,
+        on_phase=phase,
+        clock=clock,
+        cpu_clock=lambda: 0.0,
+    )
+    # 50 s from its start (it needs ~80 evaluations, about a reading each), then the rounding's readings
+    assert 50 <= began["search"] - began["bound"] <= 60
 
 
 def test_progress_hears_the_first_greedy_schedule_before_the_bound_begins(problem):
