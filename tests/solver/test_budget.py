@@ -90,6 +90,22 @@ def _spent() -> Budget:
     return Budget(0.0, 1.0, None, clock=lambda: 10.0, overrun=100.0)
 
 
+def test_when_only_the_time_kept_to_return_a_schedule_is_left_the_warm_start_is_the_answer(problem):
+    clock = FakeClock()
+    heard: list[str] = []
+
+    def phase(name: str) -> None:
+        heard.append(name)
+        if name == "warm start":
+            clock.now += 28.0  # inside the 30 s limit, but past the search's end (30 − 3 s kept back)
+
+    params = LARGE.but(finish_seconds_per_project=0.01)  # 300 projects: 3 s kept back
+    solution = solve(problem, time_limit=30, workers=2, params=params, on_phase=phase, clock=clock)
+    assert heard == ["windows", "warm start"]  # no bound begun, no engine needed
+    assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
+    assert solution.search.strategy == "warm start"
+
+
 def test_the_limit_counts_from_the_start_the_caller_gives(problem):
     clock = FakeClock()
     clock.now = 90.5
