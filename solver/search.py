@@ -512,8 +512,9 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
         return run.infeasible(report)
     values, objective = found.values, found.objective
     if values is None or objective is None:
-        if baseline.status.has_schedule:  # CP-SAT found nothing in time: the greedy schedule still stands
-            return run.finish(baseline.projects, SolveStatus.FEASIBLE, bound, report)
+        start = _start(problem, warm, baseline)
+        if start is not None:  # CP-SAT found nothing in time: the greedy schedule (or the hint) stands
+            return run.finish(start, SolveStatus.FEASIBLE, bound, report)
         return run.no_schedule(SolveStatus.UNKNOWN, bound, report=report)
     if status == SolveStatus.OPTIMAL:
         values = run.tie_break(m, objective, baseline) or values
