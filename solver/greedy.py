@@ -215,14 +215,15 @@ def warm_start(
 ) -> Solution:
     """The best greedy schedule over a few funding orders (see module docstring); UNKNOWN if none fits.
 
-    The weight-per-cost order goes first, then the baseline's; in the weight-per-cost order a project
-    that must be funded but no longer fits is moved to the front and the order tried again (at most
-    REPAIRS times), so a tight budget still gets a schedule. Each schedule better than those before it goes
-    to `on_schedule` as soon as its pass ends (the solve reports it), not when the last pass does.
-    With a `budget`, the first pass runs whatever the clock says, and the baseline's too when the first
-    found nothing (each is one pass over the projects, linear in their number) — until the limit and its
-    overrun, where `check()` stops them; the others start only before `until`. Once a schedule exists the
-    limit itself stops any pass (the overrun is for work with nothing to return yet), and a stop or a
+    The baseline's order goes first (deadlines first: the order most likely to fit, so the first schedule
+    comes soonest), then the weight-per-cost order, usually much better; in it a project that must be
+    funded but no longer fits is moved to the front and the order tried again (at most REPAIRS times), so
+    a tight budget still gets a schedule. Each schedule better than those before it goes to `on_schedule`
+    as soon as its pass ends (the solve reports it), not when the last pass does. With a `budget`, the
+    baseline's pass runs whatever the clock says — until the limit and its overrun, where `check()` stops
+    it — and the weight-per-cost order's first pass too when the baseline's found nothing; with a schedule
+    in hand, that pass runs until the limit, the repairs start only before `until`. Once a schedule exists
+    the limit itself stops any pass (the overrun is for work with nothing to return yet), and a stop or a
     cancel returns the best schedule so far (Stopped when there is none yet)."""
     windows = project_windows(problem, budget) if windows is None else windows
     failed: list[str] = []
@@ -235,23 +236,23 @@ def warm_start(
     def in_time() -> bool:
         return budget is None or not budget.over(until)
 
-    def fund(priority: Callable, misfits: list[str] | None = None, wins_ties: bool = False) -> Solution:
+    def fund(priority: Callable, misfits: list[str] | None = None) -> Solution:
         held = budget if budget is None or not kept else replace(budget, overrun=0.0)
         found = _fund_in_order(problem, windows, priority, misfits, held)
         if not found.status.has_schedule or found.objective is None:
             return found
         best = kept[0].objective if kept else None
-        if best is None or found.objective < best or (wins_ties and found.objective == best):
+        if best is None or found.objective < best:  # (on a tie the baseline's schedule stays)
             kept[:] = [found]
-            if on_schedule is not None and (best is None or found.objective < best):
+            if on_schedule is not None:
                 on_schedule(found)
         return found
 
     try:
+        fund(_priority)
+        if kept and budget is not None and budget.over():
+            return kept[0]
         dense = fund(density, failed)
-        if kept and not in_time():
-            return dense
-        fund(_priority, wins_ties=True)  # (on a tie the baseline's schedule is kept, as it always was)
         for _ in range(REPAIRS - 1):
             if dense.status.has_schedule or not in_time():
                 break

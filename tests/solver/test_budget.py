@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from solver import Progress, Solution, SolveParams, SolveStatus, solve, verify
+from solver import Progress, Solution, SolveParams, SolveStatus, greedy_schedule, solve, verify
 from solver.budget import Budget
 from solver.greedy import warm_start
 from solver.instances import synthetic
@@ -69,8 +69,7 @@ def test_when_the_limit_passes_during_the_warm_start_its_schedule_is_the_answer(
     assert solution.status == SolveStatus.FEASIBLE and verify(problem, solution) == []
     assert solution.search.strategy == "warm start"
     assert solution.solve_seconds == 30.5  # the time on the clock the caller gave, within the overrun
-    # only the greedy passes that always run made it (here the weight-per-cost order fails, so the
-    # baseline's pass runs too)
+    # only the greedy pass that always runs made it: the baseline's (the limit was spent when it ended)
     assert solution.objective == warm_start(problem, budget=_spent(), until=0.0).objective
 
 
@@ -181,8 +180,8 @@ def test_progress_hears_the_first_greedy_schedule_before_the_bound_begins(proble
             stop.set()
 
     solve(problem, time_limit=600, workers=2, stop=stop, params=LARGE, on_phase=phase, progress=heard.append)
-    # here the weight-per-cost order fails, so the first schedule is the baseline's pass; the repair
-    # passes' better ones follow, each as its pass ends, all before the bound begins
+    # the first schedule is the baseline's pass; the weight-per-cost order's better ones follow (here it
+    # fails and its repairs succeed), each as its pass ends, all before the bound begins
     first = warm_start(problem, budget=_spent(), until=0.0).objective
     greedy = heard[2 : heard.index("bound")]
     assert heard[:2] == ["windows", "warm start"]
@@ -211,9 +210,9 @@ def test_when_the_limit_passes_right_after_the_first_greedy_schedule_it_is_the_a
 
 
 def test_a_greedy_pass_after_the_first_schedule_stops_at_the_limit_not_its_overrun(problem):
-    # The repair passes start before `until` (5 s) but the clock passes the 10 s limit right after the
-    # first schedule: the next pass stops at its first look at the clock, though the 100 s overrun is
-    # not spent, and the schedule already found is the answer (it was lost before: UNKNOWN).
+    # The next pass starts inside the 10 s limit, but the clock passes it right after the first schedule
+    # (the baseline's): that pass stops at its first look at the clock, though the 100 s overrun is not
+    # spent, and the schedule already found is the answer (such a stop lost it before: UNKNOWN).
     clock = JumpingClock()
     found: list[Solution] = []
 
@@ -225,6 +224,16 @@ def test_a_greedy_pass_after_the_first_schedule_stops_at_the_limit_not_its_overr
     warm = warm_start(problem, budget=budget, until=5.0, on_schedule=first)
     assert len(found) == 1 and warm is found[0]
     assert warm.status == SolveStatus.FEASIBLE and verify(problem, warm) == []
+
+
+def test_the_first_schedule_heard_is_the_baseline_greedys_then_only_better_ones(problem):
+    # the baseline's order is the one most likely to fit, so it goes first: its schedule is the first
+    # there is, however little time the weight-per-cost order would have left it
+    found: list[Solution] = []
+    warm = warm_start(problem, on_schedule=found.append)
+    assert found[0].objective == greedy_schedule(problem).objective
+    assert [f.objective for f in found] == sorted({f.objective for f in found}, reverse=True)
+    assert found[-1] is warm
 
 
 def test_a_cancel_during_a_greedy_pass_after_the_first_schedule_returns_that_schedule(problem):
