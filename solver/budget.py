@@ -32,13 +32,14 @@ class Stopped(Exception):
 class Budget:
     """A time limit of `limit` seconds from the clock reading `started`, and the caller's cancel.
     `overrun` is how long past the limit work that has nothing to return yet may go on (the first greedy
-    pass): `check()` stops it there too."""
+    pass): `check()` stops it there too. `cpu_clock` reads the CPU time of the calling thread."""
 
     started: float
     limit: float
     stop: Stop | None = None
     clock: Callable[[], float] = time.monotonic
     overrun: float = 0.0
+    cpu_clock: Callable[[], float] = time.thread_time
 
     def now(self) -> float:
         return self.clock()
@@ -61,8 +62,26 @@ class Budget:
         end = self.started + self.limit if until is None else until
         return self.cancelled() or self.clock() >= end
 
+    def cpu(self, seconds: float, until: float) -> CpuAllowance:
+        """`seconds` of this thread's CPU time from now, ending at the clock reading `until` at the latest."""
+        return CpuAllowance(self, self.cpu_clock() + seconds, until)
+
     def check(self) -> None:
         """Raise Stopped when cancelled or `overrun` past the limit (a phase loop calls this every
         CHECK_EVERY items)."""
         if self.cancelled() or self.clock() >= self.started + self.limit + self.overrun:
             raise Stopped
+
+
+@dataclass(frozen=True, slots=True)
+class CpuAllowance:
+    """A phase's share counted in CPU time of its thread: spent when `cpu_clock` reaches `cpu_until`, or
+    the wall clock `until`, or on a cancel. Beside other work a wall-clock share buys less and less CPU; this
+    one buys the same CPU while the wall clock keeps it inside the limit."""
+
+    budget: Budget
+    cpu_until: float
+    until: float
+
+    def spent(self) -> bool:
+        return self.budget.over(self.until) or self.budget.cpu_clock() >= self.cpu_until

@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from solver.budget import CHECK_EVERY, Budget, Stopped
 from solver.problem import Problem, Project
@@ -210,18 +211,24 @@ def warm_start(
     windows: dict[str, Window] | None = None,
     budget: Budget | None = None,
     until: float | None = None,
+    on_schedule: Callable[[Solution], None] | None = None,
 ) -> Solution:
     """The best greedy schedule over a few funding orders (see module docstring); UNKNOWN if none fits.
 
-    The weight-per-cost order goes first, then the baseline's; in the weight-per-cost order a project
-    that must be funded but no longer fits is moved to the front and the order tried again (at most
-    REPAIRS times), so a tight budget still gets a schedule. With a `budget`, the first pass runs whatever
-    the clock says, and the baseline's too when the first found nothing (each is one pass over the
-    projects, linear in their number); the others start only before `until`, and a cancel ends the work
-    at once with the best schedule so far (Stopped when there is none yet)."""
+    The baseline's order goes first (deadlines first: the order most likely to fit, so the first schedule
+    comes soonest), then the weight-per-cost order, usually much better; in it a project that must be
+    funded but no longer fits is moved to the front and the order tried again (at most REPAIRS times), so
+    a tight budget still gets a schedule. Each schedule better than those before it goes to `on_schedule`
+    as soon as its pass ends (the solve reports it), not when the last pass does. With a `budget`, the
+    baseline's pass runs whatever the clock says — until the limit and its overrun, where `check()` stops
+    it — and the weight-per-cost order's first pass too when the baseline's found nothing; with a schedule
+    in hand, that pass runs until the limit, the repairs start only before `until`. Once a schedule exists
+    the limit itself stops any pass (the overrun is for work with nothing to return yet), and a stop or a
+    cancel returns the best schedule so far (Stopped when there is none yet)."""
     windows = project_windows(problem, budget) if windows is None else windows
     failed: list[str] = []
     first: set[str] = set()
+    kept: list[Solution] = []  # the best schedule so far, once there is one
 
     def density(project: Project, window: Window, index: int) -> tuple:
         return (project.id not in first, *_by_density(project, window, index))
@@ -229,26 +236,33 @@ def warm_start(
     def in_time() -> bool:
         return budget is None or not budget.over(until)
 
-    dense = _fund_in_order(problem, windows, density, failed, budget)
-    if dense.status.has_schedule and not in_time():
-        return dense
+    def fund(priority: Callable, misfits: list[str] | None = None) -> Solution:
+        held = budget if budget is None or not kept else replace(budget, overrun=0.0)
+        found = _fund_in_order(problem, windows, priority, misfits, held)
+        if not found.status.has_schedule or found.objective is None:
+            return found
+        best = kept[0].objective if kept else None
+        if best is None or found.objective < best:  # (on a tie the baseline's schedule stays)
+            kept[:] = [found]
+            if on_schedule is not None:
+                on_schedule(found)
+        return found
+
     try:
-        baseline = _fund_in_order(problem, windows, _priority, budget=budget)
+        fund(_priority)
+        if kept and budget is not None and budget.over():
+            return kept[0]
+        dense = fund(density, failed)
         for _ in range(REPAIRS - 1):
             if dense.status.has_schedule or not in_time():
                 break
             first.update(failed)
             failed.clear()
-            dense = _fund_in_order(problem, windows, density, failed, budget)
+            dense = fund(density, failed)
     except Stopped:
-        if dense.status.has_schedule:
-            return dense
-        raise
-    if dense.objective is None or not dense.status.has_schedule:
-        return baseline
-    if baseline.objective is None or not baseline.status.has_schedule or dense.objective < baseline.objective:
-        return dense
-    return baseline
+        if not kept:
+            raise
+    return kept[0] if kept else dense
 
 
 def _fund_in_order(

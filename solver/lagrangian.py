@@ -24,7 +24,9 @@ On the 2000-project benchmark its best value equals the money-flow LP's (2550.68
 The best prices are found by a bundle method (Kelley's cutting planes inside a box that moves with the
 best point): each evaluation gives L(z) and a subgradient (spend − cap of the minimising schedules); a
 tiny LP over the cuts proposes the next z. Any stop leaves a valid bound — the best L seen — so the search
-ends exactly when its share of the time limit is spent or the caller cancels. The cuts' dual values weigh
+ends exactly when its share is spent or the caller cancels. The share is CPU time of its thread, bounded by
+a wall-clock reading: a wall-clock share alone bought too little CPU beside other work to converge (10,000
+projects beside a CPU hog: an 80 % gap). The cuts' dual values weigh
 the minimising schedules into a fractional one, whose mean end year per project guides the neighbourhood
 search (solver/lns.py) as the LP's solution does.
 """
@@ -38,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from solver.bound import EPSILON, LpBound, draw_caps
-from solver.budget import CHECK_EVERY, Budget
+from solver.budget import CHECK_EVERY, Budget, CpuAllowance
 from solver.problem import Problem, Project
 from solver.windows import Window, topological_order
 
@@ -391,12 +393,20 @@ def _spread(owner: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarr
     return owners, np.repeat(lo, counts) + offsets
 
 
-def price_bound(problem: Problem, windows: dict[str, Window], budget: Budget, until: float) -> LpBound | None:
-    """The best Lagrangian bound found before the clock reaches `until` (see module docstring), with the
-    mean end year of each project in the weighed minimising schedules; None when no evaluation finished
-    or the relaxation shows that the projects that must be funded cannot all be."""
+def price_bound(
+    problem: Problem,
+    windows: dict[str, Window],
+    budget: Budget,
+    until: float,
+    cpu_seconds: float = INF,
+) -> LpBound | None:
+    """The best Lagrangian bound found within `cpu_seconds` of this thread's CPU time (building the
+    relaxation included) and before the clock reaches `until` (see module docstring), with the mean end
+    year of each project in the weighed minimising schedules; None when no evaluation finished or the
+    relaxation shows that the projects that must be funded cannot all be."""
+    allowance = budget.cpu(cpu_seconds, until)
     relaxation = Relaxation(problem, windows, budget)
-    return Bundle(relaxation).run(budget, until)
+    return Bundle(relaxation).run(allowance)
 
 
 class Bundle:
@@ -413,12 +423,12 @@ class Bundle:
         self._theta: Any = None
         self._rows: list = []
 
-    def run(self, budget: Budget, until: float) -> LpBound | None:
+    def run(self, allowance: CpuAllowance) -> LpBound | None:
         r = self.relaxation
         z = np.zeros(r.years)
         best, centre, radius = -INF, z, None
         weights = None
-        while len(self.cuts) < self.max_cuts and not budget.over(until):
+        while len(self.cuts) < self.max_cuts and not allowance.spent():
             value, gradient, chosen = r.evaluate(z)
             if not math.isfinite(value):
                 return None  # no priced schedule funds every project that must be: no bound from here

@@ -78,10 +78,13 @@ class SolveParams:
     use_highs: bool = True  # HiGHS's searches, when highspy is installed
     lp_share: float = 0.25  # the money-flow LP bound may take at most this share of the time limit
     # from this size the bound comes from the Lagrangian relaxation (solver/lagrangian.py), which stops
-    # when its share of the limit (counted from its start) is spent; the LP cannot be stopped and takes
-    # 26 s at 10,000 projects
+    # when it has had its share of the limit in CPU time of its thread (counted from its start), or when
+    # its wall-clock share is spent, whichever comes first: beside other work a wall-clock share of 20 %
+    # bought too little CPU to converge (10,000 projects beside a CPU hog: an 80 % gap). The LP cannot be
+    # stopped and takes 26 s at 10,000 projects
     lagrangian_min_projects: int = 250
     lagrangian_share: float = 0.2
+    lagrangian_wall_share: float = 0.5
     # from this size HiGHS and CP-SAT (the MIP path) start from the Lagrangian's pattern made a schedule
     # (solver/rounding.py) when it is better than the warm start
     rounded_start_min_projects: int = 51
@@ -124,6 +127,7 @@ class SolveParams:
             "relaxation_share",
             "lp_share",
             "lagrangian_share",
+            "lagrangian_wall_share",
             "warm_start_share",
             "stop_margin_share",
             "tie_break_share",

@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from solver.budget import Budget, Stop
+from solver.budget import Stop
 from solver.mip import MipOutcome, Pattern
-from solver.solution import Progress, ProjectSchedule
+from solver.progress import Best
+from solver.solution import ProjectSchedule
 
 T = TypeVar("T")
 
@@ -72,28 +73,6 @@ class Either:
 
     def is_set(self) -> bool:
         return any(e.is_set() for e in self._events)
-
-
-class Best:
-    """The best objective and bound any search has reported, sent to `progress` when they improve
-    (called from CP-SAT's and HiGHS's threads)."""
-
-    def __init__(self, budget: Budget, progress: Callable[[Progress], None] | None) -> None:
-        self._budget, self._progress = budget, progress
-        self._lock = threading.Lock()
-        self.objective: int | None = None
-        self.bound: int | None = None
-
-    def report(self, objective: int | None, bound: int | None) -> None:
-        with self._lock:
-            better = objective is not None and (self.objective is None or objective < self.objective)
-            if better:
-                self.objective = objective
-            if bound is not None and (self.bound is None or bound > self.bound):
-                self.bound, better = bound, True
-            if better and self._progress is not None and self.objective is not None:
-                bound = None if self.bound is None else min(self.bound, self.objective)
-                self._progress(Progress(self._budget.elapsed(), self.objective, bound))
 
 
 def beside_highs(

@@ -42,6 +42,7 @@ from solver.greedy import warm_start
 from solver.messages import Phrase
 from solver.params import DEFAULT_PARAMS, SolveParams, Strategy, choose_strategy
 from solver.problem import Problem
+from solver.progress import Best
 from solver.solution import (
     Diagnostics,
     Progress,
@@ -80,22 +81,28 @@ def solve(
     on_phase: Callable[[str], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     started: float | None = None,
+    cpu_clock: Callable[[], float] = time.thread_time,
 ) -> Solution:
     """Schedule `problem` per MODEL.md within `time_limit` seconds, every phase included.
 
     Returns OPTIMAL / FEASIBLE with a verified schedule, INFEASIBLE with diagnostics, or UNKNOWN; never
     worse than the warm start. `workers` is the number of threads granted; `progress` hears of each
-    improvement (objective and bound), `on_phase` of each phase begun ("windows", "warm start", "bound",
+    improvement (objective and bound) — the first greedy schedule as soon as its pass ends and it
+    verifies, before any bound —, `on_phase` of each phase begun ("windows", "warm start", "bound",
     "search", "tie-break", "shortfall"). With `stop` set, any phase ends within a fraction of a second
     (its loops poll it) and the best schedule so far is returned — UNKNOWN when there is none yet (a
     HiGHS busy in a phase it does not interrupt is left to end on its own thread). The limit counts from
     `started`, a reading of `clock` (default: now), so a caller can count work done before the call;
-    every phase reads `clock` (a test passes a fake one). Only the windows and the first greedy passes
-    (solver/greedy.py `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a
-    schedule comes back even from a limit too short for them. `params` holds every threshold and share (solver/params.py);
+    every phase reads `clock`, and the Lagrangian bound its CPU time on `cpu_clock` (a test passes fake
+    ones). Only the windows and the greedy passes before the first schedule (solver/greedy.py
+    `warm_start`) may run past the limit, by at most `overrun_seconds`, so that a schedule comes back even
+    from a limit too short for them; once one exists, the limit spent returns it. `params` holds every
+    threshold and share (solver/params.py);
     `Solution.search` says which strategy ran and where the bound came from."""
-    budget = Budget(clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds)
-    run = _Solve(problem, budget, workers, progress, params, on_phase)
+    budget = Budget(
+        clock() if started is None else started, time_limit, stop, clock, params.overrun_seconds, cpu_clock
+    )
+    run = _Solve(problem, budget, workers, Best(budget, progress), params, on_phase)
     try:
         run.phase("windows")
         run.windows = project_windows(problem, budget)
@@ -106,12 +113,17 @@ def solve(
         if short_of_quota:  # v2: no schedule exists, and money on the sources would help: no search
             return run.infeasible(None, short_of_quota)
         run.phase("warm start")
-        baseline = warm_start(problem, run.windows, budget, budget.at(params.warm_start_share))
+        baseline = warm_start(
+            problem, run.windows, budget, budget.at(params.warm_start_share), on_schedule=run.heard
+        )
     except Stopped:
         return run.no_schedule(SolveStatus.UNKNOWN, None)
     warm = hint if hint is not None and hint.status.has_schedule else baseline
-    if budget.over():  # the limit is spent: what the greedy passes found is the answer
-        start = _start(problem, warm, baseline)
+    run.budget = replace(budget, overrun=0.0)  # from here on there is a schedule, or no hurry to find one
+    start = _start(problem, warm, baseline)
+    # the limit is spent, or all that is left is kept back to check and return a schedule: what the greedy
+    # passes found is the answer (no engine is even imported: at 0.5 s for 10,000 projects that mattered)
+    if budget.over() or (start is not None and budget.over(run.search_until())):
         if start is None:
             return run.no_schedule(SolveStatus.UNKNOWN, None)
         return run.finish(start, SolveStatus.FEASIBLE, None, SearchReport("warm start"))
@@ -130,7 +142,7 @@ class _Solve:
     problem: Problem
     budget: Budget
     workers: int
-    progress: Callable[[Progress], None] | None
+    best: Best  # what the caller's `progress` has heard: only improvements reach it
     params: SolveParams
     on_phase: Callable[[str], None] | None
     windows: dict[str, Window] = field(init=False)
@@ -161,14 +173,21 @@ class _Solve:
         return min(self.budget.at(1 - self.params.stop_margin_share), self.budget.at(1.0) - reserve)
 
     def report(self, objective: int | None, bound: int | None) -> None:
-        if self.progress is not None and objective is not None:
-            bound = None if bound is None else min(bound, objective)
-            self.progress(Progress(self.budget.elapsed(), objective, bound))
+        self.best.report(objective, bound)
+
+    def heard(self, found: Solution) -> None:
+        """A greedy pass's schedule, better than those before it: checked, then reported at once (at
+        10,000 projects the first exists seconds before the warm start's last pass ends on a busy machine)."""
+        violations = verify(self.problem, found)
+        if violations:
+            raise VerificationError(violations)
+        self.report(found.objective, None)
 
     def lp(self, lagrangian: bool | None = None) -> LpBound | None:
         """The bound that guides the neighbourhood search, or None: for large portfolios (from
         `lagrangian_min_projects`, or when `lagrangian` says so) the Lagrangian relaxation of
-        solver/lagrangian.py, which stops itself after `lagrangian_share` of the limit or on a cancel and
+        solver/lagrangian.py, which stops itself after `lagrangian_share` of the limit in CPU time (at
+        most `lagrangian_wall_share` of it on the clock) or on a cancel and
         gives a pattern to round (solver/rounding.py); otherwise the money-flow LP of solver/bound.py
         within `lp_share` of the limit. HiGHS cannot interrupt an LP, so with a `stop` event the LP runs on
         its own thread and a cancel stops the wait at once (the abandoned LP ends by its own time limit)."""
@@ -183,12 +202,15 @@ class _Solve:
             from solver.lagrangian import price_bound
 
             self.phase("bound")
-            # its share counts from when it starts: on a busy machine the greedy passes may have used
-            # the first fifth of the limit already, and the relaxation is what the rest builds on
-            share = self.params.lagrangian_share * self.time_limit
-            until = min(self.budget.now() + share, self.search_until())
+            # its share counts from when it starts (on a busy machine the greedy passes may have used the
+            # first fifth of the limit already, and the relaxation is what the rest builds on), in CPU time
+            # (beside other work the same wall-clock share bought too little to converge), within a
+            # wall-clock share that leaves the search its time on a starved machine
+            cpu = self.params.lagrangian_share * self.time_limit
+            wall = self.params.lagrangian_wall_share * self.time_limit
+            until = min(self.budget.now() + wall, self.search_until())
             try:
-                return price_bound(self.problem, self.windows, self.budget, until)
+                return price_bound(self.problem, self.windows, self.budget, until, cpu)
             except Stopped:
                 return None
         limit = self.params.lp_share * self.time_limit
@@ -478,7 +500,7 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
         projects = cpmodel.extract(m, values) if values is not None else warm.projects
         report = SearchReport(str(Strategy.CP_SAT), engines, "without sources")
         return run.finish(projects, SolveStatus.OPTIMAL, warm.objective, report)
-    callback = cpsat.Callback(run.budget, run.progress, run.stop, floor)
+    callback = cpsat.Callback(run.budget, lambda p: run.report(p.objective, p.bound), run.stop, floor)
     run.phase("search")
     found = cpsat.search_whole_model(
         m,
@@ -497,8 +519,9 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
         return run.infeasible(report)
     values, objective = found.values, found.objective
     if values is None or objective is None:
-        if baseline.status.has_schedule:  # CP-SAT found nothing in time: the greedy schedule still stands
-            return run.finish(baseline.projects, SolveStatus.FEASIBLE, bound, report)
+        start = _start(problem, warm, baseline)
+        if start is not None:  # CP-SAT found nothing in time: the greedy schedule (or the hint) stands
+            return run.finish(start, SolveStatus.FEASIBLE, bound, report)
         return run.no_schedule(SolveStatus.UNKNOWN, bound, report=report)
     if status == SolveStatus.OPTIMAL:
         values = run.tie_break(m, objective, baseline) or values
@@ -519,7 +542,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     from solver import cpmodel, cpsat
     from solver.cpsat import NOTHING
     from solver.mip import Mip
-    from solver.race import Best, beside_highs
+    from solver.race import beside_highs
 
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
@@ -532,7 +555,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     mip = Mip(problem, run.windows)
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
-    best = Best(run.budget, run.progress)
+    best = run.best
     if start is not None:
         cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
         best.report(objective_of(problem, start), floor)
@@ -663,7 +686,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     CP-SAT model is not built at this size), so a proven optimum is HiGHS's schedule or the neighbourhood
     search's."""
     from solver.mip import Mip
-    from solver.race import Best, beside_highs
+    from solver.race import beside_highs
 
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
@@ -676,7 +699,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     source = lp.source if lp is not None else "lp"
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
-    best = Best(run.budget, run.progress)
+    best = run.best
     best.report(objective_of(problem, start), floor)
     replans = [0]
 

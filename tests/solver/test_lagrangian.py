@@ -31,7 +31,7 @@ def _bound(problem: Problem) -> int | None:
 def _best_value(problem: Problem) -> float:
     """The Lagrangian's best value L(z) (before rounding), the bundle run to its stopping rule."""
     bundle = Bundle(Relaxation(problem, project_windows(problem)))
-    bundle.run(Budget(0.0, FOREVER), FOREVER)
+    bundle.run(Budget(0.0, FOREVER).cpu(FOREVER, FOREVER))
     return max(value for value, _, _ in bundle.cuts)
 
 
@@ -225,6 +225,43 @@ def test_its_clock_ends_the_search_for_prices_with_a_valid_bound():
     problem = Problem(2021, 2022, {2021: 10, 2022: 10}, (Project("甲", 10, 2021), Project("乙", 10, 2021)))
     late = Budget(0.0, 10.0, None, clock=lambda: 5.0)
     assert price_bound(problem, project_windows(problem), late, until=4.0) is None
+
+
+class Ticks:
+    """A clock that moves by `step` at every reading (a thread's CPU time, or the machine's clock)."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        reading = self.now
+        self.now += self.step
+        return reading
+
+
+def test_its_cpu_allowance_ends_the_search_for_prices_while_the_wall_clock_stands_still():
+    # The CPU clock moves a second at each reading (one as the allowance is set, then one per evaluation)
+    # and the wall clock not at all: 4 seconds of CPU allow 3 evaluations, where these 120 projects need
+    # dozens to converge.
+    from solver.instances import synthetic
+
+    problem = synthetic(120, 10, 0.7, seed=4)
+    budget = Budget(0.0, FOREVER, None, clock=lambda: 0.0, cpu_clock=Ticks(1.0))
+    bundle = Bundle(Relaxation(problem, project_windows(problem)))
+    found = bundle.run(budget.cpu(4.0, until=FOREVER))
+    assert len(bundle.cuts) == 3  # readings 1, 2, 3 are under 0 + 4; the one at 4 ends it
+    assert found is not None and found.bound <= _bound(problem)  # what it had so far, a valid bound
+
+
+def test_its_wall_clock_cap_ends_the_search_when_its_thread_gets_no_cpu():
+    # A starved thread: its CPU clock never moves, the wall clock a second per reading; `until` ends it.
+    from solver.instances import synthetic
+
+    problem = synthetic(120, 10, 0.7, seed=4)
+    wall = Ticks(1.0)
+    budget = Budget(0.0, FOREVER, None, clock=wall, cpu_clock=lambda: 0.0)
+    found = price_bound(problem, project_windows(problem), budget, until=5.0, cpu_seconds=1.0)
+    assert found is not None and wall.now <= 6.0
 
 
 def test_solve_reports_the_lagrangian_as_the_bound_source_of_large_portfolios():

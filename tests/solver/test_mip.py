@@ -28,7 +28,8 @@ from solver.budget import Budget
 from solver.greedy import warm_start
 from solver.instances import synthetic
 from solver.mip import Mip, MipOutcome, Pattern
-from solver.race import Best, beside_highs
+from solver.progress import Best
+from solver.race import beside_highs
 from solver.search import mip_schedule_of, years_of
 from solver.solution import objective_of
 from solver.windows import project_windows, structural_messages
