@@ -2,14 +2,15 @@
 
     python -m bench.cancel [--sizes 200,10000,100000] [--stops 0.3,1,3] [--limit 5]
 
-Each case solves a seeded synthetic portfolio (bench/solver.py's generator, 12 years, tightness 0.8) the
-way the server solves a run — in a child process (app/solve_process.py), the limit counted from the
-moment the problem is handed over — and either sets the stop request `stop` seconds after the start (the
-phase it lands in depends on the size: windows and greedy passes at 100,000, the bound or the search at
-200) or lets the limit end it. Printed per case: when the answer came back after the stop (or after the
-limit), how the child ended (answered with its best schedule, or killed after the grace), the status, and
-the machine's load. The grace is app/solve_process.py STOP_GRACE_SECONDS, so no case can exceed it by more
-than one poll; the figure to read is how often the solver itself answered in time.
+Each case solves a seeded synthetic portfolio (bench/solver.py's generator and horizons: 12 years at 200
+projects, 15 from 2,000; tightness 0.8) the way the server solves a run — in a child process
+(app/solve_process.py), the limit counted from the moment the problem is handed over — and either sets the
+stop request `stop` seconds after the start (the phase it lands in depends on the size: windows and greedy
+passes at 100,000, the bound or the search at 200) or lets the limit end it. Printed per case: when the
+answer came back after the stop (or after the limit), how the child ended (answered with its best schedule,
+or killed after the grace), the status, and the machine's load. The grace is app/solve_process.py
+STOP_GRACE_SECONDS, so no case can exceed it by more than one poll; the figure to read is how often the
+solver itself answered in time.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def main() -> None:
     print("| projects | stop | answer after the stop (or limit) s | ended | status | load |")
     print("| --- | --- | --- | --- | --- | --- |")
     for size in sizes:
-        problem_json = synthetic(size, 12, 0.8).to_json()
+        problem_json = synthetic(size, 12 if size < 2000 else 15, 0.8).to_json()
         for stop_after in [*stops, None]:
             limit = args.limit if stop_after is None else 600.0
             after, ending, status = _case(problem_json, stop_after=stop_after, limit=limit)
