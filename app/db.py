@@ -198,15 +198,16 @@ def _wanted_triggers(connection: Connection) -> dict[str, str]:
     return {f"{_PREFIX[_counter(t)]}_{t}": t for t in tables}
 
 
-def _present_triggers(connection: Connection) -> set[str]:
+def _present_triggers(connection: Connection) -> dict[str, str]:
+    """Every trigger of the schema: its name → its table."""
     if connection.dialect.name == "sqlite":
-        found = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        found = connection.exec_driver_sql("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
     else:
         found = connection.exec_driver_sql(
-            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
             "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
         )
-    return set(found.scalars())
+    return {name: table for name, table in found}
 
 
 def missing_version_triggers(connection: Connection) -> list[str]:
@@ -247,10 +248,10 @@ def ensure_version_triggers(connection: Connection) -> None:
 
 def drop_version_triggers(connection: Connection, tables: Collection[str] | None = None) -> None:
     """Remove the data-version triggers (of `tables`, default every table; with every table, the
-    PostgreSQL functions too) — for the migrations."""
-    present = _present_triggers(connection)
-    for name, table in _wanted_triggers(connection).items():
-        if name in present and (tables is None or table in tables):
+    PostgreSQL functions too) — for the migrations. Found by their name's prefix, so triggers named by
+    an earlier revision go too."""
+    for name, table in _present_triggers(connection).items():
+        if name.startswith(VERSION_TABLE) and (tables is None or table in tables):
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
             else:
