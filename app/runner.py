@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine
@@ -72,23 +72,32 @@ def _stopped(stop: threading.Event | None) -> bool:
 # ── a run ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _progress_writer(engine: Engine, run_id: int) -> Callable[[Progress], None]:
-    last = 0.0
+class _ProgressWriter:
+    """Writes a run's progress to its row at most every PROGRESS_EVERY_SECONDS. The latest figures heard
+    are kept and written once the interval has passed (`flush`, called while the solver is quiet too), so
+    the row never shows older figures than the solver has: a bound found just after the first schedule is
+    not lost until the next improvement."""
 
-    def report(progress: Progress) -> None:
-        nonlocal last
+    def __init__(self, engine: Engine, run_id: int) -> None:
+        self._engine, self._run_id = engine, run_id
+        self._last = float("-inf")
+        self._pending: Progress | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        self._pending = progress
+        self.flush()
+
+    def flush(self) -> None:
         now = time.monotonic()
-        if now - last < PROGRESS_EVERY_SECONDS:
+        if self._pending is None or now - self._last < PROGRESS_EVERY_SECONDS:
             return
-        last = now
+        progress, self._pending, self._last = self._pending, None, now
         values = {
             "elapsed": round(progress.elapsed, 3),
             "objective": progress.objective,
             "bound": progress.bound,
         }
-        background.write(engine, Run, run_id, only_running=True, progress=values)
-
-    return report
+        background.write(self._engine, Run, self._run_id, only_running=True, progress=values)
 
 
 def _stored_replan(problem: Problem, stored: Mapping[str, Any]) -> tuple[Replan, dict[int, int]]:
@@ -109,6 +118,7 @@ def execute_run(
     if run is None:
         return None
     replan_of = _stored_replan(Problem.from_json(run.problem), run.replan) if run.replan else None
+    writer = _ProgressWriter(engine, run_id)
     try:
         outcome = solve_in_child(
             run.problem,
@@ -116,7 +126,8 @@ def execute_run(
             workers=workers,
             started=claimed,
             stop=stop or threading.Event(),
-            progress=_progress_writer(engine, run_id),
+            progress=writer,
+            quiet=writer.flush,
         )
     except SolveFailed as err:
         background.finish(engine, Run, run_id, RunStatus.FAILED, error=str(err))

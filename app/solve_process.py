@@ -165,12 +165,14 @@ def solve_in_child(
     started: float,
     stop: threading.Event,
     progress: Callable[[Progress], None] | None = None,
+    quiet: Callable[[], None] | None = None,
     child: Child = child_solve,
 ) -> Outcome:
     """Solve `problem` (MODEL.md JSON) in a child process, the limit counting from `started` (a
     `time.monotonic()` reading: the same clock in every process of the machine); relay its progress to
     `progress`; with `stop` set, ask it to stop and kill it if it has not answered in STOP_GRACE_SECONDS.
-    SolveFailed if the solver raised. `child` is the child's function (tests give one that never answers)."""
+    SolveFailed if the solver raised. `quiet` is called each time the child has sent nothing for
+    POLL_SECONDS. `child` is the child's function (tests give one that never answers)."""
     context = _context()
     answers_in, answers_out = context.Pipe(duplex=False)
     commands_in, commands_out = context.Pipe(duplex=False)
@@ -199,6 +201,8 @@ def solve_in_child(
                 if kind == "error":
                     raise SolveFailed(body[0])
                 return Outcome(Ending.ANSWERED, Solution.from_json(body[0]))
+            if quiet is not None:
+                quiet()
             now = time.monotonic()
             if asked is None and (stop.is_set() or now > limit_at):
                 ending = Ending.KILLED_ON_STOP if stop.is_set() else Ending.KILLED_ON_LIMIT

@@ -76,14 +76,17 @@ def test_a_stop_request_is_answered_with_the_best_schedule_so_far():
 def test_a_child_that_ignores_the_stop_request_is_killed():
     stop = threading.Event()
     stop.set()
+    quiet_polls = []
     outcome = solve_in_child(
         synthetic(5, 6, 1.0).to_json(),
         time_limit=600,
         workers=1,
         started=time.monotonic(),
         stop=stop,
+        quiet=lambda: quiet_polls.append(1),
         child=_deaf,
     )
+    assert quiet_polls, "the caller hears of the quiet polls (the run's progress writer flushes on them)"
     assert outcome.ending is Ending.KILLED_ON_STOP
     assert outcome.solution is None
     assert outcome.exitcode == -9  # SIGKILL: the process is gone, not left running
