@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 0.8  # a stopped solve returns its best schedule within this, or is killed
 LIMIT_GRACE_SECONDS = 1.5  # past limit + the solver's overrun_seconds a solve is stopped (then killed)
+EXIT_WAIT_SECONDS = 0.1  # how long a child that has answered is given to exit before it is killed
 POLL_SECONDS = 0.05  # how often the parent looks at the stop request while the child is quiet
 _STOP = "stop"
 
@@ -216,8 +217,9 @@ def solve_in_child(
                 return Outcome(asked[1], exitcode=process.exitcode)
             if not process.is_alive() and not answers_in.poll():
                 return _died(process)
-    finally:  # an answered child is ending on its own; any other is given the grace, then killed
-        process.join(STOP_GRACE_SECONDS)
+    finally:  # the answer is in hand (or nobody wants it): a child still alive a moment later — a solver
+        # thread left to end on its own keeps it from exiting — is killed, not waited for
+        process.join(EXIT_WAIT_SECONDS)
         if process.is_alive():
             process.kill()
             process.join()
