@@ -223,7 +223,9 @@ def search_whole_model(
             callback=callback,
             first_stage=True,
             deterministic_limit=None if work is None else params.first_stage_share * work,
-            probing_level=params.first_stage_probing_with_sources if m.problem.sources else None,
+            probing_level=(
+                params.first_stage_probing_with_sources if m.problem.sources else params.first_stage_probing
+            ),
         )
         if work is not None:
             work = max(0.01, work - solver.deterministic_time)
@@ -291,7 +293,13 @@ def tie_break(
     if baseline.status.has_schedule:
         cpmodel.add_hint(m, baseline)
     solver, cp_status = run(
-        m.model, params, time_limit=wall_limit, workers=1, stop=stop, deterministic_limit=work_limit
+        m.model,
+        params,
+        time_limit=wall_limit,
+        workers=1,
+        stop=stop,
+        deterministic_limit=work_limit,
+        probing_level=params.tie_break_probing,
     )
     return outcome(solver, cp_status).values
 

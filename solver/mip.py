@@ -42,6 +42,7 @@ alone.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ ABS_GAP = 0.999  # the objective is integral: a gap below 1 is a proof
 if highspy is not None:
     _IMPROVING = highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
     _INTERRUPT = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
+    _USER_SOLUTION = highspy.cb.HighsCallbackType.kCallbackMipUserSolution
 
 
 def available() -> bool:
@@ -113,6 +115,8 @@ class Mip:
         self.found: list[Pattern] = []  # each better pattern HiGHS reports, in order
         self.dual: int | None = None  # HiGHS's latest bound, rounded up
         self._highs_optimal = False  # HiGHS's last run ended with a proof
+        self._offered: list[float] | None = None  # a schedule for the running search to take (`offer`)
+        self._offer_lock = threading.Lock()  # `offer` runs on another thread than HiGHS's callback
         self._spend: dict[int, dict[int, float]] = {t: {} for t in problem.years}
         # v2: (source, year) → column → coefficient of what the source gives in that year
         self._source_spend: dict[tuple[str, int], dict[int, float]] = {}
@@ -346,6 +350,13 @@ class Mip:
 
     # ------------------------------------------------------------ search
 
+    def offer(self, projects: tuple[ProjectSchedule, ...]) -> None:
+        """A schedule found elsewhere while HiGHS runs (another thread): HiGHS takes it as a solution at its
+        next user-solution checkpoint, as if given as `start` (a later offer replaces one not yet taken)."""
+        point = self.point(projects)
+        with self._offer_lock:
+            self._offered = point
+
     def run(
         self,
         *,
@@ -392,6 +403,11 @@ class Mip:
                     self.found.append(found)
                     if on_improve is not None:
                         on_improve(found, self.dual)
+                elif kind == _USER_SOLUTION:
+                    with self._offer_lock:
+                        offered, self._offered = self._offered, None
+                    if offered is not None:
+                        data_in.setSolution(np.array(offered, dtype=np.float64))
                 elif kind == _INTERRUPT:
                     self.dual = _rounded(out.mip_dual_bound + self.lp.constant)
                     if failed or should_stop():
@@ -402,6 +418,7 @@ class Mip:
         h.setCallback(callback, None)
         h.startCallback(_IMPROVING)
         h.startCallback(_INTERRUPT)
+        h.startCallback(_USER_SOLUTION)
         h.run()
         if failed:
             raise failed[0]

@@ -47,6 +47,10 @@ class SolveParams:
     # most first_stage_share of the time limit (seed portfolio: 0.42 s to a proof against 1.12 s)
     first_stage_max_projects: int = 50
     first_stage_share: float = 0.25
+    # CP-SAT's probing (presolve) in that first stage of a v1 problem (None: CP-SAT's default, 2): off
+    # proves the seed portfolio in 0.21–0.26 s against 0.51 s; nine 20-project instances and the seed 3.95 s
+    # against 4.88 s in all, tie-break included (bench/RESULTS.md)
+    first_stage_probing: int | None = 0
     # … in a v2 problem (funding sources), whose proofs this search finds and the 8-subsolver portfolio on
     # 2 cores did not (seed portfolio with four sources: proven in 1.0–1.6 deterministic s; the portfolio
     # had 26–30 against a bound of 20 after 10 s)
@@ -60,6 +64,9 @@ class SolveParams:
     # with data/sources.csv: proven in ~1 s of CPU against ~3.8 s; solver/search.py `_without_sources`)
     relaxation_max_projects: int = 50
     relaxation_share: float = 0.5
+    # … also when the money-flow LP with the sources is above the same LP without them (the sources bind
+    # already in the LP, so that relaxation is a weak bound and its schedule rarely splits over them)
+    relaxation_when_sources_bind: bool = False
     # CP-SAT's probing in that relaxation's search: off proves the seed's relaxation in 0.31 s of wall
     # against 0.57 s at level 2 and 1.3 s at level 1 (data/sources.csv, load 2, bench/RESULTS.md)
     relaxation_probing_level: int = 0
@@ -101,6 +108,9 @@ class SolveParams:
     stop_margin_share: float = 0.02  # kept back: CP-SAT's workers stop ~0.5–1 s late on big models
     tie_break_share: float = 0.25  # the tie-break's deterministic work limit, as a share of the limit …
     tie_break_work_per_project: float = 0.01  # … and at most this much work per project
+    # CP-SAT's probing in the tie-break (None: its default, 2). Off saves ~0.05 s on the seed portfolio but
+    # picks another of the equal optima: v1 answers would no longer be the v1 answers (tests/fixtures)
+    tie_break_probing: int | None = None
     portfolio_per_thread: int = 4  # CP-SAT subsolvers per granted thread, at most portfolio_max
     portfolio_max: int = 8
     pattern_reserve_seconds: float = 0.2  # kept back to turn HiGHS's answer into a schedule

@@ -60,7 +60,7 @@ from solver.windows import Window, project_windows, quota_messages, structural_m
 if TYPE_CHECKING:
     from solver import cpmodel
     from solver.cpsat import CpOutcome
-    from solver.mip import MipOutcome
+    from solver.mip import Mip, MipOutcome
 
 # The engines (CP-SAT, HiGHS, numpy) are imported where a phase first needs them, not with this module:
 # CP-SAT's Python layer alone takes ~1 s to import (it imports pandas), more than a short run's whole
@@ -409,6 +409,24 @@ def _largest(*bounds: tuple[int | None, str]) -> tuple[int | None, str | None]:
 # ---------------------------------------------------------------- the strategies
 
 
+def total_caps_only(problem: Problem) -> Problem:
+    """A v2 problem without its sources and funding rules: the total caps only (a relaxation)."""
+    return replace(problem, sources=(), projects=tuple(replace(p, funding=None) for p in problem.projects))
+
+
+def _sources_bind(run: _Solve, lp: LpBound | None) -> bool:
+    """Whether the money-flow LP with the sources (`lp`) is above the same LP without them: the sources
+    bind already in the LP, so the problem without them is a weak bound and its schedule, held, is
+    unlikely to split over the sources — `_without_sources` would cost its share for nothing (the bench's
+    seed with four binding sources: ~0.5 s of its 2.2 s; bench/RESULTS.md). Costs one more LP of a small
+    problem (~0.03 s at 19 projects)."""
+    if lp is None or run.params.relaxation_when_sources_bind or run.budget.over():
+        return False
+    relaxed = total_caps_only(run.problem)
+    alone = lp_bound(relaxed, project_windows(relaxed), time_limit=run.params.lp_share * run.remaining())
+    return alone is not None and lp.bound > alone.bound
+
+
 def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule | None]:
     """v2, small problems: the problem without its sources and funding rules (total caps only) is a
     relaxation — the same objective under fewer rules — which CP-SAT proves in a fraction of the time the
@@ -424,7 +442,7 @@ def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule 
     budget = replace(run.budget, started=run.budget.now(), limit=params.relaxation_share * run.remaining())
     if budget.limit < 0.05 or budget.cancelled():
         return None, None
-    relaxed = replace(problem, sources=(), projects=tuple(replace(p, funding=None) for p in problem.projects))
+    relaxed = total_caps_only(problem)
     m = cpmodel.build(relaxed, project_windows(relaxed))
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
@@ -480,7 +498,11 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
     floor = lp.bound if lp is not None else None
     engines: tuple[str, ...] = ("lp", "cp-sat") if lp is not None else ("cp-sat",)
     relaxed_bound, held = None, None
-    if problem.sources and len(problem.projects) <= params.relaxation_max_projects:
+    if (
+        problem.sources
+        and len(problem.projects) <= params.relaxation_max_projects
+        and not _sources_bind(run, lp)
+    ):
         run.phase("relaxation")
         relaxed_bound, held = _without_sources(run, warm)
         engines = ("lp", "without sources", "cp-sat") if lp is not None else ("without sources", "cp-sat")
@@ -537,9 +559,11 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
 
 def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
     """Medium portfolios: HiGHS on the MIP of solver/mip.py (one thread) and, with 2+ workers, CP-SAT on
-    the whole model beside it (workers − 1 threads), both from the warm start (or a hint that fits). The
-    first to prove the optimum stops the other; the better schedule and the larger bound are kept. A
-    proven optimum then gets the same earliest-finish tie-break as any other."""
+    the whole model beside it (workers − 1 threads), both from the warm start (or a hint that fits). From
+    `rounded_start_min_projects` the Lagrangian bound and its rounded pattern come first on CP-SAT's thread
+    while HiGHS already searches (`_bound_beside_highs`). The first to prove the optimum stops the other;
+    the better schedule and the larger bound are kept. A proven optimum then gets the same earliest-finish
+    tie-break as any other."""
     from solver import cpmodel, cpsat
     from solver.cpsat import NOTHING
     from solver.mip import Mip
@@ -548,20 +572,26 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     problem, params = run.problem, run.params
     start = _start(problem, warm, baseline)
     lp = None
-    if len(problem.projects) >= params.rounded_start_min_projects:
+    bounded = len(problem.projects) >= params.rounded_start_min_projects
+    if bounded and run.workers < 2:  # no thread beside HiGHS: the bound first, its pattern HiGHS's start
         lp = run.lp(lagrangian=True)
         start = run.rounded(lp, start)
-    floor = lp.bound if lp is not None else None
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
     m = cpmodel.build(problem, run.windows)
     m.model.minimize(m.slippage + m.deferral)
     best = run.best
     if start is not None:
-        cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, start, ()))
-        best.report(objective_of(problem, start), floor)
+        best.report(objective_of(problem, start), lp.bound if lp is not None else None)
+    ahead: list[tuple[LpBound | None, Schedule | None]] = []  # the bound and start CP-SAT's thread found
 
     def cp_sat(halt: Stop, threads: int) -> CpOutcome:
+        hint = start
+        if bounded:
+            ahead.append(_bound_beside_highs(run, mip, start, halt, lagrangian=True))
+            hint = ahead[0][1]
+        if hint is not None:
+            cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, hint, ()))
         callback = cpsat.Callback(run.budget, lambda p: best.report(p.objective, p.bound), halt)
         solver, cp_status = cpsat.run(
             m.model,
@@ -588,6 +618,9 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
         partner_nice=params.partner_nice,
     )
     cp = cp or NOTHING
+    if ahead:
+        lp, start = ahead[0]
+    floor = lp.bound if lp is not None else None
     engines = ("highs", "cp-sat") if run.workers >= 2 else ("highs",)
     if cp.status is SolveStatus.INFEASIBLE or mo.infeasible:
         return run.infeasible(SearchReport(str(Strategy.MIP_AND_CP_SAT), engines, None))
@@ -694,20 +727,25 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     if start is None:
         return _whole_model(run, warm, baseline)
     run.report(objective_of(problem, start), None)
-    lp = run.lp()
-    start = run.rounded(lp, start)
-    floor = lp.bound if lp is not None else None
-    source = lp.source if lp is not None else "lp"
+    lp = None
+    if run.workers < 2:  # no lane beside HiGHS: the bound first, its pattern HiGHS's start
+        lp = run.lp()
+        start = run.rounded(lp, start)
+        run.report(objective_of(problem, start), lp.bound if lp is not None else None)
     deadline = run.search_until() - params.pattern_reserve_seconds
     mip = Mip(problem, run.windows)
     best = run.best
-    best.report(objective_of(problem, start), floor)
+    ahead: list[tuple[LpBound | None, Schedule | None]] = []  # the bound and start the lanes' thread found
     replans = [0]
+    first: Schedule = start
 
     def neighbourhoods(halt: Stop, threads: int) -> Schedule:
+        bound, begin = _bound_beside_highs(run, mip, first, halt)
+        ahead.append((bound, begin))
+        begin = begin or first  # (the rounding keeps the start unless it finds better)
         run.phase("search")
         projects, replans[0] = _neighbourhood_search(
-            run, start, threads, halt, lp, lambda objective: best.report(objective, None)
+            run, begin, threads, halt, bound, lambda objective: best.report(objective, None)
         )
         return projects
 
@@ -724,6 +762,10 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         clock=run.budget.clock,
         partner_nice=params.partner_nice,
     )
+    if ahead:
+        lp, start = ahead[0][0], ahead[0][1] or start
+    floor = lp.bound if lp is not None else None
+    source = lp.source if lp is not None else "lp"
     candidates = [start] + ([searched] if searched is not None else [])
     mip_schedule, mo = mip_schedule_of(problem, mo, params)
     if mip_schedule is not None:
@@ -734,6 +776,25 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     engines = ("highs", source, "neighbourhoods") if lanes else ("highs",)
     report = SearchReport(str(Strategy.MIP_AND_NEIGHBOURHOODS), engines, bound_source, lanes, replans[0])
     return run.finish(projects, SolveStatus.FEASIBLE, bound, report)
+
+
+def _bound_beside_highs(
+    run: _Solve, mip: Mip, start: Schedule | None, halt: Stop, lagrangian: bool | None = None
+) -> tuple[LpBound | None, Schedule | None]:
+    """The bound (`_Solve.lp`) and its pattern made a schedule, on the thread beside HiGHS while HiGHS
+    already searches from `start`: HiGHS no longer waits for them (OR-Library 30×100 lost up to 2 s of its
+    10 s to the Lagrangian before it began). `halt` stops them too (a cancel, or HiGHS's proof). A rounded
+    schedule better than `start` is offered to HiGHS (solver/mip.py `Mip.offer`) and kept as the start of
+    the search on this thread."""
+    beside = replace(run, budget=replace(run.budget, stop=halt))
+    beside.windows = run.windows
+    lp = beside.lp(lagrangian)
+    if lp is not None:
+        run.report(None, lp.bound)
+    rounded = beside.rounded(lp, start)
+    if rounded is not None and rounded is not start:
+        mip.offer(rounded)
+    return lp, rounded
 
 
 def mip_schedule_of(

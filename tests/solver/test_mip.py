@@ -319,3 +319,41 @@ def test_the_search_beside_highs_runs_at_a_lower_priority_and_this_thread_keeps_
     expected = min(19, mine + 10) if sys.platform.startswith("linux") else mine
     assert seen == expected
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+
+
+def test_a_schedule_offered_while_highs_runs_becomes_its_incumbent():
+    # HiGHS stopped right after its root LP (the first look at a stop once it has a bound): given a good
+    # schedule by `offer` before that, its incumbent is that schedule; without it, HiGHS has found only
+    # a worse one by then. That is how a rounded start made beside HiGHS reaches it (solver/search.py).
+    problem = synthetic(60, 10, 0.7, seed=3)
+    windows = project_windows(problem)
+    good = solve(problem, time_limit=10, workers=2)
+    assert good.status.has_schedule
+
+    def stopped_after_the_root(offered: bool) -> MipOutcome:
+        mip = Mip(problem, windows)
+        if offered:
+            mip.offer(good.projects)
+        return mip.run(time_limit=30, should_stop=lambda: mip.dual is not None)
+
+    alone, helped = stopped_after_the_root(False), stopped_after_the_root(True)
+    assert helped.best is not None and helped.best.objective == good.objective
+    assert alone.best is None or alone.best.objective > good.objective
+    schedule, _ = mip_schedule_of(problem, helped)
+    assert schedule is not None and objective_of(problem, schedule) == good.objective
+
+
+def test_highs_searches_while_the_bound_is_found_beside_it():
+    # from rounded_start_min_projects the Lagrangian bound and its rounding run on the thread beside
+    # HiGHS, which has begun: HiGHS no longer waits for them
+    problem = synthetic(60, 10, 0.7, seed=3)
+    highs_running: list[bool] = []
+
+    def phase(name: str) -> None:
+        if name == "bound":
+            highs_running.append(any(t.name == "capsched-highs" for t in threading.enumerate()))
+
+    solution = solve(problem, time_limit=10, workers=2, on_phase=phase)
+    assert highs_running == [True]
+    assert solution.search.strategy == "mip+cp-sat" and verify(problem, solution) == []
+    assert solution.bound is not None and solution.bound <= solution.objective

@@ -27,10 +27,12 @@ from solver import (
     solve,
     verify,
 )
+from solver.bound import lp_bound
 from solver.greedy import warm_start
 from solver.instances import synthetic
-from solver.search import source_years_of, years_of
+from solver.search import source_years_of, total_caps_only, years_of
 from solver.solution import objective_of
+from solver.windows import project_windows
 
 YEARS = range(2021, 2024)
 
@@ -602,7 +604,10 @@ def test_the_bound_from_the_problem_without_sources_is_a_bound_of_the_problem_wi
     # the same small v2 problems solved with and without that relaxation: each answer's bound is at most
     # the other's objective, and two proven optima agree
     problem = synthetic(10, 8, 0.7, seed, sources=4)
-    relaxed_first = _solve(problem)
+    relaxed_first = solve(
+        problem, time_limit=10, workers=1, params=SolveParams(relaxation_when_sources_bind=True)
+    )
+    assert verify(problem, relaxed_first) == []
     model_only = solve(problem, time_limit=10, workers=1, params=SolveParams(relaxation_max_projects=0))
     assert verify(problem, model_only) == []
 
@@ -617,3 +622,19 @@ def test_the_bound_from_the_problem_without_sources_is_a_bound_of_the_problem_wi
         assert relaxed_first.objective == model_only.objective
     assert "without sources" in relaxed_first.search.engines
     assert "without sources" not in model_only.search.engines
+
+
+def test_the_problem_without_sources_is_skipped_when_the_sources_bind_already_in_the_lp():
+    # 20 projects, four sources: the money-flow LP gives 23 with the sources and 22 without them, so the
+    # relaxation (proven 25 here, the optimum is 26) is not solved; the answer is the same optimum
+    problem = synthetic(20, 10, 0.6, seed=1, sources=4)
+    alone = total_caps_only(problem)
+    assert lp_bound(problem).bound > lp_bound(alone, project_windows(alone)).bound
+    phases: list[str] = []
+    skipped = solve(problem, time_limit=30, workers=2, on_phase=phases.append)
+    assert verify(problem, skipped) == [] and "relaxation" not in phases
+    assert "without sources" not in skipped.search.engines
+    relaxed = solve(problem, time_limit=30, workers=2, params=SolveParams(relaxation_when_sources_bind=True))
+    assert "without sources" in relaxed.search.engines
+    assert skipped.status == relaxed.status == SolveStatus.OPTIMAL
+    assert skipped.objective == relaxed.objective

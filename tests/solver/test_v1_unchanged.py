@@ -1,7 +1,9 @@
 """A problem without `sources` is a v1 problem and gets exactly the v1 answer (MODEL.md v2).
 
 tests/fixtures/v1_answers holds problems and the solutions the solver gave them before funding sources
-existed (commit a3dcad6, `solve(problem, time_limit=60, workers=2)`, the same with 1 worker): each is a
+existed (commit a3dcad6, `solve(problem, time_limit=60, workers=2)`, the same with 1 worker; seed_default's
+re-made when the v1 first stage's probing was turned off, which picks another of its equal optima —
+objective 22 either way — because the tie-break finds nothing within its work limit there): each is a
 proven optimum (made reproducible by the deterministic tie-break), an infeasible problem's least shortfall,
 or a structural impossibility, so the answer does not depend on timing. Solving them again must give the
 same JSON, key for key (only `solve_seconds` differs), and no v2 key.
