@@ -112,7 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tokens = TokenBook(engine)
         # sweeps, least-budget searches and risk batches fan out to Dask: the cluster at
         # CAPSCHED_DASK_ADDRESS, or a LocalCluster of this machine started at the first such job
-        app.state.fanout = DaskFanout(address=settings.dask_address, workers=settings.dask_workers)
+        app.state.fanout = DaskFanout(
+            address=settings.dask_address,
+            workers=settings.dask_workers,
+            connect_timeout=settings.dask_connect_timeout,
+        )
         app.state.pool = make_pool(
             engine=engine,
             run_threads=settings.workers,

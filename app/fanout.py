@@ -27,7 +27,7 @@ from typing import Any, Self
 log = logging.getLogger(__name__)
 
 STOP_POLL_SECONDS = 0.5  # how often a task running on a Dask worker asks whether its batch was stopped
-CONNECT_TIMEOUT_SECONDS = 20
+CONNECT_TIMEOUT_SECONDS = 20.0  # the default of CAPSCHED_DASK_CONNECT_TIMEOUT (app/settings.py)
 
 
 class FanoutError(RuntimeError):
@@ -225,8 +225,15 @@ class DaskFanout(Fanout):
     `workers` processes (default one per core) with one thread each, started at first use and closed by
     `close`. Every worker must run this capsched version (checked before each batch)."""
 
-    def __init__(self, *, address: str | None = None, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        address: str | None = None,
+        workers: int | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    ) -> None:
         self._address = address
+        self._connect_timeout = connect_timeout
         self._workers = max(1, workers or os.cpu_count() or 1)
         self._lock = threading.Lock()
         self._cluster: Any = None
@@ -245,7 +252,7 @@ class DaskFanout(Fanout):
 
         if self._address:
             try:
-                return Client(self._address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
+                return Client(self._address, timeout=self._connect_timeout, set_as_default=False)
             except (OSError, TimeoutError) as err:
                 raise FanoutError(
                     f"cannot reach the Dask scheduler at {self._address} (CAPSCHED_DASK_ADDRESS): {err}"
@@ -277,11 +284,11 @@ class DaskFanout(Fanout):
 
         if not client.nthreads():
             try:
-                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_SECONDS)
+                client.wait_for_workers(1, timeout=self._connect_timeout)
             except TimeoutError as err:
                 raise FanoutError(
                     f"no Dask worker has joined the scheduler at {self._address or 'the local cluster'} "
-                    f"within {CONNECT_TIMEOUT_SECONDS} s: start one with `dask worker <scheduler address>`"
+                    f"within {self._connect_timeout:g} s: start one with `dask worker <scheduler address>`"
                 ) from err
         try:
             versions = client.run(capsched_version)

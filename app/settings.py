@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     dask_workers: int | None = Field(
         default=None, ge=1, description="worker processes of the local Dask cluster (default: one per core)"
     )
+    dask_connect_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="seconds to reach the Dask scheduler, and for its first worker to join, before a job fails",
+    )
     request_threads: int = Field(
         default=40,
         ge=1,

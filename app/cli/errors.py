@@ -60,7 +60,11 @@ def fanout_exits(workers: int | None = None) -> Iterator[Fanout]:
     from app.settings import Settings
 
     settings = Settings()
-    fanout = DaskFanout(address=settings.dask_address, workers=workers or settings.dask_workers)
+    fanout = DaskFanout(
+        address=settings.dask_address,
+        workers=workers or settings.dask_workers,
+        connect_timeout=settings.dask_connect_timeout,
+    )
     try:
         yield fanout
     except FanoutError as exc:

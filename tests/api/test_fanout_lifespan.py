@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.main import create_app
+from app import solve_process
 from app.db import make_engine
 from app.models import Role
 from app.services import users as accounts
@@ -28,6 +29,9 @@ def _finance(database_url: str) -> dict[str, str]:
 
 def test_the_local_cluster_starts_for_a_job_and_its_workers_stop_with_the_server(settings):
     own = settings.model_copy(update={"dask_address": None, "dask_workers": 1})
+    # the solves' fork server (app/solve_process.py) serves every app of this process and ends with it,
+    # not with one server: started before counting, so only the cluster's processes are counted
+    solve_process.prepare()
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     with TestClient(create_app(own), headers={"Accept-Language": "en"}) as client:
         finance = _finance(own.database_url)
@@ -68,7 +72,8 @@ def test_the_local_cluster_starts_for_a_job_and_its_workers_stop_with_the_server
 
 
 def test_a_dask_scheduler_that_cannot_be_reached_fails_the_job_naming_its_address(settings):
-    nowhere = settings.model_copy(update={"dask_address": "tcp://127.0.0.1:9"})  # port 9: nobody listens
+    # port 9: nobody listens; CAPSCHED_DASK_CONNECT_TIMEOUT 2 s instead of 20 (Dask retries until then)
+    nowhere = settings.model_copy(update={"dask_address": "tcp://127.0.0.1:9", "dask_connect_timeout": 2.0})
     with TestClient(create_app(nowhere), headers={"Accept-Language": "en"}) as client:
         finance = _finance(nowhere.database_url)
         pid = client.post("/api/portfolios", json={"name": "无集群"}, headers=finance).json()["id"]
@@ -95,3 +100,4 @@ def test_a_dask_scheduler_that_cannot_be_reached_fails_the_job_naming_its_addres
             time.sleep(0.2)
     assert found["status"] == "failed"
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9 (CAPSCHED_DASK_ADDRESS)" in found["error"]
+    assert found["error"].endswith("after 2 s")  # the configured timeout, not Dask's 20 s default

@@ -141,6 +141,8 @@ def test_a_dask_scheduler_that_cannot_be_reached_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CAPSCHED_DASK_ADDRESS", "tcp://127.0.0.1:9")  # port 9: nobody listens
+    monkeypatch.setenv("CAPSCHED_DASK_CONNECT_TIMEOUT", "2")  # Dask retries until then (default 20 s)
     result = runner.invoke(cli, ["risk", str(_problem_json(tmp_path)), "--samples", "2"])
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert "after 2 s" in result.output
