@@ -782,8 +782,9 @@ def _bound_beside_highs(
     run: _Solve, mip: Mip, start: Schedule | None, halt: Stop, lagrangian: bool | None = None
 ) -> tuple[LpBound | None, Schedule | None]:
     """The bound (`_Solve.lp`) and its pattern made a schedule, on the thread beside HiGHS while HiGHS
-    already searches from `start`: HiGHS no longer waits for them (OR-Library 30×100 lost up to 2 s of its
-    10 s to the Lagrangian before it began). `halt` stops them too (a cancel, or HiGHS's proof). A rounded
+    already searches from `start`: HiGHS no longer waits for them (they may take `lagrangian_share` of the
+    limit; on OR-Library 30×100 they took ~0.3 s of HiGHS's 10 s). `halt` stops them too (a cancel, or
+    HiGHS's proof). A rounded
     schedule better than `start` is offered to HiGHS (solver/mip.py `Mip.offer`) and kept as the start of
     the search on this thread."""
     beside = replace(run, budget=replace(run.budget, stop=halt))
