@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.fanout import CONNECT_TIMEOUT_SECONDS
+
 
 class Settings(BaseSettings):
     """Everything the service can be told from outside. `CAPSCHED_DATABASE_URL=...` sets `database_url`."""
@@ -30,7 +32,7 @@ class Settings(BaseSettings):
         default=None, ge=1, description="worker processes of the local Dask cluster (default: one per core)"
     )
     dask_connect_timeout: float = Field(
-        default=20.0,
+        default=CONNECT_TIMEOUT_SECONDS,
         gt=0,
         le=600,
         description="seconds to reach the Dask scheduler, and for its first worker to join, before a job fails",

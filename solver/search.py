@@ -414,20 +414,28 @@ def total_caps_only(problem: Problem) -> Problem:
     return replace(problem, sources=(), projects=tuple(replace(p, funding=None) for p in problem.projects))
 
 
-def _sources_bind(run: _Solve, lp: LpBound | None) -> bool:
-    """Whether the money-flow LP with the sources (`lp`) is above the same LP without them: the sources
-    bind already in the LP, so the problem without them is a weak bound and its schedule, held, is
-    unlikely to split over the sources — `_without_sources` would cost its share for nothing (the bench's
-    seed with four binding sources: ~0.5 s of its 2.2 s; bench/RESULTS.md). Costs one more LP of a small
-    problem (~0.03 s at 19 projects)."""
-    if lp is None or run.params.relaxation_when_sources_bind or run.budget.over():
-        return False
-    relaxed = total_caps_only(run.problem)
-    alone = lp_bound(relaxed, project_windows(relaxed), time_limit=run.params.lp_share * run.remaining())
-    return alone is not None and lp.bound > alone.bound
+def _relaxation(run: _Solve, lp: LpBound | None) -> tuple[Problem, dict[str, Window]] | None:
+    """The problem without its sources (`total_caps_only`) and its windows, when `_without_sources` is worth
+    solving: a v2 problem of at most `relaxation_max_projects`, unless the money-flow LP with the sources
+    (`lp`) is above the same LP without them — the sources bind already in the LP, so the problem without
+    them is a weak bound and its schedule, held, is unlikely to split over the sources (the bench's seed
+    with four binding sources: ~0.5 s of its 2.2 s for nothing; bench/RESULTS.md). That check costs one
+    more LP of a small problem (~0.03 s at 19 projects)."""
+    problem, params = run.problem, run.params
+    if not problem.sources or len(problem.projects) > params.relaxation_max_projects:
+        return None
+    relaxed = total_caps_only(problem)
+    windows = project_windows(relaxed)
+    if lp is not None and not params.relaxation_when_sources_bind and not run.budget.over():
+        alone = lp_bound(relaxed, windows, time_limit=params.lp_share * run.remaining())
+        if alone is not None and lp.bound > alone.bound:
+            return None
+    return relaxed, windows
 
 
-def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule | None]:
+def _without_sources(
+    run: _Solve, warm: Solution, relaxed: Problem, windows: dict[str, Window]
+) -> tuple[int | None, Schedule | None]:
     """v2, small problems: the problem without its sources and funding rules (total caps only) is a
     relaxation — the same objective under fewer rules — which CP-SAT proves in a fraction of the time the
     v2 model takes (seed portfolio: ~0.6 s of CPU against ~3.8 s). Run before the v2 search, not beside
@@ -435,15 +443,15 @@ def _without_sources(run: _Solve, warm: Solution) -> tuple[int | None, Schedule 
     its bound, which bounds the v2 problem, and a v2 schedule of the same objective when the sources allow
     its outcome: each project's end year (start year for a profile) held, CP-SAT finding draws and their
     split over the sources under a small work limit. That schedule meets the bound, so it is a v2 optimum.
-    Within `relaxation_share` of the time left; (None, None) when there is no time or nothing was found."""
+    Within `relaxation_share` of the time left; (None, None) when there is no time or nothing was found.
+    `relaxed` and `windows`: see `_relaxation`."""
     from solver import cpmodel, cpsat
 
     problem, params = run.problem, run.params
     budget = replace(run.budget, started=run.budget.now(), limit=params.relaxation_share * run.remaining())
     if budget.limit < 0.05 or budget.cancelled():
         return None, None
-    relaxed = total_caps_only(problem)
-    m = cpmodel.build(relaxed, project_windows(relaxed))
+    m = cpmodel.build(relaxed, windows)
     m.model.minimize(m.slippage + m.deferral)
     if warm.status.has_schedule:
         cpmodel.add_hint(m, replace(warm, projects=tuple(replace(s, sources={}) for s in warm.projects)))
@@ -493,18 +501,15 @@ def _whole_model(run: _Solve, warm: Solution, baseline: Solution, lp: LpBound | 
     the sources becomes the hint when it is better than the warm start."""
     from solver import cpmodel, cpsat
 
-    problem, params = run.problem, run.params
+    problem = run.problem
     lp = lp if lp is not None else run.lp()
     floor = lp.bound if lp is not None else None
     engines: tuple[str, ...] = ("lp", "cp-sat") if lp is not None else ("cp-sat",)
     relaxed_bound, held = None, None
-    if (
-        problem.sources
-        and len(problem.projects) <= params.relaxation_max_projects
-        and not _sources_bind(run, lp)
-    ):
+    relaxation = _relaxation(run, lp)
+    if relaxation is not None:
         run.phase("relaxation")
-        relaxed_bound, held = _without_sources(run, warm)
+        relaxed_bound, held = _without_sources(run, warm, *relaxation)
         engines = ("lp", "without sources", "cp-sat") if lp is not None else ("without sources", "cp-sat")
         if held is not None and _improves(problem, held, warm):
             warm = replace(
