@@ -54,9 +54,13 @@ def gantt_run(server: Server) -> tuple[int, list[dict[str, str]]]:
 
 
 def _open_portfolio(page: Page, server: Server, pid: int) -> None:
+    """Sign in and switch to the big portfolio, waiting for its own table: the seed portfolio's table is on
+    the page first, and typing into its filter before the switch is drawn raced with it (a CI run under
+    load saw the filter lost)."""
     sign_in(page, server)
     page.select_option("#portfolio-select", str(pid))
-    expect(page.locator("#shown-count")).to_contain_text("共")
+    expect(page.locator("#portfolio-summary")).to_contain_text("共 2,000 个项目")
+    expect(page.locator("#shown-count")).to_contain_text("共 2,000 条")
 
 
 def _codes(page: Page) -> list[str]:
