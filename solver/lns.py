@@ -433,10 +433,15 @@ def improve(
     mean_end: dict[str, float] | None = None,
     seed: int = 0,
     params: NeighbourhoodParams = DEFAULT,
+    adopt: Callable[[int], tuple[ProjectSchedule, ...] | None] | None = None,
+    share: Callable[[tuple[ProjectSchedule, ...]], None] | None = None,
 ) -> tuple[ProjectSchedule, ...]:
     """Re-plan neighbourhoods until `clock` reaches `until`, `stop` is set or the objective
-    reaches `floor` (a lower bound); returns a schedule no worse than `projects`. `solve_sub(sub_problem, current_sub_schedule, seconds)` returns a
-    schedule of the sub-problem or None; one is kept only when no worse."""
+    reaches `floor` (a lower bound); returns a schedule no worse than `projects`. `solve_sub(sub_problem,
+    current_sub_schedule, seconds)` returns a schedule of the sub-problem or None; one is kept only when no
+    worse. Beside another search (HiGHS): before each round `adopt(objective)` may return a better whole
+    schedule that search found, which the rounds then continue from, and `share` hears each improved
+    whole schedule."""
     schedule = {s.id: s for s in projects}
     books = Books(problem, schedule)
     guide = Guide.of(books, mean_end) if mean_end else None
@@ -450,6 +455,12 @@ def improve(
         while clock() + 0.2 < until and not (stop is not None and stop.is_set()):
             if floor is not None and objective <= floor:
                 break
+            found = adopt(objective) if adopt is not None else None
+            if found is not None and objective_of(problem, found) < objective:
+                schedule = {s.id: s for s in found}
+                books = Books(problem, schedule)
+                guide = Guide.of(books, mean_end) if mean_end else None
+                objective = books.objective
             groups: list[list[str]] = []
             taken: set[str] = set()
             for _ in range(lanes):
@@ -493,6 +504,8 @@ def improve(
             improved = books.objective
             if improved < objective and on_improve is not None:
                 on_improve(improved)
+            if improved < objective and share is not None:
+                share(tuple(schedule[p.id] for p in problem.projects))
             # adapt: neighbourhoods solved well within the limit grow, those that time out empty shrink
             if clock() - round_started < 0.5 * seconds:
                 size = min(params.max_size, round(size * 1.25) + 1)

@@ -129,6 +129,14 @@ class SolveParams:
     # (the risk analysis's checks: thousands of them, nobody reads their diagnostics)
     shortfall: bool = True
     neighbourhoods: NeighbourhoodParams = field(default_factory=NeighbourhoodParams)
+    # v2 (funding sources): smaller, shorter neighbourhoods — a sub-problem with the sources' split is
+    # harder, and 150 projects of a 200-project portfolio is most of it. Measured beside HiGHS at 200
+    # projects with four sources, 10 s (seeds 1–3 × 0.6/0.8): 30 projects 243/150/234/134/261/143, 50
+    # projects 242/150/230/134/258/143, 80 projects 244/150/228/134/259/143, 150 (the v1 size)
+    # 244/152/249/137 on seeds 1–2; at 2000 projects, 60 s: 2895 against 2951 (bench/RESULTS.md)
+    neighbourhoods_with_sources: NeighbourhoodParams = field(
+        default_factory=lambda: NeighbourhoodParams(size=50, seconds=0.5)
+    )
 
     def __post_init__(self) -> None:
         for name in (
@@ -151,7 +159,8 @@ class SolveParams:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SolveParams:
-        """Params from a TOML table or JSON object of these field names ("neighbourhoods" a sub-table)."""
+        """Params from a TOML table or JSON object of these field names ("neighbourhoods" and
+        "neighbourhoods_with_sources" sub-tables)."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -159,15 +168,17 @@ class SolveParams:
                 f"unknown solver parameter {unknown[0]!r}: use one of {', '.join(sorted(known))}"
             )
         values = dict(data)
-        if "neighbourhoods" in values:
-            sub = values["neighbourhoods"]
+        for table in ("neighbourhoods", "neighbourhoods_with_sources"):
+            if table not in values:
+                continue
+            sub = values[table]
             allowed = {f.name for f in fields(NeighbourhoodParams)}
             bad = sorted(set(sub) - allowed)
             if bad:
                 raise ValueError(
                     f"unknown neighbourhood parameter {bad[0]!r}: use one of {', '.join(sorted(allowed))}"
                 )
-            values["neighbourhoods"] = NeighbourhoodParams(**sub)
+            values[table] = NeighbourhoodParams(**sub)
         return cls(**values)
 
     def but(self, **changes: Any) -> SolveParams:

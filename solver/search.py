@@ -660,9 +660,12 @@ def _neighbourhood_search(
     stop: Stop | None,
     lp: LpBound | None,
     on_improve: Callable[[int], None],
+    mip: Mip | None = None,
 ) -> tuple[Schedule, int]:
     """The warm start improved by re-planning neighbourhoods (solver/lns.py), `lanes` at once, each one
-    sequential CP-SAT search, guided by the LP's solution when it was solved; with the re-plans made."""
+    sequential CP-SAT search, guided by the LP's solution when it was solved; with the re-plans made.
+    Beside HiGHS (`mip`) the two share their schedules: HiGHS's better incumbent, made a schedule, is where
+    the next round starts (`_Adopt`), and each improvement of the lanes is offered to HiGHS."""
     from solver import cpsat
     from solver.lns import improve
 
@@ -684,9 +687,33 @@ def _neighbourhood_search(
         floor=lp.bound if lp is not None else None,
         mean_end=lp.mean_end if lp is not None else None,
         seed=run.params.seed,
-        params=run.params.neighbourhoods,
+        params=run.params.neighbourhoods_with_sources if run.problem.sources else run.params.neighbourhoods,
+        adopt=_Adopt(run.problem, mip, run.params) if mip is not None else None,
+        share=mip.offer if mip is not None else None,
     )
     return improved, replans[0]
+
+
+@dataclass(slots=True)
+class _Adopt:
+    """`solver.lns.improve`'s `adopt` beside HiGHS: HiGHS's best incumbent so far, when it is better than
+    the lanes' schedule, made a schedule (`mip_schedule_of`, on the lanes' thread) — each incumbent tried
+    once."""
+
+    problem: Problem
+    mip: Mip
+    params: SolveParams
+    tried: object = None
+
+    def __call__(self, objective: int) -> Schedule | None:
+        best = self.mip.so_far().best
+        if best is None or best is self.tried or best.objective >= objective:
+            return None
+        self.tried = best
+        from solver.mip import MipOutcome
+
+        schedule, _ = mip_schedule_of(self.problem, MipOutcome(best, None, False), self.params)
+        return schedule
 
 
 def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
@@ -750,7 +777,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         begin = begin or first  # (the rounding keeps the start unless it finds better)
         run.phase("search")
         projects, replans[0] = _neighbourhood_search(
-            run, begin, threads, halt, bound, lambda objective: best.report(objective, None)
+            run, begin, threads, halt, bound, lambda objective: best.report(objective, None), mip
         )
         return projects
 

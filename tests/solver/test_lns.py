@@ -319,3 +319,53 @@ def test_guided_neighbourhoods_start_where_the_lp_would_finish_earlier() -> None
     ids = lns.guided_neighbourhood(problem, schedule, random.Random(0), 2, lp_ends, {"A"}, guide)
     assert ids == ["B", "C"]  # A is excluded
     assert lns.guided_neighbourhood(problem, schedule, random.Random(0), 3, on_plan, exclude={"B"}) == []
+
+
+def _no_re_plan(sub: Problem, current: tuple[ProjectSchedule, ...], seconds: float):
+    """Lanes that never find anything: only what `adopt` hands over can change the schedule."""
+    return None
+
+
+def test_improve_continues_from_a_better_schedule_another_search_found() -> None:
+    problem = synthetic(30, 8, 0.6, seed=5)
+    start = warm_start(problem).projects
+    found = solve(problem, time_limit=5, workers=1).projects
+    assert objective_of(problem, found) < objective_of(problem, start)
+    asked: list[int] = []
+
+    def adopt(objective: int) -> tuple[ProjectSchedule, ...] | None:
+        asked.append(objective)
+        return found
+
+    until = time.monotonic() + 0.6
+    kept = lns.improve(problem, start, _no_re_plan, until=until, workers=1, adopt=adopt)
+    assert objective_of(problem, kept) == objective_of(problem, found)
+    assert not verify(problem, _solution(problem, kept))
+    assert asked[0] == objective_of(problem, start)  # asked with the lanes' own objective
+    alone = lns.improve(problem, start, _no_re_plan, until=time.monotonic() + 0.3, workers=1)
+    assert objective_of(problem, alone) == objective_of(problem, start)
+
+
+def test_improve_shares_each_better_whole_schedule() -> None:
+    problem = synthetic(40, 8, 0.6, seed=2)
+    start = warm_start(problem).projects
+    shared: list[tuple[ProjectSchedule, ...]] = []
+    kept = lns.improve(problem, start, _re_plan, until=time.monotonic() + 2, workers=1, share=shared.append)
+    assert shared, "the neighbourhoods improved the greedy schedule, so something was shared"
+    objectives = [objective_of(problem, s) for s in shared]
+    assert objectives == sorted(set(objectives), reverse=True)  # each one better than the last
+    assert objectives[0] < objective_of(problem, start)
+    assert objectives[-1] == objective_of(problem, kept)
+    for schedule in shared:
+        assert [s.id for s in schedule] == [p.id for p in problem.projects]
+        assert not verify(problem, _solution(problem, schedule))
+
+
+def test_both_neighbourhood_tables_are_read_from_a_mapping_and_checked() -> None:
+    params = SolveParams.from_mapping(
+        {"neighbourhoods_with_sources": {"size": 40}, "neighbourhoods": {"size": 90}}
+    )
+    assert params.neighbourhoods_with_sources.size == 40 and params.neighbourhoods.size == 90
+    assert DEFAULT_PARAMS.neighbourhoods_with_sources.size < DEFAULT_PARAMS.neighbourhoods.size
+    with pytest.raises(ValueError, match="unknown neighbourhood parameter 'sise'"):
+        SolveParams.from_mapping({"neighbourhoods_with_sources": {"sise": 40}})

@@ -357,3 +357,21 @@ def test_highs_searches_while_the_bound_is_found_beside_it():
     assert highs_running == [True]
     assert solution.search.strategy == "mip+cp-sat" and verify(problem, solution) == []
     assert solution.bound is not None and solution.bound <= solution.objective
+
+
+def test_the_neighbourhoods_take_highs_incumbent_once_and_only_when_it_is_better() -> None:
+    from solver.search import _Adopt
+    from tests.solver.v2_problems import solution_of
+
+    problem = synthetic(MEDIUM, 8, 0.6, seed=4, sources=4)
+    mip = Mip(problem, project_windows(problem))
+    mip.run(time_limit=5, should_stop=_never)
+    best = mip.so_far().best
+    assert best is not None
+    adopt = _Adopt(problem, mip, DEFAULT_PARAMS)
+    assert adopt(best.objective) is None  # not better than the lanes' own
+    taken = adopt(best.objective + 1)
+    assert taken is not None
+    assert objective_of(problem, taken) == best.objective
+    assert not verify(problem, solution_of(problem, taken, best.objective))
+    assert adopt(best.objective + 1) is None  # the same incumbent is not made a schedule twice
