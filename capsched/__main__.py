@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.cli.main import run
+from app.cli.root import run
 
 if __name__ == "__main__":
     run()

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from app.cli.errors import EXIT_OK, fail, invalid_input_exits
-from app.cli.main import cli
+from app.cli.root import cli
 
 console = Console(highlight=False)
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.main import cli
+from app.cli.root import cli
 from app.files.importer import (
     FileRejected,
     ListTotals,

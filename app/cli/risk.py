@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.cli.errors import EXIT_OK, fail, fanout_exits, invalid_input_exits
-from app.cli.main import cli
+from app.cli.root import cli
 
 console = Console(highlight=False)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from app.cli.main import cli
+from app.cli.root import cli
 
 if TYPE_CHECKING:
     from app.settings import Settings

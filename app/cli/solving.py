@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, invalid_input_exits
-from app.cli.main import cli
+from app.cli.root import cli
 from app.rules.portfolio import ProjectRecord
 from app.rules.problem import PLAN_PERIOD_END
 

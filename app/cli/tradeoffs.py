@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.cli.errors import EXIT_NO_SCHEDULE, EXIT_OK, fail, fanout_exits, invalid_input_exits
-from app.cli.main import cli
+from app.cli.root import cli
 from app.i18n import render
 
 console = Console(highlight=False)

@@ -39,13 +39,14 @@ def _dump():
         json.dump(sorted(sys.modules), f)
 atexit.register(_dump)
 sys.argv = ["capsched", *sys.argv[2:]]
-from app.cli.main import run
+from app.cli.root import run  # the console script's entry point (pyproject.toml)
 run()
 """
 
 
-def _modules_loaded_by(tmp_path: Path, *args: str) -> set[str]:
-    """The top-level packages a `capsched` process had imported when it exited."""
+def _modules_loaded_by(tmp_path: Path, *args: str, packages: bool = True) -> set[str]:
+    """The top-level packages (or, with `packages` off, the modules) a `capsched` process had imported
+    when it exited."""
     dump = tmp_path / "modules.json"
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(dump), *args],
@@ -55,7 +56,8 @@ def _modules_loaded_by(tmp_path: Path, *args: str) -> set[str]:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return {name.split(".")[0] for name in json.loads(dump.read_text(encoding="utf-8"))}
+    names = json.loads(dump.read_text(encoding="utf-8"))
+    return {name.split(".")[0] for name in names} if packages else set(names)
 
 
 def test_solving_a_problem_json_loads_no_web_database_or_chart_module(tmp_path: Path) -> None:
@@ -85,3 +87,40 @@ def test_solving_the_seed_list_to_a_csv_schedule_loads_no_web_database_or_chart_
 
     assert out.read_bytes()
     assert sorted(loaded.intersection(WEB_AND_CHART_STACK)) == []
+
+
+def test_a_command_loads_only_its_own_command_module_and_help_lists_every_command(tmp_path: Path) -> None:
+    problem = {
+        "first_year": 2021,
+        "last_year": 2021,
+        "budget": {"2021": 10},
+        "projects": [{"id": "P1", "cost": 10, "planned_end": 2021}],
+    }
+    source = tmp_path / "problem.json"
+    source.write_text(json.dumps(problem), encoding="utf-8")
+    out = str(tmp_path / "s.json")
+
+    loaded = _modules_loaded_by(tmp_path, "solve", str(source), "--out", out, packages=False)
+
+    commands = {name for name in loaded if name.startswith("app.cli.") and name != "app.cli.errors"}
+    assert commands == {"app.cli.root", "app.cli.solving"}
+    listed = subprocess.run(
+        [sys.executable, "-m", "capsched", "--help"], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert listed.returncode == 0, listed.stderr
+    for command in (
+        "import",
+        "solve",
+        "export",
+        "serve",
+        "user",
+        "sweep",
+        "least-budget",
+        "risk",
+        "template",
+    ):
+        assert command in listed.stdout
+    wrong = subprocess.run(
+        [sys.executable, "-m", "capsched", "slove"], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert wrong.returncode == 2 and "No such command" in wrong.stderr
