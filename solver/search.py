@@ -29,6 +29,7 @@ shortfall.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -688,7 +689,9 @@ def _neighbourhood_search(
         mean_end=lp.mean_end if lp is not None else None,
         seed=run.params.seed,
         params=run.params.neighbourhoods_with_sources if run.problem.sources else run.params.neighbourhoods,
-        adopt=_Adopt(run.problem, mip, run.params) if mip is not None else None,
+        adopt=None
+        if mip is None
+        else _Adopt(run.problem, mip, run.params, run.search_until(), run.budget.clock),
         share=mip.offer if mip is not None else None,
     )
     return improved, replans[0]
@@ -697,22 +700,26 @@ def _neighbourhood_search(
 @dataclass(slots=True)
 class _Adopt:
     """`solver.lns.improve`'s `adopt` beside HiGHS: HiGHS's best incumbent so far, when it is better than
-    the lanes' schedule, made a schedule (`mip_schedule_of`, on the lanes' thread) — each incumbent tried
-    once."""
+    the lanes' schedule, made a schedule (`mip_schedule_of`, on the lanes' thread, within what is left
+    before `deadline` on `clock`) — each incumbent tried once."""
 
     problem: Problem
     mip: Mip
     params: SolveParams
+    deadline: float = math.inf
+    clock: Callable[[], float] = time.monotonic
     tried: object = None
 
     def __call__(self, objective: int) -> Schedule | None:
         best = self.mip.so_far().best
-        if best is None or best is self.tried or best.objective >= objective:
+        left = self.deadline - self.clock() - 0.1
+        if best is None or best is self.tried or best.objective >= objective or left < 0.2:
             return None
         self.tried = best
         from solver.mip import MipOutcome
 
-        schedule, _ = mip_schedule_of(self.problem, MipOutcome(best, None, False), self.params)
+        params = self.params.but(pattern_limit_seconds=min(self.params.pattern_limit_seconds, left))
+        schedule, _ = mip_schedule_of(self.problem, MipOutcome(best, None, False), params)
         return schedule
 
 

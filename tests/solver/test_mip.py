@@ -375,3 +375,5 @@ def test_the_neighbourhoods_take_highs_incumbent_once_and_only_when_it_is_better
     assert objective_of(problem, taken) == best.objective
     assert not verify(problem, solution_of(problem, taken, best.objective))
     assert adopt(best.objective + 1) is None  # the same incumbent is not made a schedule twice
+    late = _Adopt(problem, mip, DEFAULT_PARAMS, deadline=100.0, clock=lambda: 99.95)
+    assert late(best.objective + 1) is None  # no time left before the search's deadline to make it one
