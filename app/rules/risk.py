@@ -510,7 +510,7 @@ def _run_samples(
 ) -> list[SampleOutcome] | None:
     """Every sample, in sample order; None when stopped (the batch's futures are cancelled)."""
     shared = batch.share(setup)
-    running = {batch.submit(evaluate_sample, shared, k) for k in range(samples)}
+    running = set(batch.map(evaluate_sample, ((shared, k) for k in range(samples))))
     found: dict[int, SampleOutcome] = {}
     report(RiskProgress("samples", 0, samples))
     while running:
@@ -546,7 +546,7 @@ def _confidence_budget(
 
     def level(flat: int) -> Verdict | None:
         unknown = [k for k in range(n) if fails_at[k] < flat < meets_at[k]]
-        running = {batch.submit(check_sample, shared, k, flat) for k in unknown}
+        running = set(batch.map(check_sample, ((shared, k, flat) for k in unknown)))
         undecided = clock = 0
         while running:
             done, stopped = _wait(running, stop)

@@ -21,6 +21,8 @@ def wait_for_stop(log: str, *, stop: threading.Event) -> None:
 
 
 def answer(value: int, *, stop: threading.Event) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"not a number: {value!r}")
     return value * 2
 
 
@@ -33,7 +35,7 @@ def test_a_stopped_batch_cancels_every_queued_task_and_frees_the_cluster(tmp_pat
     stop = threading.Event()
     with DaskFanout(workers=1) as fanout:
         with fanout.batch(stop) as batch:
-            futures = [batch.submit(wait_for_stop, str(log)) for _ in range(QUEUED)]
+            futures = batch.map(wait_for_stop, [(str(log),)] * QUEUED)  # as a risk batch submits samples
             deadline = time.monotonic() + 60
             while not log.exists() and time.monotonic() < deadline:  # one task runs, the rest are queued
                 time.sleep(0.05)
@@ -56,3 +58,6 @@ def test_a_stopped_batch_cancels_every_queued_task_and_frees_the_cluster(tmp_pat
         assert "timed out" not in ended and ended.count("started") == ended.count("stopped") < 10
         with fanout.batch() as after:
             assert [f.result(timeout=60) for f in [after.submit(answer, k) for k in range(3)]] == [0, 2, 4]
+            assert [f.result(timeout=60) for f in after.map(answer, [(k,) for k in range(3)])] == [0, 2, 4]
+            (failed,) = after.map(answer, [("x",)])
+            assert isinstance(failed.exception(timeout=60), TypeError)  # the task's own error comes back
