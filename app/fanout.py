@@ -275,6 +275,7 @@ class _DaskBatch(Batch):
         self._watcher.join()
         for held in self._held:
             held.release()
+        self._remote.clear()  # their results may go from the workers
         # A set stop stays set: the batch's tasks still running on workers read it only every
         # STOP_POLL_SECONDS, and clearing it here (as before) let them miss it and run to their own limit,
         # keeping a worker from the next batch. The name is the batch's own (a uuid), so nothing else sees

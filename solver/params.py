@@ -132,8 +132,9 @@ class SolveParams:
     # v2 (funding sources): smaller, shorter neighbourhoods — a sub-problem with the sources' split is
     # harder, and 150 projects of a 200-project portfolio is most of it. Measured beside HiGHS at 200
     # projects with four sources, 10 s (seeds 1–3 × 0.6/0.8): 30 projects 243/150/234/134/261/143, 50
-    # projects 242/150/230/134/258/143, 80 projects 244/150/228/134/259/143, 150 (the v1 size)
-    # 244/152/249/137 on seeds 1–2; at 2000 projects, 60 s: 2895 against 2951 (bench/RESULTS.md)
+    # projects 242/150/230/134/258/143, 80 projects 244/150/228/134/259/143; 150 (the v1 size) without
+    # the sharing beside HiGHS 244/152/249/137/262/143; at 2000 projects (no HiGHS), 60 s: 2895 against
+    # 2951 with 150 (bench/RESULTS.md)
     neighbourhoods_with_sources: NeighbourhoodParams = field(
         default_factory=lambda: NeighbourhoodParams(size=50, seconds=0.5)
     )
