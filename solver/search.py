@@ -700,8 +700,8 @@ def _neighbourhood_search(
 @dataclass(slots=True)
 class _Adopt:
     """`solver.lns.improve`'s `adopt` beside HiGHS: HiGHS's best incumbent so far, when it is better than
-    the lanes' schedule, made a schedule (`mip_schedule_of`, on the lanes' thread, within what is left
-    before `deadline` on `clock`) — each incumbent tried once."""
+    the lanes' schedule, made a schedule (`cpsat.pattern_schedule`, on the lanes' thread, within what is
+    left before `deadline` on `clock`) — each incumbent tried once."""
 
     problem: Problem
     mip: Mip
@@ -716,11 +716,10 @@ class _Adopt:
         if best is None or best is self.tried or best.objective >= objective or left < 0.2:
             return None
         self.tried = best
-        from solver.mip import MipOutcome
+        from solver import cpsat
 
         params = self.params.but(pattern_limit_seconds=min(self.params.pattern_limit_seconds, left))
-        schedule, _ = mip_schedule_of(self.problem, MipOutcome(best, None, False), params)
-        return schedule
+        return cpsat.pattern_schedule(self.problem, best, params)
 
 
 def _neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> Solution:
@@ -823,9 +822,8 @@ def _bound_beside_highs(
     """The bound (`_Solve.lp`) and its pattern made a schedule, on the thread beside HiGHS while HiGHS
     already searches from `start`: HiGHS no longer waits for them (they may take `lagrangian_share` of the
     limit; on OR-Library 30×100 they took ~0.3 s of HiGHS's 10 s). `halt` stops them too (a cancel, or
-    HiGHS's proof). A rounded
-    schedule better than `start` is offered to HiGHS (solver/mip.py `Mip.offer`) and kept as the start of
-    the search on this thread."""
+    HiGHS's proof). A rounded schedule better than `start` is offered to HiGHS (solver/mip.py `Mip.offer`)
+    and kept as the start of the search on this thread."""
     beside = replace(run, budget=replace(run.budget, stop=halt))
     beside.windows = run.windows
     lp = beside.lp(lagrangian)
