@@ -24,16 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from ortools.sat.python import cp_model
-
+from solver import sat
 from solver.problem import Problem, Project
 from solver.solution import ProjectSchedule, Solution
 from solver.windows import Window, draw_ceilings, source_caps, source_groups
 
-Terms = list[tuple[int, cp_model.IntVar]]  # Σ coefficient · variable
+Terms = list[tuple[int, sat.IntVar]]  # Σ coefficient · variable
 # An affine expression of our models: a LinearExpr (IntVar included) or a constant. Narrower than
 # ortools' LinearExprT, whose numpy integer members leave `+` and `-` between two of them untyped.
-Expr: TypeAlias = cp_model.LinearExpr | int
+Expr: TypeAlias = sat.LinearExpr | int
 
 
 @dataclass(slots=True)
@@ -42,13 +41,13 @@ class ProjectVars:
 
     project: Project
     window: Window
-    scheduled: cp_model.IntVar | int
-    starts: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    ends: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
-    active: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
-    draws: dict[int, cp_model.IntVar] = field(default_factory=dict)  # non-profile only
+    scheduled: sat.IntVar | int
+    starts: dict[int, sat.IntVar] = field(default_factory=dict)
+    ends: dict[int, sat.IntVar] = field(default_factory=dict)  # non-profile only
+    active: dict[int, sat.IntVar] = field(default_factory=dict)  # non-profile only
+    draws: dict[int, sat.IntVar] = field(default_factory=dict)  # non-profile only
     shares: dict[tuple[str, int], Terms] = field(default_factory=dict)  # v2: (source, year) → its y terms
-    share_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2, 2+ sources
+    share_vars: dict[tuple[str, int], sat.IntVar] = field(default_factory=dict)  # v2, 2+ sources
 
     def started_by(self, year: int) -> Expr:
         return sum(v for s, v in self.starts.items() if s <= year)
@@ -59,16 +58,16 @@ class ProjectVars:
             return sum(v for s, v in self.starts.items() if s + d - 1 <= year)
         return sum(v for e, v in self.ends.items() if e <= year)
 
-    def end_terms(self) -> list[tuple[int, cp_model.IntVar]]:
+    def end_terms(self) -> list[tuple[int, sat.IntVar]]:
         """(end year, literal) pairs: exactly one is true when the project is scheduled."""
         if self.project.profile is not None:
             d = len(self.project.profile)
             return [(s + d - 1, v) for s, v in self.starts.items()]
         return list(self.ends.items())
 
-    def draw_terms(self) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
+    def draw_terms(self) -> dict[int, list[tuple[int, sat.IntVar]]]:
         """year → [(coefficient, variable)] whose sum is the project's draw that year."""
-        terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+        terms: dict[int, list[tuple[int, sat.IntVar]]] = {}
         if self.project.profile is not None:
             for s, v in self.starts.items():
                 for k, amount in enumerate(self.project.profile):
@@ -85,14 +84,14 @@ class Model:
     """The CP model and its variable holder."""
 
     problem: Problem
-    model: cp_model.CpModel
+    model: sat.CpModel
     projects: dict[str, ProjectVars]
-    spend: dict[int, cp_model.IntVar]
-    extra: dict[int, cp_model.IntVar]  # elastic money per year (empty unless elastic)
+    spend: dict[int, sat.IntVar]
+    extra: dict[int, sat.IntVar]  # elastic money per year (empty unless elastic)
     slippage: Expr = 0
     deferral: Expr = 0
-    source_spend: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2
-    source_extra: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)  # v2, elastic
+    source_spend: dict[tuple[str, int], sat.IntVar] = field(default_factory=dict)  # v2
+    source_extra: dict[tuple[str, int], sat.IntVar] = field(default_factory=dict)  # v2, elastic
 
     def all_extra(self) -> Expr:
         """Σ of every elastic amount: on the total caps and, in v2, on the sources' caps."""
@@ -184,7 +183,7 @@ def _add_precedence(m: Model) -> None:
 def _add_budget_caps(m: Model, *, elastic: bool) -> None:
     """spend_t = Σ draws; spend_t ≤ B_t (+ extra_t when elastic), or cumulatively with carryover."""
     problem = m.problem
-    terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {t: [] for t in problem.years}
+    terms: dict[int, list[tuple[int, sat.IntVar]]] = {t: [] for t in problem.years}
     for pv in m.projects.values():
         for t, pairs in pv.draw_terms().items():
             terms[t].extend(pairs)
@@ -193,9 +192,7 @@ def _add_budget_caps(m: Model, *, elastic: bool) -> None:
     cum_spend: Expr = 0
     for t in problem.years:
         spend = m.model.new_int_var(0, total_cost, f"spend_{t}")
-        m.model.add(
-            spend == cp_model.LinearExpr.weighted_sum([v for _, v in terms[t]], [c for c, _ in terms[t]])
-        )
+        m.model.add(spend == sat.LinearExpr.weighted_sum([v for _, v in terms[t]], [c for c, _ in terms[t]]))
         m.spend[t] = spend
         cap: Expr = problem.budget[t]
         if elastic:
@@ -235,12 +232,12 @@ def _add_source_split(m: Model, *, elastic: bool) -> None:
             m.model.add(sum(shares) == _weighted(pairs))
 
 
-def _upper(v: cp_model.IntVar) -> int:
+def _upper(v: sat.IntVar) -> int:
     return max(v.proto.domain)  # (the proto's repeated field reads [-1] as 0)
 
 
 def _weighted(pairs: Terms) -> Expr:
-    return cp_model.LinearExpr.weighted_sum([v for _, v in pairs], [c for c, _ in pairs])
+    return sat.LinearExpr.weighted_sum([v for _, v in pairs], [c for c, _ in pairs])
 
 
 def _add_funding_limits(m: Model) -> None:
@@ -328,13 +325,13 @@ def _objective_terms(m: Model) -> None:
             defer_vars.append(pv.scheduled)
             defer_coefs.append(-p.defer_penalty)
             penalty += p.defer_penalty
-    m.slippage = cp_model.LinearExpr.weighted_sum(slip_vars, slip_coefs)
-    m.deferral = cp_model.LinearExpr.weighted_sum(defer_vars, defer_coefs) + penalty
+    m.slippage = sat.LinearExpr.weighted_sum(slip_vars, slip_coefs)
+    m.deferral = sat.LinearExpr.weighted_sum(defer_vars, defer_coefs) + penalty
 
 
 def build(problem: Problem, windows: dict[str, Window], *, elastic: bool = False) -> Model:
     """The whole model. Windows first: every other rule refers to the start/end booleans they create."""
-    m = Model(problem, cp_model.CpModel(), {}, {}, {})
+    m = Model(problem, sat.CpModel(), {}, {}, {})
     _add_windows(m, windows)
     _add_activity(m)
     _add_annual_draws(m, elastic=elastic)
@@ -357,7 +354,7 @@ def finish_early(m: Model) -> Expr:
             vars_.append(lit)
             coefs.append(end - m.problem.first_year + 1 - (h + 1))
         constant += h + 1  # deferred unless an end literal is true
-    return cp_model.LinearExpr.weighted_sum(vars_, coefs) + constant
+    return sat.LinearExpr.weighted_sum(vars_, coefs) + constant
 
 
 def hold_ends(m: Model, schedule: tuple[ProjectSchedule, ...]) -> bool:
@@ -366,7 +363,7 @@ def hold_ends(m: Model, schedule: tuple[ProjectSchedule, ...]) -> bool:
     objective is the schedule's. False, with nothing added, when a project's outcome is outside this
     model's windows."""
     by_id = {s.id: s for s in schedule}
-    fixes: list[tuple[cp_model.IntVar | int, int]] = []
+    fixes: list[tuple[sat.IntVar | int, int]] = []
     for pid, pv in m.projects.items():
         sched = by_id.get(pid)
         if sched is None:

@@ -8,8 +8,8 @@ optimal schedules, the earliest-finishing one, the same every run; `least_shortf
 of an infeasible problem; `solve_neighbourhood` re-plans one neighbourhood (solver/lns.py) and
 `pattern_schedule` turns a MIP pattern (solver/mip.py) into whole-万元 draws.
 
-OR-Tools names stay in this module and solver/cpmodel.py; statuses are mapped onto SolveStatus in
-`status_of`, so solver/search.py never sees one.
+OR-Tools names stay in this module, solver/cpmodel.py and solver/sat.py (CP-SAT's API without pandas);
+statuses are mapped onto SolveStatus in `status_of`, so solver/search.py never sees one.
 """
 
 from __future__ import annotations
@@ -17,30 +17,30 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ortools.sat.python import cp_model
-
-from solver import cpmodel
+from solver import cpmodel, sat
 from solver.budget import Budget, Stop
 from solver.diagnostics import infeasible_diagnostics
 from solver.messages import Phrase
-from solver.mip import Pattern
 from solver.params import SolveParams
 from solver.problem import Problem
 from solver.solution import Diagnostics, Progress, ProjectSchedule, Solution, SolveStatus, objective_of
 from solver.windows import Window, project_windows
 
+if TYPE_CHECKING:  # (solver/mip.py imports HiGHS and numpy: a small problem needs neither)
+    from solver.mip import Pattern
 
-def status_of(cp_status: cp_model.CpSolverStatus, has_solution: bool) -> SolveStatus:
+
+def status_of(cp_status: sat.CpSolverStatus, has_solution: bool) -> SolveStatus:
     """CP-SAT's status → ours (the only place OR-Tools statuses are read)."""
-    if cp_status == cp_model.OPTIMAL:
+    if cp_status == sat.OPTIMAL:
         return SolveStatus.OPTIMAL
-    if cp_status == cp_model.FEASIBLE or has_solution:
+    if cp_status == sat.FEASIBLE or has_solution:
         return SolveStatus.FEASIBLE
-    if cp_status == cp_model.INFEASIBLE:
+    if cp_status == sat.INFEASIBLE:
         return SolveStatus.INFEASIBLE
-    if cp_status == cp_model.MODEL_INVALID:
+    if cp_status == sat.MODEL_INVALID:
         raise RuntimeError("CP-SAT rejected the model as invalid (a solver bug)")
     return SolveStatus.UNKNOWN
 
@@ -64,7 +64,7 @@ def best_bound(cp_bound: int | None, floor: int | None) -> int | None:
     return max(known) if known else None
 
 
-class Callback(cp_model.CpSolverSolutionCallback):
+class Callback(sat.CpSolverSolutionCallback):
     """Reports each improving solution and honours a cancel request; stops at the LP `floor`."""
 
     def __init__(
@@ -129,7 +129,7 @@ def _configure(
 
 
 def run(
-    model: cp_model.CpModel,
+    model: sat.CpModel,
     params: SolveParams,
     *,
     time_limit: float,
@@ -140,9 +140,9 @@ def run(
     deterministic_limit: float | None = None,
     follow_hint: bool = True,
     probing_level: int | None = None,
-) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+) -> tuple[sat.CpSolver, sat.CpSolverStatus]:
     """Solve with a fixed seed; a watcher thread stops the search promptly when `stop` is set."""
-    solver = cp_model.CpSolver()
+    solver = sat.CpSolver()
     _configure(
         solver.parameters,
         params,
@@ -164,7 +164,7 @@ def run(
     watcher = threading.Thread(target=watch, name="cpsat-stop-watcher", daemon=True)
     if stop is not None:
         if stop.is_set():
-            return solver, cp_model.UNKNOWN
+            return solver, sat.UNKNOWN
         watcher.start()
     try:
         status = solver.solve(model, callback) if callback is not None else solver.solve(model)
@@ -175,17 +175,17 @@ def run(
     return solver, status
 
 
-def _bound(solver: cp_model.CpSolver) -> int:
+def _bound(solver: sat.CpSolver) -> int:
     """CP-SAT's best bound, rounded up (the objective is integral) and at least 0 (no term is negative)."""
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
-def outcome(solver: cp_model.CpSolver, cp_status: cp_model.CpSolverStatus) -> CpOutcome:
+def outcome(solver: sat.CpSolver, cp_status: sat.CpSolverStatus) -> CpOutcome:
     """The search's result in our terms."""
-    if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if cp_status in (sat.OPTIMAL, sat.FEASIBLE):
         values = list(solver.response_proto.solution)
         return CpOutcome(status_of(cp_status, True), values, round(solver.objective_value), _bound(solver))
-    bound = _bound(solver) if cp_status != cp_model.UNKNOWN else None
+    bound = _bound(solver) if cp_status != sat.UNKNOWN else None
     return CpOutcome(status_of(cp_status, False), None, None, bound)
 
 
@@ -339,7 +339,7 @@ def least_shortfall(
 Extra = tuple[dict[int, int], dict[str, dict[int, int]]]  # per year on B_t; per source and year (v2)
 
 
-def _extra_of(m: cpmodel.Model, solver: cp_model.CpSolver) -> Extra:
+def _extra_of(m: cpmodel.Model, solver: sat.CpSolver) -> Extra:
     """The elastic amounts of a solution, non-zero ones only."""
     shortfall = {t: solver.value(v) for t, v in m.extra.items() if solver.value(v)}
     by_source: dict[str, dict[int, int]] = {}

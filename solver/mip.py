@@ -35,8 +35,8 @@ over sources for the draw, over years for the project's limit, over projects for
 pattern whose continuous shares have no whole-万元 split does not become a schedule and is dropped, like
 one outside HiGHS's tolerances; the bound stays valid (every schedule is still a point of this MIP).
 
-highspy is optional: `available()` says whether it is installed; without it solve() searches with CP-SAT
-alone.
+highspy is optional: without it solve() searches with CP-SAT alone (solver/search.py `highs_installed`
+looks for it without importing this module).
 """
 
 from __future__ import annotations
@@ -56,18 +56,13 @@ try:
     import highspy
     import numpy as np
 except ImportError:  # pragma: no cover - exercised only where highspy is absent
-    highspy = None  # type: ignore[assignment]  # optional dependency: None when absent, see available()
+    highspy = None  # type: ignore[assignment]  # optional dependency: None when absent
 
 ABS_GAP = 0.999  # the objective is integral: a gap below 1 is a proof
 if highspy is not None:
     _IMPROVING = highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
     _INTERRUPT = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
     _USER_SOLUTION = highspy.cb.HighsCallbackType.kCallbackMipUserSolution
-
-
-def available() -> bool:
-    """Whether HiGHS's Python package is installed."""
-    return highspy is not None
 
 
 @dataclass(slots=True)

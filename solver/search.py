@@ -29,6 +29,7 @@ shortfall.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
 import time
@@ -63,9 +64,9 @@ if TYPE_CHECKING:
     from solver.cpsat import CpOutcome
     from solver.mip import Mip, MipOutcome
 
-# The engines (CP-SAT, HiGHS, numpy) are imported where a phase first needs them, not with this module:
-# CP-SAT's Python layer alone takes ~1 s to import (it imports pandas), more than a short run's whole
-# limit, and a solve whose limit is spent by the greedy passes needs none of them.
+# The engines (CP-SAT, HiGHS, numpy) are imported where a phase first needs them, not with this module: a
+# solve whose limit is spent by the greedy passes needs none of them, and a small problem (CP-SAT alone,
+# through solver/sat.py) needs neither HiGHS nor numpy: ~0.1 s of a 1-second command.
 
 Schedule = tuple[ProjectSchedule, ...]
 
@@ -128,10 +129,8 @@ def solve(
         if start is None:
             return run.no_schedule(SolveStatus.UNKNOWN, None)
         return run.finish(start, SolveStatus.FEASIBLE, None, SearchReport("warm start"))
-    from solver.mip import available as highs_available
-
     strategy = choose_strategy(
-        len(problem.projects), params, highs=highs_available(), sources=bool(problem.sources)
+        len(problem.projects), params, highs=highs_installed(), sources=bool(problem.sources)
     )
     return _STRATEGIES[strategy](run, warm, baseline)
 
@@ -397,6 +396,12 @@ def _start(problem: Problem, warm: Solution, baseline: Solution) -> Schedule | N
     ):
         return warm.projects
     return baseline.projects if baseline.status.has_schedule else None
+
+
+def highs_installed() -> bool:
+    """Whether HiGHS's Python package (optional) is installed: found, not imported (solver/mip.py imports
+    it with numpy, which a problem CP-SAT solves alone never needs)."""
+    return importlib.util.find_spec("highspy") is not None
 
 
 def _largest(*bounds: tuple[int | None, str]) -> tuple[int | None, str | None]:
