@@ -119,6 +119,12 @@ class SolveParams:
     # the search beside HiGHS runs this many nice steps lower (Linux): when other work leaves one core
     # for both, HiGHS keeps most of it (200 projects at 0.8 with a CPU hog beside: see bench/RESULTS.md)
     partner_nice: int = 10
+    # v2 (HiGHS beside the neighbourhood lanes, 51+ projects): fewer steps. At 10 the lanes' thread, which
+    # also solves the LP with shares (~1.2 s alone), barely ran beside a CPU hog (1–3 re-plans in 10 s) and
+    # HiGHS alone was left; at 4, with the hog, 200 projects with four sources, 10 s, seeds 1–3 ×
+    # 0.6/0.8: 252/160/249/148/314/173 against 252/181/249/205/347/183 (0 gave 305 on seed 1 @ 0.6:
+    # HiGHS then lacked the time for its incumbent); on idle cores nothing changes (bench/RESULTS.md)
+    partner_nice_with_sources: int = 4
     stop_poll_seconds: float = 0.05  # how often a cancel request is checked
     # A deterministic work limit (CP-SAT's deterministic seconds) for the whole search instead of the clock:
     # below lns_min_projects the search is then CP-SAT's alone (HiGHS's race depends on timing) and, with

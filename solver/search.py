@@ -803,7 +803,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
         grace_seconds=params.highs_grace_seconds,
         poll_seconds=params.stop_poll_seconds,
         clock=run.budget.clock,
-        partner_nice=params.partner_nice,
+        partner_nice=params.partner_nice_with_sources if problem.sources else params.partner_nice,
     )
     if ahead:
         lp, start = ahead[0][0], ahead[0][1] or start

@@ -321,6 +321,32 @@ def test_the_search_beside_highs_runs_at_a_lower_priority_and_this_thread_keeps_
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
 
 
+@pytest.mark.parametrize("steps", [DEFAULT_PARAMS.partner_nice_with_sources, 7])
+def test_with_sources_the_lanes_beside_highs_run_partner_nice_with_sources_steps_lower(steps: int) -> None:
+    """v2 beside HiGHS: the neighbourhood lanes' thread (where the search phase begins) is
+    `partner_nice_with_sources` steps lower, not `partner_nice`'s 10 (with a CPU hog beside, at 10 the
+    lanes barely ran); the caller's own priority is unchanged (Linux; elsewhere no thread is lowered)."""
+    import os
+    import sys
+
+    problem = synthetic(MEDIUM, 8, 0.8, seed=2, sources=4)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: dict[str, int] = {}
+
+    def phase(name: str) -> None:
+        seen.setdefault(name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    params = DEFAULT_PARAMS.but(partner_nice_with_sources=steps)
+    solution = solve(problem, time_limit=3, workers=2, params=params, on_phase=phase)
+
+    assert solution.search.strategy == Strategy.MIP_AND_NEIGHBOURHOODS
+    assert steps != DEFAULT_PARAMS.partner_nice
+    assert seen["search"] == (min(19, mine + steps) if sys.platform.startswith("linux") else mine)
+    assert seen["warm start"] == mine
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+    assert not verify(problem, solution)
+
+
 def test_a_schedule_offered_while_highs_runs_becomes_its_incumbent():
     # HiGHS stopped right after its root LP (the first look at a stop once it has a bound): given a good
     # schedule by `offer` before that, its incumbent is that schedule; without it, HiGHS has found only
