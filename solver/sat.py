@@ -15,8 +15,15 @@ from __future__ import annotations
 
 import threading
 
+import numpy  # noqa: F401  # (see below)
 from ortools.sat.python import cp_model_helper as _cmh
 from ortools.util.python.sorted_interval_list import Domain
+
+# The compiled layer imports numpy itself when the first model is made, from inside a compiled call on
+# whichever thread makes it (a Dask worker's task thread). Imported here instead, with this module, so that
+# the import never runs inside a compiled call: in one CI run a risk analysis's Dask worker stopped
+# answering right after this layer replaced cp_model (which imports numpy at its top); not reproduced in
+# 40 tries of eight threads making their first models at once, so a precaution, not a proven fix.
 
 IntVar = _cmh.IntVar
 LinearExpr = _cmh.LinearExpr
