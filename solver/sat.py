@@ -5,7 +5,7 @@
 solver and callback classes are thin Python shells over `ortools.sat.python.cp_model_helper`, the compiled
 module that builds the model proto, evaluates linear expressions and runs the solver; this module is the
 same shells for the calls solver/cpmodel.py and solver/cpsat.py make, without pandas (numpy still loads:
-the compiled layer imports it when a model is made). The same calls build the same proto, so a solve is
+the compiled layer needs it, and this module imports it first, see below). The same calls build the same proto, so a solve is
 the same search (tests/solver/test_sat.py builds and solves models both ways and compares). pyproject.toml
 pins OR-Tools to one minor release (`>=9.15,<9.16`): this module relies on the helper's interface, which
 OR-Tools does not promise to keep.

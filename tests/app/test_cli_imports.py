@@ -4,7 +4,7 @@ top-level import of one of them creeping back into a module `capsched solve` loa
 
 Nor does it load pandas or HiGHS for a problem CP-SAT solves alone (solver/sat.py: OR-Tools' `cp_model`
 imports pandas at its top, ~0.17 s; highspy only where HiGHS runs). numpy does load: OR-Tools' compiled
-CP-SAT layer imports it when a model is made."""
+CP-SAT layer needs it (solver/sat.py imports it)."""
 
 from __future__ import annotations
 
