@@ -4,7 +4,8 @@ top-level import of one of them creeping back into a module `capsched solve` loa
 
 Nor does it load pandas or HiGHS for a problem CP-SAT solves alone (solver/sat.py: OR-Tools' `cp_model`
 imports pandas at its top, ~0.17 s; highspy only where HiGHS runs). numpy does load: OR-Tools' compiled
-CP-SAT layer needs it (solver/sat.py imports it)."""
+CP-SAT layer needs it (solver/sat.py imports it). Nor pydantic: typer 0.29 imports it and builds a
+pydantic TypeAdapter for every option at each start (~0.1 s), so pyproject.toml keeps typer below 0.29."""
 
 from __future__ import annotations
 
@@ -91,6 +92,7 @@ def test_solving_the_seed_list_to_a_csv_schedule_loads_no_web_database_or_chart_
     assert sorted(loaded.intersection(WEB_AND_CHART_STACK)) == []
     assert "ortools" in loaded  # CP-SAT solved it…
     assert "pandas" not in loaded and "highspy" not in loaded  # …without pandas, and HiGHS was not needed
+    assert "pydantic" not in loaded  # the command line parsed without pydantic (typer < 0.29)
 
 
 def test_a_command_loads_only_its_own_command_module_and_help_lists_every_command(tmp_path: Path) -> None:
