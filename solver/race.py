@@ -23,6 +23,14 @@ from solver.solution import ProjectSchedule
 
 T = TypeVar("T")
 
+HIGHS_THREAD = "capsched-highs"  # the name of HiGHS's thread (`beside_highs`)
+
+
+def highs_left_behind() -> bool:
+    """Whether a HiGHS search left behind by `beside_highs` is still running on its thread (a process that
+    has written its answer may end without waiting for it: app/cli/root.py)."""
+    return any(t.name == HIGHS_THREAD and t.is_alive() for t in threading.enumerate())
+
 
 class MipSearch(Protocol):
     """What `beside_highs` needs of a MIP search (solver.mip.Mip)."""
@@ -117,8 +125,9 @@ def beside_highs(
             done.set()
 
     # not a daemon: a process must not exit while HiGHS runs (C++ aborts: "terminate called without an
-    # active exception"), so exit waits for a left-behind HiGHS to reach its next stop check
-    highs = threading.Thread(target=search_mip, name="capsched-highs")
+    # active exception"), so exit waits for a left-behind HiGHS to reach its next stop check (or the
+    # process ends at once with os._exit, as `capsched solve` does once its answer is written)
+    highs = threading.Thread(target=search_mip, name=HIGHS_THREAD)
     highs.start()
     other = None
     try:

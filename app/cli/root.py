@@ -10,6 +10,8 @@ Exit codes (shared/docs/API.md): 0 a schedule was found / input valid; 1 the fil
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import sys
 
 import typer
@@ -68,4 +70,27 @@ def run() -> None:
     """Console-script entry point: the command named first on the command line, or all of them."""
     first = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     register([first] if first is not None else None)
-    cli()
+    try:
+        cli()
+    except SystemExit as done:
+        if first == "solve":  # (the commands that fan solves out to Dask close their cluster at exit)
+            _end_without_waiting_for_highs(done)
+        raise
+
+
+def _end_without_waiting_for_highs(done: SystemExit) -> None:
+    """Ends the process now, with `done`'s exit code, when a HiGHS search the solver left behind still
+    runs (solver/race.py: HiGHS stops only between some of its phases — on 200 projects with four sources
+    its root LP ran 1–2 s past a 10 s limit): the command's answer is written, and Python's exit would wait
+    for that thread. os._exit, because a normal exit with HiGHS running aborts in its C++ (the thread is
+    not a daemon for that reason)."""
+    race = sys.modules.get("solver.race")  # not imported: HiGHS never ran
+    if race is None or not race.highs_left_behind():
+        return
+    code = done.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
