@@ -26,12 +26,6 @@ T = TypeVar("T")
 HIGHS_THREAD = "capsched-highs"  # the name of HiGHS's thread (`beside_highs`)
 
 
-def highs_left_behind() -> bool:
-    """Whether a HiGHS search left behind by `beside_highs` is still running on its thread (a process that
-    has written its answer may end without waiting for it: app/cli/root.py)."""
-    return any(t.name == HIGHS_THREAD and t.is_alive() for t in threading.enumerate())
-
-
 class MipSearch(Protocol):
     """What `beside_highs` needs of a MIP search (solver.mip.Mip)."""
 

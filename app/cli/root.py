@@ -9,8 +9,8 @@ Exit codes (shared/docs/API.md): 0 a schedule was found / input valid; 1 the fil
 
 from __future__ import annotations
 
+import atexit
 import importlib
-import logging
 import os
 import sys
 
@@ -73,24 +73,23 @@ def run() -> None:
     try:
         cli()
     except SystemExit as done:
-        if first == "solve":  # (the commands that fan solves out to Dask close their cluster at exit)
-            _end_without_waiting_for_highs(done)
+        if first == "solve":  # (the commands that fan out to Dask close their cluster at a normal exit)
+            _exit_now(done)
         raise
 
 
-def _end_without_waiting_for_highs(done: SystemExit) -> None:
-    """Ends the process now, with `done`'s exit code, when a HiGHS search the solver left behind still
-    runs (solver/race.py: HiGHS stops only between some of its phases — on 200 projects with four sources
-    its root LP ran 1–2 s past a 10 s limit): the command's answer is written, and Python's exit would wait
-    for that thread. os._exit, because a normal exit with HiGHS running aborts in its C++ (the thread is
-    not a daemon for that reason)."""
-    race = sys.modules.get("solver.race")  # not imported: HiGHS never ran
-    if race is None or not race.highs_left_behind():
-        return
+def _exit_now(done: SystemExit) -> None:
+    """Ends the process at once with `done`'s exit code, once the command's answer is written: its
+    registered exit functions run and its output is flushed, but the interpreter is not torn down. Two
+    reasons: tearing down numpy's and OR-Tools' modules took ~50 ms of the seed command's ~0.95 s here;
+    and a HiGHS search the solver left behind (solver/race.py: HiGHS stops only between some of its
+    phases — on 200 projects with four sources its root LP ran 1–1.5 s past a 10 s limit) would make a
+    normal exit wait for its thread. os._exit, not a daemon thread: a normal exit with HiGHS running
+    aborts in its C++."""
     code = done.code
     if isinstance(code, str):
         print(code, file=sys.stderr)
-    logging.shutdown()
+    atexit._run_exitfuncs()  # what a normal exit runs (logging's shutdown among them)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
