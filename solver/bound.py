@@ -361,6 +361,12 @@ class LpBound:
     # the (start, end) pair most of the relaxation's solution gives each project that can be scheduled
     # (None: deferred), when the relaxation has one (solver/lagrangian.py; solver/rounding.py uses it)
     pattern: dict[str, tuple[int, int] | None] | None = None
+    # the projects the LP's solution does not split: the end year it gives each whole (None: deferred
+    # whole), when the relaxation is this LP (solver/cpsat.py `held_ends_schedule` holds them there)
+    whole: dict[str, int | None] | None = None
+
+
+WHOLE = 0.99  # an end year (or the deferral) with at least this share of a project: the LP gives it whole
 
 
 def lower_bound(
@@ -397,8 +403,16 @@ def lp_bound(
         return None
     value, x = solved
     mean_end = {}
+    whole: dict[str, int | None] = {}
     for pid, e_ in ends.items():
         share = sum(x[c] for c in e_.cols.values())
         if share > 1e-6:
             mean_end[pid] = sum(e * x[c] for e, c in e_.cols.items()) / share
-    return LpBound(max(0, math.ceil(value - EPSILON * max(1.0, abs(value)))), mean_end)
+        if e_.deferred is not None and x[e_.deferred] >= WHOLE:
+            whole[pid] = None
+        else:
+            for e, c in e_.cols.items():
+                if x[c] >= WHOLE:
+                    whole[pid] = e
+    bound = max(0, math.ceil(value - EPSILON * max(1.0, abs(value))))
+    return LpBound(bound, mean_end, whole=whole)

@@ -94,6 +94,8 @@ MESSAGE_TEMPLATES: dict[str, str] = {
     "source_shortfall_year": "{source} {year}: {amount}",
     # a project the MIP's pattern leaves out (never shown: the schedule lists it as deferred)
     "deferred_by_mip": "deferred by the MIP's pattern",
+    # a project the money-flow LP defers whole, held deferred (never shown, like the one above)
+    "deferred_by_lp": "deferred by the money-flow LP",
 }
 
 NESTED_PARAMS: dict[str, tuple[str, ...]] = {

@@ -105,6 +105,11 @@ class SolveParams:
     # v2: up to this size the LP bound has each project's shares of its sources (with four sources: bound
     # 239 against 228 at 200 projects / 0.6; 3 s of CPU at 500 projects, 15 s at 1000 against 4 without)
     lp_shares_max_projects: int = 500
+    # the money-flow LP's whole projects held at their ends, the rest solved by CP-SAT (solver/cpsat.py
+    # `held_ends_schedule`) on the lanes' thread, at most this share of the limit. 200 projects with four
+    # sources @ 0.6, 10 s, seeds 1-3: 0.15 244/230/257, 0.3 245/231/257, 0.5 243/230/256 idle; beside a
+    # CPU hog 0.3 248/248/275, 0.5 247/249/258 (it ends sooner when it proves its optimum)
+    held_ends_share: float = 0.5
     stop_margin_share: float = 0.02  # kept back: CP-SAT's workers stop ~0.5–1 s late on big models
     tie_break_share: float = 0.25  # the tie-break's deterministic work limit, as a share of the limit …
     tie_break_work_per_project: float = 0.01  # … and at most this much work per project
@@ -153,6 +158,7 @@ class SolveParams:
             "lp_share",
             "lagrangian_share",
             "lagrangian_wall_share",
+            "held_ends_share",
             "warm_start_share",
             "stop_margin_share",
             "tie_break_share",

@@ -236,22 +236,45 @@ class _Solve:
         return result[0] if result else None
 
     @overload
-    def rounded(self, lp: LpBound | None, start: Schedule) -> Schedule: ...
+    def rounded(self, lp: LpBound | None, start: Schedule, threads: int | None = None) -> Schedule: ...
 
     @overload
-    def rounded(self, lp: LpBound | None, start: None) -> Schedule | None: ...
+    def rounded(self, lp: LpBound | None, start: None, threads: int | None = None) -> Schedule | None: ...
 
-    def rounded(self, lp: LpBound | None, start: Schedule | None) -> Schedule | None:
-        """The better of `start` and the relaxation's pattern made a schedule (solver/rounding.py), when
-        the relaxation gave a pattern and there is time; reported when it is better."""
-        if lp is None or lp.pattern is None or self.budget.over(self.search_until()):
+    def rounded(
+        self, lp: LpBound | None, start: Schedule | None, threads: int | None = None
+    ) -> Schedule | None:
+        """The better of `start` and the relaxation's solution made a schedule, when there is time: the
+        Lagrangian relaxation's pattern by solver/rounding.py, or the money-flow LP's whole projects held
+        at their ends by CP-SAT on `threads` (default: all) for at most `held_ends_share` of the limit
+        (solver/cpsat.py `held_ends_schedule`); reported when it is better."""
+        if lp is None or self.budget.over(self.search_until()):
             return start
-        from solver.rounding import round_pattern
+        if lp.pattern is not None:
+            from solver.rounding import round_pattern
 
-        self.phase("rounding")
-        try:
-            rounded = round_pattern(self.problem, self.windows, lp.pattern, self.budget)
-        except Stopped:
+            self.phase("rounding")
+            try:
+                rounded = round_pattern(self.problem, self.windows, lp.pattern, self.budget)
+            except Stopped:
+                return start
+        elif lp.whole:
+            from solver import cpsat
+
+            self.phase("rounding")
+            seconds = min(
+                self.params.held_ends_share * self.time_limit, self.search_until() - self.budget.now()
+            )
+            rounded = cpsat.held_ends_schedule(
+                self.problem,
+                self.windows,
+                lp.whole,
+                self.params,
+                seconds=seconds,
+                workers=threads or self.workers,
+                stop=self.stop,
+            )
+        else:
             return start
         if rounded is None:
             return start
@@ -599,7 +622,7 @@ def _mip_and_cp_sat(run: _Solve, warm: Solution, baseline: Solution) -> Solution
     def cp_sat(halt: Stop, threads: int) -> CpOutcome:
         hint = start
         if bounded:
-            ahead.append(_bound_beside_highs(run, mip, start, halt, lagrangian=True))
+            ahead.append(_bound_beside_highs(run, mip, start, halt, threads, lagrangian=True))
             hint = ahead[0][1]
         if hint is not None:
             cpmodel.add_hint(m, Solution(SolveStatus.FEASIBLE, None, None, 0.0, hint, ()))
@@ -783,7 +806,7 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
     first: Schedule = start
 
     def neighbourhoods(halt: Stop, threads: int) -> Schedule:
-        bound, begin = _bound_beside_highs(run, mip, first, halt)
+        bound, begin = _bound_beside_highs(run, mip, first, halt, threads)
         ahead.append((bound, begin))
         begin = begin or first  # (the rounding keeps the start unless it finds better)
         run.phase("search")
@@ -822,7 +845,12 @@ def _mip_and_neighbourhoods(run: _Solve, warm: Solution, baseline: Solution) -> 
 
 
 def _bound_beside_highs(
-    run: _Solve, mip: Mip, start: Schedule | None, halt: Stop, lagrangian: bool | None = None
+    run: _Solve,
+    mip: Mip,
+    start: Schedule | None,
+    halt: Stop,
+    threads: int,
+    lagrangian: bool | None = None,
 ) -> tuple[LpBound | None, Schedule | None]:
     """The bound (`_Solve.lp`) and its pattern made a schedule, on the thread beside HiGHS while HiGHS
     already searches from `start`: HiGHS no longer waits for them (they may take `lagrangian_share` of the
@@ -834,7 +862,7 @@ def _bound_beside_highs(
     lp = beside.lp(lagrangian)
     if lp is not None:
         run.report(None, lp.bound)
-    rounded = beside.rounded(lp, start)
+    rounded = beside.rounded(lp, start, threads)
     if rounded is not None and rounded is not start:
         mip.offer(rounded)
     return lp, rounded

@@ -1241,6 +1241,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diag_limit_horizon": ("规划期末 {last_year} 年底", "the end of the horizon {last_year}"),
     "diag_shortfall_year": ("{year} 年 {amount} 万元", "{year}: {amount}"),
     "diag_deferred_by_mip": ("按混合整数规划的方案暂缓", "deferred by the MIP's pattern"),
+    "diag_deferred_by_lp": ("按资金流线性规划的解暂缓", "deferred by the money-flow LP"),
     # issue 17: cost risk (app/services/jobs.py)
     "risk_already_finished": (
         "风险分析 {job} 已结束（{status}），无法取消",

@@ -69,7 +69,8 @@ def test_the_samples_use_every_solver_template() -> None:
         return found
 
     used = set().union(*(keys(phrase) for phrase, _ in SAMPLES))
-    assert used == set(MESSAGE_TEMPLATES) - {"deferred_by_mip"}  # an internal reason, never a message
+    internal = {"deferred_by_mip", "deferred_by_lp"}  # reasons of internal sub-models, never a message
+    assert used == set(MESSAGE_TEMPLATES) - internal
 
 
 @pytest.mark.parametrize(("phrase", "values"), SAMPLES, ids=lambda v: v.text if isinstance(v, Phrase) else "")

@@ -49,6 +49,23 @@ def test_a_deferred_predecessor_counts_its_successors_penalty_too():
     assert lower_bound(problem) == 10
 
 
+def test_the_lp_names_the_projects_it_gives_whole_with_their_end_year():
+    # 甲 (weight 2) and 乙 (weight 1) cost 10 each, in one year, both planned for 2021; 2021 has 15. The
+    # LP's only optimum ends 甲 in 2021 whole and half of 乙 (5 of its 10), the other half in 2022: 乙 is
+    # split, so not named, and the bound is ⌈0.5⌉ = 1. With 20 in 2021 both end in 2021 whole. A project the
+    # LP defers whole is named with None.
+    first = Project("甲", 10, 2021, max_years=1, weight=2)
+    second = Project("乙", 10, 2021, max_years=1)
+    short = lp_bound(Problem(2021, 2022, {2021: 15, 2022: 20}, (first, second)))
+    assert (short.bound, short.whole, short.mean_end) == (1, {"甲": 2021}, {"甲": 2021.0, "乙": 2021.5})
+    ample = lp_bound(Problem(2021, 2022, {2021: 20, 2022: 20}, (first, second)))
+    assert ample.whole == {"甲": 2021, "乙": 2021}
+    slow = Project(
+        "丙", 9, 2022, earliest_start=2022, max_annual=3, weight=2, deferrable=True, defer_penalty=3
+    )
+    assert lp_bound(Problem(2021, 2025, dict.fromkeys(range(2021, 2026), 100), (slow,))).whole == {"丙": None}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_problems())
 def test_the_bound_never_exceeds_the_brute_force_optimum(problem):

@@ -545,6 +545,26 @@ def test_a_medium_portfolio_with_sources_is_searched_by_highs_beside_the_neighbo
     assert choose_strategy(60, DEFAULT_PARAMS, highs=True) == Strategy.MIP_AND_CP_SAT  # the same size in v1
 
 
+@pytest.mark.parametrize("use_highs", [True, False])
+def test_the_lps_whole_projects_held_at_their_ends_start_the_neighbourhoods(use_highs: bool) -> None:
+    # With sources the greedy start is far from the optimum; the LP (with shares) gives most projects
+    # whole, and CP-SAT holding them at their LP end years finds the rest (`held_ends_schedule`): the
+    # "rounding" phase, then the search, beside HiGHS or not.
+    problem = synthetic(60, 12, 0.6, 1, sources=4)
+    windows = project_windows(problem)
+    lp = lp_bound(problem, windows)
+    assert lp is not None and len(lp.whole) >= len(problem.projects) // 2
+    phases: list[str] = []
+
+    solution = solve(
+        problem, time_limit=6, workers=2, params=SolveParams(use_highs=use_highs), on_phase=phases.append
+    )
+
+    assert phases.index("bound") < phases.index("rounding") < phases.index("search")
+    assert solution.status.has_schedule and not verify(problem, solution)
+    assert solution.objective <= warm_start(problem, windows).objective
+
+
 def test_without_highspy_a_medium_portfolio_with_sources_gets_the_neighbourhoods_alone():
     problem = synthetic(60, 12, 1.0, 1, sources=4)
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import Problem, SolveParams, SolveStatus, cpsat, lns, solve, verify
-from solver.bound import lower_bound
+from solver.bound import lower_bound, lp_bound
 from solver.greedy import warm_start
 from solver.mip import Mip
 from solver.problem import Source
@@ -66,6 +66,31 @@ def test_the_mip_optimum_is_the_brute_force_optimum(problem: Problem) -> None:
 
 def solve_params() -> SolveParams:
     return SolveParams()
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(small_v2_problems())
+def test_the_lps_whole_projects_held_at_their_ends_give_a_verified_schedule(problem: Problem) -> None:
+    windows = project_windows(problem)
+    lp = lp_bound(problem, windows)
+    if lp is None:
+        return
+    schedule = cpsat.held_ends_schedule(
+        problem, windows, lp.whole, solve_params(), seconds=5, workers=1, stop=None
+    )
+    if schedule is None:  # the LP is a relaxation: its ends may admit no schedule
+        return
+    assert not verify(problem, solution_of(problem, schedule, objective_of(problem, schedule)))
+    assert objective_of(problem, schedule) >= lp.bound
+    by_id = {s.id: s for s in schedule}
+    for pid, end in lp.whole.items():
+        if not windows[pid].open:
+            continue
+        held = by_id[pid]
+        if end is None:
+            assert not held.scheduled or windows[pid].must
+        else:
+            assert held.scheduled and held.span[1] == end
 
 
 @settings(max_examples=40, **SETTINGS)
