@@ -412,7 +412,8 @@ def lp_bound(
             whole[pid] = None
         else:
             for e, c in e_.cols.items():
-                if x[c] >= WHOLE:
+                if x[c] >= WHOLE:  # (at most one end can hold 0.99 of the project)
                     whole[pid] = e
+                    break
     bound = max(0, math.ceil(value - EPSILON * max(1.0, abs(value))))
     return LpBound(bound, mean_end, whole=whole)

@@ -436,11 +436,11 @@ def held_ends_schedule(
 def _ending_in(project: Project, w: Window, end: int) -> Window:
     """`w` narrowed to the schedules that end in `end` (`w` itself if none does)."""
     if project.profile is not None:
-        first = end - len(project.profile) + 1
-        lo = hi = first
+        lo = hi = end - len(project.profile) + 1
     else:
-        lo, hi = max(w.start_lo, end - w.max_dur + 1), min(w.start_hi, end - w.min_dur + 1)
-    if lo > hi or lo < w.start_lo or hi > w.start_hi or not w.end_lo <= end <= w.end_hi:
+        lo, hi = end - w.max_dur + 1, end - w.min_dur + 1
+    lo, hi = max(lo, w.start_lo), min(hi, w.start_hi)
+    if lo > hi or not w.end_lo <= end <= w.end_hi:
         return w
     return Window(w.must, lo, hi, end, end, w.min_dur, w.max_dur)
 
